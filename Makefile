@@ -1,0 +1,56 @@
+# Trial monitor — the two commands: `make run` and `make test`. Both set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM := /usr/bin/chromium
+PO := $(wildcard monitor/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test install translations db chromium lint messages clean
+
+run: install translations db  ## set up and serve at http://127.0.0.1:5000
+	@echo "Trial monitor at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - "monitor:create_app()"
+
+test: install translations chromium  ## set up, lint and run every test (browser tests included)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $@
+
+translations: install $(MO)
+
+%.mo: %.po
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+db: install
+	$(BIN)/flask --app monitor init-db
+
+# Browser tests drive Debian's Chromium (browsers cannot be downloaded here).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "Chromium is missing: run 'sudo apt-get install chromium chromium-driver' (browser tests need it)"; exit 1; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# For developers: collect new strings into the catalogs, then translate them in the .po files.
+messages: install
+	$(BIN)/pybabel extract -F monitor/babel.cfg -k _l -o monitor/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i monitor/translations/messages.pot -d monitor/translations --no-location --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(MO)

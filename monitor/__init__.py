@@ -1,0 +1,53 @@
+"""Trial monitor: field data collection for human-rights trial observers."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import audit, auth, db, i18n, permissions, security
+from .admin import bp as admin_bp
+from .auth import bp as auth_bp
+from .cli import register_commands
+from .instance_config import DEFAULTS, ensure_instance_config
+from .main import bp as main_bp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and commands."""
+    test_config = dict(test_config or {})
+    instance_path = (
+        test_config.pop("INSTANCE_PATH", None)
+        or os.environ.get("MONITOR_INSTANCE_PATH")
+        or str(ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(DEFAULTS, DATABASE=os.path.join(app.instance_path, "monitor.sqlite"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+    else:
+        ensure_instance_config(app.instance_path)
+        app.config.from_pyfile("config.py")
+    security.apply_config(app)
+
+    db.init_app(app)
+    audit.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    permissions.init_app(app)
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_commands(app)
+    return app

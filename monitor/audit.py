@@ -1,0 +1,141 @@
+"""The append-only, hash-chained audit log.
+
+Every row stores the SHA-256 of the row before it (``prev_hash``) and of its own canonical JSON
+(``hash``), so changing, removing or reordering any row breaks the chain from that row on. SQLite
+triggers (see the migrations) refuse UPDATE and DELETE on the table. Appending reads the last hash
+and inserts inside one ``BEGIN IMMEDIATE`` transaction, so concurrent writers cannot fork the chain.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlite_utils import Database
+
+from .db import atomic, connect, utcnow
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "id",
+    "at",
+    "actor_uuid",
+    "actor_name",
+    "address",
+    "action",
+    "record_type",
+    "record_uuid",
+    "before",
+    "after",
+    "prev_hash",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, and from where: the 'who' of every audit row."""
+
+    uuid: str | None = None
+    name: str | None = None
+    address: str | None = None
+
+
+SYSTEM = Actor(name="system")
+
+
+def canonical_json(value: Any) -> str:
+    """One text per value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def row_hash(row: dict) -> str:
+    return hashlib.sha256(canonical_json({k: row[k] for k in HASHED_FIELDS}).encode()).hexdigest()
+
+
+def record(
+    db: Database,
+    action: str,
+    actor: Actor = SYSTEM,
+    *,
+    record_type: str | None = None,
+    record_uuid: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> dict:
+    """Append one entry to the chain (inside the caller's transaction when there is one)."""
+    with atomic(db):
+        last = next(db.query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"), None)
+        row = {
+            "id": (last["id"] + 1) if last else 1,
+            "at": utcnow(),
+            "actor_uuid": actor.uuid,
+            "actor_name": actor.name,
+            "address": actor.address,
+            "action": action,
+            "record_type": record_type,
+            "record_uuid": record_uuid,
+            "before": None if before is None else canonical_json(before),
+            "after": None if after is None else canonical_json(after),
+            "prev_hash": last["hash"] if last else GENESIS,
+        }
+        row["hash"] = row_hash(row)
+        db["audit"].insert(row)
+    return row
+
+
+@dataclass
+class Verification:
+    ok: bool
+    rows: int
+    first_bad_id: int | None = None
+    reason: str = ""
+    head: str = GENESIS
+
+
+def verify(db: Database) -> Verification:
+    """Walk the chain from the first row; stop at the first row that does not fit."""
+    previous, expected_id, count = GENESIS, 1, 0
+    columns = ", ".join(HASHED_FIELDS)  # constant column names, no user input
+    for row in db.query(f"SELECT {columns}, hash FROM audit ORDER BY id"):  # noqa: S608
+        if row["id"] != expected_id:
+            return Verification(False, count, row["id"], f"row {expected_id} is missing", previous)
+        if row["prev_hash"] != previous:
+            return Verification(False, count, row["id"], "does not follow the row before it", previous)
+        if row_hash(row) != row["hash"]:
+            return Verification(False, count, row["id"], "its content was changed", previous)
+        previous, expected_id, count = row["hash"], expected_id + 1, count + 1
+    return Verification(True, count, head=previous)
+
+
+def recent(db: Database, limit: int = 200, before_id: int | None = None) -> list[dict]:
+    """The newest entries first, for the administrator's audit page."""
+    where, params = ("WHERE id < ?", [before_id]) if before_id else ("", [])
+    sql = f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT {int(limit)}"  # noqa: S608 (no user text)
+    return list(db.query(sql, params))
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain; exit 1 and name the first broken row if it is broken."""
+    db = connect(current_app.config["DATABASE"])
+    try:
+        result = verify(db)
+    finally:
+        db.close()
+    if result.ok:
+        click.echo(f"Audit chain intact: {result.rows} rows, head {result.head}")
+        return
+    click.echo(
+        f"Audit chain BROKEN at row {result.first_bad_id}: {result.reason} "
+        f"({result.rows} rows before it are intact)",
+        err=True,
+    )
+    raise SystemExit(1)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(audit_verify_command)

@@ -1,0 +1,71 @@
+"""Sign-in, sign-out, first-run set-up and the user's own profile."""
+
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
+
+from ..audit import Actor
+from ..db import get_db
+from . import users
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+class User(UserMixin):
+    """The signed-in user. The session id carries the session version, so bumping it revokes cookies."""
+
+    def __init__(self, row: dict):
+        self.row = row
+        self.uuid = row["uuid"]
+        self.username = row["username"]
+        self.display_name = row["display_name"]
+        self.role = row["role"]
+        self.language = row["language"]
+
+    def get_id(self) -> str:
+        return f"{self.uuid}.{self.row['session_version']}"
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.row["active"])
+
+
+class Anonymous(AnonymousUserMixin):
+    role = None
+    uuid = None
+    username = None
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_uuid, _sep, version = session_id.partition(".")
+    row = users.get_by_uuid(get_db(), user_uuid)
+    if row is None or not row["active"] or str(row["session_version"]) != version:
+        return None
+    return User(row)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send a signed-out visitor to the sign-in page, remembering where they were going."""
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+def request_actor() -> Actor:
+    """The audit 'who' of the current request."""
+    address = request.remote_addr or "unknown"
+    if current_user.is_authenticated:
+        return Actor(uuid=current_user.uuid, name=current_user.username, address=address)
+    return Actor(address=address)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+
+from . import routes  # noqa: E402,F401  (routes use bp)

@@ -1,0 +1,131 @@
+"""Views: sign in, sign out, first-run set-up, own profile."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..db import get_db
+from ..forms import EmptyForm
+from ..permissions import PUBLIC, SIGNED_IN, allow
+from . import User, bp, request_actor, users
+from .forms import LoginForm, PasswordChangeForm, ProfileForm, SetupForm
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path inside this app, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def start_session(row: dict) -> None:
+    login_user(User(row))
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login():
+    """Sign in with user name and password."""
+    db = get_db()
+    if users.count(db) == 0:
+        return redirect(url_for("auth.setup"))
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = users.authenticate(
+            db,
+            form.username.data,
+            form.password.data,
+            request.remote_addr or "unknown",
+            argon2=current_app.config["ARGON2"],
+            limit=current_app.config["LOGIN_FAILURES_PER_MINUTE"],
+        )
+        if result.throttled:
+            abort(429)
+        if result.user is None:
+            form.password.errors.append(_("Wrong user name or password, or the account is deactivated."))
+        else:
+            start_session(result.user)
+            flash(_("Signed in as %(name)s.", name=result.user["display_name"]), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(SIGNED_IN)
+def logout():
+    """Sign out, and revoke every copy of this user's session cookie."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        users.end_sessions(get_db(), request_actor(), current_user.uuid)
+        logout_user()
+        session.clear()
+        flash(_("Signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@allow(PUBLIC)
+def setup():
+    """First run: create the first administrator (gone once any account exists)."""
+    db = get_db()
+    if users.count(db) > 0:
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            users.create(
+                db,
+                request_actor(),
+                username=form.username.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                role="admin",
+                language=form.language.data,
+                argon2=current_app.config["ARGON2"],
+            )
+        except users.UserError as error:
+            form.username.errors.append(str(error))
+        else:
+            session["language"] = form.language.data
+            flash(_("Administrator created. Sign in with the name and password you chose."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def profile():
+    """The signed-in user's own name, language and password."""
+    db = get_db()
+    me = users.get_by_uuid(db, current_user.uuid)
+    profile_form = ProfileForm(prefix="profile", data=me)
+    password_form = PasswordChangeForm(me["username"], prefix="password")
+    if profile_form.submit.data and profile_form.validate_on_submit():
+        users.update(
+            db,
+            request_actor(),
+            me["uuid"],
+            display_name=profile_form.display_name.data.strip() or me["username"],
+            language=profile_form.language.data,
+        )
+        flash(_("Profile saved."), "success")
+        return redirect(url_for("auth.profile"))
+    if password_form.submit.data and password_form.validate_on_submit():
+        if not users.password_matches(me, password_form.current.data, current_app.config["ARGON2"]):
+            password_form.current.errors.append(_("This is not your current password."))
+        else:
+            row = users.set_password(
+                db, request_actor(), me["uuid"], password_form.password.data, current_app.config["ARGON2"]
+            )
+            start_session(row)  # this browser stays signed in; every other copy is revoked
+            flash(_("Password changed. Other sessions of your account were signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", profile_form=profile_form, password_form=password_form)

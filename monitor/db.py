@@ -1,0 +1,102 @@
+"""The only module that opens database connections.
+
+One connection per request (stored on ``g``), with the PRAGMAs every connection needs; writes that
+belong together go through :func:`atomic`, which takes the write lock up front (``BEGIN IMMEDIATE``)
+so two server processes never deadlock halfway through a transaction.
+"""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import click
+from flask import Flask, current_app, g
+from flask.cli import with_appcontext
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: str) -> Database:
+    """Open ``path`` with foreign keys on, a busy timeout and fully synchronous commits."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = Database(conn, execute_plugins=False)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+def get_db() -> Database:
+    """The current request's connection, opened on first use."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.rollback()  # a request that failed mid-write leaves nothing half-done
+        db.close()
+
+
+@contextlib.contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """Run the block as one ``BEGIN IMMEDIATE`` transaction (a savepoint when already inside one)."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def utcnow() -> str:
+    """Now, as the UTC ISO-8601 text every table stores (second precision is too coarse for notes)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def init_db(path: str) -> list[str]:
+    """Enable WAL and apply pending migration steps to ``path``; return the names applied."""
+    from .migrations import migrations
+
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # witness data: owner only
+    db = connect(path)
+    try:
+        db.enable_wal()
+        with atomic(db):
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
+        return pending
+    finally:
+        db.close()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database or apply pending migration steps (safe to run again)."""
+    applied = init_db(current_app.config["DATABASE"])
+    path = current_app.config["DATABASE"]
+    if applied:
+        click.echo(f"Applied {len(applied)} migration step(s) to {path}: {', '.join(applied)}")
+    else:
+        click.echo(f"Database {path} is up to date.")
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(init_db_command)

@@ -1,0 +1,53 @@
+"""Default settings and the per-machine ``instance/config.py`` written on first start."""
+
+import os
+import secrets
+from datetime import timedelta
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    # Serve over HTTPS (a TLS proxy in front of gunicorn): Secure cookies and HSTS.
+    "HTTPS": False,
+    # Trust X-Forwarded-* from this many proxies in front of the app (0 on a laptop).
+    "PROXY_COUNT": 0,
+    "SESSION_COOKIE_NAME": "monitor_session",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "LANGUAGES": ["en", "ru", "kk"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    # Failed sign-ins allowed per minute, per account and per address, before HTTP 429.
+    "LOGIN_FAILURES_PER_MINUTE": 5,
+    # Argon2id parameters (argon2-cffi's RFC 9106 low-memory profile). Stored hashes made with
+    # other parameters are rehashed at the next successful sign-in.
+    "ARGON2": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+    "PASSWORD_MIN_LENGTH": 12,
+}
+
+TEMPLATE = """\
+# Trial monitor settings for this machine. Written on first start; keep it private (mode 0600).
+# Never commit this file: the secret key signs every session cookie.
+SECRET_KEY = "{secret}"
+
+# On a mission server behind a TLS proxy, uncomment:
+# HTTPS = True
+# PROXY_COUNT = 1
+"""
+
+
+def ensure_instance_config(instance_path: str) -> str:
+    """Write ``config.py`` with a fresh random ``SECRET_KEY`` unless it exists; return its path."""
+    path = os.path.join(instance_path, "config.py")
+    if os.path.exists(path):
+        return path
+    # Write the whole file under a private name, then link it into place: several server processes
+    # starting at once agree on one key, and none reads a half-written file.
+    partial = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(TEMPLATE.format(secret=secrets.token_hex(32)))
+        os.link(partial, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(partial)
+    return path

@@ -1,0 +1,19 @@
+// Trial monitor — the little script every page loads. No inline scripts anywhere (strict CSP).
+"use strict";
+
+// fetch() with this page's CSRF token: every state-changing request must carry it.
+window.monitorFetch = function (url, options) {
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const opts = Object.assign({ credentials: "same-origin" }, options || {});
+  opts.headers = Object.assign({ "X-CSRFToken": token }, opts.headers || {});
+  return fetch(url, opts);
+};
+
+// Buttons that ask before doing something that cannot be undone: data-confirm="question".
+document.addEventListener("submit", function (event) {
+  const button = event.submitter;
+  const question = (button && button.dataset.confirm) || event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
