@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from .auth.users import password_problem
@@ -11,11 +12,19 @@ from .i18n import LANGUAGE_NAMES, ROLE_LABELS
 
 
 def language_field(label=None) -> SelectField:
-    return SelectField(label or _l("Language"), choices=list(LANGUAGE_NAMES.items()), default="en")
+    return SelectField(
+        label or _l("Language"),
+        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()],
+        default="en",
+    )
 
 
 def role_field() -> SelectField:
-    return SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), default="observer")
+    return SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role, label) for role, label in ROLE_LABELS.items()],
+        default="observer",
+    )
 
 
 def username_field() -> StringField:
