@@ -49,8 +49,8 @@ lint: install
 
 # For developers: collect new strings into the catalogs, then translate them in the .po files.
 messages: install
-	$(BIN)/pybabel extract -F monitor/babel.cfg -k _l -o monitor/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i monitor/translations/messages.pot -d monitor/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel extract -F monitor/babel.cfg -k _l -o monitor/translations/messages.pot --no-location --sort-output --no-wrap .
+	$(BIN)/pybabel update -i monitor/translations/messages.pot -d monitor/translations --ignore-obsolete --no-fuzzy-matching --no-wrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MO)

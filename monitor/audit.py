@@ -86,6 +86,14 @@ def record(
     return row
 
 
+# Why a row breaks the chain: code → English text for the command line (the page translates the codes).
+REASONS = {
+    "missing": "the row before it is missing",
+    "order": "it does not follow the row before it",
+    "changed": "its content was changed",
+}
+
+
 @dataclass
 class Verification:
     ok: bool
@@ -101,11 +109,11 @@ def verify(db: Database) -> Verification:
     columns = ", ".join(HASHED_FIELDS)  # constant column names, no user input
     for row in db.query(f"SELECT {columns}, hash FROM audit ORDER BY id"):  # noqa: S608
         if row["id"] != expected_id:
-            return Verification(False, count, row["id"], f"row {expected_id} is missing", previous)
+            return Verification(False, count, row["id"], "missing", previous)
         if row["prev_hash"] != previous:
-            return Verification(False, count, row["id"], "does not follow the row before it", previous)
+            return Verification(False, count, row["id"], "order", previous)
         if row_hash(row) != row["hash"]:
-            return Verification(False, count, row["id"], "its content was changed", previous)
+            return Verification(False, count, row["id"], "changed", previous)
         previous, expected_id, count = row["hash"], expected_id + 1, count + 1
     return Verification(True, count, head=previous)
 
@@ -130,7 +138,7 @@ def audit_verify_command() -> None:
         click.echo(f"Audit chain intact: {result.rows} rows, head {result.head}")
         return
     click.echo(
-        f"Audit chain BROKEN at row {result.first_bad_id}: {result.reason} "
+        f"Audit chain BROKEN at row {result.first_bad_id}: {REASONS[result.reason]} "
         f"({result.rows} rows before it are intact)",
         err=True,
     )
