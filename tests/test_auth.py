@@ -237,3 +237,34 @@ def test_hashes_are_upgraded_at_sign_in_when_the_parameters_change(tmp_path):
     assert new_hash != user["password_hash"]
     assert "m=2048,t=2" in new_hash
     assert login(strong.test_client(), "oleg").status_code == 302
+
+
+def test_wrong_current_passwords_count_towards_the_throttle(app, client, db):
+    make_user(app, "oleg")
+    login(client, "oleg")
+    form = {
+        "password-current": "a wrong guess!!",
+        "password-password": "a brand new passphrase",
+        "password-confirm": "a brand new passphrase",
+        "password-submit": "1",
+    }
+    statuses = [post(client, "/profile", form).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert db["audit"].count_where("action = 'password.confirm_failed'") == 5
+
+
+def test_the_first_run_page_cannot_make_a_second_administrator(app, db):
+    """Checked inside the write transaction, not only when the page was shown."""
+    make_user(app, "ada", "admin")
+    with pytest.raises(users.UserError, match="already exists"):
+        users.create(
+            db,
+            users.Actor(name="racer"),
+            username="second",
+            display_name="",
+            password=PASSWORD,
+            role="admin",
+            argon2=app.config["ARGON2"],
+            first_admin=True,
+        )
+    assert users.count(db) == 1

@@ -120,3 +120,29 @@ def test_user_text_is_escaped(app, client, people, db):
     page = client.get("/admin/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_signing_in_starts_a_fresh_session(app, client, people):
+    before = csrf_token(client)
+    login(client, "oleg")
+    after = csrf_token(client, "/")
+    assert before != after
+    assert client.post("/logout", data={"csrf_token": before}).status_code == 400
+
+
+def test_a_server_error_shows_a_calm_page_with_the_headers(app, client, people):
+    from monitor.permissions import SIGNED_IN, allow
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    @allow(SIGNED_IN)
+    def boom():
+        raise RuntimeError("a bug")
+
+    login(client, "oleg")
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "What you saved before is safe" in response.get_data(as_text=True)
+    assert "a bug" not in response.get_data(as_text=True)
+    assert_security_headers(response)

@@ -24,6 +24,11 @@ def safe_next(target: str | None) -> str | None:
 
 
 def start_session(row: dict) -> None:
+    """Sign in with a fresh session (new CSRF token), keeping only the chosen language."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
     login_user(User(row))
     session.permanent = True
 
@@ -90,6 +95,7 @@ def setup():
                 role="admin",
                 language=form.language.data,
                 argon2=current_app.config["ARGON2"],
+                first_admin=True,
             )
         except users.UserError as error:
             form.username.errors.append(str(error))
@@ -119,7 +125,17 @@ def profile():
         flash(_("Profile saved."), "success")
         return redirect(url_for("auth.profile"))
     if password_form.submit.data and password_form.validate_on_submit():
-        if not users.password_matches(me, password_form.current.data, current_app.config["ARGON2"]):
+        check = users.confirm_password(
+            db,
+            me,
+            password_form.current.data,
+            request.remote_addr or "unknown",
+            argon2=current_app.config["ARGON2"],
+            limit=current_app.config["LOGIN_FAILURES_PER_MINUTE"],
+        )
+        if check == "throttled":
+            abort(429)
+        if check == "wrong":
             password_form.current.errors.append(_("This is not your current password."))
         else:
             row = users.set_password(

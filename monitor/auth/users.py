@@ -69,8 +69,13 @@ def create(
     role: str,
     language: str = "en",
     argon2: dict,
+    first_admin: bool = False,
 ) -> dict:
-    """Create an account; raise UserError if the name is taken or a value is not allowed."""
+    """Create an account; raise UserError if the name is taken or a value is not allowed.
+
+    With ``first_admin``, only while no account exists (checked inside the write transaction, so two
+    people racing through the first-run page cannot both become administrator).
+    """
     username = username.strip()
     if role not in ROLES or language not in LANGUAGES:
         raise UserError(_("Unknown role or language."))
@@ -89,6 +94,8 @@ def create(
         "version": 1,
     }
     with atomic(db):
+        if first_admin and count(db) > 0:
+            raise UserError(_("An administrator already exists; sign in instead."))
         if get_by_username(db, username):
             raise UserError(_("The user name “%(name)s” is already taken.", name=username))
         db["user"].insert(user)
@@ -169,6 +176,25 @@ def password_matches(user: dict, password: str, argon2: dict) -> bool:
         return hasher(argon2).verify(user["password_hash"], password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def confirm_password(
+    db: Database, user: dict, password: str, address: str, *, argon2: dict, limit: int
+) -> str:
+    """Re-check a signed-in user's password (before changing it): "ok", "wrong" or "throttled".
+
+    Wrong guesses count towards the same sign-in throttle, so a borrowed session cannot be used to
+    guess the password either.
+    """
+    if throttle.is_throttled(db, user["username"], address, limit):
+        return "throttled"
+    if password_matches(user, password, argon2):
+        return "ok"
+    with atomic(db):
+        throttle.record_failure(db, user["username"], address)
+        actor = Actor(uuid=user["uuid"], name=user["username"], address=address)
+        audit.record(db, "password.confirm_failed", actor, record_type="user", record_uuid=user["uuid"])
+    return "wrong"
 
 
 @dataclass
