@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 PO := $(wildcard monitor/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test install translations db chromium lint messages clean
+.PHONY: run test demo install translations db chromium lint messages clean
 
 run: install translations db  ## set up and serve at http://127.0.0.1:5000
 	@echo "Trial monitor at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
@@ -18,6 +18,9 @@ test: install translations chromium  ## set up, lint and run every test (browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+demo: install translations db  ## load a fictional demo mission (prints the demo accounts' passwords once)
+	$(BIN)/flask --app monitor seed-demo
 
 install: $(VENV)/.installed
 

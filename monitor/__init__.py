@@ -11,6 +11,8 @@ from .auth import bp as auth_bp
 from .cli import register_commands
 from .instance_config import DEFAULTS, ensure_instance_config
 from .main import bp as main_bp
+from .missions import bp as missions_bp
+from .observe import bp as observe_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +32,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.config.from_mapping(DEFAULTS, DATABASE=os.path.join(app.instance_path, "monitor.sqlite"))
+    app.config.from_mapping(
+        DEFAULTS,
+        DATABASE=os.path.join(app.instance_path, "monitor.sqlite"),
+        CHECKLIST_DIRS=[os.path.join(app.instance_path, "checklists")],
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config:
         app.config.from_mapping(test_config)
@@ -49,5 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(missions_bp)
+    app.register_blueprint(observe_bp)
     register_commands(app)
     return app

@@ -98,5 +98,8 @@ def backup_command(destination, force):
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(backup_command)
+    from .checklists import checklist_validate_command
+    from .demo import seed_demo_command
+
+    for command in (create_user_command, backup_command, checklist_validate_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -71,3 +71,255 @@ def m003_login_failures(db: Database) -> None:
     )
     db.execute("CREATE INDEX login_failure_username ON login_failure (username, at)")
     db.execute("CREATE INDEX login_failure_address ON login_failure (address, at)")
+
+
+# Columns every record that travels between machines carries.
+RECORD = """
+    uuid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+"""
+
+
+@migrations()
+def m004_missions_trials_defendants(db: Database) -> None:
+    db.execute(
+        f"""
+        CREATE TABLE mission (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            country TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            start_date TEXT,
+            end_date TEXT,
+            checklist_id TEXT NOT NULL,
+            checklist_version INTEGER NOT NULL,
+            {RECORD}
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE mission_member (
+            mission_id INTEGER NOT NULL REFERENCES mission(id),
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            role TEXT NOT NULL CHECK (role IN ('lead', 'observer')),
+            PRIMARY KEY (mission_id, user_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX mission_member_user ON mission_member (user_id)")
+    db.execute(
+        f"""
+        CREATE TABLE trial (
+            id INTEGER PRIMARY KEY,
+            mission_id INTEGER NOT NULL REFERENCES mission(id),
+            title TEXT NOT NULL,
+            court TEXT NOT NULL DEFAULT '',
+            case_number TEXT NOT NULL DEFAULT '',
+            judges TEXT NOT NULL DEFAULT '',
+            prosecutor TEXT NOT NULL DEFAULT '',
+            charges TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'ongoing',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX trial_mission ON trial (mission_id)")
+    db.execute(
+        """
+        CREATE TABLE trial_observer (
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            PRIMARY KEY (trial_id, user_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX trial_observer_user ON trial_observer (user_id)")
+    db.execute(
+        f"""
+        CREATE TABLE defendant (
+            id INTEGER PRIMARY KEY,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            position INTEGER NOT NULL DEFAULT 0,
+            name TEXT NOT NULL,
+            pseudonym TEXT NOT NULL DEFAULT '',
+            sex TEXT NOT NULL DEFAULT '',
+            age INTEGER,
+            charges TEXT NOT NULL DEFAULT '',
+            apprehended_at TEXT,
+            arrest_registered_at TEXT,
+            first_judge_at TEXT,
+            pretrial_detention TEXT NOT NULL DEFAULT '',
+            counsel TEXT NOT NULL DEFAULT '',
+            counsel_from TEXT,
+            verdict TEXT NOT NULL DEFAULT 'pending',
+            sentence TEXT NOT NULL DEFAULT '',
+            sentence_months INTEGER,
+            conviction_basis TEXT NOT NULL DEFAULT '[]',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX defendant_trial ON defendant (trial_id, position)")
+
+
+@migrations()
+def m005_hearings(db: Database) -> None:
+    db.execute(
+        f"""
+        CREATE TABLE hearing (
+            id INTEGER PRIMARY KEY,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            observer_id INTEGER NOT NULL REFERENCES user(id),
+            hearing_date TEXT NOT NULL,
+            start_time TEXT NOT NULL DEFAULT '',
+            end_time TEXT NOT NULL DEFAULT '',
+            courtroom TEXT NOT NULL DEFAULT '',
+            judge TEXT NOT NULL DEFAULT '',
+            public_access TEXT NOT NULL DEFAULT '',
+            observers_admitted TEXT NOT NULL DEFAULT '',
+            access_note TEXT NOT NULL DEFAULT '',
+            present TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'submitted', 'returned', 'approved')),
+            checklist_id TEXT NOT NULL,
+            checklist_version INTEGER NOT NULL,
+            submitted_at TEXT,
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX hearing_trial ON hearing (trial_id, hearing_date)")
+    db.execute("CREATE INDEX hearing_observer ON hearing (observer_id, status)")
+    db.execute(
+        """
+        CREATE TABLE hearing_defendant (
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            defendant_id INTEGER NOT NULL REFERENCES defendant(id),
+            present INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+            PRIMARY KEY (hearing_id, defendant_id)
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE witness (
+            id INTEGER PRIMARY KEY,
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            label TEXT NOT NULL DEFAULT '',
+            identity TEXT NOT NULL DEFAULT '',
+            side TEXT NOT NULL DEFAULT '',
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            anonymity_reason TEXT NOT NULL DEFAULT '',
+            identity_known_to_defence TEXT NOT NULL DEFAULT '',
+            voice_hidden INTEGER NOT NULL DEFAULT 0,
+            image_hidden INTEGER NOT NULL DEFAULT 0,
+            police_officer TEXT NOT NULL DEFAULT '',
+            against TEXT NOT NULL DEFAULT '[]',
+            testimony TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX witness_hearing ON witness (hearing_id)")
+    db.execute("CREATE INDEX witness_trial ON witness (trial_id)")
+    db.execute(
+        f"""
+        CREATE TABLE answer (
+            id INTEGER PRIMARY KEY,
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            subject_uuid TEXT NOT NULL DEFAULT '',
+            item_key TEXT NOT NULL,
+            value TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            provenance TEXT NOT NULL DEFAULT '',
+            {RECORD},
+            UNIQUE (hearing_id, subject_uuid, item_key)
+        )
+        """
+    )
+    db.execute("CREATE INDEX answer_item ON answer (item_key, value)")
+    db.execute(
+        f"""
+        CREATE TABLE allegation (
+            id INTEGER PRIMARY KEY,
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            alleged_by TEXT NOT NULL DEFAULT 'defendant',
+            defendant_uuid TEXT NOT NULL DEFAULT '',
+            witness_uuid TEXT NOT NULL DEFAULT '',
+            stage TEXT NOT NULL DEFAULT '',
+            place_type TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            registered_at_time TEXT NOT NULL DEFAULT '',
+            lawyer_present TEXT NOT NULL DEFAULT '',
+            methods TEXT NOT NULL DEFAULT '[]',
+            methods_other TEXT NOT NULL DEFAULT '',
+            perpetrators TEXT NOT NULL DEFAULT '',
+            perpetrators_testified TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL DEFAULT '[]',
+            medical_examined TEXT NOT NULL DEFAULT '',
+            medical_by TEXT NOT NULL DEFAULT '',
+            medical_independent TEXT NOT NULL DEFAULT '',
+            istanbul_consistency TEXT NOT NULL DEFAULT '',
+            raised_to TEXT NOT NULL DEFAULT '',
+            court_response TEXT NOT NULL DEFAULT '[]',
+            investigation TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT '',
+            reprisals TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            confidentiality TEXT NOT NULL DEFAULT '',
+            account TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX allegation_hearing ON allegation (hearing_id)")
+    db.execute("CREATE INDEX allegation_trial ON allegation (trial_id)")
+    db.execute(
+        f"""
+        CREATE TABLE note (
+            id INTEGER PRIMARY KEY,
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            author_id INTEGER NOT NULL REFERENCES user(id),
+            typed_at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            publishable INTEGER NOT NULL DEFAULT 0,
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX note_hearing ON note (hearing_id, typed_at)")
+    db.execute(
+        f"""
+        CREATE TABLE review (
+            id INTEGER PRIMARY KEY,
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            reviewer_id INTEGER NOT NULL REFERENCES user(id),
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'returned', 'comment')),
+            answer_uuid TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX review_hearing ON review (hearing_id)")
+    db.execute(
+        f"""
+        CREATE TABLE hearing_revision (
+            id INTEGER PRIMARY KEY,
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            number INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES user(id),
+            {RECORD},
+            UNIQUE (hearing_id, number)
+        )
+        """
+    )

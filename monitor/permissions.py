@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
-from . import audit
+from . import audit, records
 from .auth import login_manager, request_actor
 from .db import get_db
 
@@ -83,3 +83,87 @@ def require(condition: bool, reason: str = "object") -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(check_request)
+
+
+# Object-level access --------------------------------------------------------------------------------
+# Who may open a mission, a trial or a hearing. Each helper turns "no such record" into 404 and "not
+# yours" into an audited 403, so views never decide access themselves.
+
+
+def me() -> dict:
+    return current_user.row
+
+
+def mission_role(mission_id: int) -> str | None:
+    """'admin', 'lead', 'observer' (the current user's part in this mission) or None."""
+    if current_user.role == "admin":
+        return "admin"
+    row = next(
+        get_db().query(
+            "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?", [mission_id, me()["id"]]
+        ),
+        None,
+    )
+    return row["role"] if row else None
+
+
+def manages(mission_id: int) -> bool:
+    return mission_role(mission_id) in ("admin", "lead")
+
+
+def is_assigned(trial_id: int) -> bool:
+    row = get_db().query(
+        "SELECT 1 FROM trial_observer WHERE trial_id = ? AND user_id = ?", [trial_id, me()["id"]]
+    )
+    return next(row, None) is not None
+
+
+def _get_or_404(table: str, record_uuid: str) -> dict:
+    row = records.get(get_db(), table, record_uuid)
+    if row is None:
+        abort(404)
+    return row
+
+
+def get_mission_or_404(mission_uuid: str) -> dict:
+    """A mission the current user leads (or any, for an administrator)."""
+    mission = _get_or_404("mission", mission_uuid)
+    require(manages(mission["id"]), "not a lead of this mission")
+    return mission
+
+
+def get_trial_or_404(trial_uuid: str, manage: bool = False) -> tuple[dict, dict]:
+    """(trial, mission): leads of the mission always; observers assigned to it only to read."""
+    trial = _get_or_404("trial", trial_uuid)
+    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    allowed = manages(mission["id"]) or (not manage and is_assigned(trial["id"]))
+    require(allowed, "not assigned to this trial")
+    return trial, mission
+
+
+def get_defendant_or_404(defendant_uuid: str) -> tuple[dict, dict, dict]:
+    """(defendant, trial, mission) for a lead of the mission."""
+    defendant = _get_or_404("defendant", defendant_uuid)
+    trial = records.get_by_id(get_db(), "trial", defendant["trial_id"])
+    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    require(manages(mission["id"]), "not a lead of this mission")
+    return defendant, trial, mission
+
+
+def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dict, dict]:
+    """(hearing, trial, mission). Its observer may read and edit it; the mission's leads may read it."""
+    hearing = _get_or_404("hearing", hearing_uuid)
+    trial = records.get_by_id(get_db(), "trial", hearing["trial_id"])
+    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    mine = hearing["observer_id"] == me()["id"]
+    require(mine if edit else (mine or manages(mission["id"])), "not this user's hearing")
+    return hearing, trial, mission
+
+
+def sees_identity(witness: dict, mission_id: int) -> bool:
+    """An anonymous witness's identity: only the mission's leads and the observer who recorded it."""
+    if not witness["anonymous"]:
+        return True
+    if witness["recorded_by"] == me()["id"]:
+        return True
+    return mission_role(mission_id) == "lead"

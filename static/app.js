@@ -10,10 +10,16 @@ window.monitorFetch = function (url, options) {
 };
 
 // Buttons that ask before doing something that cannot be undone: data-confirm="question".
-document.addEventListener("submit", function (event) {
-  const button = event.submitter;
-  const question = (button && button.dataset.confirm) || event.target.dataset.confirm;
-  if (question && !window.confirm(question)) {
-    event.preventDefault();
-  }
-});
+// Capture phase, so the question comes before any other submit handler runs.
+document.addEventListener(
+  "submit",
+  function (event) {
+    const button = event.submitter;
+    const question = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true,
+);

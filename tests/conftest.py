@@ -99,3 +99,55 @@ def people(app):
         "observer": make_user(app, "oleg", "observer"),
         "other_observer": make_user(app, "olga", "observer"),
     }
+
+
+def setup_trial(app, defendants=3):
+    """A mission led by 'lena' with one trial, ``defendants`` defendants and 'oleg' assigned to observe it."""
+    from monitor import checklists
+    from monitor.missions import records as missions
+
+    handle = connect(app.config["DATABASE"])
+    try:
+        lead = users.get_by_username(handle, "lena") or make_user(app, "lena", "lead")
+        observer = users.get_by_username(handle, "oleg") or make_user(app, "oleg", "observer")
+        checklist = checklists.get("fair_trial")
+        actor = Actor(name="test")
+        mission = missions.create_mission(
+            handle,
+            actor,
+            lead,
+            {"name": "Test mission", "checklist_id": checklist.id, "checklist_version": checklist.version},
+        )
+        trial = missions.create_trial(handle, actor, mission, {"title": "Test trial"})
+        people = missions.bulk_add_defendants(
+            handle, actor, trial, [f"Defendant {n}" for n in range(defendants)]
+        )
+        missions.assign_observer(handle, actor, trial, observer, mission)
+        return {"mission": mission, "trial": trial, "defendants": people, "lead": lead, "observer": observer}
+    finally:
+        handle.close()
+
+
+def start_hearing(app, setup, observer=None, hearing_date="2026-11-20"):
+    from monitor.observe import records as observe
+
+    handle = connect(app.config["DATABASE"])
+    try:
+        return observe.start_hearing(
+            handle,
+            Actor(name="test"),
+            setup["trial"],
+            setup["mission"],
+            observer or setup["observer"],
+            hearing_date,
+        )
+    finally:
+        handle.close()
+
+
+def save(client, hearing, *changes):
+    """Autosave as the form's script does: JSON with the CSRF token in a header."""
+    token = csrf_token(client, "/")
+    return client.post(
+        f"/hearings/{hearing['uuid']}/save", json={"changes": list(changes)}, headers={"X-CSRFToken": token}
+    )

@@ -2,12 +2,25 @@
 
 import pytest
 
+from monitor.audit import Actor
+from monitor.db import connect
+from monitor.observe import records as observe
 from monitor.permissions import allow
-from tests.conftest import login, post
+from tests.conftest import login, post, setup_trial, start_hearing
 
 ROLES = ("anonymous", "observer", "other_observer", "lead", "admin")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
 SIGNED_IN_ONLY = {"anonymous": REDIRECT, "observer": OK, "other_observer": OK, "lead": OK, "admin": OK}
+LEADS = {"anonymous": REDIRECT, "observer": FORBIDDEN, "other_observer": FORBIDDEN, "lead": OK, "admin": OK}
+LEADS_ACT = {**LEADS, "lead": REDIRECT, "admin": REDIRECT}  # a POST that does it and redirects
+OWNER_ONLY = {"anonymous": REDIRECT, "other_observer": FORBIDDEN, "lead": FORBIDDEN, "admin": FORBIDDEN}
+OWNER_AND_LEADS = {
+    "anonymous": REDIRECT,
+    "observer": OK,
+    "other_observer": FORBIDDEN,
+    "lead": OK,
+    "admin": OK,
+}
 ADMIN_ONLY = {
     "anonymous": REDIRECT,
     "observer": FORBIDDEN,
@@ -16,7 +29,8 @@ ADMIN_ONLY = {
     "admin": OK,
 }
 
-# endpoint: (method, path — "{observer}" is the observer's uuid, expected status per user)
+# endpoint: (method, path with {placeholders} from the `world` fixture, expected status per user).
+# The observer owns the hearing and is assigned to the trial; the other observer is neither.
 PERMISSIONS = {
     "static": ("GET", "/static/style.css", dict.fromkeys(ROLES, OK)),
     "main.index": ("GET", "/", SIGNED_IN_ONLY),
@@ -29,7 +43,66 @@ PERMISSIONS = {
     "admin.user_create": ("GET", "/admin/users/new", ADMIN_ONLY),
     "admin.user_edit": ("GET", "/admin/users/{observer}", ADMIN_ONLY),
     "admin.audit_log": ("GET", "/admin/audit", ADMIN_ONLY),
+    "missions.mission_list": ("GET", "/missions", LEADS),
+    "missions.mission_create": ("GET", "/missions/new", LEADS),
+    "missions.mission_view": ("GET", "/missions/{mission}", LEADS),
+    "missions.mission_edit": ("GET", "/missions/{mission}/edit", LEADS),
+    "missions.member_add": ("POST", "/missions/{mission}/members", LEADS_ACT),
+    "missions.member_remove": ("POST", "/missions/{mission}/members/{observer}/remove", LEADS_ACT),
+    "missions.trial_create": ("GET", "/missions/{mission}/trials/new", LEADS),
+    "missions.trial_view": ("GET", "/trials/{trial}", OWNER_AND_LEADS),
+    "missions.trial_edit": ("GET", "/trials/{trial}/edit", LEADS),
+    "missions.observer_assign": ("POST", "/trials/{trial}/observers", LEADS_ACT),
+    "missions.observer_unassign": ("POST", "/trials/{trial}/observers/{observer}/remove", LEADS_ACT),
+    "missions.defendants_add": ("GET", "/trials/{trial}/defendants/new", LEADS),
+    "missions.defendant_edit": ("GET", "/defendants/{defendant}", LEADS),
+    "observe.hearing_start": ("POST", "/trials/{trial}/hearings", {**OWNER_ONLY, "observer": REDIRECT}),
+    "observe.hearing_view": ("GET", "/hearings/{hearing}", OWNER_AND_LEADS),
+    "observe.hearing_save": (
+        "POST",
+        "/hearings/{hearing}/save",
+        {**OWNER_ONLY, "observer": 400},
+    ),  # empty body
+    "observe.note_add": ("POST", "/hearings/{hearing}/notes", {**OWNER_ONLY, "observer": 422}),  # empty note
+    "observe.witness_add": ("POST", "/hearings/{hearing}/witnesses", {**OWNER_ONLY, "observer": REDIRECT}),
+    "observe.allegation_add": (
+        "POST",
+        "/hearings/{hearing}/allegations",
+        {**OWNER_ONLY, "observer": REDIRECT},
+    ),
+    "observe.record_remove": (
+        "POST",
+        "/hearings/{hearing}/witness/{witness}/remove",
+        {**OWNER_ONLY, "observer": REDIRECT},
+    ),
+    "observe.hearing_submit": ("POST", "/hearings/{hearing}/submit", {**OWNER_ONLY, "observer": REDIRECT}),
+    "observe.hearing_correct": ("POST", "/hearings/{hearing}/correct", {**OWNER_ONLY, "observer": REDIRECT}),
+    "observe.hearing_review": (
+        "POST",
+        "/hearings/{hearing}/review",
+        {**LEADS_ACT, "observer": FORBIDDEN},
+    ),
+    "observe.hearing_changes": ("GET", "/hearings/{hearing}/changes", OWNER_AND_LEADS),
+    "observe.review_queue": ("GET", "/review", LEADS),
 }
+
+
+@pytest.fixture
+def world(app, people):
+    """A mission led by lena; oleg assigned to its trial, with a hearing and a witness in it."""
+    setup = setup_trial(app)
+    hearing = start_hearing(app, setup)
+    db = connect(app.config["DATABASE"])
+    witness = observe.add_witness(db, Actor(name="test"), hearing, setup["observer"]["id"])
+    db.close()
+    return {
+        "mission": setup["mission"]["uuid"],
+        "trial": setup["trial"]["uuid"],
+        "defendant": setup["defendants"][0]["uuid"],
+        "hearing": hearing["uuid"],
+        "witness": witness["uuid"],
+        "observer": people["observer"]["uuid"],
+    }
 
 
 def test_every_route_has_a_row_in_the_permission_table(app):
@@ -49,15 +122,15 @@ def test_every_view_declares_who_may_reach_it(app):
 
 @pytest.mark.parametrize("who", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(PERMISSIONS))
-def test_route_answers_each_kind_of_user_as_the_table_says(app, client, people, endpoint, who):
+def test_route_answers_each_kind_of_user_as_the_table_says(app, client, people, world, endpoint, who):
     method, path, expected = PERMISSIONS[endpoint]
     if who != "anonymous":
         assert login(client, people[who]["username"]).status_code == 302
-    path = path.format(observer=people["observer"]["uuid"])
+    path = path.format(**world)
     response = post(client, path) if method == "POST" else client.get(path)
     response.close()
     assert response.status_code == expected[who]
-    if who == "anonymous" and expected in (SIGNED_IN_ONLY, ADMIN_ONLY):
+    if who == "anonymous" and method == "GET" and endpoint not in ("static", "auth.login", "auth.setup"):
         assert response.headers["Location"] == "/login?next=" + path
 
 

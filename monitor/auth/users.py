@@ -98,7 +98,7 @@ def create(
             raise UserError(_("An administrator already exists; sign in instead."))
         if get_by_username(db, username):
             raise UserError(_("The user name “%(name)s” is already taken.", name=username))
-        db["user"].insert(user)
+        user["id"] = db["user"].insert(user).last_pk
         audit.record(
             db, "user.create", actor, record_type="user", record_uuid=user["uuid"], after=public(user)
         )

@@ -10,6 +10,8 @@ from ..auth import request_actor, users
 from ..auth.routes import safe_next
 from ..db import get_db
 from ..forms import LanguageForm
+from ..missions import records as missions
+from ..observe import records as observe
 from ..permissions import PUBLIC, SIGNED_IN, allow
 from . import bp
 
@@ -17,8 +19,19 @@ from . import bp
 @bp.route("/")
 @allow(SIGNED_IN)
 def index():
-    """The signed-in user's home page."""
-    return render_template("main/index.html")
+    """Home by role: an observer's trials and hearings (returned first); a lead's missions and queue."""
+    db = get_db()
+    user = current_user.row
+    context = {}
+    if user["role"] == "observer":
+        context["hearings"] = observe.hearings_for_observer(db, user["id"])
+        context["trials"] = missions.trials_assigned_to(db, user["id"])
+    else:
+        context["missions"] = [
+            {**m, "counts": missions.mission_counts(db, m["id"])} for m in missions.missions_for(db, user)
+        ]
+        context["queue"] = observe.review_queue(db, user)
+    return render_template("main/index.html", **context)
 
 
 @bp.route("/language", methods=["POST"])

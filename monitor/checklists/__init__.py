@@ -1,0 +1,28 @@
+"""The fair-trial checklist engine: checklists are YAML data, loaded and checked here.
+
+Other code imports from this package only; the modules behind it may change. The file format and the
+rules for versions are in ``docs/checklists.md``.
+"""
+
+from .cli import checklist_validate_command
+from .loader import ChecklistError, load
+from .model import ANSWERS, LANGUAGES, SCOPES, YESNO, YESNO_LABELS, Checklist, Item, Option, Stage, Text
+from .registry import available, get
+
+__all__ = [
+    "ANSWERS",
+    "LANGUAGES",
+    "SCOPES",
+    "YESNO",
+    "YESNO_LABELS",
+    "Checklist",
+    "ChecklistError",
+    "Item",
+    "Option",
+    "Stage",
+    "Text",
+    "available",
+    "checklist_validate_command",
+    "get",
+    "load",
+]

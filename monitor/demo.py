@@ -1,0 +1,312 @@
+"""``flask --app monitor seed-demo``: a fictional mission so a new user sees the app at work.
+
+Every name here is invented. The accounts it creates get random passwords, printed once.
+"""
+
+import random
+import secrets
+from datetime import date, datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import checklists
+from .audit import Actor
+from .auth import users
+from .db import atomic, connect
+from .missions import records as missions
+from .observe import records as observe
+
+DEMO_MISSION = "Demonstration mission (fictional)"
+ACTOR = Actor(name="seed-demo")
+GIVEN = [
+    "Aidos",
+    "Bolat",
+    "Dana",
+    "Erlan",
+    "Gulnar",
+    "Kairat",
+    "Madi",
+    "Nurlan",
+    "Saule",
+    "Timur",
+    "Zhanar",
+    "Yerbol",
+]
+FAMILY = [
+    "Kokterek",
+    "Aqsuat",
+    "Tasqala",
+    "Zhelsai",
+    "Qaragai",
+    "Ushbulaq",
+    "Sarytal",
+    "Kokzhiyek",
+    "Ormantau",
+]
+PLACES = ("police_station", "unofficial_place", "detention_centre", "police_car")
+METHODS = ("beating", "asphyxiation", "stress_positions", "threats_to_family")
+
+
+def _password() -> str:
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+def _account(db, name: str, role: str, display: str, out: list) -> dict:
+    existing = users.get_by_username(db, name)
+    if existing:
+        return existing
+    password = _password()
+    user = users.create(
+        db,
+        ACTOR,
+        username=name,
+        display_name=display,
+        password=password,
+        role=role,
+        argon2=current_app.config["ARGON2"],
+    )
+    out.append((name, role, password))
+    return user
+
+
+def _answer_everything(db, rng, hearing, checklist, present, witnesses):
+    changes = []
+    subjects = {
+        "hearing": [""],
+        "defendant": [d["uuid"] for d in present],
+        "witness": [w["uuid"] for w in witnesses],
+    }
+    for item in checklist.items:
+        for subject in subjects[item.scope]:
+            values = item.values()
+            if not values:
+                continue
+            # Mostly respected rights, with the concerns a real mission finds.
+            weights = [3 if v in item.concern else 5 for v in values]
+            value = rng.choices(values, weights=weights)[0]
+            changes.append(
+                {"target": "answer", "subject": subject, "item": item.key, "field": "value", "value": value}
+            )
+            if item.is_concern(value) and rng.random() < 0.5:
+                note = rng.choice(
+                    ["Seen from the public bench.", "Lawyer confirmed in the break.", "Judge did not react."]
+                )
+                changes.append(
+                    {"target": "answer", "subject": subject, "item": item.key, "field": "note", "value": note}
+                )
+                changes.append(
+                    {
+                        "target": "answer",
+                        "subject": subject,
+                        "item": item.key,
+                        "field": "provenance",
+                        "value": "observed",
+                    }
+                )
+    return observe.save_changes(db, ACTOR, hearing, checklist, changes)
+
+
+def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
+    """Create the demo mission; return the accounts made as (name, role, password)."""
+    created: list = []
+    lead = _account(db, "demo.lead", "lead", "Demo Lead", created)
+    observers = [_account(db, f"demo.observer{n}", "observer", f"Demo Observer {n}", created) for n in (1, 2)]
+    checklist = checklists.get("fair_trial", extra_dirs=current_app.config["CHECKLIST_DIRS"])
+    start = date.today() - timedelta(days=60)
+    mission = missions.create_mission(
+        db,
+        ACTOR,
+        lead,
+        {
+            "name": DEMO_MISSION,
+            "country": "Fictional Republic",
+            "start_date": start.isoformat(),
+            "end_date": None,
+            "checklist_id": checklist.id,
+            "checklist_version": checklist.version,
+            "description": "Invented data to show how the app works. No real person is named.",
+        },
+    )
+    trials = [
+        ("Oil workers' strike case", "Regional court of Zhanaqala", 8),
+        ("Independent union leaders' case", "City court of Aqtobe-Demo", 4),
+    ]
+    for (title, court, size), observer in zip(trials, observers, strict=True):
+        trial = missions.create_trial(
+            db,
+            ACTOR,
+            mission,
+            {
+                "title": title,
+                "court": court,
+                "case_number": f"1-{rng.randint(100, 999)}/2026",
+                "status": "ongoing",
+                "judges": "Judge K. Example",
+                "prosecutor": "Prosecutor B. Sample",
+                "charges": "Organising mass riots",
+            },
+        )
+        missions.assign_observer(db, ACTOR, trial, observer, mission)
+        names = [f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}" for _ in range(size)]
+        for defendant in missions.bulk_add_defendants(db, ACTOR, trial, names):
+            apprehended = datetime(2026, 1, 4, rng.randint(6, 22), 0)
+            missions.update_defendant(
+                db,
+                ACTOR,
+                defendant,
+                {
+                    "apprehended_at": apprehended.isoformat(timespec="minutes"),
+                    "arrest_registered_at": (
+                        apprehended + timedelta(hours=rng.choice([2, 20, 40, 60]))
+                    ).isoformat(timespec="minutes"),
+                    "first_judge_at": (apprehended + timedelta(hours=rng.choice([30, 50, 70, 90]))).isoformat(
+                        timespec="minutes"
+                    ),
+                    "counsel": rng.choice(["retained", "legal_aid", "none"]),
+                    "pretrial_detention": "custody",
+                },
+            )
+        for n, status in enumerate(["approved", "submitted", "returned", "draft"]):
+            hearing = observe.start_hearing(
+                db, ACTOR, trial, mission, observer, (start + timedelta(days=10 + 7 * n)).isoformat()
+            )
+            present = observe.presence(db, hearing["id"])
+            witness = observe.add_witness(db, ACTOR, hearing, observer["id"])
+            anonymous = n % 2 == 0
+            observe.save_changes(
+                db,
+                ACTOR,
+                hearing,
+                checklist,
+                [
+                    {"target": "hearing", "field": "courtroom", "value": f"Room {n + 3}"},
+                    {"target": "hearing", "field": "start_time", "value": "10:00"},
+                    {"target": "hearing", "field": "end_time", "value": "16:30"},
+                    {
+                        "target": "hearing",
+                        "field": "public_access",
+                        "value": rng.choice(["open", "restricted"]),
+                    },
+                    {"target": "hearing", "field": "observers_admitted", "value": "yes"},
+                    {"target": "witness", "uuid": witness["uuid"], "field": "side", "value": "prosecution"},
+                    {
+                        "target": "witness",
+                        "uuid": witness["uuid"],
+                        "field": "anonymous",
+                        "value": int(anonymous),
+                    },
+                    {
+                        "target": "witness",
+                        "uuid": witness["uuid"],
+                        "field": "identity",
+                        "value": "Police officer, name withheld" if anonymous else "Bolat Example, foreman",
+                    },
+                    {
+                        "target": "witness",
+                        "uuid": witness["uuid"],
+                        "field": "against",
+                        "value": [d["uuid"] for d in present[:3]],
+                    },
+                ],
+            )
+            _answer_everything(db, rng, hearing, checklist, present, [witness])
+            allegation = observe.add_allegation(db, ACTOR, hearing)
+            observe.save_changes(
+                db,
+                ACTOR,
+                hearing,
+                checklist,
+                [
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "alleged_by",
+                        "value": "defendant",
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "defendant_uuid",
+                        "value": present[n % len(present)]["uuid"],
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "stage",
+                        "value": "police_custody",
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "place_type",
+                        "value": rng.choice(PLACES),
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "methods",
+                        "value": rng.sample(METHODS, 2),
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "purpose",
+                        "value": ["confession_signed"],
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "court_response",
+                        "value": ["ignored"],
+                    },
+                    {
+                        "target": "allegation",
+                        "uuid": allegation["uuid"],
+                        "field": "account",
+                        "value": "Told the court he was beaten until he signed a confession.",
+                    },
+                ],
+            )
+            for minute, text in (
+                (5, "Hearing opened; relatives admitted, press kept outside."),
+                (42, "Defendant says his statement was signed under pressure."),
+                (95, "Judge refused the defence motion to call the doctor."),
+            ):
+                typed = datetime.fromisoformat(hearing["hearing_date"] + "T10:00") + timedelta(minutes=minute)
+                observe.add_note(db, ACTOR, hearing, observer["id"], text, typed.isoformat() + "Z")
+            if status == "draft":
+                continue
+            observe.submit(db, ACTOR, hearing)
+            if status in ("approved", "returned"):
+                comment = "" if status == "approved" else "Please add which defendants the witness named."
+                observe.review(db, ACTOR, hearing, lead["id"], status, comment)
+    return created
+
+
+@click.command("seed-demo")
+@click.option(
+    "--seed", default=2026, show_default=True, help="Random seed (the same seed gives the same data)."
+)
+@with_appcontext
+def seed_demo_command(seed: int) -> None:
+    """Load a fictional demo mission (two trials, 12 defendants, hearings, witnesses, allegations).
+
+    Creates the accounts demo.lead, demo.observer1 and demo.observer2 and prints their passwords once.
+    Does nothing if the demo mission is already there.
+    """
+    db = connect(current_app.config["DATABASE"])
+    try:
+        if next(db.query("SELECT 1 FROM mission WHERE name = ?", [DEMO_MISSION]), None):
+            click.echo("The demo mission is already loaded; nothing to do.")
+            return
+        with atomic(db):
+            created = seed(db, random.Random(seed))  # noqa: S311 (demo data, not secrets)
+    finally:
+        db.close()
+    click.echo(f"Loaded “{DEMO_MISSION}”.")
+    if created:
+        click.echo("Accounts (passwords are shown only now — write them down):")
+        for name, role, password in created:
+            click.echo(f"  {name:16} {role:9} {password}")

@@ -1,0 +1,52 @@
+"""Forms for starting, correcting and reviewing hearings."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+
+class StartHearingForm(FlaskForm):
+    hearing_date = DateField(_l("Date of the hearing"), validators=[InputRequired(_l("Enter the date."))])
+    submit = SubmitField(_l("Start observing"))
+
+    def validate_hearing_date(self, field):
+        if field.data and abs((field.data - date.today()).days) > 3660:
+            raise ValidationError(_l("Enter a date within ten years of today."))
+
+
+class CorrectionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why does this hearing need a correction?"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[DataRequired(_l("Give the reason for the correction.")), Length(max=2000)],
+        render_kw={"rows": 3},
+        description=_l("The version as it stands now is kept; the lead sees what you change."),
+    )
+    submit = SubmitField(_l("Correct this hearing"))
+
+
+class ReviewForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approved", _l("Approve")),
+            SelectChoice("returned", _l("Return to the observer")),
+            SelectChoice("comment", _l("Comment only")),
+        ],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        # no Optional(): it would stop the chain before validate_comment asks for a reason
+        validators=[Length(max=5000, message=_l("At most %(max)d characters."))],
+        render_kw={"rows": 3},
+    )
+    answer = HiddenField()
+    submit = SubmitField(_l("Send"))
+
+    def validate_comment(self, field):
+        if self.decision.data in ("returned", "comment") and not (field.data or "").strip():
+            raise ValidationError(_l("Say what needs attention."))

@@ -1,0 +1,291 @@
+"""Views: the hearing form and its autosave, notes, submission, correction and review."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import checklists
+from ..auth import request_actor
+from ..db import get_db, utcnow
+from ..forms import EmptyForm
+from ..missions import records as missions
+from ..permissions import (
+    allow,
+    get_hearing_or_404,
+    get_trial_or_404,
+    is_assigned,
+    manages,
+    me,
+    require,
+    sees_identity,
+)
+from . import bp, fields
+from . import records as observe
+from .forms import CorrectionForm, ReviewForm, StartHearingForm
+
+MAX_BATCH = 500
+MAX_NOTE = 5000
+
+
+def checklist_of(hearing: dict):
+    return checklists.get(
+        hearing["checklist_id"], hearing["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
+    )
+
+
+def back(hearing: dict, anchor: str = ""):
+    return redirect(url_for("observe.hearing_view", hearing_uuid=hearing["uuid"]) + anchor)
+
+
+@bp.route("/trials/<trial_uuid>/hearings", methods=["POST"])
+@allow("observer")
+def hearing_start(trial_uuid):
+    """Start observing a hearing of a trial this observer is assigned to."""
+    trial, mission = get_trial_or_404(trial_uuid)
+    require(is_assigned(trial["id"]), "not assigned to this trial")
+    form = StartHearingForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("missions.trial_view", trial_uuid=trial_uuid))
+    hearing = observe.start_hearing(
+        get_db(), request_actor(), trial, mission, me(), form.hearing_date.data.isoformat()
+    )
+    return back(hearing)
+
+
+@bp.route("/hearings/<hearing_uuid>")
+@allow("observer", "lead", "admin")
+def hearing_view(hearing_uuid):
+    """The hearing: the form while its observer is writing it, else the record with its reviews."""
+    hearing, trial, mission = get_hearing_or_404(hearing_uuid)
+    db = get_db()
+    checklist = checklist_of(hearing)
+    present = observe.presence(db, hearing["id"])
+    answers = observe.answers(db, hearing["id"])
+    defendant_items = checklist.items_for("defendant")
+    context = {
+        "hearing": hearing,
+        "trial": trial,
+        "mission": mission,
+        "checklist": checklist,
+        "defendants": present,
+        "answers": {f"{s}|{k}": row for (s, k), row in answers.items()},
+        "witnesses": observe.witnesses(db, hearing["id"]),
+        "allegations": observe.allegations(db, hearing["id"]),
+        "notes": observe.notes(db, hearing["id"]),
+        "reviews": observe.reviews(db, hearing["id"]),
+        "revisions": observe.revisions(db, hearing["id"]),
+        "unanswered": observe.unanswered(answers, [d for d in present if d["present"]], defendant_items),
+        "fields": fields,
+        "mine": hearing["observer_id"] == me()["id"],
+        "lead": manages(mission["id"]),
+        "button": EmptyForm(),
+    }
+    context["defendant_options"] = {d["uuid"]: d["name"] for d in present}
+    # The form shows one defendant's checklist at a time (trials with 40 co-defendants are common).
+    here = [d for d in present if d["present"]]
+    chosen = request.args.get("d")
+    context["current"] = next((d for d in here if d["uuid"] == chosen), here[0] if here else None)
+    context["witness_options"] = {w["uuid"]: w["label"] for w in context["witnesses"]}
+    if context["mine"] and hearing["status"] in observe.EDITABLE:
+        return render_template("observe/form.html", **context)
+    return render_template(
+        "observe/view.html",
+        **context,
+        review_form=ReviewForm(),
+        correction_form=CorrectionForm(),
+        identity_visible={w["uuid"]: sees_identity(w, mission["id"]) for w in context["witnesses"]},
+    )
+
+
+@bp.route("/hearings/<hearing_uuid>/save", methods=["POST"])
+@allow("observer")
+def hearing_save(hearing_uuid):
+    """Autosave: apply a batch of changed fields; answer with the time saved and any refused field."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    payload = request.get_json(silent=True)
+    changes = payload.get("changes") if isinstance(payload, dict) else None
+    if not isinstance(changes, list) or len(changes) > MAX_BATCH:
+        return jsonify(message=_("The changes could not be read."), field=None), 400
+    try:
+        errors = observe.save_changes(get_db(), request_actor(), hearing, checklist_of(hearing), changes)
+    except observe.HearingError:
+        message = _("This hearing was submitted and is locked; reload the page.")
+        return jsonify(message=message, field=None), 409
+    return jsonify(saved_at=utcnow(), errors=[{"id": e["id"], "message": str(e["message"])} for e in errors])
+
+
+@bp.route("/hearings/<hearing_uuid>/notes", methods=["POST"])
+@allow("observer")
+def note_add(hearing_uuid):
+    """Add a running note, stamped with the time the observer began typing it."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    payload = request.get_json(silent=True) or {}
+    text = payload.get("text") if isinstance(payload.get("text"), str) else ""
+    if not text.strip():
+        return jsonify(message=_("The note is empty."), field="text"), 422
+    if len(text) > MAX_NOTE:
+        return jsonify(message=_("A note can be at most %(n)d characters.", n=MAX_NOTE), field="text"), 422
+    try:
+        note = observe.add_note(
+            get_db(), request_actor(), hearing, me()["id"], text.strip(), typed_at(payload.get("typed_at"))
+        )
+    except observe.HearingError:
+        return jsonify(
+            message=_("This hearing was submitted and is locked; reload the page."), field=None
+        ), 409
+    return jsonify(uuid=note["uuid"], typed_at=note["typed_at"], text=note["text"]), 201
+
+
+def typed_at(value) -> str:
+    """The client's typing time when it is plausible (within a day of the server's clock), else now."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if moment.tzinfo is None or abs(moment - datetime.now(UTC)) > timedelta(days=1):
+            raise ValueError
+    except ValueError:
+        return utcnow()
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@bp.route("/hearings/<hearing_uuid>/witnesses", methods=["POST"])
+@allow("observer")
+def witness_add(hearing_uuid):
+    """Add a witness heard at this hearing."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    if EmptyForm().validate_on_submit():
+        witness = observe.add_witness(get_db(), request_actor(), hearing, me()["id"])
+        return back(hearing, f"#w-{witness['uuid']}")
+    return back(hearing)
+
+
+@bp.route("/hearings/<hearing_uuid>/allegations", methods=["POST"])
+@allow("observer")
+def allegation_add(hearing_uuid):
+    """Add a torture or ill-treatment allegation raised at this hearing."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    if EmptyForm().validate_on_submit():
+        allegation = observe.add_allegation(get_db(), request_actor(), hearing)
+        return back(hearing, f"#al-{allegation['uuid']}")
+    return back(hearing)
+
+
+@bp.route("/hearings/<hearing_uuid>/<any(witness, allegation):kind>/<record_uuid>/remove", methods=["POST"])
+@allow("observer")
+def record_remove(hearing_uuid, kind, record_uuid):
+    """Remove a witness or allegation added by mistake (while the hearing is a draft)."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    if EmptyForm().validate_on_submit():
+        try:
+            observe.remove(get_db(), request_actor(), hearing, kind, record_uuid)
+        except observe.HearingError:
+            abort(404)
+        flash(_("Removed."), "success")
+    return back(hearing, "#witnesses" if kind == "witness" else "#allegations")
+
+
+@bp.route("/hearings/<hearing_uuid>/submit", methods=["POST"])
+@allow("observer")
+def hearing_submit(hearing_uuid):
+    """Submit the hearing to the mission's leads; it is locked from now on."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    if EmptyForm().validate_on_submit():
+        try:
+            observe.submit(get_db(), request_actor(), hearing)
+        except observe.HearingError:
+            flash(_("This hearing was already submitted."), "error")
+        else:
+            flash(_("Hearing submitted for review. Thank you."), "success")
+    return back(hearing)
+
+
+@bp.route("/hearings/<hearing_uuid>/correct", methods=["POST"])
+@allow("observer")
+def hearing_correct(hearing_uuid):
+    """Open a submitted, returned or approved hearing again, giving the reason; the old version is kept."""
+    hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for the correction."), "error")
+        return back(hearing, "#correct")
+    try:
+        observe.start_correction(get_db(), request_actor(), hearing, me()["id"], form.reason.data.strip())
+    except observe.HearingError:
+        flash(_("This hearing is already open for editing."), "error")
+    else:
+        flash(_("The hearing is open for your correction. Submit it again when you are done."), "success")
+    return back(hearing)
+
+
+@bp.route("/hearings/<hearing_uuid>/review", methods=["POST"])
+@allow("lead", "admin")
+def hearing_review(hearing_uuid):
+    """A lead approves or returns a hearing, or comments on it or on one answer."""
+    hearing, _trial, mission = get_hearing_or_404(hearing_uuid)
+    require(manages(mission["id"]), "not a lead of this mission")
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return back(hearing, "#review")
+    try:
+        observe.review(
+            get_db(),
+            request_actor(),
+            hearing,
+            me()["id"],
+            form.decision.data,
+            (form.comment.data or "").strip(),
+            form.answer.data or "",
+        )
+    except observe.HearingError:
+        flash(_("Only a submitted hearing can be approved or returned."), "error")
+        return back(hearing, "#review")
+    messages = {
+        "approved": _("Hearing approved."),
+        "returned": _("Hearing returned to the observer with your comment."),
+        "comment": _("Comment saved."),
+    }
+    flash(messages[form.decision.data], "success")
+    if form.decision.data == "comment":
+        return back(hearing, f"#a-{form.answer.data}" if form.answer.data else "#review")
+    return redirect(url_for("observe.review_queue"))
+
+
+@bp.route("/hearings/<hearing_uuid>/changes")
+@allow("observer", "lead", "admin")
+def hearing_changes(hearing_uuid):
+    """What changed at each correction: every revision compared with the next (or with now)."""
+    hearing, trial, mission = get_hearing_or_404(hearing_uuid)
+    db = get_db()
+    history = observe.revisions(db, hearing["id"])
+    current = observe.snapshot(db, hearing)
+    names = {d["uuid"]: d["name"] for d in missions.defendants(db, trial["id"])}
+    names.update({w["uuid"]: w["label"] for w in observe.witnesses(db, hearing["id"])})
+    steps = []
+    for n, revision in enumerate(history):
+        newer = json.loads(history[n + 1]["snapshot"]) if n + 1 < len(history) else current
+        steps.append(
+            {
+                "revision": revision,
+                "rows": observe.differences(json.loads(revision["snapshot"]), newer),
+            }
+        )
+    return render_template(
+        "observe/changes.html",
+        hearing=hearing,
+        trial=trial,
+        mission=mission,
+        steps=steps,
+        checklist=checklist_of(hearing),
+        names=names,
+        fields=fields,
+    )
+
+
+@bp.route("/review")
+@allow("lead", "admin")
+def review_queue():
+    """Hearings waiting for this lead's review, oldest submission first."""
+    return render_template("observe/queue.html", hearings=observe.review_queue(get_db(), me()))

@@ -1,0 +1,90 @@
+"""Records that travel between machines: uuid, timestamps, version, and an audit entry for every change.
+
+Every area's data functions create and change their rows through :func:`insert` and :func:`update`, so
+no write escapes the audit log and every change bumps ``version`` and ``updated_at`` the same way.
+"""
+
+import json
+import uuid as uuidlib
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import audit
+from .audit import Actor
+from .db import atomic, utcnow
+
+# Columns kept out of the audit log's before/after (bookkeeping, or recorded elsewhere).
+NOT_AUDITED = {"id", "created_at", "updated_at", "version"}
+
+
+def get(db: Database, table: str, record_uuid: str) -> dict | None:
+    """One row by uuid (``table`` is always a constant from the caller, never user input)."""
+    return next(db.query(f"SELECT * FROM [{table}] WHERE uuid = ?", [record_uuid]), None)  # noqa: S608
+
+
+def get_by_id(db: Database, table: str, row_id: int) -> dict | None:
+    return next(db.query(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]), None)  # noqa: S608
+
+
+def _audited(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in NOT_AUDITED}
+
+
+def insert(
+    db: Database, table: str, actor: Actor, fields: dict[str, Any], *, action: str | None = None
+) -> dict:
+    """Insert a new record with a fresh uuid; audit it as ``<table>.create``."""
+    now = utcnow()
+    row = {"uuid": str(uuidlib.uuid4()), "created_at": now, "updated_at": now, "version": 1, **fields}
+    with atomic(db):
+        row["id"] = db[table].insert(row).last_pk
+        audit.record(
+            db,
+            action or f"{table}.create",
+            actor,
+            record_type=table,
+            record_uuid=row["uuid"],
+            after=_audited(row),
+        )
+    return row
+
+
+def update(
+    db: Database, table: str, actor: Actor, row: dict, changes: dict[str, Any], *, action: str | None = None
+) -> dict:
+    """Apply the fields that really change; bump version; audit before/after of those fields only.
+
+    ``row`` is re-read inside the transaction, so a concurrent writer's change is never lost silently.
+    """
+    with atomic(db):
+        current = get_by_id(db, table, row["id"])
+        changed = {k: v for k, v in changes.items() if current[k] != v}
+        if not changed:
+            return current
+        db[table].update(
+            current["id"], {**changed, "updated_at": utcnow(), "version": current["version"] + 1}
+        )
+        audit.record(
+            db,
+            action or f"{table}.update",
+            actor,
+            record_type=table,
+            record_uuid=current["uuid"],
+            before={k: current[k] for k in changed},
+            after=changed,
+        )
+        return get_by_id(db, table, current["id"])
+
+
+def as_list(value: str | None) -> list:
+    """A JSON list column as a Python list ([] when empty or damaged)."""
+    try:
+        parsed = json.loads(value or "[]")
+    except ValueError:
+        return []
+    return parsed if isinstance(parsed, list) else []
+
+
+def to_list(values) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
