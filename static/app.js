@@ -23,3 +23,18 @@ document.addEventListener(
   },
   true,
 );
+
+// Times stored in UTC, shown in the laptop's local time: <time data-local datetime="…Z">.
+function showLocalTimes(root) {
+  (root || document).querySelectorAll("time[data-local]").forEach(function (el) {
+    const moment = new Date(el.dateTime);
+    if (!isNaN(moment)) {
+      el.textContent = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+      el.title = el.dateTime;
+    }
+  });
+}
+window.showLocalTimes = showLocalTimes;
+document.addEventListener("DOMContentLoaded", function () {
+  showLocalTimes(document);
+});

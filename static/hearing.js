@@ -154,8 +154,8 @@
     const el = event.target;
     if (!saves(el)) return;
     queue(el);
-    if (el.type === "radio") {
-      el.closest(".item").classList.add("answered");
+    if (el.closest(".item") && el.dataset.field === "value") {
+      el.closest(".item").classList.toggle("answered", Boolean(valueOf(el)));
       countUnanswered();
     }
   });
@@ -215,16 +215,18 @@
     const help = source.cloneNode(true);
     help.className = "help";
     help.removeAttribute("data-help-for");
-    item.querySelector("legend").after(help);
+    item.querySelector(".answer").after(help); // below the controls: nothing moves under the pointer
   });
 
   // "n unanswered" per defendant, kept current as questions are answered.
-  const template = document.getElementById("todo-template").textContent;
+  const template = msg.msgUnanswered;
   function countUnanswered() {
     form.querySelectorAll("div.defendant").forEach((block) => {
-      const open = Array.from(block.querySelectorAll(".item")).filter(
-        (item) => item.querySelector("input[type=radio]") && !item.querySelector("input[type=radio]:checked"),
-      ).length;
+      const open = Array.from(block.querySelectorAll(".item")).filter((item) => {
+        if (item.querySelector("input[type=radio]")) return !item.querySelector("input[type=radio]:checked");
+        const value = item.querySelector('[data-field="value"]');
+        return !value || !value.value.trim();
+      }).length;
       const text = template.replace("999", open);
       block.querySelector("[data-todo]").textContent = text;
       form.querySelectorAll(`[data-todo-for="${block.dataset.defendant}"]`).forEach((line) => {
@@ -261,13 +263,15 @@
       const li = document.createElement("li");
       const time = document.createElement("time");
       time.dateTime = note.typed_at;
+      time.dataset.local = "";
       time.textContent = note.typed_at.slice(11, 19);
-      li.append(time, " ", note.text);
+      window.showLocalTimes(li.appendChild(time).parentNode);
+      li.append(" ", note.text);
       document.getElementById("note-list").append(li);
       noteText.value = "";
       typedAt = null;
       noteError.hidden = true;
-      setStatus(`${msg.msgSaved} ${clock(note.typed_at)}`, "saved");
+      if (!pending.size && !inFlight) setStatus(`${msg.msgSaved} ${clock(new Date().toISOString())}`, "saved");
       return;
     }
     // The note stays in the box; nothing is lost.

@@ -31,8 +31,14 @@ def hearing(app, setup):
 
 
 def answer(subject, item, value, field="value"):
-    return {"id": f"{subject}{item.key}{field}", "target": "answer", "subject": subject, "item": item.key,
-            "field": field, "value": value}  # fmt: skip
+    return {
+        "id": f"{subject}{item.key}{field}",
+        "target": "answer",
+        "subject": subject,
+        "item": item.key,
+        "field": field,
+        "value": value,
+    }
 
 
 def test_an_assigned_observer_starts_a_hearing(app, observer, setup, db):
@@ -98,7 +104,10 @@ def test_autosave_stores_every_kind_of_field(app, observer, setup, hearing, db):
     assert (row["courtroom"], row["public_access"], row["version"]) == ("Room 12", "restricted", 2)
     stored = observe.answers(db, hearing["id"])
     assert {k: stored[(d0, DEFENDANT_ITEM.key)][k] for k in ("value", "note", "provenance")} == {
-        "value": "no", "note": "Lawyer was sent away", "provenance": "counsel"}  # fmt: skip
+        "value": "no",
+        "note": "Lawyer was sent away",
+        "provenance": "counsel",
+    }
     assert stored[("", HEARING_ITEM.key)]["value"] == "yes"
     assert stored[(witness["uuid"], WITNESS_ITEM.key)]["value"] == "yes"
     assert [d["present"] for d in observe.presence(db, hearing["id"])] == [1, 1, 0]
@@ -267,8 +276,16 @@ def test_submit_locks_then_review_correct_and_approve(app, client, observer, set
     actions = [
         r["action"] for r in db.query("SELECT action FROM audit WHERE record_uuid = ? ORDER BY id", [uuid])
     ]
-    assert actions == ["hearing.create", "hearing.save", "hearing.submit", "hearing.returned", "hearing.reopen",
-                       "hearing.save", "hearing.submit", "hearing.approved"]  # fmt: skip
+    assert actions == [
+        "hearing.create",
+        "hearing.save",
+        "hearing.submit",
+        "hearing.returned",
+        "hearing.reopen",
+        "hearing.save",
+        "hearing.submit",
+        "hearing.approved",
+    ]
     from monitor import audit
 
     assert audit.verify(db).ok
@@ -280,8 +297,11 @@ def test_a_lead_comments_on_one_answer(app, client, observer, setup, hearing, db
     answer_uuid = observe.answers(db, hearing["id"])[(d0, DEFENDANT_ITEM.key)]["uuid"]
     lead = app.test_client()
     login(lead, "lena")
-    response = post(lead, f"/hearings/{hearing['uuid']}/review",
-                    {"decision": "comment", "comment": "Source?", "answer": answer_uuid})  # fmt: skip
+    response = post(
+        lead,
+        f"/hearings/{hearing['uuid']}/review",
+        {"decision": "comment", "comment": "Source?", "answer": answer_uuid},
+    )
     assert response.status_code == 302
     assert [r["answer_uuid"] for r in observe.reviews(db, hearing["id"])] == [answer_uuid]
     bad = post(
@@ -296,9 +316,18 @@ def test_an_anonymous_witness_identity_is_for_leads_and_its_recorder_only(
     app, client, observer, setup, hearing, db
 ):
     witness = observe.add_witness(db, observe.Actor(name="t"), hearing, setup["observer"]["id"])
-    save(observer, hearing,
-         {"id": "a", "target": "witness", "uuid": witness["uuid"], "field": "anonymous", "value": 1},
-         {"id": "i", "target": "witness", "uuid": witness["uuid"], "field": "identity", "value": "Major Secretname"})  # fmt: skip
+    save(
+        observer,
+        hearing,
+        {"id": "a", "target": "witness", "uuid": witness["uuid"], "field": "anonymous", "value": 1},
+        {
+            "id": "i",
+            "target": "witness",
+            "uuid": witness["uuid"],
+            "field": "identity",
+            "value": "Major Secretname",
+        },
+    )
     post(observer, f"/hearings/{hearing['uuid']}/submit")
     assert "Major Secretname" in observer.get(f"/hearings/{hearing['uuid']}").get_data(as_text=True)
     lead = app.test_client()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import checklists
+from .. import checklists, records
 from ..auth import request_actor
 from ..db import get_db, utcnow
 from ..forms import EmptyForm
@@ -80,6 +80,7 @@ def hearing_view(hearing_uuid):
         "unanswered": observe.unanswered(answers, [d for d in present if d["present"]], defendant_items),
         "fields": fields,
         "mine": hearing["observer_id"] == me()["id"],
+        "observer_name": records.get_by_id(db, "user", hearing["observer_id"])["display_name"],
         "lead": manages(mission["id"]),
         "button": EmptyForm(),
     }
