@@ -287,10 +287,14 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
 
 @click.command("seed-demo")
 @click.option(
-    "--seed", default=2026, show_default=True, help="Random seed (the same seed gives the same data)."
+    "--seed",
+    "random_seed",
+    default=2026,
+    show_default=True,
+    help="Random seed: the same seed, the same data.",
 )
 @with_appcontext
-def seed_demo_command(seed: int) -> None:
+def seed_demo_command(random_seed: int) -> None:
     """Load a fictional demo mission (two trials, 12 defendants, hearings, witnesses, allegations).
 
     Creates the accounts demo.lead, demo.observer1 and demo.observer2 and prints their passwords once.
@@ -302,7 +306,7 @@ def seed_demo_command(seed: int) -> None:
             click.echo("The demo mission is already loaded; nothing to do.")
             return
         with atomic(db):
-            created = seed(db, random.Random(seed))  # noqa: S311 (demo data, not secrets)
+            created = seed(db, random.Random(random_seed))  # noqa: S311 (demo data, not secrets)
     finally:
         db.close()
     click.echo(f"Loaded “{DEMO_MISSION}”.")

@@ -1,0 +1,44 @@
+"""`flask --app monitor seed-demo`: a fictional mission a new user can click through."""
+
+import re
+
+from monitor import audit
+from tests.conftest import login
+
+
+def test_seed_demo_loads_a_complete_fictional_mission(app, runner, db):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    passwords = dict(re.findall(r"^\s+(demo\.\w+)\s+\w+\s+(\S+)$", result.output, re.M))
+    assert set(passwords) == {"demo.lead", "demo.observer1", "demo.observer2"}
+    counts = {
+        t: db[t].count for t in ("mission", "trial", "defendant", "hearing", "witness", "allegation", "note")
+    }
+    assert counts == {
+        "mission": 1,
+        "trial": 2,
+        "defendant": 12,
+        "hearing": 8,
+        "witness": 8,
+        "allegation": 8,
+        "note": 24,
+    }
+    statuses = sorted(r["status"] for r in db.query("SELECT status FROM hearing"))
+    assert statuses == sorted(["approved", "submitted", "returned", "draft"] * 2)
+    assert db["answer"].count > 300
+    assert db["witness"].count_where("anonymous = 1") == 4
+    assert audit.verify(db).ok
+
+    # The printed passwords work, and each role lands on its own home page.
+    client = app.test_client()
+    assert login(client, "demo.lead", passwords["demo.lead"]).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Demonstration mission (fictional)" in home and "Awaiting your review" in home
+    observer = app.test_client()
+    login(observer, "demo.observer1", passwords["demo.observer1"])
+    home = observer.get("/").get_data(as_text=True)
+    assert home.index("Returned to you") < home.index("My hearings")
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert db["mission"].count == 1
