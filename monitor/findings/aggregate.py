@@ -1,0 +1,347 @@
+"""Mission findings, computed in SQL over the hearings a lead chooses.
+
+Every number comes with its denominator and the uuids behind it (``{"count", "of", "uuids"}``), so a
+report can state "27 of 37 defendants …" and a reader can open the list of people counted. A person
+(or hearing, or witness) is counted once however many hearings repeat the same concern; drafts never
+count; only answers about a defendant present at that hearing count.
+"""
+
+import json
+import statistics
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from .scope import Scope
+
+NOT_ANSWERED = ("", "not_observed")
+
+
+def count(uuids, of: int | None = None) -> dict:
+    """The shape of every number in the findings."""
+    unique = sorted(set(u for u in uuids if u))
+    return {"count": len(unique), "of": of, "uuids": unique}
+
+
+def _hearings_cte(scope: Scope) -> tuple[str, dict]:
+    where, params = scope.where()
+    cte = f"""
+        h AS (
+            SELECT hearing.id, hearing.uuid, hearing.trial_id, hearing.hearing_date, hearing.observer_id
+            FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE {where}
+        )"""  # noqa: S608 (conditions built from constants; values are parameters)
+    return cte, params
+
+
+def _arrays(row: dict, *names: str) -> dict:
+    return {name: json.loads(row[name] or "[]") for name in names}
+
+
+def method(db: Database, scope: Scope) -> dict:
+    """How much was observed: hearings, observers, trials, defendants present, dates."""
+    cte, params = _hearings_cte(scope)
+    row = next(
+        db.query(
+            f"""
+            WITH {cte}
+            SELECT json_group_array(DISTINCT h.uuid) AS hearings,
+                   count(DISTINCT h.observer_id) AS observers,
+                   json_group_array(DISTINCT trial.uuid) AS trials,
+                   min(h.hearing_date) AS first_date, max(h.hearing_date) AS last_date
+            FROM h JOIN trial ON trial.id = h.trial_id
+            """,  # noqa: S608
+            params,
+        )
+    )
+    months = db.query(
+        f"WITH {cte} SELECT substr(hearing_date, 1, 7) AS month, count(*) AS n "  # noqa: S608
+        "FROM h GROUP BY month ORDER BY month",
+        params,
+    )
+    present = observed_defendants(db, scope)
+    arrays = _arrays(row, "hearings", "trials")
+    return {
+        "hearings": count(arrays["hearings"]),
+        "trials": count(arrays["trials"]),
+        "observers": row["observers"],
+        "defendants_observed": count(present),
+        "first_date": row["first_date"],
+        "last_date": row["last_date"],
+        "hearings_by_month": {m["month"]: m["n"] for m in months},
+    }
+
+
+def observed_defendants(db: Database, scope: Scope) -> list[str]:
+    """Defendants present at one or more of the hearings in scope."""
+    cte, params = _hearings_cte(scope)
+    rows = db.query(
+        f"""
+        WITH {cte}
+        SELECT DISTINCT defendant.uuid FROM hearing_defendant
+        JOIN h ON h.id = hearing_defendant.hearing_id
+        JOIN defendant ON defendant.id = hearing_defendant.defendant_id
+        WHERE hearing_defendant.present = 1
+        """,  # noqa: S608
+        params,
+    )
+    return [r["uuid"] for r in rows]
+
+
+def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
+    """For every checklist item: people (or hearings, or witnesses) observed, and those with a concern."""
+    cte, params = _hearings_cte(scope)
+    concerns = [[item.key, value] for item in checklist.items for value in item.concern]
+    rows = db.query(
+        f"""
+        WITH {cte},
+        concern(item_key, value) AS (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:concerns)
+        ),
+        units AS (
+            SELECT answer.item_key,
+                   CASE answer.subject_uuid WHEN '' THEN h.uuid ELSE answer.subject_uuid END AS unit,
+                   max(answer.value NOT IN ('', 'not_observed')) AS observed,
+                   max(concern.value IS NOT NULL) AS concern
+            FROM answer JOIN h ON h.id = answer.hearing_id
+            LEFT JOIN concern ON concern.item_key = answer.item_key AND concern.value = answer.value
+            LEFT JOIN defendant ON defendant.uuid = answer.subject_uuid
+            LEFT JOIN hearing_defendant ON hearing_defendant.hearing_id = answer.hearing_id
+                 AND hearing_defendant.defendant_id = defendant.id
+            WHERE defendant.id IS NULL OR hearing_defendant.present = 1
+            GROUP BY answer.item_key, unit
+        )
+        SELECT item_key,
+               json_group_array(unit) FILTER (WHERE observed) AS observed,
+               json_group_array(unit) FILTER (WHERE concern) AS concern
+        FROM units GROUP BY item_key
+        """,  # noqa: S608
+        {**params, "concerns": json.dumps(concerns)},
+    )
+    found = {row["item_key"]: _arrays(row, "observed", "concern") for row in rows}
+    result = []
+    for item in checklist.items:
+        data = found.get(item.key, {"observed": [], "concern": []})
+        observed = count(data["observed"])
+        result.append(
+            {
+                "key": item.key,
+                "stage": item.stage,
+                "scope": item.scope,
+                "refs": list(item.refs),
+                "observed": observed,
+                "concern": count(data["concern"], of=observed["count"]),
+            }
+        )
+    return result
+
+
+def torture(db: Database, scope: Scope) -> dict:
+    """Torture and ill-treatment allegations raised at the hearings in scope."""
+    cte, params = _hearings_cte(scope)
+    allegations = list(
+        db.query(
+            f"""
+            WITH {cte}
+            SELECT allegation.uuid, alleged_by, defendant_uuid, witness_uuid, stage, place_type,
+                   perpetrators, methods, court_response
+            FROM allegation JOIN h ON h.id = allegation.hearing_id
+            """,  # noqa: S608
+            params,
+        )
+    )
+    observed = observed_defendants(db, scope)
+    witnesses = witness_uuids(db, scope)
+
+    def where(predicate) -> list[str]:
+        return [a["uuid"] for a in allegations if predicate(a)]
+
+    def grouped(field: str, multi: bool = False) -> dict:
+        groups: dict[str, list] = {}
+        for a in allegations:
+            values = json.loads(a[field] or "[]") if multi else [a[field]]
+            for value in values:
+                if value:
+                    groups.setdefault(value, []).append(a["uuid"])
+        return {value: count(uuids, of=len(allegations)) for value, uuids in sorted(groups.items())}
+
+    responses = grouped("court_response", multi=True)
+    return {
+        "allegations": count(where(lambda a: True)),
+        "defendants_alleging": count(
+            [a["defendant_uuid"] for a in allegations if a["alleged_by"] == "defendant"], of=len(observed)
+        ),
+        "witnesses_alleging": count(
+            [a["witness_uuid"] for a in allegations if a["alleged_by"] == "witness"], of=len(witnesses)
+        ),
+        "by_stage": grouped("stage"),
+        "by_place": grouped("place_type"),
+        "by_method": grouped("methods", multi=True),
+        "perpetrators_named": count(where(lambda a: a["perpetrators"].strip()), of=len(allegations)),
+        "court_response": responses,
+        "investigation_ordered": responses.get("investigation_ordered", count([], of=len(allegations))),
+        "evidence_excluded": responses.get("evidence_excluded", count([], of=len(allegations))),
+        "relied_on": responses.get("relied_on", count([], of=len(allegations))),
+    }
+
+
+def witness_uuids(db: Database, scope: Scope, anonymous_only: bool = False) -> list[str]:
+    cte, params = _hearings_cte(scope)
+    condition = "WHERE witness.anonymous = 1" if anonymous_only else ""
+    rows = db.query(
+        f"WITH {cte} SELECT witness.uuid FROM witness JOIN h ON h.id = witness.hearing_id {condition}",  # noqa: S608
+        params,
+    )
+    return [r["uuid"] for r in rows]
+
+
+def anonymous_witnesses(db: Database, scope: Scope) -> dict:
+    """Anonymous witnesses, their safeguards, and the convictions resting mainly on them."""
+    cte, params = _hearings_cte(scope)
+    rows = list(
+        db.query(
+            f"""
+            WITH {cte}
+            SELECT witness.uuid, witness.identity_known_to_defence, witness.voice_hidden,
+                   witness.image_hidden, witness.police_officer,
+                   (SELECT max(value = 'yes') FROM answer WHERE answer.hearing_id = witness.hearing_id
+                      AND answer.subject_uuid = witness.uuid
+                      AND answer.item_key = 'anonymous_defence_could_question') AS defence_could_question
+            FROM witness JOIN h ON h.id = witness.hearing_id WHERE witness.anonymous = 1
+            """,  # noqa: S608
+            params,
+        )
+    )
+    total = len(rows)
+    trial_where, trial_params = scope.trial_where()
+    convicted = list(
+        db.query(
+            f"""
+            SELECT defendant.uuid, defendant.conviction_basis FROM defendant
+            JOIN trial ON trial.id = defendant.trial_id
+            WHERE {trial_where} AND defendant.verdict = 'convicted'
+            """,  # noqa: S608
+            trial_params,
+        )
+    )
+    resting = [
+        d["uuid"] for d in convicted if "anonymous_witness" in json.loads(d["conviction_basis"] or "[]")
+    ]
+    return {
+        "witnesses": count(witness_uuids(db, scope)),
+        "anonymous": count([r["uuid"] for r in rows], of=len(witness_uuids(db, scope))),
+        "identity_known_to_defence": count(
+            [r["uuid"] for r in rows if r["identity_known_to_defence"] == "yes"], total
+        ),
+        "voice_hidden": count([r["uuid"] for r in rows if r["voice_hidden"]], total),
+        "image_hidden": count([r["uuid"] for r in rows if r["image_hidden"]], total),
+        "police_officers": count([r["uuid"] for r in rows if r["police_officer"] == "yes"], total),
+        "defence_could_question": count([r["uuid"] for r in rows if r["defence_could_question"]], total),
+        "convictions_resting_on_anonymous": count(resting, of=len(convicted)),
+    }
+
+
+def custody(db: Database, scope: Scope) -> dict:
+    """Custody clocks per defendant of the trials in scope: hours to registration, to a judge, to counsel."""
+    trial_where, params = scope.trial_where()
+    rows = list(
+        db.query(
+            f"""
+            SELECT defendant.uuid, defendant.name, trial.uuid AS trial_uuid, defendant.counsel,
+              round((julianday(arrest_registered_at) - julianday(apprehended_at)) * 24, 1) AS to_registration,
+              round((julianday(first_judge_at) - julianday(apprehended_at)) * 24, 1) AS to_judge,
+              round((julianday(counsel_from) - julianday(apprehended_at)) * 24, 1) AS to_counsel
+            FROM defendant JOIN trial ON trial.id = defendant.trial_id
+            WHERE {trial_where} ORDER BY trial.title, defendant.position
+            """,  # noqa: S608
+            params,
+        )
+    )
+    timed = [r for r in rows if r["to_judge"] is not None]
+
+    def median(field):
+        values = [r[field] for r in rows if r[field] is not None]
+        return round(statistics.median(values), 1) if values else None
+
+    return {
+        "defendants": rows,
+        "with_times": count([r["uuid"] for r in timed], of=len(rows)),
+        "median_hours_to_registration": median("to_registration"),
+        "median_hours_to_judge": median("to_judge"),
+        "median_hours_to_counsel": median("to_counsel"),
+        "registration_over_48": count(
+            [r["uuid"] for r in rows if (r["to_registration"] or 0) > 48], of=len(rows)
+        ),
+        "judge_over_48": count([r["uuid"] for r in timed if r["to_judge"] > 48], of=len(timed)),
+        "judge_over_72": count([r["uuid"] for r in timed if r["to_judge"] > 72], of=len(timed)),
+        "counsel_after_24": count([r["uuid"] for r in rows if (r["to_counsel"] or 0) > 24], of=len(rows)),
+        "no_counsel": count([r["uuid"] for r in rows if r["counsel"] == "none"], of=len(rows)),
+    }
+
+
+def verdicts(db: Database, scope: Scope) -> dict:
+    """Verdicts, sentence ranges and what the convictions rest on, for the trials in scope."""
+    trial_where, params = scope.trial_where()
+    rows = list(
+        db.query(
+            f"""
+            SELECT defendant.uuid, verdict, sentence_months, conviction_basis FROM defendant
+            JOIN trial ON trial.id = defendant.trial_id WHERE {trial_where}
+            """,  # noqa: S608
+            params,
+        )
+    )
+    total = len(rows)
+    by = {
+        v: count([r["uuid"] for r in rows if r["verdict"] == v], of=total)
+        for v in ("convicted", "acquitted", "pending", "discontinued")
+    }
+    convicted = [r for r in rows if r["verdict"] == "convicted"]
+    months = sorted(r["sentence_months"] for r in convicted if r["sentence_months"] is not None)
+    basis: dict[str, list] = {}
+    for r in convicted:
+        for value in json.loads(r["conviction_basis"] or "[]"):
+            basis.setdefault(value, []).append(r["uuid"])
+    return {
+        **by,
+        "sentence_months": {
+            "min": months[0] if months else None,
+            "max": months[-1] if months else None,
+            "median": statistics.median(months) if months else None,
+            "with_sentence": count(
+                [r["uuid"] for r in convicted if r["sentence_months"] is not None], len(convicted)
+            ),
+        },
+        "basis": {value: count(uuids, of=len(convicted)) for value, uuids in sorted(basis.items())},
+    }
+
+
+def findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
+    """Everything a report states, as plain data (the JSON of the CLI and the API)."""
+    return {
+        "format": "trial-monitor-findings/1",
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "mission": {"uuid": mission["uuid"], "name": mission["name"]},
+        "checklist": {"id": checklist.id, "version": checklist.version},
+        "scope": scope.describe(),
+        "method": method(db, scope),
+        "items": item_counts(db, scope, checklist),
+        "torture": torture(db, scope),
+        "anonymous_witnesses": anonymous_witnesses(db, scope),
+        "custody": custody(db, scope),
+        "verdicts": verdicts(db, scope),
+    }
+
+
+def resolve(data: dict, path: str) -> dict | None:
+    """The count at ``path`` ("torture.defendants_alleging", "items.<key>.concern", …), or None."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            node = next((entry for entry in node if entry.get("key") == part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+        if node is None:
+            return None
+    return node if isinstance(node, dict) and "uuids" in node else None
