@@ -190,7 +190,9 @@
   form.addEventListener("keydown", (event) => {
     const el = event.target;
     if (el.type !== "radio" || event.ctrlKey || event.altKey || event.metaKey) return;
-    const value = keys[event.key.toLowerCase()];
+    // The physical key too, so Y/N/U/O work in a Cyrillic keyboard layout.
+    const physical = (event.code || "").replace(/^Key|^Digit|^Numpad/, "").toLowerCase();
+    const value = keys[event.key.toLowerCase()] || keys[physical];
     const item = el.closest(".item");
     const radio = value && item.querySelector(`input[type=radio][value="${value}"]`);
     if (!radio) return;

@@ -40,6 +40,7 @@ items:
     concern: [no]
     label: {en: Told the reasons, ru: Сообщили причины, kk: Себебі айтылды}
     help: {en: Ask the lawyer., ru: Спросите адвоката., kk: Адвокаттан сұраңыз.}
+    finding: {en: were not told the reasons, ru: не узнали причин, kk: себебін білмеді}
     refs: ["ICCPR 9(2)", "BoP 10"]
 """
 SECOND_ITEM = """\
@@ -50,6 +51,7 @@ SECOND_ITEM = """\
     concern: []
     label: {en: Notes, ru: Заметки, kk: Жазбалар}
     help: {en: Anything else., ru: Что-то ещё., kk: Басқа.}
+    finding: {en: had notes taken, ru: имеют заметки, kk: жазбалары бар}
     refs: [ICCPR 14(1)]
 """
 
@@ -75,9 +77,36 @@ def test_the_default_checklist_loads(fair_trial):
 def test_every_item_has_references_and_texts_in_three_languages(fair_trial):
     for item in fair_trial.items:
         assert item.refs, item.key
-        for text in (item.label, item.help, *(option.label for option in item.options)):
+        for text in (item.label, item.help, item.finding, *(option.label for option in item.options)):
             assert all(language.strip() for language in (text.en, text.ru, text.kk)), item.key
         assert item.label.en.endswith("?"), f"{item.key}: a label is a question"
+
+
+def test_every_item_has_a_finding_that_continues_the_count(fair_trial):
+    # "27 of 37 defendants <finding>", "In 5 of 12 hearings <finding>": a lower-case predicate, no full stop.
+    for item in fair_trial.items:
+        for language in ("en", "ru", "kk"):
+            finding = getattr(item.finding, language)
+            assert finding.strip() == finding and finding, (item.key, language)
+            assert finding[0].islower() and finding[-1] not in ".?!;:", (item.key, language, finding)
+            assert finding != getattr(item.label, language), (item.key, language)
+
+
+def test_findings_state_the_concern_as_the_mission_reports_do(fair_trial):
+    reasons = fair_trial.item("informed_of_reasons").finding
+    assert f"27 of 37 defendants {reasons.en}" == (
+        "27 of 37 defendants were not promptly told the reasons for their arrest and the charges"
+    )
+    assert reasons.get("ru") == "не были своевременно уведомлены о причинах задержания и предъявленных обвинениях"
+    assert reasons.get("kk") == "ұсталу себептері мен тағылған айыптар туралы дер кезінде хабардар етілмеді"
+    public = fair_trial.item("public_admitted").finding
+    assert (public.en, public.ru, public.kk) == (
+        "the public was not admitted or was removed",
+        "публику не допустили или удалили из зала",
+        "көпшілік залға жіберілмеді немесе шығарылды",
+    )
+    basis = fair_trial.item("conviction_main_basis").finding
+    assert basis.en == "were convicted mainly on a confession or on anonymous testimony"
 
 
 def test_the_stages_are_those_of_the_standards_and_none_is_empty(fair_trial):
@@ -177,6 +206,31 @@ BROKEN = [
     ("field twice", ("    refs:", "    help: {en: a, ru: b, kk: c}\n    refs:"), "help: {en: a", "twice"),
     ("missing kk", (", kk: Себебі айтылды}", "}"), "label: {en: Told", "label: missing 'kk'"),
     ("empty kk", ("kk: Себебі айтылды", "kk: ''"), "label: {en: Told", "label (kk) must be a non-empty"),
+    (
+        "missing finding",
+        ("    finding: {en: were not told the reasons, ru: не узнали причин, kk: себебін білмеді}\n", ""),
+        "  - key: informed_of_reasons",
+        "item 'informed_of_reasons': missing 'finding'",
+    ),
+    (
+        "missing finding kk",
+        (", kk: себебін білмеді}", "}"),
+        "finding: {en: were",
+        "item 'informed_of_reasons' finding: missing 'kk'",
+    ),
+    (
+        "empty finding en",
+        ("en: were not told the reasons", "en: ''"),
+        "finding: {en:",
+        "item 'informed_of_reasons' finding (en) must be a non-empty",
+    ),
+    (
+        "finding not in three languages",
+        ("finding: {en: were not told the reasons, ru: не узнали причин, kk: себебін білмеді}", "finding: no"),
+        "finding: no",
+        "item 'informed_of_reasons' finding must be a mapping of en, ru, kk, not 'no'",
+    ),
+    ("misspelt finding", ("    finding:", "    findings:"), "findings:", "did you mean 'finding'?"),
     ("empty refs", ('["ICCPR 9(2)", "BoP 10"]', "[]"), "refs: []", "refs is empty"),
     ("concern not allowed", ("concern: [no]", "concern: [unclear]"), "concern:", "only yes or no can be a"),
     ("concern is no list", ("concern: [no]", "concern: no"), "concern:", "must be a list"),

@@ -24,7 +24,7 @@ INT = "tag:yaml.org,2002:int"
 
 CHECKLIST_FIELDS = ("id", "version", "title", "stages", "items")
 STAGE_FIELDS = ("key", "label")
-ITEM_FIELDS = ("key", "stage", "scope", "answer", "concern", "label", "help", "refs")
+ITEM_FIELDS = ("key", "stage", "scope", "answer", "concern", "label", "help", "finding", "refs")
 OPTION_FIELDS = ("value", "label")
 
 
@@ -119,6 +119,7 @@ class _Reader:
             options=options,
             label=self.text(fields["label"], f"{where} label"),
             help=self.text(fields["help"], f"{where} help"),
+            finding=self.text(fields["finding"], f"{where} finding"),
             refs=tuple(value for _, value in self.strings(fields["refs"], where, "refs", "legal reference")),
         )
 

@@ -55,7 +55,12 @@ class Stage:
 
 @dataclass(frozen=True)
 class Item:
-    """One question of the checklist, asked once per hearing, defendant or witness (its scope)."""
+    """One question of the checklist, asked once per hearing, defendant or witness (its scope).
+
+    ``finding`` is what a report writes after the count to state the concern: "27 of 37 defendants" +
+    "were not promptly told the reasons for their arrest and the charges", "In 5 of 12 hearings" + "the
+    public was not admitted or was removed" (see docs/checklists.md).
+    """
 
     key: str
     stage: str
@@ -65,6 +70,7 @@ class Item:
     options: tuple[Option, ...]
     label: Text
     help: Text
+    finding: Text
     refs: tuple[str, ...]
 
     def values(self) -> tuple[str, ...]:

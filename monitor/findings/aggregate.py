@@ -345,3 +345,57 @@ def resolve(data: dict, path: str) -> dict | None:
         if node is None:
             return None
     return node if isinstance(node, dict) and "uuids" in node else None
+
+
+def matrix(db: Database, scope: Scope, checklist) -> dict:
+    """Defendant × item: for each pair, hearings where it was observed and whether any showed a concern."""
+    cte, params = _hearings_cte(scope)
+    concerns = [[item.key, value] for item in checklist.items_for("defendant") for value in item.concern]
+    cells = db.query(
+        f"""
+        WITH {cte},
+        concern(item_key, value) AS (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:concerns)
+        )
+        SELECT answer.subject_uuid AS defendant, answer.item_key,
+               count(DISTINCT answer.hearing_id)
+                   FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS hearings,
+               max(concern.value IS NOT NULL) AS concern
+        FROM answer JOIN h ON h.id = answer.hearing_id
+        JOIN defendant ON defendant.uuid = answer.subject_uuid
+        JOIN hearing_defendant ON hearing_defendant.hearing_id = answer.hearing_id
+             AND hearing_defendant.defendant_id = defendant.id AND hearing_defendant.present = 1
+        LEFT JOIN concern ON concern.item_key = answer.item_key AND concern.value = answer.value
+        GROUP BY answer.subject_uuid, answer.item_key
+        """,  # noqa: S608
+        {**params, "concerns": json.dumps(concerns)},
+    )
+    grid: dict[str, dict] = {}
+    for cell in cells:
+        if cell["hearings"]:
+            grid.setdefault(cell["defendant"], {})[cell["item_key"]] = {
+                "hearings": cell["hearings"],
+                "concern": bool(cell["concern"]),
+            }
+    trial_where, trial_params = scope.trial_where()
+    defendants = list(
+        db.query(
+            f"""
+            SELECT defendant.uuid, defendant.name, trial.title AS trial FROM defendant
+            JOIN trial ON trial.id = defendant.trial_id WHERE {trial_where}
+            ORDER BY trial.title, defendant.position
+            """,  # noqa: S608
+            trial_params,
+        )
+    )
+    return {"defendants": defendants, "cells": grid}
+
+
+def judges(db: Database, scope: Scope) -> list[str]:
+    """The presiding judges recorded at the hearings in scope."""
+    cte, params = _hearings_cte(scope)
+    rows = db.query(
+        f"WITH {cte} SELECT DISTINCT hearing.judge FROM hearing JOIN h ON h.id = hearing.id ORDER BY 1",  # noqa: S608
+        params,
+    )
+    return [r["judge"] for r in rows]

@@ -18,6 +18,7 @@ class Scope:
     date_from: str = ""
     date_to: str = ""
     observer_uuids: tuple[str, ...] = ()
+    judge: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self):
@@ -43,6 +44,9 @@ class Scope:
         if self.date_to:
             conditions.append("hearing.hearing_date <= :date_to")
             params["date_to"] = self.date_to
+        if self.judge:
+            conditions.append("hearing.judge = :judge")
+            params["judge"] = self.judge
         if self.observer_uuids:
             observers = "SELECT id FROM user WHERE uuid IN (SELECT value FROM json_each(:observers))"
             conditions.append(f"hearing.observer_id IN ({observers})")

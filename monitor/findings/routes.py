@@ -1,0 +1,205 @@
+"""Views: a mission's findings, the evidence behind each count, the defendant × item matrix, comparisons."""
+
+from dataclasses import replace
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import checklists
+from ..db import get_db
+from ..missions import records as missions
+from ..missions.labels import CONVICTION_BASIS_LABELS
+from ..observe import fields
+from ..permissions import allow, get_mission_or_404, get_trial_or_404
+from . import aggregate, bp, evidence
+from .filters import scope_from
+from .scope import Scope
+
+COMPARE_BY = ("trial", "court", "judge")
+
+
+def checklist_of(mission: dict):
+    return checklists.get(
+        mission["checklist_id"], mission["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
+    )
+
+
+def scoped(mission: dict) -> Scope:
+    """The scope from the query string; a malformed filter is explained and the default used."""
+    try:
+        return scope_from(mission, request.args)
+    except ValueError as error:
+        flash(_("A filter was not understood and was ignored: %(error)s", error=str(error)), "error")
+        return Scope(mission["id"])
+
+
+def filter_args() -> dict:
+    """The current filters, to carry into every link of the findings pages."""
+    return {k: request.args.getlist(k) for k in request.args if k not in ("path", "person", "by")}
+
+
+def filter_choices(mission: dict) -> dict:
+    db = get_db()
+    trials = missions.trials(db, mission["id"])
+    return {
+        "trials": trials,
+        "courts": sorted({t["court"] for t in trials if t["court"]}),
+        "observers": [m for m in missions.members(db, mission["id"]) if m["role"] == "observer"],
+    }
+
+
+@bp.route("/missions/<mission_uuid>/findings")
+@allow("lead", "admin")
+def mission_findings(mission_uuid):
+    """The mission's findings as sentences a report can quote, with charts and the evidence a click away."""
+    mission = get_mission_or_404(mission_uuid)
+    checklist = checklist_of(mission)
+    scope = scoped(mission)
+    data = aggregate.findings(get_db(), scope, checklist, mission)
+    return render_template(
+        "findings/findings.html",
+        mission=mission,
+        checklist=checklist,
+        data=data,
+        items={i["key"]: i for i in data["items"]},
+        choices=filter_choices(mission),
+        args=request.args,
+        filters=filter_args(),
+        fields=fields,
+        basis_labels=CONVICTION_BASIS_LABELS,
+        charts=make_charts(data, checklist),
+    )
+
+
+@bp.route("/trials/<trial_uuid>/findings")
+@allow("lead", "admin")
+def trial_findings(trial_uuid):
+    """A trial's findings: the mission's findings page narrowed to this trial."""
+    trial, mission = get_trial_or_404(trial_uuid, manage=True)
+    return redirect(url_for("findings.mission_findings", mission_uuid=mission["uuid"], trial=trial["uuid"]))
+
+
+@bp.route("/missions/<mission_uuid>/findings/evidence")
+@allow("lead", "admin")
+def findings_evidence(mission_uuid):
+    """The people behind one count, and for each the hearings and answers (or records) behind it."""
+    mission = get_mission_or_404(mission_uuid)
+    checklist = checklist_of(mission)
+    scope = scoped(mission)
+    db = get_db()
+    data = aggregate.findings(db, scope, checklist, mission)
+    path = request.args.get("path", "")
+    counted = aggregate.resolve(data, path)
+    if counted is None:
+        abort(404)
+    uuids = counted["uuids"]
+    person = request.args.get("person")
+    if person:
+        uuids = [u for u in uuids if u == person]
+    parts = path.split(".")
+    item = checklist.item(parts[1]) if parts[0] == "items" and len(parts) > 1 else None
+    return render_template(
+        "findings/evidence.html",
+        mission=mission,
+        checklist=checklist,
+        path=path,
+        counted=counted,
+        uuids=uuids,
+        item=item,
+        people=evidence.people(db, uuids),
+        answers=evidence.answers(db, scope, item.key, uuids) if item else {},
+        allegations=evidence.allegations(db, scope) if parts[0] == "torture" else {},
+        custody={d["uuid"]: d for d in data["custody"]["defendants"]},
+        args=request.args,
+        filters=filter_args(),
+        fields=fields,
+    )
+
+
+@bp.route("/missions/<mission_uuid>/findings/matrix")
+@allow("lead", "admin")
+def findings_matrix(mission_uuid):
+    """Defendants × checklist items, coloured by concern, with the number of hearings in each cell."""
+    mission = get_mission_or_404(mission_uuid)
+    checklist = checklist_of(mission)
+    scope = scoped(mission)
+    return render_template(
+        "findings/matrix.html",
+        mission=mission,
+        checklist=checklist,
+        grid=aggregate.matrix(get_db(), scope, checklist),
+        items=checklist.items_for("defendant"),
+        choices=filter_choices(mission),
+        args=request.args,
+        filters=filter_args(),
+    )
+
+
+@bp.route("/missions/<mission_uuid>/findings/compare")
+@allow("lead", "admin")
+def findings_compare(mission_uuid):
+    """The same items side by side per trial, per court or per judge."""
+    mission = get_mission_or_404(mission_uuid)
+    checklist = checklist_of(mission)
+    by = request.args.get("by", "trial")
+    if by not in COMPARE_BY:
+        by = "trial"
+    base = scoped(mission)
+    db = get_db()
+    groups = []
+    if by == "trial":
+        for trial in missions.trials(db, mission["id"]):
+            groups.append((trial["title"], _narrow(base, trial_uuids=(trial["uuid"],))))
+    elif by == "court":
+        for court in sorted({t["court"] for t in missions.trials(db, mission["id"])}):
+            groups.append((court or "—", _narrow(base, court=court)))
+    else:
+        for judge in aggregate.judges(db, base):
+            groups.append((judge or "—", _narrow(base, judge=judge)))
+    columns = [
+        (name, {i["key"]: i for i in aggregate.item_counts(db, scope, checklist)}) for name, scope in groups
+    ]
+    return render_template(
+        "findings/compare.html",
+        mission=mission,
+        checklist=checklist,
+        by=by,
+        columns=columns,
+        args=request.args,
+        filters=filter_args(),
+    )
+
+
+def _narrow(scope: Scope, **changes) -> Scope:
+    return replace(scope, **changes)
+
+
+def make_charts(data: dict, checklist) -> dict:
+    """The findings page's charts, drawn on the server as SVG (each has a table beside it)."""
+    from flask_babel import get_locale
+
+    lang = str(get_locale())
+    try:
+        from . import charts
+    except ImportError:  # pragma: no cover - charts are optional while being built
+        return {}
+    return {
+        "stages": charts.stacked_item_chart(
+            data["items"],
+            {stage.key: stage.label.get(lang) for stage in checklist.stages},
+            _("Concerns by stage"),
+            {"concern": _("Concerns"), "observed": _("Observations")},
+        ),
+        "methods": charts.bar_chart(
+            [
+                (str(fields.ALLEGATION["methods"].choices.get(key, key)), value["count"], value["of"])
+                for key, value in data["torture"]["by_method"].items()
+            ],
+            _("Allegations by method"),
+            empty=_("No allegation recorded."),
+        ),
+        "custody": charts.custody_chart(
+            data["custody"]["defendants"], _("Hours from apprehension to a judge"), {"h48": _("48 h"), "h72": _("72 h")}
+        ),
+        "timeline": charts.timeline_chart(data["method"]["hearings_by_month"], _("Hearings per month")),
+    }
