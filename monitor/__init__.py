@@ -7,8 +7,10 @@ from flask import Flask
 
 from . import audit, auth, db, i18n, permissions, security
 from .admin import bp as admin_bp
+from .api import bp as api_bp
 from .auth import bp as auth_bp
 from .cli import register_commands
+from .findings import bp as findings_bp
 from .instance_config import DEFAULTS, ensure_instance_config
 from .main import bp as main_bp
 from .missions import bp as missions_bp
@@ -57,5 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(missions_bp)
     app.register_blueprint(observe_bp)
+    app.register_blueprint(findings_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_commands(app)
     return app

@@ -100,6 +100,14 @@ def backup_command(destination, force):
 def register_commands(app: Flask) -> None:
     from .checklists import checklist_validate_command
     from .demo import seed_demo_command
+    from .findings.cli import findings_command
 
-    for command in (create_user_command, backup_command, checklist_validate_command, seed_demo_command):
+    commands = (
+        create_user_command,
+        backup_command,
+        checklist_validate_command,
+        seed_demo_command,
+        findings_command,
+    )
+    for command in commands:
         app.cli.add_command(command)

@@ -97,7 +97,10 @@ def test_findings_state_the_concern_as_the_mission_reports_do(fair_trial):
     assert f"27 of 37 defendants {reasons.en}" == (
         "27 of 37 defendants were not promptly told the reasons for their arrest and the charges"
     )
-    assert reasons.get("ru") == "не были своевременно уведомлены о причинах задержания и предъявленных обвинениях"
+    assert (
+        reasons.get("ru")
+        == "не были своевременно уведомлены о причинах задержания и предъявленных обвинениях"
+    )
     assert reasons.get("kk") == "ұсталу себептері мен тағылған айыптар туралы дер кезінде хабардар етілмеді"
     public = fair_trial.item("public_admitted").finding
     assert (public.en, public.ru, public.kk) == (
@@ -226,7 +229,10 @@ BROKEN = [
     ),
     (
         "finding not in three languages",
-        ("finding: {en: were not told the reasons, ru: не узнали причин, kk: себебін білмеді}", "finding: no"),
+        (
+            "finding: {en: were not told the reasons, ru: не узнали причин, kk: себебін білмеді}",
+            "finding: no",
+        ),
         "finding: no",
         "item 'informed_of_reasons' finding must be a mapping of en, ru, kk, not 'no'",
     ),

@@ -48,7 +48,9 @@ def load_user(session_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    """Send a signed-out visitor to the sign-in page, remembering where they were going."""
+    """Send a signed-out visitor to the sign-in page, remembering where they were going (401 for the API)."""
+    if request.path.startswith("/api/"):
+        return {"message": "Sign in first: this needs an authenticated session.", "field": None}, 401
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 

@@ -21,10 +21,16 @@ NEUTRAL = "#9aa3b2"
 WARNING = "#8a5a00"
 INK = "#1d2433"
 MUTED = "#5b6577"
-TONES = {"concern": CONCERN, "no-concern": NO_CONCERN, "observed": NO_CONCERN, "neutral": NEUTRAL, "warning": WARNING}
+TONES = {
+    "concern": CONCERN,
+    "no-concern": NO_CONCERN,
+    "observed": NO_CONCERN,
+    "neutral": NEUTRAL,
+    "warning": WARNING,
+}
 
 WIDTH = 640
-FONT = 12
+FONT = 13
 CHAR = FONT * 0.6  # a generous average glyph width, so estimated text stays inside the drawing
 LINE = FONT + 1
 ROW = 32
@@ -51,13 +57,24 @@ def _n(number: float) -> str:
 
 
 def _el(tag: str, content: str = "", /, **attrs) -> Markup:
-    """One SVG element; ``class_`` becomes ``class`` and ``stroke_width`` ``stroke-width``. Text is escaped."""
+    """One SVG element; ``class_`` is written ``class``, ``stroke_width`` ``stroke-width``; text escaped."""
     names = "".join(
         f' {name.rstrip("_").replace("_", "-")}="{escape(_n(value) if isinstance(value, float) else value)}"'
         for name, value in attrs.items()
         if value is not None
     )
-    return Markup(f"<{tag}{names}>{escape(content)}</{tag}>")  # noqa: S704 (attributes and content escaped)
+    return Markup(f"<{tag}{names}>{escape(content)}</{tag}>")  # noqa: S704 (values and content escaped)
+
+
+def _text(content: str, x: float, y: float, anchor: str = "middle", fill: str = INK, **attrs) -> Markup:
+    return _el("text", content, x=x, y=y, text_anchor=anchor, font_size=FONT, fill=fill, **attrs)
+
+
+def _rect(x: float, y: float, width: float, height: float, tone: str, kind: str = "bar", **attrs) -> Markup:
+    """A rectangle coloured by its tone; ``kind`` is its first class (only data bars are ``bar``)."""
+    return _el(
+        "rect", x=x, y=y, width=width, height=height, fill=TONES[tone], class_=f"{kind} {tone}", **attrs
+    )
 
 
 def _svg(title: str, desc: str, height: float, body: Markup) -> Markup:
@@ -77,8 +94,7 @@ def _svg(title: str, desc: str, height: float, body: Markup) -> Markup:
 
 
 def _empty(title: str, empty: str) -> Markup:
-    text = _el("text", empty, x=WIDTH / 2, y=28.0, text_anchor="middle", font_size=FONT, fill=MUTED)
-    return _svg(title, empty, 44, _el("g", text, class_="chart-empty"))
+    return _svg(title, empty, 44, _el("g", _text(empty, WIDTH / 2, 28, fill=MUTED), class_="chart-empty"))
 
 
 def _label(x: float, middle: float, label: str, anchor: str = "end") -> Markup:
@@ -86,7 +102,7 @@ def _label(x: float, middle: float, label: str, anchor: str = "end") -> Markup:
     lines = textwrap.wrap(label, LABEL_CHARS, max_lines=2, placeholder="…") or [""]
     first_line = middle + FONT * 0.35 - (len(lines) - 1) * LINE / 2
     spans = _el("tspan", lines[0]) + Markup("").join(_el("tspan", line, x=x, dy=LINE) for line in lines[1:])
-    return _el("text", spans, x=x, y=first_line, text_anchor=anchor, font_size=FONT, fill=INK, class_="chart-label")
+    return _text(spans, x, first_line, anchor, class_="chart-label")
 
 
 def _plot_area(bars: list[_Bar]) -> tuple[float, float]:
@@ -104,49 +120,19 @@ def _rows(bars: list[_Bar], top: float, plot_x: float, plot_w: float) -> Markup:
         width = max(share * plot_w, 1.5) if bar.value > 0 else 0.0  # one person still shows
         parts = [_el("title", f"{bar.label}: {bar.text}"), _label(LABEL_WIDTH, middle, bar.label)]
         if bar.track:
-            parts.append(
-                _el(
-                    "rect",
-                    x=plot_x,
-                    y=middle - BAR / 2,
-                    width=plot_w,
-                    height=BAR,
-                    fill=TONES[bar.track],
-                    fill_opacity=0.35 if bar.track == "neutral" else None,
-                    class_=f"track {bar.track}",
-                )
-            )
-        parts.append(
-            _el(
-                "rect",
-                x=plot_x,
-                y=middle - BAR / 2,
-                width=width,
-                height=BAR,
-                fill=TONES[bar.tone],
-                class_=f"bar {bar.tone}",
-            )
-        )
-        parts.append(
-            _el(
-                "text",
-                bar.text,
-                x=WIDTH - PAD,
-                y=middle + FONT * 0.35,
-                text_anchor="end",
-                font_size=FONT,
-                fill=INK,
-                class_="chart-value",
-            )
-        )
+            light = 0.35 if bar.track == "neutral" else None
+            parts.append(_rect(plot_x, middle - BAR / 2, plot_w, BAR, bar.track, "track", fill_opacity=light))
+        parts.append(_rect(plot_x, middle - BAR / 2, width, BAR, bar.tone))
+        parts.append(_text(bar.text, WIDTH - PAD, middle + FONT * 0.35, "end", class_="chart-value"))
         rows.append(_el("g", Markup("").join(parts), class_="chart-row"))
     return Markup("").join(rows)
 
 
-def _horizontal(bars: list[_Bar], title: str, legend: Markup = Markup(""), top: float = PAD) -> Markup:  # noqa: B008
+def _horizontal(bars: list[_Bar], title: str, legend: Markup | None = None, top: float = PAD) -> Markup:
     plot_x, plot_w = _plot_area(bars)
     desc = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
-    return _svg(title, desc, top + len(bars) * ROW + PAD, legend + _rows(bars, top, plot_x, plot_w))
+    body = (legend or Markup("")) + _rows(bars, top, plot_x, plot_w)
+    return _svg(title, desc, top + len(bars) * ROW + PAD, body)
 
 
 def bar_chart(
@@ -199,29 +185,31 @@ def custody_chart(defendants: list[dict], title: str, labels: dict, *, empty: st
 
     h48, h72 = str(labels["h48"]), str(labels["h72"])
     # Over a long axis the two labels would overlap: then the 48 h one goes a line higher.
-    stacked = x(72) - x(48) < (len(h48) + len(h72)) * CHAR / 2 + 4
-    top = PAD + LINE + (LINE if stacked else 0) + 4
+    crowded = x(72) - x(48) < (len(h48) + len(h72)) * CHAR / 2 + 4
+    top = PAD + LINE + (LINE if crowded else 0) + 4
     bottom = top + len(bars) * ROW
     step = 24 * max(1, math.ceil(36 / (plot_w * 24 / axis)))  # tick labels at least 36 units apart
     axis_parts = [_el("line", x1=plot_x, y1=bottom, x2=plot_x + plot_w, y2=bottom, stroke=MUTED)]
     for hours in range(0, axis + 1, step):
         axis_parts.append(_el("line", x1=x(hours), y1=bottom, x2=x(hours), y2=bottom + 4, stroke=MUTED))
-        axis_parts.append(
-            _el("text", str(hours), x=x(hours), y=bottom + 6 + FONT, text_anchor="middle", font_size=FONT, fill=MUTED)
-        )
+        axis_parts.append(_text(str(hours), x(hours), bottom + 6 + FONT, fill=MUTED))
     references = []
     for hours, key, text, colour, y in (
-        (48, "h48", h48, WARNING, top - 4 - (LINE if stacked else 0)),
+        (48, "h48", h48, WARNING, top - 4 - (LINE if crowded else 0)),
         (72, "h72", h72, CONCERN, top - 4),
     ):
+        line = _el(
+            "line",
+            x1=x(hours),
+            y1=top - 2,
+            x2=x(hours),
+            y2=bottom,
+            stroke=colour,
+            stroke_width=1.5,
+            stroke_dasharray="5 3",
+        )
         references.append(
-            _el(
-                "g",
-                _el("line", x1=x(hours), y1=top - 2, x2=x(hours), y2=bottom, stroke=colour, stroke_width=1.5,
-                    stroke_dasharray="5 3")
-                + _el("text", text, x=x(hours), y=y, text_anchor="middle", font_size=FONT, fill=colour),
-                class_=f"chart-reference {key}",
-            )
+            _el("g", line + _text(text, x(hours), y, fill=colour), class_=f"chart-reference {key}")
         )
     body = (
         _rows(bars, top, plot_x, plot_w)
@@ -260,47 +248,24 @@ def timeline_chart(
         return _empty(title, empty)
     height, top = 200, PAD + LINE + 4
     base = height - LINE - PAD - 4
-    slot = (WIDTH - 2 * PAD) / len(months)
+    margin = 4 * CHAR  # half a month label, so the first and last fit
+    slot = (WIDTH - 2 * margin) / len(months)
     bar_width = min(slot * 0.7, 48)
     peak = max(n for _, n in months) or 1
     every = math.ceil((7 * CHAR + 6) / slot)  # label every n-th month when they would not fit
     parts = []
     for i, (month, n) in enumerate(months):
-        middle = PAD + i * slot + slot / 2
+        middle = margin + i * slot + slot / 2
         bar_height = (base - top) * max(n, 0) / peak
-        group = _el("title", f"{month}: {n}") + _el(
-            "rect",
-            x=middle - bar_width / 2,
-            y=base - bar_height,
-            width=bar_width,
-            height=bar_height,
-            fill=TONES[tone],
-            class_=f"bar {tone}",
+        group = _el("title", f"{month}: {n}") + _rect(
+            middle - bar_width / 2, base - bar_height, bar_width, bar_height, tone
         )
         if len(str(n)) * CHAR <= slot:
-            group += _el(
-                "text",
-                str(n),
-                x=middle,
-                y=base - bar_height - 4,
-                text_anchor="middle",
-                font_size=FONT,
-                fill=INK,
-                class_="chart-value",
-            )
+            group += _text(str(n), middle, base - bar_height - 4, class_="chart-value")
         if i % every == 0:
-            group += _el(
-                "text",
-                month,
-                x=middle,
-                y=base + LINE + 2,
-                text_anchor="middle",
-                font_size=FONT,
-                fill=MUTED,
-                class_="chart-label",
-            )
+            group += _text(month, middle, base + LINE + 2, fill=MUTED, class_="chart-label")
         parts.append(_el("g", group, class_="chart-month"))
-    baseline = _el("line", x1=float(PAD), y1=base, x2=float(WIDTH - PAD), y2=base, stroke=MUTED, class_="chart-axis")
+    baseline = _el("line", x1=margin, y1=base, x2=WIDTH - margin, y2=base, stroke=MUTED, class_="chart-axis")
     desc = "; ".join(f"{month}: {n}" for month, n in months)
     return _svg(title, desc, height, Markup("").join(parts) + baseline)
 
@@ -325,15 +290,21 @@ def stacked_item_chart(
     if not stages:
         return _empty(title, empty)
     bars = [
-        _Bar(str(stage_labels.get(stage) or stage), concern, observed, f"{concern} / {observed}", "concern", "observed")
+        _Bar(
+            str(stage_labels.get(stage) or stage),
+            concern,
+            observed,
+            f"{concern} / {observed}",
+            "concern",
+            "observed",
+        )
         for stage, (concern, observed) in stages.items()
     ]
     legend, x = [], float(LABEL_WIDTH + PAD)
     for tone in ("concern", "observed"):
         text = str(labels[tone])
-        legend.append(
-            _el("rect", x=x, y=float(PAD), width=12.0, height=12.0, fill=TONES[tone], class_=f"swatch {tone}")
-            + _el("text", text, x=x + 18, y=PAD + 10.0, font_size=FONT, fill=INK)
-        )
+        legend.append(_rect(x, PAD, 12, 12, tone, "swatch") + _text(text, x + 18, PAD + 10, "start"))
         x += 18 + len(text) * CHAR + 16
-    return _horizontal(bars, title, _el("g", Markup("").join(legend), class_="chart-legend"), top=PAD + 12 + PAD)
+    return _horizontal(
+        bars, title, _el("g", Markup("").join(legend), class_="chart-legend"), top=PAD + 12 + PAD
+    )

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import checklists
@@ -11,7 +12,7 @@ from ..missions import records as missions
 from ..missions.labels import CONVICTION_BASIS_LABELS
 from ..observe import fields
 from ..permissions import allow, get_mission_or_404, get_trial_or_404
-from . import aggregate, bp, evidence
+from . import aggregate, bp, charts, evidence
 from .filters import scope_from
 from .scope import Scope
 
@@ -176,13 +177,7 @@ def _narrow(scope: Scope, **changes) -> Scope:
 
 def make_charts(data: dict, checklist) -> dict:
     """The findings page's charts, drawn on the server as SVG (each has a table beside it)."""
-    from flask_babel import get_locale
-
     lang = str(get_locale())
-    try:
-        from . import charts
-    except ImportError:  # pragma: no cover - charts are optional while being built
-        return {}
     return {
         "stages": charts.stacked_item_chart(
             data["items"],
@@ -199,7 +194,9 @@ def make_charts(data: dict, checklist) -> dict:
             empty=_("No allegation recorded."),
         ),
         "custody": charts.custody_chart(
-            data["custody"]["defendants"], _("Hours from apprehension to a judge"), {"h48": _("48 h"), "h72": _("72 h")}
+            data["custody"]["defendants"],
+            _("Hours from apprehension to a judge"),
+            {"h48": _("48 h"), "h72": _("72 h")},
         ),
         "timeline": charts.timeline_chart(data["method"]["hearings_by_month"], _("Hearings per month")),
     }
