@@ -13,7 +13,15 @@ from monitor.auth import users
 from tests.conftest import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_COMMANDS = ("init-db", "create-user", "audit-verify", "backup", "checklist-validate", "seed-demo", "findings")
+OUR_COMMANDS = (
+    "init-db",
+    "create-user",
+    "audit-verify",
+    "backup",
+    "checklist-validate",
+    "seed-demo",
+    "findings",
+)
 
 
 def test_create_user_asks_for_the_password_twice(runner, db):

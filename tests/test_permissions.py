@@ -87,8 +87,16 @@ PERMISSIONS = {
     "observe.hearing_changes": ("GET", "/hearings/{hearing}/changes", OWNER_AND_LEADS),
     "observe.review_queue": ("GET", "/review", LEADS),
     "findings.mission_findings": ("GET", "/missions/{mission}/findings", LEADS),
-    "findings.trial_findings": ("GET", "/trials/{trial}/findings", {**LEADS, "lead": REDIRECT, "admin": REDIRECT}),
-    "findings.findings_evidence": ("GET", "/missions/{mission}/findings/evidence?path=torture.allegations", LEADS),
+    "findings.trial_findings": (
+        "GET",
+        "/trials/{trial}/findings",
+        {**LEADS, "lead": REDIRECT, "admin": REDIRECT},
+    ),
+    "findings.findings_evidence": (
+        "GET",
+        "/missions/{mission}/findings/evidence?path=torture.allegations",
+        LEADS,
+    ),
     "findings.findings_matrix": ("GET", "/missions/{mission}/findings/matrix", LEADS),
     "findings.findings_compare": ("GET", "/missions/{mission}/findings/compare", LEADS),
     "api.mission_findings": ("GET", "/api/v1/missions/{mission}/findings", {**LEADS, "anonymous": 401}),
