@@ -3,6 +3,7 @@
 Every name here is invented. The accounts it creates get random passwords, printed once.
 """
 
+import json
 import random
 import secrets
 from datetime import date, datetime, timedelta
@@ -71,6 +72,20 @@ def _account(db, name: str, role: str, display: str, out: list) -> dict:
     return user
 
 
+def _verdict(rng: random.Random, trial_number: int) -> dict:
+    """The first demo trial has reached its verdicts; the second is still going on."""
+    if trial_number:
+        return {}
+    basis = rng.choice([["anonymous_witness"], ["anonymous_witness", "confession"], ["police_witnesses"]])
+    months = rng.choice([36, 60, 84])
+    return {
+        "verdict": "convicted",
+        "conviction_basis": json.dumps(basis),
+        "sentence_months": months,
+        "sentence": f"{months // 12} years in a general-regime colony",
+    }
+
+
 def _answer_everything(db, rng, hearing, checklist, present, witnesses):
     changes = []
     subjects = {
@@ -133,7 +148,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
         ("Oil workers' strike case", "Regional court of Zhanaqala", 8),
         ("Independent union leaders' case", "City court of Aqtobe-Demo", 4),
     ]
-    for (title, court, size), observer in zip(trials, observers, strict=True):
+    for trial_number, ((title, court, size), observer) in enumerate(zip(trials, observers, strict=True)):
         trial = missions.create_trial(
             db,
             ACTOR,
@@ -166,6 +181,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
                     ),
                     "counsel": rng.choice(["retained", "legal_aid", "none"]),
                     "pretrial_detention": "custody",
+                    **_verdict(rng, trial_number),
                 },
             )
         for n, status in enumerate(["approved", "submitted", "returned", "draft"]):
