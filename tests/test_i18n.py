@@ -38,8 +38,13 @@ def test_strings_are_extracted_from_code_and_templates():
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_every_string_is_translated(language):
-    translated = {m.id: m for m in catalog(language) if m.id}
-    missing = sorted(m for m in source_messages() if m not in translated or not translated[m].string)
+    translated = {m.id[0] if isinstance(m.id, tuple) else m.id: m for m in catalog(language) if m.id}
+
+    def done(message) -> bool:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        return all(strings)
+
+    missing = sorted(m for m in source_messages() if m not in translated or not done(translated[m]))
     fuzzy = sorted(m.id for m in translated.values() if m.fuzzy)
     assert missing == [], f"run `make messages` and translate these in {language}"
     assert fuzzy == []

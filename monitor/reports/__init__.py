@@ -1,0 +1,1 @@
+"""Observation reports and data exports, with redaction profiles."""

@@ -1,0 +1,96 @@
+"""Redaction profiles: what leaves the system, for whom.
+
+- ``internal`` — everything.
+- ``partner`` — anonymous witnesses' identities and named perpetrators removed.
+- ``public`` — additionally, defendants, witnesses and observers replaced by stable pseudonyms (a keyed
+  HMAC of the uuid; the key stays in the instance folder and never goes into an export), and free text
+  removed unless it was marked publishable.
+"""
+
+import copy
+import hashlib
+import hmac
+import os
+import secrets
+
+PROFILES = ("internal", "partner", "public")
+REMOVED = ""
+# Free text that may name people; dropped from public exports.
+FREE_TEXT = {
+    "hearings": ("access_note", "present", "summary", "courtroom"),
+    "answers": ("note",),
+    "witnesses": ("testimony", "anonymity_reason"),
+    "allegations": (
+        "account",
+        "place",
+        "raised_to",
+        "investigation",
+        "reprisals",
+        "methods_other",
+        "medical_by",
+        "outcome",
+    ),
+    "reviews": ("comment",),
+    "defendants": ("charges", "sentence"),
+}
+
+
+def key_path(instance_path: str) -> str:
+    return os.path.join(instance_path, "pseudonym.key")
+
+
+def pseudonym_key(instance_path: str) -> bytes:
+    """The machine's pseudonym key, created on first use (owner-only)."""
+    path = key_path(instance_path)
+    if not os.path.exists(path):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    with open(path, encoding="ascii") as f:
+        return bytes.fromhex(f.read().strip())
+
+
+def pseudonym(key: bytes, kind: str, record_uuid: str) -> str:
+    """A stable, unguessable name for a person: the same uuid and key always give the same one."""
+    digest = hmac.new(key, f"{kind}:{record_uuid}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind.capitalize()} {digest[:6].upper()}"
+
+
+def redact(data: dict, profile: str, key: bytes | None = None) -> dict:
+    """A copy of a dataset (see dataset.load) with what ``profile`` may not show removed or replaced."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown redaction profile {profile!r}; use one of {', '.join(PROFILES)}")
+    data = copy.deepcopy(data)
+    data["profile"] = profile
+    if profile == "internal":
+        return data
+    for witness in data["witnesses"]:
+        if witness["anonymous"]:
+            witness["identity"] = REMOVED
+    for allegation in data["allegations"]:
+        allegation["perpetrators"] = REMOVED
+    if profile == "partner":
+        return data
+    if key is None:
+        raise ValueError("the public profile needs the pseudonym key")
+    for defendant in data["defendants"]:
+        defendant["name"] = pseudonym(key, "defendant", defendant["uuid"])
+        defendant["pseudonym"] = defendant["name"]
+    for witness in data["witnesses"]:
+        witness["identity"] = REMOVED
+    observers = {}
+    for hearing in data["hearings"]:
+        observers.setdefault(hearing["observer_uuid"], pseudonym(key, "observer", hearing["observer_uuid"]))
+        hearing["observer"] = observers[hearing["observer_uuid"]]
+    for review in data["reviews"]:
+        review["reviewer"] = REMOVED
+    for table, names in FREE_TEXT.items():
+        for row in data[table]:
+            for name in names:
+                row[name] = REMOVED
+    data["notes"] = [note for note in data["notes"] if note["publishable"]]
+    return data
