@@ -87,41 +87,64 @@ def observed_defendants(db: Database, scope: Scope) -> list[str]:
     return [r["uuid"] for r in rows]
 
 
+def _scope_tables(db: Database, scope: Scope) -> None:
+    """Temporary tables of the hearings in scope and the absences in them, for the per-item scans.
+
+    Temporary tables belong to this connection only, so concurrent requests do not see each other's.
+    """
+    cte, params = _hearings_cte(scope)
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS scope_hearing (id INTEGER PRIMARY KEY, uuid TEXT)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS scope_absent (hearing_id INTEGER, defendant_uuid TEXT, "
+        "PRIMARY KEY (hearing_id, defendant_uuid)) WITHOUT ROWID"
+    )
+    # No BEGIN IMMEDIATE here: these statements write only to this connection's temp schema, and a
+    # findings page must not take the database's write lock away from observers' autosaves.
+    db.execute("DELETE FROM temp.scope_hearing")
+    db.execute("DELETE FROM temp.scope_absent")
+    db.execute(f"WITH {cte} INSERT INTO temp.scope_hearing SELECT id, uuid FROM h", params)  # noqa: S608
+    db.execute(
+        """
+        INSERT INTO temp.scope_absent
+        SELECT hearing_defendant.hearing_id, defendant.uuid FROM hearing_defendant
+        JOIN temp.scope_hearing ON scope_hearing.id = hearing_defendant.hearing_id
+        JOIN defendant ON defendant.id = hearing_defendant.defendant_id
+        WHERE hearing_defendant.present = 0
+        """
+    )
+
+
+# One scan of one item's answers: the planner walks the answer_units index from item_key on, so each
+# item costs only its own rows. Drafts, absent defendants and other missions fall out here.
+_PEOPLE_UNITS = """
+    SELECT answer.subject_uuid AS unit,
+           max(answer.value NOT IN ('', 'not_observed')) AS observed,
+           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
+    FROM answer
+    WHERE answer.item_key = :item AND answer.subject_uuid != ''
+      AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
+      AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
+                      AND scope_absent.defendant_uuid = answer.subject_uuid)
+    GROUP BY answer.subject_uuid
+"""
+_HEARING_UNITS = """
+    SELECT scope_hearing.uuid AS unit,
+           max(answer.value NOT IN ('', 'not_observed')) AS observed,
+           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
+    FROM answer JOIN temp.scope_hearing ON scope_hearing.id = answer.hearing_id
+    WHERE answer.item_key = :item AND answer.subject_uuid = ''
+    GROUP BY answer.hearing_id
+"""
+
+
 def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     """For every checklist item: people (or hearings, or witnesses) observed, and those with a concern."""
-    cte, params = _hearings_cte(scope)
-    concerns = [[item.key, value] for item in checklist.items for value in item.concern]
-    rows = db.query(
-        f"""
-        WITH {cte},
-        concern(item_key, value) AS (
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:concerns)
-        ),
-        units AS (
-            SELECT answer.item_key,
-                   CASE answer.subject_uuid WHEN '' THEN h.uuid ELSE answer.subject_uuid END AS unit,
-                   max(answer.value NOT IN ('', 'not_observed')) AS observed,
-                   max(concern.value IS NOT NULL) AS concern
-            FROM answer JOIN h ON h.id = answer.hearing_id
-            LEFT JOIN concern ON concern.item_key = answer.item_key AND concern.value = answer.value
-            LEFT JOIN defendant ON defendant.uuid = answer.subject_uuid
-            LEFT JOIN hearing_defendant ON hearing_defendant.hearing_id = answer.hearing_id
-                 AND hearing_defendant.defendant_id = defendant.id
-            WHERE defendant.id IS NULL OR hearing_defendant.present = 1
-            GROUP BY answer.item_key, unit
-        )
-        SELECT item_key,
-               json_group_array(unit) FILTER (WHERE observed) AS observed,
-               json_group_array(unit) FILTER (WHERE concern) AS concern
-        FROM units GROUP BY item_key
-        """,  # noqa: S608
-        {**params, "concerns": json.dumps(concerns)},
-    )
-    found = {row["item_key"]: _arrays(row, "observed", "concern") for row in rows}
+    _scope_tables(db, scope)
     result = []
     for item in checklist.items:
-        data = found.get(item.key, {"observed": [], "concern": []})
-        observed = count(data["observed"])
+        sql = _HEARING_UNITS if item.scope == "hearing" else _PEOPLE_UNITS
+        units = list(db.query(sql, {"item": item.key, "concern": json.dumps(sorted(item.concern))}))
+        observed = count(u["unit"] for u in units if u["observed"])
         result.append(
             {
                 "key": item.key,
@@ -129,7 +152,7 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
                 "scope": item.scope,
                 "refs": list(item.refs),
                 "observed": observed,
-                "concern": count(data["concern"], of=observed["count"]),
+                "concern": count((u["unit"] for u in units if u["concern"]), of=observed["count"]),
             }
         )
     return result

@@ -301,11 +301,22 @@ class _Context:
         )
         now = utcnow()
         if existing is None:
-            row = {"hearing_id": self.hearing["id"], "subject_uuid": subject, "item_key": item.key}
-            row.update(
-                uuid=str(uuidlib.uuid4()), created_at=now, updated_at=now, version=1, **{spec.name: value}
+            row = {"value": "", "note": "", "provenance": "", spec.name: value}
+            self.db.execute(
+                "INSERT INTO answer (hearing_id, subject_uuid, item_key, value, note, provenance, uuid, "
+                "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                [
+                    self.hearing["id"],
+                    subject,
+                    item.key,
+                    row["value"],
+                    row["note"],
+                    row["provenance"],
+                    str(uuidlib.uuid4()),
+                    now,
+                    now,
+                ],
             )
-            self.db["answer"].insert(row)
             old = ""
         else:
             old = existing[spec.name]
