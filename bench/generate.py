@@ -177,7 +177,7 @@ def generate(
                 observe.add_note(
                     db, ACTOR, hearing, observer["id"], f"Note at minute {minute}", typed.isoformat() + "Z"
                 )
-            if n % 10 != 0:  # one in ten stays a draft
+            if (n // trials) % 10 != 9:  # one round in ten stays a draft, in every trial
                 observe.submit(db, ACTOR, hearing)
         if (n + 1) % 250 == 0:
             log(f"{n + 1} hearings in {time.perf_counter() - started:.0f} s")

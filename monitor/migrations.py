@@ -323,3 +323,38 @@ def m005_hearings(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m006_answer_units_index(db: Database) -> None:
+    # Findings scan one item's answers at a time, grouped per person: this index lets SQLite walk them
+    # in order without touching the table (see docs/benchmarks.md).
+    db.execute("CREATE INDEX answer_units ON answer (item_key, subject_uuid, value, hearing_id)")
+
+
+@migrations()
+def m007_export_jobs(db: Database) -> None:
+    # Background data exports; their state lives here so every server process sees it.
+    db.execute(
+        """
+        CREATE TABLE export_job (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            user_uuid TEXT,
+            mission_uuid TEXT,
+            kind TEXT NOT NULL,
+            fmt TEXT,
+            profile TEXT,
+            lang TEXT,
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            done INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT '',
+            file_path TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            finished_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX export_job_user ON export_job (user_uuid, created_at)")

@@ -36,6 +36,7 @@ ADMIN_ONLY = {
 PERMISSIONS = {
     "static": ("GET", "/static/style.css", dict.fromkeys(ROLES, OK)),
     "main.index": ("GET", "/", SIGNED_IN_ONLY),
+    "main.health": ("GET", "/healthz", dict.fromkeys(ROLES, OK)),
     "main.set_language": ("POST", "/language", dict.fromkeys(ROLES, REDIRECT)),
     "auth.login": ("GET", "/login", {**dict.fromkeys(ROLES, REDIRECT), "anonymous": OK}),
     "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, REDIRECT)),

@@ -34,6 +34,14 @@ def index():
     return render_template("main/index.html", **context)
 
 
+@bp.route("/healthz")
+@allow(PUBLIC)
+def health():
+    """For a proxy or monitoring: the app answers and its database opens (no data, no session)."""
+    get_db().execute("SELECT 1")
+    return {"status": "ok"}
+
+
 @bp.route("/language", methods=["POST"])
 @allow(PUBLIC)
 def set_language():
