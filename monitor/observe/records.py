@@ -201,9 +201,12 @@ def save_changes(db: Database, actor: Actor, hearing: dict, checklist, changes: 
         for change in changes:
             try:
                 path, old, new, spec = context.apply(change, checklist)
-            except (ValueError, KeyError, TypeError) as error:
+            except ValueError as error:  # a value the rules refuse: its message is for the observer
+                errors.append({"id": _change_id(change), "message": error})
+                continue
+            except (KeyError, TypeError, AttributeError):  # no such field, question or record here
                 errors.append(
-                    {"id": change.get("id") if isinstance(change, dict) else None, "message": error}
+                    {"id": _change_id(change), "message": _l("This field could not be saved here.")}
                 )
                 continue
             if old != new:
@@ -223,6 +226,13 @@ def save_changes(db: Database, actor: Actor, hearing: dict, checklist, changes: 
                 after=after,
             )
     return errors
+
+
+def _change_id(change) -> str | None:
+    """The client's id of a change, echoed back only when it is a short plain string."""
+    if isinstance(change, dict) and isinstance(change.get("id"), str) and len(change["id"]) <= 200:
+        return change["id"]
+    return None
 
 
 class _Context:

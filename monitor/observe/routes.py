@@ -123,7 +123,8 @@ def hearing_save(hearing_uuid):
 def note_add(hearing_uuid):
     """Add a running note, stamped with the time the observer began typing it."""
     hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
     text = payload.get("text") if isinstance(payload.get("text"), str) else ""
     if not text.strip():
         return jsonify(message=_("The note is empty."), field="text"), 422
