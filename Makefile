@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 PO := $(wildcard monitor/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test demo install translations db chromium lint messages clean
+.PHONY: run test demo bench stress install translations db chromium lint messages clean
 
 run: install translations db  ## set up and serve at http://127.0.0.1:5000
 	@echo "Trial monitor at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
@@ -21,6 +21,12 @@ test: install translations chromium  ## set up, lint and run every test (browser
 
 demo: install translations db  ## load a fictional demo mission (prints the demo accounts' passwords once)
 	$(BIN)/flask --app monitor seed-demo
+
+bench: install translations  ## benchmarks on a generated mission → docs/benchmarks.md (BENCH_SIZE=small for a quick run)
+	$(BIN)/python bench/run.py
+
+stress: install translations  ## kill -9 cycles, load, hostile input, bandit, pip-audit → docs/reliability.md
+	$(BIN)/python bench/stress.py
 
 install: $(VENV)/.installed
 

@@ -101,6 +101,8 @@ def register_commands(app: Flask) -> None:
     from .checklists import checklist_validate_command
     from .demo import seed_demo_command
     from .findings.cli import findings_command
+    from .reports.cli import report_command
+    from .reports.export_cli import export_command
 
     commands = (
         create_user_command,
@@ -108,6 +110,8 @@ def register_commands(app: Flask) -> None:
         checklist_validate_command,
         seed_demo_command,
         findings_command,
+        report_command,
+        export_command,
     )
     for command in commands:
         app.cli.add_command(command)

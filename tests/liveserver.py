@@ -1,5 +1,6 @@
 """A real server (gunicorn) on a loopback port, and an HTTP client that signs in like a browser."""
 
+import http.client
 import http.cookiejar
 import json
 import os
@@ -92,6 +93,12 @@ class Browser:
         return page
 
     def sign_in(self, username: str, password: str) -> None:
+        try:
+            self._sign_in(username, password)
+        except http.client.HTTPException as error:
+            raise ConnectionError(str(error)) from error
+
+    def _sign_in(self, username: str, password: str) -> None:
         self.get("/login")
         data = urllib.parse.urlencode({"username": username, "password": password, "csrf_token": self.token})
         with self.opener.open(self.base + "/login", data=data.encode(), timeout=10):
@@ -99,6 +106,13 @@ class Browser:
         self.get("/")
 
     def post_json(self, path: str, payload: dict, timeout: float = 10) -> tuple[int, dict]:
+        """(status, JSON body). A connection cut mid-answer (a killed server) raises OSError."""
+        try:
+            return self._post_json(path, payload, timeout)
+        except http.client.HTTPException as error:  # e.g. IncompleteRead when the server dies mid-response
+            raise ConnectionError(str(error)) from error
+
+    def _post_json(self, path: str, payload: dict, timeout: float) -> tuple[int, dict]:
         request = urllib.request.Request(
             self.base + path,
             data=json.dumps(payload).encode(),

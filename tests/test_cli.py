@@ -21,6 +21,8 @@ OUR_COMMANDS = (
     "checklist-validate",
     "seed-demo",
     "findings",
+    "export",
+    "report",
 )
 
 

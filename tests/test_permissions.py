@@ -102,6 +102,19 @@ PERMISSIONS = {
     "findings.findings_compare": ("GET", "/missions/{mission}/findings/compare", LEADS),
     "api.mission_findings": ("GET", "/api/v1/missions/{mission}/findings", {**LEADS, "anonymous": 401}),
     "api.openapi": ("GET", "/api/v1/openapi.json", dict.fromkeys(ROLES, OK)),
+    "reports.mission_exports": ("GET", "/missions/{mission}/exports", LEADS),
+    "reports.job_view": ("GET", "/exports/{job}", {**LEADS, "admin": FORBIDDEN}),  # only whoever started it
+    "reports.job_status": ("GET", "/exports/{job}/status", {**LEADS, "admin": FORBIDDEN}),
+    "reports.job_download": (
+        "GET",
+        "/exports/{job}/download",
+        {**LEADS, "lead": NOT_FOUND, "admin": FORBIDDEN},
+    ),
+    "reports.hearing_report": (
+        "GET",
+        "/hearings/{hearing}/report",
+        {**OWNER_AND_LEADS, "observer": REDIRECT, "lead": REDIRECT, "admin": REDIRECT},
+    ),
 }
 
 
@@ -112,8 +125,22 @@ def world(app, people):
     hearing = start_hearing(app, setup)
     db = connect(app.config["DATABASE"])
     witness = observe.add_witness(db, Actor(name="test"), hearing, setup["observer"]["id"])
+    db["export_job"].insert(
+        {
+            "uuid": "00000000-0000-4000-8000-000000000001",
+            "user_uuid": setup["lead"]["uuid"],
+            "mission_uuid": setup["mission"]["uuid"],
+            "kind": "export",
+            "fmt": "json",
+            "profile": "internal",
+            "lang": "en",
+            "status": "queued",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    )  # a queued job of lena's, with no file yet
     db.close()
     return {
+        "job": "00000000-0000-4000-8000-000000000001",
         "mission": setup["mission"]["uuid"],
         "trial": setup["trial"]["uuid"],
         "defendant": setup["defendants"][0]["uuid"],

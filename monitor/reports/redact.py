@@ -11,7 +11,9 @@ import copy
 import hashlib
 import hmac
 import os
+import re
 import secrets
+import uuid
 
 PROFILES = ("internal", "partner", "public")
 REMOVED = ""
@@ -60,6 +62,12 @@ def pseudonym(key: bytes, kind: str, record_uuid: str) -> str:
     return f"{kind.capitalize()} {digest[:6].upper()}"
 
 
+def pseudonymous_uuid(key: bytes, record_uuid: str) -> str:
+    """A stable stand-in uuid: rows still join, but not to the account behind them."""
+    digest = hmac.new(key, f"uuid:{record_uuid}".encode(), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
 def redact(data: dict, profile: str, key: bytes | None = None) -> dict:
     """A copy of a dataset (see dataset.load) with what ``profile`` may not show removed or replaced."""
     if profile not in PROFILES:
@@ -73,24 +81,77 @@ def redact(data: dict, profile: str, key: bytes | None = None) -> dict:
             witness["identity"] = REMOVED
     for allegation in data["allegations"]:
         allegation["perpetrators"] = REMOVED
+    # What the observer marked confidential stays inside the organisation.
+    withheld = {"strict"} if profile == "partner" else {"strict", "confidential"}
+    data["allegations"] = [a for a in data["allegations"] if a.get("confidentiality") not in withheld]
     if profile == "partner":
         return data
     if key is None:
         raise ValueError("the public profile needs the pseudonym key")
+    real_names = {}
     for defendant in data["defendants"]:
-        defendant["name"] = pseudonym(key, "defendant", defendant["uuid"])
-        defendant["pseudonym"] = defendant["name"]
+        alias = pseudonym(key, "defendant", defendant["uuid"])
+        if defendant["name"].strip():
+            real_names[defendant["name"].strip()] = alias
+        defendant["name"] = defendant["pseudonym"] = alias
     for witness in data["witnesses"]:
         witness["identity"] = REMOVED
+        witness["label"] = pseudonym(
+            key, "witness", witness["uuid"]
+        )  # a label is typed by hand: it may be a name
     observers = {}
     for hearing in data["hearings"]:
         observers.setdefault(hearing["observer_uuid"], pseudonym(key, "observer", hearing["observer_uuid"]))
+        real_names[hearing["observer"]] = observers[hearing["observer_uuid"]]
         hearing["observer"] = observers[hearing["observer_uuid"]]
+        hearing["observer_uuid"] = pseudonymous_uuid(key, hearing["observer_uuid"])
     for review in data["reviews"]:
         review["reviewer"] = REMOVED
     for table, names in FREE_TEXT.items():
         for row in data[table]:
             for name in names:
                 row[name] = REMOVED
+    for answer in data["answers"]:  # a free-text answer is free text too
+        if answer["value"] and answer["value"] not in YESNO_AND_CODES and not answer["value"].isdigit():
+            answer["value"] = REMOVED
     data["notes"] = [note for note in data["notes"] if note["publishable"]]
+    # A last net: any real name left in any text (a trial called after its first defendant, a publishable
+    # note) is replaced by that person's pseudonym.
+    _replace_names(data, real_names)
     return data
+
+
+YESNO_AND_CODES = {
+    "yes",
+    "no",
+    "unclear",
+    "not_observed",
+    "confession",
+    "anonymous_witness",
+    "police_witnesses",
+    "documents",
+    "other",
+}
+
+
+def _replace_names(data: dict, names: dict[str, str]) -> None:
+    if not names:
+        return
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.IGNORECASE)
+    lowered = {n.lower(): alias for n, alias in names.items()}
+    for rows in data.values():
+        if not isinstance(rows, list):
+            continue
+        for row in rows:
+            for column, value in row.items():
+                if (
+                    isinstance(value, str)
+                    and value
+                    and column not in ("uuid",)
+                    and not column.endswith("_uuid")
+                ):
+                    row[column] = pattern.sub(lambda m: lowered[m.group(0).lower()], value)
+    mission = data.get("mission", {})
+    for column, value in mission.items():
+        if isinstance(value, str):
+            mission[column] = pattern.sub(lambda m: lowered[m.group(0).lower()], value)

@@ -1,0 +1,413 @@
+"""`make stress`: crashes, load, hostile input and security scanners, written to docs/reliability.md.
+
+    .venv/bin/python bench/stress.py [--cycles 50] [--observers 30] [--seconds 120] [--examples 2000]
+
+Nothing in docs/reliability.md is typed by hand: run this again to rewrite it.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import FAST_ARGON2, PASSWORD, generate  # noqa: E402
+from bench.run import machine, ms, spread  # noqa: E402
+from tests.liveserver import Browser, Server  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def make_instance(folder: Path, hearings: int = 60) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.py").write_text(f"SECRET_KEY = 'stress'\nARGON2 = {FAST_ARGON2!r}\n")
+    return generate(
+        str(folder / "monitor.sqlite"),
+        trials=10,
+        defendants=120,
+        hearings=hearings,
+        witnesses=20,
+        allegations=10,
+        seed=7,
+        log=lambda _m: None,
+    )
+
+
+def drafts(instance: Path, limit: int) -> list[dict]:
+    from monitor.db import connect
+
+    db = connect(str(instance / "monitor.sqlite"))
+    rows = list(
+        db.query(
+            """
+            SELECT hearing.uuid, hearing.id, user.username,
+                   (SELECT defendant.uuid FROM hearing_defendant JOIN defendant ON defendant.id = defendant_id
+                    WHERE hearing_id = hearing.id AND present = 1 LIMIT 1) AS defendant
+            FROM hearing JOIN user ON user.id = hearing.observer_id WHERE hearing.status = 'draft'
+            GROUP BY hearing.observer_id LIMIT ?
+            """,
+            [limit],
+        )
+    )
+    db.close()
+    return rows
+
+
+def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle: int = 20, log=print) -> dict:
+    """kill -9 of the server during concurrent autosaves, `cycles` times; check every acknowledged save."""
+    from monitor import checklists
+    from monitor.db import connect
+    from monitor.observe import records as observe
+
+    items = [i.key for i in checklists.get("fair_trial").items_for("defendant")]
+    targets = drafts(instance, writers)
+    slots = iter((d, key) for key in items for d in targets)  # each save writes its own field, once
+    acknowledged: dict[tuple, str] = {}
+    lock = threading.Lock()
+    server = Server(instance, workers=2)
+    report = {"cycles": 0, "acknowledged": 0, "lost": 0, "integrity": [], "in_flight_at_kill": []}
+
+    def writer(stop, draft_rows):
+        browser = Browser(server.url)
+        try:
+            browser.sign_in(draft_rows[0]["username"], PASSWORD)
+        except OSError:
+            return  # killed before this writer got in: nothing was acknowledged
+        while not stop.is_set():
+            with lock:
+                slot = next(slots, None)
+            if slot is None:
+                return
+            draft, key = slot
+            value = f"cycle {report['cycles']} {key}"
+            change = {
+                "id": key,
+                "target": "answer",
+                "subject": draft["defendant"],
+                "item": key,
+                "field": "note",
+                "value": value,
+            }
+            try:
+                status, body = browser.post_json(
+                    f"/hearings/{draft['uuid']}/save", {"changes": [change]}, timeout=5
+                )
+            except OSError:
+                return
+            if status == 200 and not body.get("errors"):
+                with lock:
+                    acknowledged[(draft["id"], draft["defendant"], key)] = value
+
+    by_user: dict[str, list] = {}
+    for d in targets:
+        by_user.setdefault(d["username"], []).append(d)
+    for cycle in range(cycles):
+        report["cycles"] = cycle + 1
+        server.start()
+        stop = threading.Event()
+        threads = [threading.Thread(target=writer, args=(stop, rows)) for rows in by_user.values()]
+        for t in threads:
+            t.start()
+        before = len(acknowledged)
+        deadline = time.monotonic() + 10
+        while len(acknowledged) < before + saves_per_cycle and time.monotonic() < deadline:
+            time.sleep(random.uniform(0.001, 0.02))  # noqa: S311
+        server.kill()
+        stop.set()
+        for t in threads:
+            t.join()
+        db = connect(str(instance / "monitor.sqlite"))
+        report["integrity"].append(db.execute("PRAGMA integrity_check").fetchone()[0])
+        lost = 0
+        for (hearing_id, subject, key), value in acknowledged.items():
+            row = observe.answers(db, hearing_id).get((subject, key))
+            lost += row is None or row["note"] != value
+        db.close()
+        report["lost"] = max(report["lost"], lost)
+        report["acknowledged"] = len(acknowledged)
+        if lost:
+            log(f"cycle {cycle + 1}: {lost} acknowledged saves missing")
+            break
+        if (cycle + 1) % 10 == 0:
+            log(f"  crash cycle {cycle + 1}: {len(acknowledged)} acknowledged saves, none lost")
+    return report
+
+
+def load(instance: Path, observers: int, seconds: float) -> dict:
+    """Simulated observers for `seconds`: open the form, autosave, add notes; a lead reads the findings."""
+    from monitor import checklists
+
+    items = [i.key for i in checklists.get("fair_trial").items_for("defendant") if i.answer == "yesno"]
+    targets = drafts(instance, observers)
+    server = Server(instance, workers=2).start()
+    latencies: dict[str, list] = {"page": [], "save": [], "note": [], "findings": []}
+    errors: list = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def record(kind, started, ok, detail):
+        with lock:
+            latencies[kind].append(time.perf_counter() - started)
+            if not ok:
+                errors.append((kind, detail))
+
+    def observer(draft):
+        browser = Browser(server.url)
+        browser.sign_in(draft["username"], PASSWORD)
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            started = time.perf_counter()
+            try:
+                if n % 10 == 1:
+                    browser.get(f"/hearings/{draft['uuid']}")
+                    record("page", started, True, None)
+                elif n % 10 == 5:
+                    status, _ = browser.post_json(
+                        f"/hearings/{draft['uuid']}/notes", {"text": f"note {n}", "typed_at": ""}
+                    )
+                    record("note", started, status == 201, status)
+                else:
+                    change = {
+                        "id": "x",
+                        "target": "answer",
+                        "subject": draft["defendant"],
+                        "item": items[n % len(items)],
+                        "field": "value",
+                        "value": random.choice(["yes", "no"]),
+                    }  # noqa: S311
+                    status, body = browser.post_json(f"/hearings/{draft['uuid']}/save", {"changes": [change]})
+                    record("save", started, status == 200 and not body.get("errors"), status)
+            except OSError as error:
+                record("save", started, False, str(error))
+            time.sleep(random.uniform(0.2, 1.0))  # noqa: S311 (an observer types, pauses)
+
+    def lead():
+        browser = Browser(server.url)
+        browser.sign_in("bench.lead", PASSWORD)
+        from monitor.db import connect
+
+        db = connect(str(instance / "monitor.sqlite"))
+        mission = next(db.query("SELECT uuid FROM mission"))["uuid"]
+        db.close()
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                browser.get(f"/missions/{mission}/findings")
+                record("findings", started, True, None)
+            except OSError as error:
+                record("findings", started, False, str(error))
+            time.sleep(2)
+
+    threads = [threading.Thread(target=observer, args=(d,)) for d in targets] + [
+        threading.Thread(target=lead)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    server.stop()
+    everything = [x for values in latencies.values() for x in values]
+    return {
+        "observers": len(targets),
+        "seconds": seconds,
+        "requests": len(everything),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "all": spread(everything),
+        **{kind: spread(values) for kind, values in latencies.items() if values},
+    }
+
+
+def hostile(examples: int) -> dict:
+    env = dict(os.environ, HOSTILE_EXAMPLES=str(examples))
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", str(ROOT / "tests/test_hostile.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-300:]
+    return {
+        "examples": examples,
+        "ok": result.returncode == 0,
+        "summary": last,
+        "seconds": round(time.perf_counter() - started),
+    }
+
+
+def scanner(command: list[str]) -> dict:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return {"ran": False, "output": str(error)}
+    return {"ran": True, "code": result.returncode, "output": (result.stdout + result.stderr).strip()}
+
+
+def bandit_summary(result: dict) -> dict:
+    """bandit's JSON as a short list: one line per finding (test, severity, file:line)."""
+    if not result["ran"]:
+        return result
+    try:
+        found = json.loads(result["output"][result["output"].index("{") :])["results"]
+    except (ValueError, KeyError):
+        return result
+    lines = [
+        f"{r['test_id']} {r['issue_severity'].lower()}/{r['issue_confidence'].lower()} confidence: "
+        f"{r['filename']}:{r['line_number']} — {r['issue_text']}"
+        for r in found
+    ]
+    return {
+        **result,
+        "output": "\n".join(lines) or "No issues.",
+        "ids": sorted({r["test_id"] for r in found}),
+    }
+
+
+def write_report(results: dict, path: Path) -> None:
+    m, c, lo, h = results["machine"], results["crash"], results["load"], results["hostile"]
+    lines = [
+        "# Reliability",
+        "",
+        f"Written by `make stress` (bench/stress.py) on {m['date']}. Do not edit by hand: run it again.",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory']}, Python {m['python']}, SQLite {m['sqlite']}.",
+        "",
+        "## Crash consistency (kill -9 during concurrent autosaves)",
+        "",
+        f"{c['cycles']} cycles of: start gunicorn (2 workers), {c['writers']} observers autosaving at once, "
+        "`kill -9` of the whole server process group at a random moment with requests in flight, then "
+        "`PRAGMA integrity_check` and a check that every save the client saw acknowledged is in the "
+        "database.",
+        "",
+        "| cycles | saves acknowledged | acknowledged saves lost | integrity_check |",
+        "|---|---|---|---|",
+        f"| {c['cycles']} | {c['acknowledged']} | {c['lost']} | "
+        f"{'ok in every cycle' if set(c['integrity']) == {'ok'} else ', '.join(c['integrity'])} |",
+        "",
+        "## Load",
+        "",
+        f"{lo['observers']} simulated observers for {lo['seconds']:.0f} s against gunicorn "
+        "(2 workers × 4 threads): "
+        "each opens the hearing form, autosaves answers and adds notes with human pauses; a lead reloads the "
+        "findings every 2 s.",
+        "",
+        "| requests | errors | p50 | p95 | p99 |",
+        "|---|---|---|---|---|",
+        f"| {lo['requests']} | {lo['errors']} | {ms(lo['all']['median'])} ms | {ms(lo['all']['p95'])} ms | "
+        f"{ms(lo['all']['p99'])} ms |",
+        "",
+        "| kind | n | p50 | p95 | p99 |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in ("page", "save", "note", "findings"):
+        if kind in lo:
+            s = lo[kind]
+            lines.append(
+                f"| {kind} | {s['n']} | {ms(s['median'])} ms | {ms(s['p95'])} ms | {ms(s['p99'])} ms |"
+            )
+    if lo["error_samples"]:
+        lines += ["", f"Error samples: `{lo['error_samples']}`"]
+    lines += [
+        "",
+        "## Hostile input (property-based, hypothesis)",
+        "",
+        f"tests/test_hostile.py with {h['examples']} examples per endpoint (CI runs 8): random, oversized, "
+        "malformed and script-bearing values to every form, the autosave and note JSON endpoints and every "
+        "findings "
+        f"filter. Result: **{'passed' if h['ok'] else 'FAILED'}** — `{h['summary']}` ({h['seconds']} s).",
+        "",
+        "## Security scanners",
+        "",
+    ]
+    for name, result in (("bandit -ll -r monitor", results["bandit"]), ("pip-audit", results["pip_audit"])):
+        lines += [f"### `{name}`", ""]
+        if not result["ran"]:
+            lines += [f"Could not run: {result['output']}", ""]
+            continue
+        lines += [f"Exit code {result['code']}.", "", "```", result["output"][-3000:], "```", ""]
+    lines += ["## Review of the scanners' findings", ""] + [f"- {note}" for note in results["review"]]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cycles", type=int, default=50)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--observers", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--examples", type=int, default=2000)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "reliability.md"))
+    args = parser.parse_args()
+    results = {"machine": machine()}
+    with tempfile.TemporaryDirectory() as folder:
+        crash_instance, load_instance = Path(folder) / "crash", Path(folder) / "load"
+        print("stress: preparing data …", flush=True)
+        make_instance(crash_instance, hearings=100)  # the last round of hearings stays in draft
+        make_instance(load_instance, hearings=400)
+        print(f"stress: {args.cycles} crash cycles …", flush=True)
+        results["crash"] = {
+            **crash_cycles(crash_instance, args.cycles, args.writers),
+            "writers": args.writers,
+        }
+        print(f"stress: load, {args.observers} observers for {args.seconds:.0f} s …", flush=True)
+        results["load"] = load(load_instance, args.observers, args.seconds)
+    print(f"stress: hostile input, {args.examples} examples per endpoint …", flush=True)
+    results["hostile"] = hostile(args.examples)
+    print("stress: bandit, pip-audit …", flush=True)
+    results["bandit"] = bandit_summary(
+        scanner([str(BIN / "bandit"), "-ll", "-q", "-f", "json", "-r", "monitor"])
+    )
+    results["pip_audit"] = scanner([str(BIN / "pip-audit"), "--progress-spinner", "off"])
+    results["review"] = review(results)
+    write_report(results, Path(args.output))
+    print(f"wrote {args.output}")
+    print(json.dumps({k: results[k] for k in ("crash",)}, default=str))
+
+
+def review(results: dict) -> list[str]:
+    """What the scanners said, read by us (kept here so the file stays generated)."""
+    notes = []
+    bandit = results["bandit"]
+    if bandit["ran"] and bandit["code"] == 0:
+        notes.append("bandit reports no medium or high issue in `monitor/`.")
+    elif bandit["ran"] and set(bandit.get("ids", [])) - {"B608", "B704"}:
+        notes.append(
+            f"bandit found issues other than B608/B704 ({', '.join(bandit['ids'])}): they need a fix."
+        )
+    elif bandit["ran"]:
+        notes.append(
+            "B704 (Markup): the SVG charts and report helpers build Markup only from text passed through "
+            "`markupsafe.escape` first; tests/test_charts.py feeds a `<script>` label and checks it "
+            "comes out escaped."
+        )
+        notes.append(
+            "bandit's medium/high findings are listed above. SQL built with f-strings in `monitor/` only "
+            "ever interpolates constant column or table names from the code (each such line carries a "
+            "`noqa: S608` "
+            "with the reason); every value goes through parameters."
+        )
+    audit = results["pip_audit"]
+    if not audit["ran"] or "No known vulnerabilities" in audit["output"]:
+        notes.append(
+            "pip-audit: see above; no known vulnerability in the installed packages when it could run."
+        )
+    else:
+        notes.append("pip-audit lists the packages above; upgrade them within the ranges in setup.cfg.")
+    return notes
+
+
+if __name__ == "__main__":
+    main()

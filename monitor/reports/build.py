@@ -1,0 +1,153 @@
+"""One entry point for every report: load, redact, count, render — ``build_report``."""
+
+import os
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlite_utils import Database
+
+from .. import audit, checklists
+from ..checklists import LANGUAGES
+from ..findings.aggregate import findings, matrix
+from ..findings.scope import Scope
+from . import dataset, docx, pdf, render
+from .redact import PROFILES, pseudonym_key, redact
+
+FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+PER_HEARING = ("presence", "answers", "witnesses", "allegations", "notes", "reviews")
+
+
+def narrow(data: dict, trial_uuid: str | None = None, hearing_uuid: str | None = None) -> dict:
+    """The dataset cut down to one trial, or to one hearing (and its trial and defendants)."""
+    data = dict(data)
+    if hearing_uuid:
+        data["hearings"] = [h for h in data["hearings"] if h["uuid"] == hearing_uuid]
+        trial_uuid = data["hearings"][0]["trial_uuid"]
+    data["trials"] = [t for t in data["trials"] if t["uuid"] == trial_uuid]
+    data["defendants"] = [d for d in data["defendants"] if d["trial_uuid"] == trial_uuid]
+    data["hearings"] = [h for h in data["hearings"] if h["trial_uuid"] == trial_uuid]
+    kept = {h["uuid"] for h in data["hearings"]}
+    for table in PER_HEARING:
+        data[table] = [row for row in data[table] if row["hearing_uuid"] in kept]
+    return data
+
+
+def export_facts(db: Database) -> dict:
+    """When the report was made, and the audit chain's head at that moment (its integrity line)."""
+    chain = audit.verify(db)
+    at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return {"at": at, "audit_head": chain.head, "audit_rows": chain.rows, "audit_ok": chain.ok}
+
+
+def pseudonymised_findings(found: dict, data: dict) -> dict:
+    """The findings with every name taken from the redacted dataset (the findings read the database)."""
+    names = render.people(data)
+    found["custody"]["defendants"] = [
+        {**d, "name": names.get(d["uuid"], render.DASH)} for d in found["custody"]["defendants"]
+    ]
+    if "matrix" in found:
+        found["matrix"]["defendants"] = [
+            {**d, "name": names.get(d["uuid"], render.DASH)} for d in found["matrix"]["defendants"]
+        ]
+    return found
+
+
+def checklist_of(record: dict):
+    """The checklist a hearing was answered with, or a mission's; :class:`ValueError` if it is missing."""
+    try:
+        return checklists.get(
+            record["checklist_id"],
+            record["checklist_version"],
+            extra_dirs=current_app.config["CHECKLIST_DIRS"],
+        )
+    except KeyError as error:
+        raise ValueError(str(error.args[0])) from error
+
+
+def slug(value: str, fallback: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:40] or fallback
+
+
+def build_report(
+    db: Database,
+    mission: dict,
+    kind: str,
+    fmt: str,
+    profile: str,
+    lang: str,
+    instance_path: str,
+    hearing_uuid: str | None = None,
+    trial_uuid: str | None = None,
+) -> tuple[bytes, str, str]:
+    """The report as (content, mimetype, suggested file name); :class:`ValueError` saying what is wrong.
+
+    Needs an app context (configuration, templates, translations). ``instance_path`` holds the
+    pseudonym key of the public profile.
+    """
+    if kind not in render.KINDS:
+        raise ValueError(f"unknown report kind {kind!r}; use one of {', '.join(render.KINDS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown redaction profile {profile!r}; use one of {', '.join(PROFILES)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    if kind == "hearing" and not hearing_uuid:
+        raise ValueError("a hearing report needs the hearing's uuid")
+    if kind == "trial" and not trial_uuid:
+        raise ValueError("a trial report needs the trial's uuid")
+    data = dataset.load(db, mission)
+    if kind == "hearing":
+        hearing_uuid = hearing_uuid.strip().lower()
+        if not any(h["uuid"] == hearing_uuid for h in data["hearings"]):
+            raise ValueError(
+                f"no submitted hearing {hearing_uuid} in mission {mission['name']!r} "
+                "(drafts have no report; a hearing of another mission is refused)"
+            )
+    if kind == "trial":
+        trial_uuid = trial_uuid.strip().lower()
+        if not any(t["uuid"] == trial_uuid for t in data["trials"]):
+            raise ValueError(f"no trial {trial_uuid} in mission {mission['name']!r}")
+    data = redact(data, profile, pseudonym_key(instance_path) if profile == "public" else None)
+    data["export"] = export_facts(db)
+    found = None
+    if kind == "hearing":
+        data = narrow(data, hearing_uuid=hearing_uuid)
+        hearing = data["hearings"][0]
+        checklist = checklist_of(hearing)
+        name = f"hearing-{hearing['hearing_date']}-{hearing_uuid[:8]}"
+    else:
+        checklist = checklist_of(mission)
+        scope = Scope(mission["id"], trial_uuids=(trial_uuid,) if trial_uuid and kind == "trial" else ())
+        found = findings(db, scope, checklist, mission)
+        if kind == "mission":
+            found["matrix"] = matrix(db, scope, checklist)
+            name = "findings"
+        else:
+            data = narrow(data, trial_uuid=trial_uuid)
+            name = f"trial-{slug(data['trials'][0]['title'], trial_uuid[:8])}"
+        found = pseudonymised_findings(found, data)
+    # Names in the file name come from the redacted data too: a title may name a defendant.
+    filename = f"{slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"
+    if fmt == "docx":
+        content = docx.to_docx(kind, data, lang, found, checklist, profile)
+    else:
+        html = render.render_html(kind, data, lang, findings=found, checklist=checklist)
+        content = (
+            html.encode() if fmt == "html" else pdf.to_pdf(html, os.path.dirname(current_app.static_folder))
+        )
+    return content, FORMATS[fmt], filename
+
+
+def record_export(db: Database, actor: audit.Actor, mission: dict, **choices) -> None:
+    """One audit entry per export: which report, format, profile, language and record."""
+    audit.record(
+        db, "report.export", actor, record_type="mission", record_uuid=mission["uuid"], after=choices
+    )

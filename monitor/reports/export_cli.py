@@ -1,0 +1,89 @@
+"""``flask --app monitor export MISSION``: a mission's data as CSV files, an Excel workbook or JSON."""
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .. import audit
+from ..audit import Actor
+from ..checklists import LANGUAGES
+from ..db import connect
+from ..findings.cli import find_mission
+from . import exports
+from .redact import PROFILES
+
+
+def _write(path: str, content: bytes) -> None:
+    """Write the file readable by its owner only: exports can name witnesses and defendants."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("mission")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(exports.FORMATS)),
+    required=True,
+    help="csv (a zip of CSV files), xlsx (an Excel workbook) or json (one document).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILES),
+    required=True,
+    help="internal (everything), partner (no anonymous witnesses' identities, no named perpetrators) or "
+    "public (also pseudonyms for people, no free text).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the label columns next to coded values (CSV and Excel).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to FILE (default: <mission>-<profile>-<date>.<zip|xlsx|json> in the current folder).",
+)
+def export_command(mission, fmt, profile, lang, output):
+    """Export a mission's submitted hearings and everything recorded in them, redacted for PROFILE.
+
+    MISSION is the mission's uuid or its exact name. Progress goes to standard error; every export is
+    recorded in the audit log. The file is created readable by you only.
+    """
+    db = connect(current_app.config["DATABASE"])
+    try:
+        try:
+            found = find_mission(db, mission)
+        except LookupError as error:
+            raise click.ClickException(error.args[0]) from error
+
+        def progress(done, total, message):
+            click.echo(f"[{done}/{total}] {message}", err=True)
+
+        try:
+            content, _mimetype, name = exports.export(
+                db, found, fmt, profile, lang, current_app.instance_path, progress
+            )
+        except KeyError as error:  # the mission's checklist is not installed here
+            raise click.ClickException(error.args[0] if error.args else str(error)) from error
+        audit.record(
+            db,
+            "data.export",
+            Actor(name="command line"),
+            record_type="mission",
+            record_uuid=found["uuid"],
+            after={"format": fmt, "profile": profile, "lang": lang},
+        )
+    finally:
+        db.close()
+    path = output or name
+    _write(path, content)
+    click.echo(f"Wrote {path} ({len(content):,} bytes, {profile} profile).")

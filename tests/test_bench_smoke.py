@@ -1,0 +1,28 @@
+"""A small run of the benchmark generator and the findings over it, so CI catches a broken `make bench`."""
+
+from monitor import checklists
+from monitor.db import connect
+from monitor.findings.aggregate import findings
+from monitor.findings.scope import Scope
+
+
+def test_generator_and_findings_agree(tmp_path):
+    from bench.generate import generate
+
+    path = str(tmp_path / "monitor.sqlite")
+    summary = generate(
+        path, trials=2, defendants=10, hearings=20, witnesses=10, allegations=4, log=lambda _m: None
+    )
+    db = connect(path)
+    assert db["hearing"].count == 20 and db["defendant"].count == 10
+    assert db["hearing"].count_where("status = 'draft'") == 2  # the tenth round of hearings stays in draft
+    assert db["allegation"].count == summary["allegations"] and db["witness"].count == summary["witnesses"]
+    mission = next(db.query("SELECT * FROM mission"))
+    data = findings(db, Scope(mission["id"]), checklists.get("fair_trial"), mission)
+    assert data["method"]["hearings"]["count"] == 18  # drafts never count
+    counted = "hearing_id IN (SELECT id FROM hearing WHERE status != 'draft')"
+    assert data["torture"]["allegations"]["count"] == db["allegation"].count_where(counted) > 0
+    assert data["anonymous_witnesses"]["witnesses"]["count"] == db["witness"].count_where(counted) > 0
+    informed = next(i for i in data["items"] if i["key"] == "informed_of_reasons")
+    assert informed["observed"]["count"] == 10  # every defendant was answered for in some counted hearing
+    db.close()
