@@ -192,6 +192,25 @@ def generate(
     }
 
 
+def drafts(instance, limit: int) -> list[dict]:
+    """Up to `limit` draft hearings, one per observer, each with a defendant present (for load tests)."""
+    db = connect(str(instance / "monitor.sqlite"))
+    rows = list(
+        db.query(
+            """
+            SELECT hearing.uuid, hearing.id, user.username,
+                   (SELECT defendant.uuid FROM hearing_defendant JOIN defendant ON defendant.id = defendant_id
+                    WHERE hearing_id = hearing.id AND present = 1 LIMIT 1) AS defendant
+            FROM hearing JOIN user ON user.id = hearing.observer_id WHERE hearing.status = 'draft'
+            GROUP BY hearing.observer_id LIMIT ?
+            """,
+            [limit],
+        )
+    )
+    db.close()
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

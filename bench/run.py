@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import FAST_ARGON2, PASSWORD, generate  # noqa: E402
+from bench.generate import FAST_ARGON2, PASSWORD, drafts, generate  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
 
 SIZES = {
@@ -131,20 +131,7 @@ def bench_autosave(instance: Path, observers: int = 20, saves_each: int = 30) ->
     from monitor import checklists
     from monitor.db import connect
 
-    db = connect(str(instance / "monitor.sqlite"))
-    drafts = list(
-        db.query(
-            """
-            SELECT hearing.uuid, hearing.id, user.username,
-                   (SELECT defendant.uuid FROM hearing_defendant JOIN defendant ON defendant.id = defendant_id
-                    WHERE hearing_id = hearing.id AND present = 1 LIMIT 1) AS defendant
-            FROM hearing JOIN user ON user.id = hearing.observer_id WHERE hearing.status = 'draft'
-            GROUP BY hearing.observer_id LIMIT ?
-            """,
-            [observers],
-        )
-    )
-    db.close()
+    targets = drafts(instance, observers)
     items = [i.key for i in checklists.get("fair_trial").items_for("defendant")]
     server = Server(instance, workers=2).start()
     latencies, errors, acknowledged = [], [], {}
@@ -187,7 +174,7 @@ def bench_autosave(instance: Path, observers: int = 20, saves_each: int = 30) ->
             time.sleep(random.uniform(0.5, 1.5))  # noqa: S311
 
     try:
-        threads = [threading.Thread(target=observer, args=(d,)) for d in drafts]
+        threads = [threading.Thread(target=observer, args=(d,)) for d in targets]
         threads += [threading.Thread(target=bare) for _ in range(2)]
         started = time.perf_counter()
         for t in threads:
@@ -212,7 +199,7 @@ def bench_autosave(instance: Path, observers: int = 20, saves_each: int = 30) ->
     return {
         "work": spread(latencies),
         "floor": spread(floor),
-        "observers": len(drafts),
+        "observers": len(targets),
         "requests": len(latencies),
         "errors": len(errors),
         "lost": lost,

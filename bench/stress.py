@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import FAST_ARGON2, PASSWORD, generate  # noqa: E402
+from bench.generate import FAST_ARGON2, PASSWORD, drafts, generate  # noqa: E402
 from bench.run import machine, ms, spread  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
 
@@ -39,26 +39,6 @@ def make_instance(folder: Path, hearings: int = 60) -> dict:
         seed=7,
         log=lambda _m: None,
     )
-
-
-def drafts(instance: Path, limit: int) -> list[dict]:
-    from monitor.db import connect
-
-    db = connect(str(instance / "monitor.sqlite"))
-    rows = list(
-        db.query(
-            """
-            SELECT hearing.uuid, hearing.id, user.username,
-                   (SELECT defendant.uuid FROM hearing_defendant JOIN defendant ON defendant.id = defendant_id
-                    WHERE hearing_id = hearing.id AND present = 1 LIMIT 1) AS defendant
-            FROM hearing JOIN user ON user.id = hearing.observer_id WHERE hearing.status = 'draft'
-            GROUP BY hearing.observer_id LIMIT ?
-            """,
-            [limit],
-        )
-    )
-    db.close()
-    return rows
 
 
 def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle: int = 20, log=print) -> dict:
