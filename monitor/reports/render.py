@@ -7,6 +7,7 @@ blocks — facts, tables, sentences, charts — in the chosen language; the Jinj
 the same thing.
 """
 
+import base64
 import json
 import re
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class Table:
     numeric: tuple[int, ...] = ()  # columns aligned right
     css: str = ""
     bands: list = field(default_factory=list)  # (label, columns spanned) above the head
+    ident: str = ""  # set when the report is rendered: the id its column widths are styled by
 
 
 @dataclass
@@ -1184,7 +1186,7 @@ def prepare(kind: str, data: dict, lang: str, findings: dict | None = None, chec
 
 
 def css_string(value: str) -> str:
-    """A CSS string literal that cannot end the string, the rule or the <style> element."""
+    """A CSS string literal that cannot end the string or the rule (and holds no "<")."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
     return f'"{escaped}"'
 
@@ -1204,7 +1206,7 @@ def edition(profile: str) -> str:
     }[profile]
 
 
-def page_css(report: Report) -> Markup:
+def page_css(report: Report) -> str:
     """The running header and footer: mission, report, edition, "Page X of Y"."""
     counter = " ".join(f"counter({p})" if kind == "counter" else css_string(p) for kind, p in page_label())
     rules = [
@@ -1217,16 +1219,40 @@ def page_css(report: Report) -> Markup:
     ]
     if report.kind == "mission":
         rules.append("@page :first { @top-left { content: none; } @top-right { content: none; } }")
-    return Markup("\n".join(rules))  # noqa: S704 (every text in it went through css_string)
+    return "\n".join(rules)
+
+
+def column_css(report: Report) -> str:
+    """Each table's column widths, by table id (the templates carry no style attributes)."""
+    rules = []
+    tables = [b.content for s in report.sections for b in s.blocks if b.kind == "table"]
+    for number, table in enumerate(tables, 1):
+        table.ident = f"t{number}"
+        rules += [
+            f"#{table.ident} col:nth-child({column}) {{ width: {share * 100:.2f}%; }}"
+            for column, share in enumerate(table.widths, 1)
+        ]
+    return "\n".join(rules)
+
+
+def stylesheet(report: Report) -> str:
+    """static/report.css with this report's page and column rules, as a data: URL.
+
+    Linked rather than written into a <style> element: the HTML file stays self-contained (it opens
+    styled from a disk) and the templates stay free of inline style, as the app's CSP wants of every
+    template.
+    """
+    css = Path(current_app.static_folder, "report.css").read_text(encoding="utf-8")
+    text = "\n".join((css, page_css(report), column_css(report)))
+    return "data:text/css;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
 
 
 def render_html(kind: str, data: dict, lang: str, **context) -> str:
-    """The report as one self-contained HTML page (stylesheet inlined), ready for WeasyPrint or a browser.
+    """The report as one self-contained HTML page, ready for WeasyPrint or a browser.
 
     ``context`` holds ``checklist`` and, for trial and mission reports, ``findings``.
     """
     report = prepare(kind, data, lang, context.pop("findings", None), context.pop("checklist", None))
-    css = Path(current_app.static_folder, "report.css").read_text(encoding="utf-8")
     with force_locale(lang):
         template = current_app.jinja_env.get_template(f"reports/{kind}.html")
-        return template.render(report=report, css=Markup(css), page_css=page_css(report), **context)  # noqa: S704
+        return template.render(report=report, stylesheet=stylesheet(report), **context)
