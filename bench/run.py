@@ -219,8 +219,8 @@ def bench_cold_start(instance: Path) -> dict:
     return {"work": spread(samples)}
 
 
-def bench_command(instance: Path, args: list[str], repeat: int = 1) -> dict | None:
-    """A flask command in its own process: wall time and peak memory (resident set)."""
+def bench_command(instance: Path, args: list[str], repeat: int = 1, limit: float = 900) -> dict | None:
+    """A flask command in its own process: wall time and peak memory; stopped after `limit` seconds."""
     env = dict(os.environ, MONITOR_INSTANCE_PATH=str(instance))
     flask = Path(sys.executable).parent / "flask"
     samples, peaks = [], []
@@ -232,8 +232,14 @@ def bench_command(instance: Path, args: list[str], repeat: int = 1) -> dict | No
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        killer = threading.Timer(limit, process.kill)
+        killer.start()
         _pid, status, usage = os.wait4(process.pid, 0)
+        killer.cancel()
         samples.append(time.perf_counter() - started)
+        if samples[-1] >= limit:
+            process.stderr.close()
+            return {"failed": f"stopped after {limit:.0f} s", "peak_mb": round(usage.ru_maxrss / 1024)}
         peaks.append(usage.ru_maxrss / 1024)  # kilobytes on Linux → MB
         error = process.stderr.read().decode()
         process.stderr.close()
