@@ -375,7 +375,7 @@ def test_a_mission_with_nothing_counted_yet_still_reports(app):
                     kind,
                     fmt,
                     "public",
-                    "ru",
+                    "en",
                     app.instance_path,
                     trial_uuid=setup["trial"]["uuid"],
                 )

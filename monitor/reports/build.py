@@ -103,7 +103,14 @@ def build_report(
         raise ValueError("a hearing report needs the hearing's uuid")
     if kind == "trial" and not trial_uuid:
         raise ValueError("a trial report needs the trial's uuid")
-    data = dataset.load(db, mission)
+    # Only a hearing report lists answers; the trial and mission reports state findings computed in SQL.
+    data = dataset.load(
+        db,
+        mission,
+        trial_uuid=trial_uuid.strip().lower() if kind == "trial" else None,
+        hearing_uuid=hearing_uuid.strip().lower() if kind == "hearing" else None,
+        with_answers=kind == "hearing",
+    )
     if kind == "hearing":
         hearing_uuid = hearing_uuid.strip().lower()
         if not any(h["uuid"] == hearing_uuid for h in data["hearings"]):

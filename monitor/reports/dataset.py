@@ -26,12 +26,31 @@ def _rows(db: Database, sql: str, params: dict) -> list[dict]:
     return list(db.query(sql, params))
 
 
-def load(db: Database, mission: dict, statuses: tuple[str, ...] = COUNTED) -> dict:
-    """Everything recorded in the mission's non-draft hearings, as lists of dicts keyed by table."""
-    params = {"mission": mission["id"], "statuses": json.dumps([s for s in statuses if s != "draft"])}
+def load(
+    db: Database,
+    mission: dict,
+    statuses: tuple[str, ...] = COUNTED,
+    *,
+    trial_uuid: str | None = None,
+    hearing_uuid: str | None = None,
+    with_answers: bool = True,
+) -> dict:
+    """Everything recorded in the mission's non-draft hearings, as lists of dicts keyed by table.
+
+    ``trial_uuid`` / ``hearing_uuid`` keep only that trial's or that hearing's hearings (and what was
+    recorded in them); ``with_answers=False`` leaves the checklist answers out — the mission report
+    states findings computed in SQL and does not need millions of answers in memory.
+    """
+    params = {
+        "mission": mission["id"],
+        "statuses": json.dumps([s for s in statuses if s != "draft"]),
+        "trial": trial_uuid,
+        "hearing": hearing_uuid,
+    }
     hearing_ids = (
         "SELECT hearing.id FROM hearing JOIN trial ON trial.id = hearing.trial_id "
-        "WHERE trial.mission_id = :mission AND hearing.status IN (SELECT value FROM json_each(:statuses))"
+        "WHERE trial.mission_id = :mission AND hearing.status IN (SELECT value FROM json_each(:statuses)) "
+        "AND (:trial IS NULL OR trial.uuid = :trial) AND (:hearing IS NULL OR hearing.uuid = :hearing)"
     )
     data = {
         "mission": {
@@ -99,7 +118,9 @@ def load(db: Database, mission: dict, statuses: tuple[str, ...] = COUNTED) -> di
             WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, answer.id
             """,  # noqa: S608
             params,
-        ),
+        )
+        if with_answers
+        else [],
         "witnesses": _rows(
             db,
             f"""

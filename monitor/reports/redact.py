@@ -137,7 +137,9 @@ YESNO_AND_CODES = {
 def _replace_names(data: dict, names: dict[str, str]) -> None:
     if not names:
         return
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.IGNORECASE)
+    # Whole names only: "Defendant 1" must not match inside "Defendant 12" or inside a pseudonym.
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
     lowered = {n.lower(): alias for n, alias in names.items()}
     for rows in data.values():
         if not isinstance(rows, list):
