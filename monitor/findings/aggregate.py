@@ -137,6 +137,20 @@ _HEARING_UNITS = """
 """
 
 
+_MATRIX_CELLS = """
+    SELECT answer.subject_uuid AS defendant,
+           count(DISTINCT answer.hearing_id)
+               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS hearings,
+           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
+    FROM answer
+    WHERE answer.item_key = :item AND answer.subject_uuid != ''
+      AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
+      AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
+                      AND scope_absent.defendant_uuid = answer.subject_uuid)
+    GROUP BY answer.subject_uuid
+"""
+
+
 def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     """For every checklist item: people (or hearings, or witnesses) observed, and those with a concern."""
     _scope_tables(db, scope)
@@ -372,34 +386,16 @@ def resolve(data: dict, path: str) -> dict | None:
 
 def matrix(db: Database, scope: Scope, checklist) -> dict:
     """Defendant × item: for each pair, hearings where it was observed and whether any showed a concern."""
-    cte, params = _hearings_cte(scope)
-    concerns = [[item.key, value] for item in checklist.items_for("defendant") for value in item.concern]
-    cells = db.query(
-        f"""
-        WITH {cte},
-        concern(item_key, value) AS (
-            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:concerns)
-        )
-        SELECT answer.subject_uuid AS defendant, answer.item_key,
-               count(DISTINCT answer.hearing_id)
-                   FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS hearings,
-               max(concern.value IS NOT NULL) AS concern
-        FROM answer JOIN h ON h.id = answer.hearing_id
-        JOIN defendant ON defendant.uuid = answer.subject_uuid
-        JOIN hearing_defendant ON hearing_defendant.hearing_id = answer.hearing_id
-             AND hearing_defendant.defendant_id = defendant.id AND hearing_defendant.present = 1
-        LEFT JOIN concern ON concern.item_key = answer.item_key AND concern.value = answer.value
-        GROUP BY answer.subject_uuid, answer.item_key
-        """,  # noqa: S608
-        {**params, "concerns": json.dumps(concerns)},
-    )
+    _scope_tables(db, scope)
     grid: dict[str, dict] = {}
-    for cell in cells:
-        if cell["hearings"]:
-            grid.setdefault(cell["defendant"], {})[cell["item_key"]] = {
-                "hearings": cell["hearings"],
-                "concern": bool(cell["concern"]),
-            }
+    for item in checklist.items_for("defendant"):
+        cells = db.query(_MATRIX_CELLS, {"item": item.key, "concern": json.dumps(sorted(item.concern))})
+        for cell in cells:
+            if cell["hearings"]:
+                grid.setdefault(cell["defendant"], {})[item.key] = {
+                    "hearings": cell["hearings"],
+                    "concern": bool(cell["concern"]),
+                }
     trial_where, trial_params = scope.trial_where()
     defendants = list(
         db.query(
