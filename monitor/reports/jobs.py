@@ -47,6 +47,16 @@ def get(db: Database, job_uuid: str) -> dict | None:
     return next(db.query("SELECT * FROM export_job WHERE uuid = ?", [job_uuid]), None)
 
 
+def recent(db: Database, mission_uuid: str, user_uuid: str, limit: int = 10) -> list[dict]:
+    """A user's latest jobs for one mission, newest first."""
+    return list(
+        db.query(
+            "SELECT * FROM export_job WHERE mission_uuid = ? AND user_uuid = ? ORDER BY id DESC LIMIT ?",
+            [mission_uuid, user_uuid, limit],
+        )
+    )
+
+
 def summary(job: dict) -> dict:
     """What a progress page may show of a job (no file path, no user)."""
     fields = ("uuid", "kind", "fmt", "profile", "lang", "status", "done", "total", "message", "error")

@@ -81,12 +81,7 @@ def mission_exports(mission_uuid):
             return redirect(url_for("reports.job_view", job_uuid=job_uuid))
         flash(_("Choose what to export, its format, a profile and a language."), "error")
         return redirect(url_for("reports.mission_exports", mission_uuid=mission_uuid))
-    recent = list(
-        db.query(
-            "SELECT * FROM export_job WHERE mission_uuid = ? AND user_uuid = ? ORDER BY id DESC LIMIT 10",
-            [mission["uuid"], me()["uuid"]],
-        )
-    )
+    recent = jobs.recent(db, mission["uuid"], me()["uuid"])
     return render_template(
         "exports/mission.html",
         mission=mission,
