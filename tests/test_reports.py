@@ -385,3 +385,22 @@ def test_a_mission_with_nothing_counted_yet_still_reports(app):
                 assert not re.search(r"Defendant 0(?![0-9A-F])", text)
     finally:
         db.close()
+
+
+def test_an_observer_prints_the_report_of_their_own_submitted_hearing(app):
+    from tests.conftest import login, post, setup_trial, start_hearing
+
+    setup = setup_trial(app)
+    hearing = start_hearing(app, setup)
+    observer = app.test_client()
+    login(observer, "oleg")
+    url = f"/hearings/{hearing['uuid']}/report"
+    assert observer.get(url).status_code == 302  # a draft has no report yet
+    post(observer, f"/hearings/{hearing['uuid']}/submit")
+    page = observer.get(url)
+    assert page.status_code == 200 and "Test trial" in page.get_data(as_text=True)
+    assert "style-src 'self' data:" in page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    pdf = observer.get(url, query_string={"format": "pdf"})
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert observer.get(url, query_string={"format": "exe"}).status_code == 400

@@ -9,6 +9,7 @@ from ..db import get_db
 from ..forms import EmptyForm
 from ..missions import records as missions
 from ..permissions import allow, get_hearing_or_404, get_mission_or_404, me, refuse
+from ..security import CSP
 from . import bp, build, jobs
 from .redact import PROFILES
 
@@ -160,7 +161,13 @@ def hearing_report(hearing_uuid):
         id=hearing_uuid,
     )
     if fmt == "html":
-        return content.decode()
+        response = current_app.response_class(content, mimetype="text/html")
+        # The report carries its stylesheet as a data: URL (so the same file opens styled from a disk);
+        # allow exactly that for this page, and nothing else.
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "style-src 'self'", "style-src 'self' data:"
+        )
+        return response
     return current_app.response_class(
         content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
