@@ -48,22 +48,24 @@ def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle:
     from monitor.observe import records as observe
 
     items = [i.key for i in checklists.get("fair_trial").items_for("defendant")]
-    targets = drafts(instance, writers)
-    slots = iter((d, key) for key in items for d in targets)  # each save writes its own field, once
+    targets = drafts(instance, writers)  # one draft per observer
+    # Each writer saves into its own observer's draft, each save into a field of its own (never rewritten).
+    slots = {d["username"]: iter([(d, key) for key in items]) for d in targets}
     acknowledged: dict[tuple, str] = {}
     lock = threading.Lock()
     server = Server(instance, workers=2)
-    report = {"cycles": 0, "acknowledged": 0, "lost": 0, "integrity": [], "in_flight_at_kill": []}
+    report = {"cycles": 0, "acknowledged": 0, "lost": 0, "integrity": []}
 
     def writer(stop, draft_rows):
         browser = Browser(server.url)
+        username = draft_rows[0]["username"]
         try:
-            browser.sign_in(draft_rows[0]["username"], PASSWORD)
+            browser.sign_in(username, PASSWORD)
         except OSError:
             return  # killed before this writer got in: nothing was acknowledged
         while not stop.is_set():
             with lock:
-                slot = next(slots, None)
+                slot = next(slots[username], None)
             if slot is None:
                 return
             draft, key = slot
@@ -339,7 +341,7 @@ def main():
         make_instance(load_instance, hearings=400)
         print(f"stress: {args.cycles} crash cycles …", flush=True)
         results["crash"] = {
-            **crash_cycles(crash_instance, args.cycles, args.writers),
+            **crash_cycles(crash_instance, args.cycles, args.writers, saves_per_cycle=6),
             "writers": args.writers,
         }
         print(f"stress: load, {args.observers} observers for {args.seconds:.0f} s …", flush=True)
