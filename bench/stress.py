@@ -49,8 +49,15 @@ def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle:
 
     items = [i.key for i in checklists.get("fair_trial").items_for("defendant")]
     targets = drafts(instance, writers)  # one draft per observer
-    # Each writer saves into its own observer's draft, each save into a field of its own (never rewritten).
-    slots = {d["username"]: iter([(d, key) for key in items]) for d in targets}
+    # Each writer saves into its own observer's draft, each save into a field of its own (never rewritten):
+    # every question about every defendant present, so 50 cycles never run out of fresh fields.
+    db = connect(str(instance / "monitor.sqlite"))
+    present = {d["id"]: [p["uuid"] for p in observe.presence(db, d["id"]) if p["present"]] for d in targets}
+    db.close()
+    slots = {
+        d["username"]: iter([({**d, "defendant": who}, key) for who in present[d["id"]] for key in items])
+        for d in targets
+    }
     acknowledged: dict[tuple, str] = {}
     lock = threading.Lock()
     server = Server(instance, workers=2)
