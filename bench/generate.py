@@ -124,20 +124,11 @@ def generate(
                     witness = observe.add_witness(db, ACTOR, hearing, observer["id"])
                     made["witnesses"] += 1
                     anonymous = made["witnesses"] % 10 == 0
-                    changes += [
-                        {
-                            "target": "witness",
-                            "uuid": witness["uuid"],
-                            "field": "anonymous",
-                            "value": int(anonymous),
-                        },
-                        {
-                            "target": "witness",
-                            "uuid": witness["uuid"],
-                            "field": "identity",
-                            "value": f"Witness identity {made['witnesses']}",
-                        },
-                    ]
+                    changes += observe.changes(
+                        "witness",
+                        {"anonymous": int(anonymous), "identity": f"Witness identity {made['witnesses']}"},
+                        witness["uuid"],
+                    )
                     subjects.append((witness["uuid"], items["witness"]))
             for subject, subject_items in subjects:
                 for item in subject_items:
@@ -159,17 +150,15 @@ def generate(
                 allegation = observe.add_allegation(db, ACTOR, hearing)
                 made["allegations"] += 1
                 who = rng.choice([p for i, p in enumerate(people) if i not in absent])
-                for field, value in (
-                    ("alleged_by", "defendant"),
-                    ("defendant_uuid", who["uuid"]),
-                    ("stage", rng.choice(STAGES)),
-                    ("methods", rng.sample(METHODS, 2)),
-                    ("court_response", [rng.choice(RESPONSES)]),
-                    ("perpetrators", f"Officer {rng.randint(1, 50)}"),
-                ):
-                    changes.append(
-                        {"target": "allegation", "uuid": allegation["uuid"], "field": field, "value": value}
-                    )
+                account = {
+                    "alleged_by": "defendant",
+                    "defendant_uuid": who["uuid"],
+                    "stage": rng.choice(STAGES),
+                    "methods": rng.sample(METHODS, 2),
+                    "court_response": [rng.choice(RESPONSES)],
+                    "perpetrators": f"Officer {rng.randint(1, 50)}",
+                }
+                changes += observe.changes("allegation", account, allegation["uuid"])
             errors = observe.save_changes(db, ACTOR, hearing, checklist, changes)
             assert not errors, errors[:3]
             for minute in (5, 60, 150):

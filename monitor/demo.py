@@ -191,99 +191,41 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
             present = observe.presence(db, hearing["id"])
             witness = observe.add_witness(db, ACTOR, hearing, observer["id"])
             anonymous = n % 2 == 0
-            observe.save_changes(
-                db,
-                ACTOR,
-                hearing,
-                checklist,
-                [
-                    {"target": "hearing", "field": "courtroom", "value": f"Room {n + 3}"},
-                    {"target": "hearing", "field": "start_time", "value": "10:00"},
-                    {"target": "hearing", "field": "end_time", "value": "16:30"},
-                    {
-                        "target": "hearing",
-                        "field": "public_access",
-                        "value": rng.choice(["open", "restricted"]),
-                    },
-                    {"target": "hearing", "field": "observers_admitted", "value": "yes"},
-                    {"target": "witness", "uuid": witness["uuid"], "field": "side", "value": "prosecution"},
-                    {
-                        "target": "witness",
-                        "uuid": witness["uuid"],
-                        "field": "anonymous",
-                        "value": int(anonymous),
-                    },
-                    {
-                        "target": "witness",
-                        "uuid": witness["uuid"],
-                        "field": "identity",
-                        "value": "Police officer, name withheld" if anonymous else "Bolat Example, foreman",
-                    },
-                    {
-                        "target": "witness",
-                        "uuid": witness["uuid"],
-                        "field": "against",
-                        "value": [d["uuid"] for d in present[:3]],
-                    },
-                ],
+            identity = "Police officer, name withheld" if anonymous else "Bolat Example, foreman"
+            filled = observe.changes(
+                "hearing",
+                {
+                    "courtroom": f"Room {n + 3}",
+                    "start_time": "10:00",
+                    "end_time": "16:30",
+                    "public_access": rng.choice(["open", "restricted"]),
+                    "observers_admitted": "yes",
+                },
+            ) + observe.changes(
+                "witness",
+                {
+                    "side": "prosecution",
+                    "anonymous": int(anonymous),
+                    "identity": identity,
+                    "against": [d["uuid"] for d in present[:3]],
+                },
+                witness["uuid"],
             )
+            observe.save_changes(db, ACTOR, hearing, checklist, filled)
             _answer_everything(db, rng, hearing, checklist, present, [witness])
             allegation = observe.add_allegation(db, ACTOR, hearing)
+            account = {
+                "alleged_by": "defendant",
+                "defendant_uuid": present[n % len(present)]["uuid"],
+                "stage": "police_custody",
+                "place_type": rng.choice(PLACES),
+                "methods": rng.sample(METHODS, 2),
+                "purpose": ["confession_signed"],
+                "court_response": ["ignored"],
+                "account": "Told the court he was beaten until he signed a confession.",
+            }
             observe.save_changes(
-                db,
-                ACTOR,
-                hearing,
-                checklist,
-                [
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "alleged_by",
-                        "value": "defendant",
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "defendant_uuid",
-                        "value": present[n % len(present)]["uuid"],
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "stage",
-                        "value": "police_custody",
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "place_type",
-                        "value": rng.choice(PLACES),
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "methods",
-                        "value": rng.sample(METHODS, 2),
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "purpose",
-                        "value": ["confession_signed"],
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "court_response",
-                        "value": ["ignored"],
-                    },
-                    {
-                        "target": "allegation",
-                        "uuid": allegation["uuid"],
-                        "field": "account",
-                        "value": "Told the court he was beaten until he signed a confession.",
-                    },
-                ],
+                db, ACTOR, hearing, checklist, observe.changes("allegation", account, allegation["uuid"])
             )
             for minute, text in (
                 (5, "Hearing opened; relatives admitted, press kept outside."),

@@ -55,10 +55,6 @@ def refuse(reason: str = "role"):
     abort(403)
 
 
-def has_role(*roles: str) -> bool:
-    return current_user.is_authenticated and current_user.role in roles
-
-
 def check_request():
     """before_request: enforce the view's declared rule."""
     if request.endpoint is None:

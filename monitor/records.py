@@ -84,7 +84,3 @@ def as_list(value: str | None) -> list:
     except ValueError:
         return []
     return parsed if isinstance(parsed, list) else []
-
-
-def to_list(values) -> str:
-    return json.dumps(list(values), ensure_ascii=False)

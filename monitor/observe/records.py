@@ -186,6 +186,12 @@ def _audit_value(spec: fields.Field | None, value):
     return value
 
 
+def changes(target: str, fields: dict, uuid: str | None = None) -> list[dict]:
+    """Autosave changes setting ``fields`` of the hearing (or of the witness/allegation ``uuid``)."""
+    base = {"target": target, **({"uuid": uuid} if uuid else {})}
+    return [{**base, "field": name, "value": value} for name, value in fields.items()]
+
+
 def save_changes(db: Database, actor: Actor, hearing: dict, checklist, changes: list[dict]) -> list[dict]:
     """Apply an autosave batch in one transaction; return the refused changes with a message each.
 
