@@ -358,3 +358,123 @@ def m007_export_jobs(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX export_job_user ON export_job (user_uuid, created_at)")
+
+
+@migrations()
+def m008_api_tokens(db: Database) -> None:
+    # Personal API tokens: only a SHA-256 of the secret is kept; the secret is shown once.
+    db.execute(
+        """
+        CREATE TABLE api_token (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES user(id),
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+            created_at TEXT NOT NULL,
+            expires_at TEXT,
+            last_used_at TEXT,
+            revoked_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX api_token_user ON api_token (user_id)")
+
+
+@migrations()
+def m009_sync(db: Database) -> None:
+    # Every content hash a record has had when it crossed machines (in or out): tells "older" from "new".
+    db.execute(
+        """
+        CREATE TABLE sync_seen (
+            uuid TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (uuid, hash)
+        ) WITHOUT ROWID
+        """
+    )
+    # The last synced state of each record, with the local version it had then: when the version is
+    # unchanged the record is unchanged, so its hash need not be computed again.
+    db.execute(
+        """
+        CREATE TABLE sync_record (
+            uuid TEXT PRIMARY KEY,
+            record_type TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            version INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sync_bundle (
+            id INTEGER PRIMARY KEY,
+            bundle_uuid TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            kind TEXT NOT NULL,
+            mission_uuid TEXT,
+            peer TEXT NOT NULL DEFAULT '',
+            user_uuid TEXT,
+            counts TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX sync_bundle_direction ON sync_bundle (direction, created_at)")
+    db.execute(
+        """
+        CREATE TABLE sync_conflict (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            record_uuid TEXT NOT NULL,
+            record_type TEXT NOT NULL,
+            mission_id INTEGER REFERENCES mission(id),
+            local TEXT NOT NULL,
+            local_hash TEXT NOT NULL,
+            incoming TEXT NOT NULL,
+            incoming_hash TEXT NOT NULL,
+            incoming_version INTEGER NOT NULL,
+            incoming_updated_at TEXT NOT NULL,
+            bundle_uuid TEXT NOT NULL,
+            from_user_uuid TEXT,
+            from_name TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+            resolution TEXT,
+            resolved_by TEXT,
+            resolved_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (record_uuid, incoming_hash)
+        )
+        """
+    )
+    db.execute("CREATE INDEX sync_conflict_open ON sync_conflict (status, mission_id)")
+    # Audit entries written on other machines, kept as evidence beside (not inside) the local chain.
+    db.execute(
+        """
+        CREATE TABLE imported_audit (
+            id INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            bundle_uuid TEXT NOT NULL,
+            record_uuid TEXT,
+            entry TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX imported_audit_record ON imported_audit (record_uuid)")
+    # The server this laptop pushes to and pulls from (the token itself lives in instance/sync.json).
+    db.execute(
+        """
+        CREATE TABLE sync_remote (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            user_uuid TEXT,
+            last_push_at TEXT,
+            last_pull_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            last_result TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
