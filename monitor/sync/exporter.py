@@ -1,0 +1,291 @@
+"""Choosing what goes into a bundle and writing it.
+
+Three kinds of bundle, each for one mission:
+
+- ``setup`` — a lead's mission set-up (mission, members, trials, assignments, defendants) for a new laptop;
+- ``trial`` — one whole trial: its set-up and the hearings the exporter may read, with everything in them;
+- ``changes`` — everything the exporter may send that this machine has not sent or received in that form
+  ("new since my last sync"): a record is pending while its content hash is not in ``sync_seen``.
+
+An observer sends only their own hearings and what is in them; set-up records travel from leads.
+"""
+
+import uuid as uuidlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from ..audit import HASHED_FIELDS, canonical_json
+from ..db import atomic, utcnow
+from .bundle import Builder
+from .content import KINDS, ORDER, Kind, Reader
+
+WHATS = ("changes", "trial", "setup")
+SETUP = ("mission", "trial", "defendant")
+HEARINGS_PER_PUSH = 50  # a push sends hearings in bundles of this many, so a cut connection loses little
+
+
+class ExportError(ValueError):
+    """The export asked for is not possible (e.g. set-up by an observer); the message says why."""
+
+
+def sender_role(db: Database, user: dict, mission: dict) -> str | None:
+    """The user's part in the mission on this machine: their membership, else 'lead' for an administrator."""
+    row = next(
+        db.query(
+            "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?",
+            [mission["id"], user["id"]],
+        ),
+        None,
+    )
+    if row:
+        return row["role"]
+    return "lead" if user["role"] == "admin" else None
+
+
+def _rows(
+    db: Database, kind: Kind, mission_id: int, trial_id: int | None, observer_id: int | None
+) -> Iterator[dict]:
+    """The rows of one kind in a mission (one trial's, one observer's hearings), in a stable order."""
+    where, params = ["trial.mission_id = :m"], {"m": mission_id, "t": trial_id, "o": observer_id}
+    if trial_id is not None:
+        where.append("trial.id = :t")
+    if kind.name == "mission":
+        sql = "SELECT * FROM mission WHERE id = :m"
+    elif kind.name == "trial":
+        sql = "SELECT trial.* FROM trial WHERE " + " AND ".join(where) + " ORDER BY trial.id"  # noqa: S608
+    elif kind.name == "defendant":
+        sql = "SELECT defendant.* FROM defendant JOIN trial ON trial.id = defendant.trial_id WHERE "
+        sql += " AND ".join(where) + " ORDER BY defendant.id"
+    else:
+        if observer_id is not None:
+            where.append("hearing.observer_id = :o")
+        sql = "SELECT hearing.* FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE "
+        sql += " AND ".join(where)
+        if kind.name != "hearing":
+            sql = f"SELECT [{kind.name}].* FROM [{kind.name}] WHERE hearing_id IN (SELECT id FROM ({sql}))"  # noqa: S608
+        sql += f" ORDER BY [{kind.name}].id" if kind.name != "hearing" else " ORDER BY hearing.id"
+    yield from db.query(sql, params)  # noqa: S608 (constant pieces and table names from KINDS)
+
+
+@dataclass
+class Selection:
+    """The records chosen for a bundle, each with its content already read and hashed."""
+
+    records: dict[str, list[dict]] = field(default_factory=dict)
+    sent: list[tuple[str, str, str, int]] = field(default_factory=list)  # (uuid, type, hash, version)
+
+    def add(self, kind: Kind, record: dict) -> None:
+        self.records.setdefault(kind.name, []).append(record)
+        self.sent.append((record["uuid"], kind.name, record["hash"], record["version"]))
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.records.values())
+
+
+def select(
+    db: Database,
+    user: dict,
+    mission: dict,
+    what: str,
+    *,
+    trial: dict | None = None,
+    only_kinds: tuple[str, ...] = ORDER,
+) -> Selection:
+    """The records of a bundle of kind ``what`` that ``user`` may send, with their contents."""
+    if what not in WHATS:
+        raise ExportError(f"Unknown kind of bundle: {what}.")
+    role = sender_role(db, user, mission)
+    if role is None:
+        raise ExportError("You are not a member of this mission.")
+    leads = role == "lead"
+    if what == "setup" and not leads:
+        raise ExportError("Only a lead of the mission can export its set-up.")
+    if what == "trial" and trial is None:
+        raise ExportError("Choose the trial to export.")
+    kinds = [k for k in only_kinds if (k in SETUP) or what != "setup"]
+    if what == "changes" and not leads:
+        kinds = [k for k in kinds if k not in SETUP and k != "review"]
+    reader, chosen = Reader(db), Selection()
+    known = _known_hashes(db) if what == "changes" else {}
+    for name in kinds:
+        kind = KINDS[name]
+        observer = None if leads or name in SETUP else user["id"]
+        trial_id = trial["id"] if trial is not None else None
+        for row in _rows(db, kind, mission["id"], trial_id, observer):
+            if what == "changes":
+                cached = known.get(row["uuid"])
+                if kind.cheap_version and cached and cached[1] == row["version"] and cached[2]:
+                    continue  # unchanged since it last crossed: its hash is already known there
+            record = reader.record(kind, row)
+            if what == "changes" and _seen(db, row["uuid"], record["hash"]):
+                continue
+            chosen.add(kind, record)
+    return chosen
+
+
+def _known_hashes(db: Database) -> dict[str, tuple[str, int, bool]]:
+    """uuid → (last synced hash, local version then, whether that hash is in sync_seen)."""
+    return {
+        row["uuid"]: (row["hash"], row["version"], bool(row["seen"]))
+        for row in db.query(
+            "SELECT sync_record.*, EXISTS (SELECT 1 FROM sync_seen WHERE sync_seen.uuid = sync_record.uuid "
+            "AND sync_seen.hash = sync_record.hash) AS seen FROM sync_record"
+        )
+    }
+
+
+def _seen(db: Database, record_uuid: str, record_hash: str) -> bool:
+    return (
+        next(
+            db.query("SELECT 1 FROM sync_seen WHERE uuid = ? AND hash = ?", [record_uuid, record_hash]), None
+        )
+        is not None
+    )
+
+
+def pending_counts(db: Database, user: dict, mission: dict) -> dict[str, int]:
+    """How many records of each type ``user`` would send in a ``changes`` bundle now."""
+    try:
+        chosen = select(db, user, mission, "changes")
+    except ExportError:
+        return {}
+    return {name: len(rows) for name, rows in chosen.records.items()}
+
+
+def build(
+    db: Database,
+    user: dict,
+    mission: dict,
+    chosen: Selection,
+    what: str,
+    *,
+    trial: dict | None = None,
+    passphrase: str | None = None,
+) -> tuple[bytes, dict]:
+    """The bundle file for a selection, and its manifest."""
+    manifest = {
+        "bundle_uuid": str(uuidlib.uuid4()),
+        "created_at": utcnow(),
+        "kind": what,
+        "mission": {"uuid": mission["uuid"], "name": mission["name"]},
+        "trial": trial["uuid"] if trial else None,
+        "checklist": {"id": mission["checklist_id"], "version": mission["checklist_version"]},
+        "author": {"uuid": user["uuid"], "username": user["username"], "display_name": user["display_name"]},
+    }
+    builder = Builder(manifest)
+    builder.add_users(_users(db, chosen, user))
+    uuids = []
+    for name in ORDER:
+        rows = chosen.records.get(name, [])
+        for record in rows:
+            record["history"] = _history(db, record["uuid"], record["hash"])
+            uuids.append(record["uuid"])
+        if rows:
+            builder.add_records(name, rows)
+    builder.add_audit(_audit(db, uuids))
+    return builder.build(passphrase), {**manifest, "counts": builder.counts()}
+
+
+def _history(db: Database, record_uuid: str, current: str) -> list[str]:
+    return sorted(
+        row["hash"]
+        for row in db.query("SELECT hash FROM sync_seen WHERE uuid = ?", [record_uuid])
+        if row["hash"] != current
+    )
+
+
+def _users(db: Database, chosen: Selection, author: dict) -> list[dict]:
+    """Every account the records name, and the author: uuid, user name, display name, kind of account."""
+    wanted = {author["uuid"]}
+    for name, rows in chosen.records.items():
+        kind = KINDS[name]
+        for record in rows:
+            content = record["content"]
+            wanted.update(content[key] for _column, key in kind.people if content.get(key))
+            if name == "mission":
+                wanted.update(uuid for uuid, _role in content["members"])
+            elif name == "trial":
+                wanted.update(content["observers"])
+    placeholders = ",".join("?" * len(wanted))
+    return [
+        {
+            "uuid": row["uuid"],
+            "username": row["username"],
+            "display_name": row["display_name"],
+            "role": "lead" if row["role"] in ("lead", "admin") else "observer",
+        }
+        for row in db.query(
+            f"SELECT uuid, username, display_name, role FROM user "  # noqa: S608 (placeholders only)
+            f"WHERE uuid IN ({placeholders}) ORDER BY uuid",
+            sorted(wanted),
+        )
+    ]
+
+
+def _audit(db: Database, uuids: list[str]) -> Iterator[dict]:
+    """The audit entries about these records, as they are in the chain here (by record, then order)."""
+    columns = ", ".join(f"[{name}]" for name in (*HASHED_FIELDS, "hash"))
+    for start in range(0, len(uuids), 500):
+        chunk = uuids[start : start + 500]
+        yield from db.query(
+            f"SELECT {columns} FROM audit WHERE record_uuid IN ({','.join('?' * len(chunk))}) "  # noqa: S608 (constant columns, placeholders)
+            "ORDER BY id",
+            chunk,
+        )
+
+
+def mark_sent(db: Database, chosen: Selection, manifest: dict, peer: str, user: dict) -> None:
+    """Remember that these versions left this machine, so a ``changes`` bundle does not send them again."""
+    with atomic(db):
+        _mark_sent(db, chosen, manifest, peer, user)
+
+
+def _mark_sent(db: Database, chosen: Selection, manifest: dict, peer: str, user: dict) -> None:
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)", [(u, h) for u, _t, h, _v in chosen.sent]
+    )
+    db.conn.executemany(
+        "INSERT INTO sync_record (uuid, record_type, hash, version) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (uuid) DO UPDATE SET hash = excluded.hash, version = excluded.version",
+        [(u, t, h, v) for u, t, h, v in chosen.sent],
+    )
+    db.execute(
+        "INSERT INTO sync_bundle (bundle_uuid, sha256, direction, kind, mission_uuid, peer, user_uuid, "
+        "counts, created_at) VALUES (?, '', 'out', ?, ?, ?, ?, ?, ?)",
+        [
+            manifest["bundle_uuid"],
+            manifest["kind"],
+            manifest["mission"]["uuid"],
+            peer,
+            user["uuid"],
+            canonical_json(manifest["counts"]),
+            utcnow(),
+        ],
+    )
+
+
+def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selection]:
+    """Split a ``changes`` selection into bundles of at most ``size`` hearings (set-up first), each
+    hearing with the records in it, so each bundle can be imported on its own."""
+    setup = Selection()
+    by_hearing: dict[str, Selection] = {}
+    for name in ORDER:
+        kind = KINDS[name]
+        for record in chosen.records.get(name, []):
+            if name in SETUP:
+                setup.add(kind, record)
+            else:
+                key = record["uuid"] if name == "hearing" else record["content"]["hearing_uuid"]
+                by_hearing.setdefault(key, Selection()).add(kind, record)
+    batches = [setup] if setup.count() else []
+    keys = list(by_hearing)
+    for start in range(0, len(keys), size):
+        batch = Selection()
+        for key in keys[start : start + size]:
+            for name, rows in by_hearing[key].records.items():
+                for record in rows:
+                    batch.add(KINDS[name], record)
+        batches.append(batch)
+    return batches

@@ -1,0 +1,659 @@
+"""Importing a bundle: exactly once, all or nothing, and never over someone else's change.
+
+For each record the receiver compares content hashes (see :mod:`.content`):
+
+- unknown uuid → **inserted**;
+- same content as here → **unchanged** (nothing written);
+- the version here is one the sender already had (it is in the record's ``history``) → **updated**;
+- the incoming version is one this machine already had (it is in ``sync_seen``) → **older**, skipped;
+- otherwise both sides changed it → a **conflict** is queued for a lead; nothing is overwritten.
+
+Before anything is written every record is checked: it must belong to the bundle's mission, name only
+accounts the importer may speak for, and change only what the importer could change on the pages. One
+refusal refuses the whole bundle, and the import runs in one transaction, so a bundle that fails halfway
+leaves the database as it was. A dry run does all of it and rolls back.
+"""
+
+import re
+import sqlite3
+import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from .. import audit, records
+from ..audit import Actor
+from ..db import atomic, utcnow
+from . import bundle as bundlelib
+from .bundle import BundleError
+from .content import KINDS, ORDER, Kind, Reader, content_hash, label
+
+ACTIONS = ("inserted", "updated", "unchanged", "older", "conflict")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_LISTED = 500  # changes listed one by one in a report (the counts are always complete)
+
+
+class Refused(BundleError):
+    """The bundle asks for something its importer may not do; nothing was imported."""
+
+
+@dataclass
+class Report:
+    bundle_uuid: str = ""
+    sha256: str = ""
+    kind: str = ""
+    mission_uuid: str = ""
+    mission_name: str = ""
+    author: dict = field(default_factory=dict)
+    dry_run: bool = False
+    sealed: bool = False
+    counts: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+    accounts_created: list = field(default_factory=list)
+    audit_entries: int = 0
+    linked: bool = False
+
+    def count(self, kind: str, action: str, record_uuid: str, text: str) -> None:
+        self.counts.setdefault(kind, dict.fromkeys(ACTIONS, 0))[action] += 1
+        if action != "unchanged" and len(self.changes) < MAX_LISTED:
+            self.changes.append({"type": kind, "uuid": record_uuid, "action": action, "label": text})
+
+    def total(self, action: str) -> int:
+        return sum(c[action] for c in self.counts.values())
+
+    @property
+    def changed(self) -> bool:
+        return any(self.total(a) for a in ("inserted", "updated", "conflict")) or bool(self.accounts_created)
+
+    def as_dict(self) -> dict:
+        return {
+            "bundle": self.bundle_uuid,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "mission": {"uuid": self.mission_uuid, "name": self.mission_name},
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "totals": {action: self.total(action) for action in ACTIONS},
+            "changes": self.changes,
+            "conflicts": self.conflicts,
+            "accounts_created": self.accounts_created,
+            "audit_entries": self.audit_entries,
+        }
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run so the transaction rolls back."""
+
+
+def import_bundle(
+    db: Database,
+    data: bytes,
+    user: dict,
+    actor: Actor,
+    *,
+    passphrase: str | None = None,
+    dry_run: bool = False,
+    checklist_known: Callable[[str, int], bool] = lambda _id, _version: True,
+    link_account: bool = False,
+) -> Report:
+    """Import ``data`` as ``user`` (the importing account's row). Raises :class:`BundleError` (or its
+    subclass :class:`Refused`) with a message for people; then nothing has changed."""
+    reader = bundlelib.Reader(data, passphrase)
+    report = Report(dry_run=dry_run, sha256=reader.sha256, sealed=reader.sealed)
+    try:
+        with atomic(db):
+            _Import(db, reader, user, actor, report, checklist_known, link_account).run()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except sqlite3.IntegrityError as error:
+        raise BundleError(
+            f"The bundle holds a value this database refuses ({error}). Nothing was imported."
+        ) from error
+    finally:
+        reader.close()
+    return report
+
+
+class _Import:
+    def __init__(self, db, reader, user, actor, report, checklist_known, link_account):
+        self.db, self.reader, self.user, self.actor, self.report = db, reader, user, actor, report
+        self.checklist_known, self.link_account = checklist_known, link_account
+        self.contents = Reader(db)
+        self.ids: dict[tuple[str, str], int | None] = {}
+        self.roles: dict[int, str | None] = {}
+
+    # Set-up ---------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        manifest = self.reader.manifest
+        mission = manifest.get("mission") if isinstance(manifest.get("mission"), dict) else {}
+        self.mission_uuid = mission.get("uuid")
+        if not isinstance(self.mission_uuid, str) or not UUID.match(self.mission_uuid):
+            raise BundleError("The bundle's manifest does not name its mission.")
+        self.bundle_uuid = str(manifest.get("bundle_uuid") or "")
+        if not UUID.match(self.bundle_uuid):
+            raise BundleError("The bundle's manifest has no valid bundle id.")
+        author = manifest.get("author") if isinstance(manifest.get("author"), dict) else {}
+        self.report.bundle_uuid, self.report.kind = self.bundle_uuid, str(manifest.get("kind", ""))
+        self.report.mission_uuid, self.report.mission_name = self.mission_uuid, str(mission.get("name", ""))
+        self.report.author = {k: str(author.get(k, "")) for k in ("uuid", "username", "display_name")}
+        self._users()
+        for name in ORDER:
+            kind = KINDS[name]
+            for chunk in self.reader.items(name):
+                for record in chunk:
+                    self._record(kind, record)
+        self._audit_entries()
+        audit.record(
+            self.db,
+            "sync.import",
+            self.actor,
+            record_type="mission",
+            record_uuid=self.mission_uuid,
+            after={
+                "bundle": self.bundle_uuid,
+                "sha256": self.reader.sha256,
+                "kind": self.report.kind,
+                "from": self.report.author,
+                "totals": {action: self.report.total(action) for action in ACTIONS},
+            },
+        )
+        self.db.execute(
+            "INSERT INTO sync_bundle (bundle_uuid, sha256, direction, kind, mission_uuid, peer, user_uuid, "
+            "counts, created_at) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?)",
+            [
+                self.bundle_uuid,
+                self.reader.sha256,
+                self.report.kind,
+                self.mission_uuid,
+                self.report.author.get("username", ""),
+                self.user["uuid"],
+                audit.canonical_json(self.report.counts),
+                utcnow(),
+            ],
+        )
+
+    def _users(self) -> None:
+        """Every account the records name must exist here; a lead's import creates placeholders."""
+        listed = [u for chunk in self.reader.items("user") for u in chunk]
+        for entry in listed:
+            if not isinstance(entry, dict) or not UUID.match(str(entry.get("uuid", ""))):
+                raise BundleError("The bundle lists an account without a valid uuid.")
+        if self.link_account and self.reader.manifest.get("kind") == "setup":
+            self._link(listed)
+        for entry in listed:
+            if self._id("user", entry["uuid"]) is not None:
+                continue
+            if not self._may_add_accounts():
+                raise Refused(
+                    f"The bundle names an account ({entry.get('username', '?')}) this installation does not "
+                    "have; only a lead of the mission can import it."
+                )
+            self._placeholder(entry)
+
+    def _link(self, listed: list[dict]) -> None:
+        """On a laptop set up from a lead's bundle: the importer's own account takes its server uuid."""
+        me = self.user
+        if any(u["uuid"] == me["uuid"] for u in listed):
+            return
+        same = [u for u in listed if str(u.get("username", "")).casefold() == me["username"].casefold()]
+        if len(same) != 1 or self._id("user", same[0]["uuid"]) is not None:
+            return
+        self.db.execute("UPDATE user SET uuid = ? WHERE id = ?", [same[0]["uuid"], me["id"]])
+        audit.record(
+            self.db,
+            "user.link",
+            self.actor,
+            record_type="user",
+            record_uuid=same[0]["uuid"],
+            before={"uuid": me["uuid"]},
+            after={"uuid": same[0]["uuid"], "bundle": self.bundle_uuid},
+        )
+        self.ids[("user", me["uuid"])] = None
+        self.user = {**me, "uuid": same[0]["uuid"]}
+        self.report.linked = True
+
+    def _may_add_accounts(self) -> bool:
+        mission_id = self._id("mission", self.mission_uuid)
+        if mission_id is None:
+            return self.user["role"] in ("admin", "lead")
+        return self._role(mission_id) in ("admin", "lead")
+
+    def _placeholder(self, entry: dict) -> None:
+        username = str(entry.get("username") or "account")[:60]
+        if next(self.db.query("SELECT 1 FROM user WHERE username = ?", [username]), None):
+            username = f"{username}-{entry['uuid'][:8]}"
+        now = utcnow()
+        row = {
+            "uuid": entry["uuid"],
+            "username": username,
+            "display_name": str(entry.get("display_name") or username)[:200],
+            "password_hash": "!",  # no password: this account cannot sign in here
+            "role": "lead" if entry.get("role") in ("lead", "admin") else "observer",
+            "active": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.db["user"].insert(row)
+        audit.record(
+            self.db,
+            "user.placeholder",
+            self.actor,
+            record_type="user",
+            record_uuid=entry["uuid"],
+            after={"username": username, "bundle": self.bundle_uuid},
+        )
+        self.report.accounts_created.append(username)
+
+    # Lookups --------------------------------------------------------------------------------------
+
+    def _id(self, table: str, record_uuid: str | None) -> int | None:
+        if not record_uuid:
+            return None
+        key = (table, record_uuid)
+        if self.ids.get(key) is None:
+            row = next(self.db.query(f"SELECT id FROM [{table}] WHERE uuid = ?", [record_uuid]), None)  # noqa: S608 (table from KINDS)
+            self.ids[key] = row["id"] if row else None
+        return self.ids[key]
+
+    def _role(self, mission_id: int) -> str | None:
+        if self.user["role"] == "admin":
+            return "admin"
+        if mission_id not in self.roles:
+            row = next(
+                self.db.query(
+                    "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?",
+                    [mission_id, self.user["id"]],
+                ),
+                None,
+            )
+            self.roles[mission_id] = row["role"] if row else None
+        return self.roles[mission_id]
+
+    def _mission_of(self, kind: Kind, parent_id: int | None, local: dict | None) -> int | None:
+        """The local mission id a record belongs to, found through its parents."""
+        if kind.name == "mission":
+            return local["id"] if local else None
+        table, row_id = kind.parent[1], parent_id
+        while table != "mission":
+            parent_kind = KINDS[table]
+            row = records.get_by_id(self.db, table, row_id)
+            table, row_id = parent_kind.parent[1], row[parent_kind.parent[0]]
+        return row_id
+
+    # One record -----------------------------------------------------------------------------------
+
+    def _record(self, kind: Kind, record) -> None:
+        record_uuid, content = self._shape(kind, record)
+        parent_id = None
+        if kind.parent:
+            parent_uuid = content.get(kind.parent_key)
+            parent_id = self._id(kind.parent[1], parent_uuid)
+            if parent_id is None:
+                raise BundleError(
+                    f"The {kind.name} {record_uuid} belongs to {kind.parent[1]} {parent_uuid}, which is "
+                    "neither here nor in the bundle."
+                )
+        local = records.get(self.db, kind.name, record_uuid)
+        if kind.name == "mission" and record_uuid != self.mission_uuid:
+            raise Refused(f"The bundle is for mission {self.mission_uuid} but carries mission {record_uuid}.")
+        mission_id = self._mission_of(kind, parent_id, local)
+        if kind.name != "mission" and mission_id != self._id("mission", self.mission_uuid):
+            raise Refused(
+                f"The {kind.name} {record_uuid} belongs to another mission than the bundle's: refused."
+            )
+        if local and kind.parent and local[kind.parent[0]] != parent_id:
+            raise Refused(f"The {kind.name} {record_uuid} would move to another {kind.parent[1]}: refused.")
+        action, local_hash = self._classify(kind, record, local)
+        text = label(kind.name, content)
+        if action in ("unchanged", "older"):
+            if action == "unchanged":
+                self._remember(kind, record_uuid, record, local["version"])
+            self.report.count(kind.name, action, record_uuid, text)
+            return
+        if record["hash"] != content_hash(content):
+            raise BundleError(
+                f"The {kind.name} {record_uuid} does not match its checksum: the file was changed."
+            )
+        self._authorize(kind, content, local, mission_id, record_uuid)
+        if action == "conflict":
+            self._conflict(kind, record, local, local_hash, mission_id, text)
+        else:
+            version = self._write(kind, record, local, parent_id)
+            self._remember(kind, record_uuid, record, version)
+            audit.record(
+                self.db,
+                f"sync.{'insert' if action == 'inserted' else 'update'}",
+                self.actor,
+                record_type=kind.name,
+                record_uuid=record_uuid,
+                after={"version": version, "hash": record["hash"], "bundle": self.bundle_uuid},
+            )
+        self.report.count(kind.name, action, record_uuid, text)
+
+    def _shape(self, kind: Kind, record) -> tuple[str, dict]:
+        """Check a record's structure; every field must be one this installation knows."""
+        if not isinstance(record, dict) or not isinstance(record.get("content"), dict):
+            raise BundleError(f"A {kind.name} record in the bundle is not readable.")
+        record_uuid = record.get("uuid")
+        if not isinstance(record_uuid, str) or not UUID.match(record_uuid):
+            raise BundleError(f"A {kind.name} record has no valid uuid.")
+        version = record.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise BundleError(f"The {kind.name} {record_uuid} has no valid version.")
+        for key in ("created_at", "updated_at", "hash"):
+            if not isinstance(record.get(key), str) or not record[key]:
+                raise BundleError(f"The {kind.name} {record_uuid} has no {key}.")
+        history = record.get("history", [])
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            raise BundleError(f"The {kind.name} {record_uuid} has an unreadable history.")
+        content = record["content"]
+        expected = set(self.contents._columns[kind.name]) | {key for _c, key in kind.people} | set(kind.extra)
+        if kind.parent_key:
+            expected.add(kind.parent_key)
+        unknown, missing = set(content) - expected, expected - set(content)
+        if unknown or missing:
+            raise BundleError(
+                f"The {kind.name} {record_uuid} has fields this installation does not expect "
+                f"({', '.join(sorted(unknown | missing))})."
+            )
+        for key, value in content.items():
+            if key in kind.extra:
+                continue
+            if not (value is None or isinstance(value, str | int | float)) or isinstance(value, bool):
+                raise BundleError(f"The {kind.name} {record_uuid} has an unreadable value in {key}.")
+        if "checklist_id" in content and not self.checklist_known(
+            content["checklist_id"], content["checklist_version"]
+        ):
+            raise BundleError(
+                f"The {kind.name} {record_uuid} uses checklist {content['checklist_id']} version "
+                f"{content['checklist_version']}, which this installation does not have."
+            )
+        return record_uuid, content
+
+    def _classify(self, kind: Kind, record: dict, local: dict | None) -> tuple[str, str | None]:
+        if local is None:
+            return "inserted", None
+        local_hash = self._local_hash(kind, local)
+        if record["hash"] == local_hash:
+            return "unchanged", local_hash
+        if local_hash in record.get("history", []):
+            return "updated", local_hash
+        seen = next(
+            self.db.query(
+                "SELECT 1 FROM sync_seen WHERE uuid = ? AND hash = ?", [record["uuid"], record["hash"]]
+            ),
+            None,
+        )
+        return ("older" if seen else "conflict"), local_hash
+
+    def _local_hash(self, kind: Kind, local: dict) -> str:
+        if kind.cheap_version:
+            known = next(
+                self.db.query("SELECT hash, version FROM sync_record WHERE uuid = ?", [local["uuid"]]), None
+            )
+            if known and known["version"] == local["version"]:
+                return known["hash"]
+        return content_hash(self.contents.content(kind, local))
+
+    def _remember(self, kind: Kind, record_uuid: str, record: dict, version: int) -> None:
+        hashes = {record["hash"], *record.get("history", [])}
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)", [(record_uuid, h) for h in hashes]
+        )
+        self.db.execute(
+            "INSERT INTO sync_record (uuid, record_type, hash, version) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (uuid) DO UPDATE SET hash = excluded.hash, version = excluded.version",
+            [record_uuid, kind.name, record["hash"], version],
+        )
+
+    # Who may --------------------------------------------------------------------------------------
+
+    def _authorize(self, kind: Kind, content: dict, local: dict | None, mission_id, record_uuid) -> None:
+        role = self._role(mission_id) if mission_id is not None else None
+        manages = role in ("admin", "lead")
+        me = self.user["uuid"]
+        if kind.name == "mission" and local is None:
+            if self.user["role"] not in ("admin", "lead"):
+                raise Refused(
+                    "Only a lead or an administrator can bring a new mission into this installation."
+                )
+            return
+        if kind.setup:
+            if not manages:
+                raise Refused(
+                    f"The bundle changes the {kind.name} “{label(kind.name, content)}”; only a lead of the "
+                    "mission can do that."
+                )
+            return
+        if kind.name == "hearing":
+            hearing_observer = content["observer_uuid"]
+            trial_id = self._id("trial", content["trial_uuid"])
+        else:
+            hearing = records.get(self.db, "hearing", content["hearing_uuid"])
+            hearing_observer = self._uuid_of_user(hearing["observer_id"])
+            trial_id = hearing["trial_id"]
+        if (
+            local is not None
+            and kind.name == "hearing"
+            and self._uuid_of_user(local["observer_id"]) != content["observer_uuid"]
+        ):
+            raise Refused(f"The hearing {record_uuid} would change observer: refused.")
+        if manages:
+            return
+        if kind.name == "review":
+            raise Refused("The bundle carries a lead's review; only a lead of the mission can import it.")
+        for _column, key in kind.people:
+            if content[key] != me:
+                raise Refused(
+                    f"The bundle writes the {kind.name} {record_uuid} in another person's name; you can only "
+                    "send your own records."
+                )
+        if hearing_observer != me or not self._assigned(trial_id):
+            raise Refused(
+                f"The bundle writes into a hearing that is not yours ({kind.name} {record_uuid}): refused."
+            )
+        if (
+            kind.name == "hearing"
+            and content["status"] in ("approved", "returned")
+            and (local is None or local["status"] != content["status"])
+        ):
+            raise Refused("Only a lead can approve or return a hearing; the bundle tries to: refused.")
+
+    def _uuid_of_user(self, user_id: int) -> str | None:
+        return self.contents.uuid_of("user", user_id)
+
+    def _assigned(self, trial_id: int) -> bool:
+        return (
+            next(
+                self.db.query(
+                    "SELECT 1 FROM trial_observer WHERE trial_id = ? AND user_id = ?",
+                    [trial_id, self.user["id"]],
+                ),
+                None,
+            )
+            is not None
+        )
+
+    # Writing --------------------------------------------------------------------------------------
+
+    def _row(self, kind: Kind, content: dict, parent_id: int | None) -> dict:
+        row = {name: content[name] for name in self.contents._columns[kind.name]}
+        if kind.parent:
+            row[kind.parent[0]] = parent_id
+        for column, key in kind.people:
+            user_id = self._id("user", content[key])
+            if user_id is None:
+                raise BundleError(f"The {kind.name} names an account ({content[key]}) that is not here.")
+            row[column] = user_id
+        if "trial_id" in kind.derived:
+            row["trial_id"] = records.get_by_id(self.db, "hearing", parent_id)["trial_id"]
+        return row
+
+    def _write(self, kind: Kind, record: dict, local: dict | None, parent_id: int | None) -> int:
+        """Insert or replace one record with its content; return its version here."""
+        content = record["content"]
+        row = self._row(kind, content, parent_id)
+        if local is None:
+            version = record["version"]
+            row.update(
+                uuid=record["uuid"],
+                version=version,
+                created_at=record["created_at"],
+                updated_at=record["updated_at"],
+            )
+            row_id = self.db[kind.name].insert(row).last_pk
+            self.ids[(kind.name, record["uuid"])] = row_id
+        else:
+            version = max(local["version"] + 1, record["version"])
+            self.db[kind.name].update(
+                local["id"], {**row, "version": version, "updated_at": record["updated_at"]}
+            )
+            row_id = local["id"]
+        self._write_extra(kind, row_id, content, replace=local is not None)
+        return version
+
+    def _write_extra(self, kind: Kind, row_id: int, content: dict, replace: bool) -> None:
+        if kind.name == "mission":
+            members = _pairs(content["members"], "members")
+            rows = [(row_id, self._known_user(uuid), role) for uuid, role in members]
+            if replace:
+                self.db.execute("DELETE FROM mission_member WHERE mission_id = ?", [row_id])
+            self.db.conn.executemany(
+                "INSERT INTO mission_member (mission_id, user_id, role) VALUES (?, ?, ?)", rows
+            )
+        elif kind.name == "trial":
+            observers = content["observers"]
+            if not isinstance(observers, list):
+                raise BundleError("A trial's observers are not a list.")
+            if replace:
+                self.db.execute("DELETE FROM trial_observer WHERE trial_id = ?", [row_id])
+            self.db.conn.executemany(
+                "INSERT INTO trial_observer (trial_id, user_id) VALUES (?, ?)",
+                [(row_id, self._known_user(uuid)) for uuid in observers],
+            )
+        elif kind.name == "hearing":
+            self._write_hearing(row_id, content, replace)
+
+    def _write_hearing(self, hearing_id: int, content: dict, replace: bool) -> None:
+        presence, answers = content["presence"], content["answers"]
+        if not isinstance(presence, dict) or not isinstance(answers, list):
+            raise BundleError("A hearing's presence list or answers are not readable.")
+        rows = []
+        for defendant_uuid, present in presence.items():
+            defendant_id = self._id("defendant", defendant_uuid)
+            if defendant_id is None:
+                raise BundleError(
+                    f"A hearing names a defendant ({defendant_uuid}) this installation does not have; "
+                    "the lead must send the trial's defendants first."
+                )
+            rows.append((hearing_id, defendant_id, 1 if present else 0))
+        if replace:
+            self.db.execute("DELETE FROM hearing_defendant WHERE hearing_id = ?", [hearing_id])
+            self.db.execute("DELETE FROM answer WHERE hearing_id = ?", [hearing_id])
+        self.db.conn.executemany(
+            "INSERT INTO hearing_defendant (hearing_id, defendant_id, present) VALUES (?, ?, ?)", rows
+        )
+        now = utcnow()
+        answer_rows = []
+        for answer in answers:
+            if (
+                not isinstance(answer, list)
+                or len(answer) != 6
+                or not all(isinstance(part, str) for part in answer)
+                or not UUID.match(answer[5])
+            ):
+                raise BundleError("A hearing's answer is not readable.")
+            answer_rows.append((hearing_id, *answer, now, now))
+        self.db.conn.executemany(
+            "INSERT INTO answer (hearing_id, subject_uuid, item_key, value, note, provenance, uuid, "
+            "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            answer_rows,
+        )
+
+    def _known_user(self, user_uuid) -> int:
+        user_id = self._id("user", user_uuid) if isinstance(user_uuid, str) else None
+        if user_id is None:
+            raise BundleError(f"The bundle names an account ({user_uuid}) it does not list.")
+        return user_id
+
+    def _conflict(
+        self, kind: Kind, record: dict, local: dict, local_hash: str, mission_id, text: str
+    ) -> None:
+        """Queue both versions for a lead, once per incoming version; write nothing else."""
+        exists = next(
+            self.db.query(
+                "SELECT uuid FROM sync_conflict WHERE record_uuid = ? AND incoming_hash = ?",
+                [record["uuid"], record["hash"]],
+            ),
+            None,
+        )
+        if exists is None:
+            conflict_uuid = str(uuidlib.uuid4())
+            self.db["sync_conflict"].insert(
+                {
+                    "uuid": conflict_uuid,
+                    "record_uuid": record["uuid"],
+                    "record_type": kind.name,
+                    "mission_id": mission_id,
+                    "local": audit.canonical_json(self.contents.content(kind, local)),
+                    "local_hash": local_hash,
+                    "incoming": audit.canonical_json(record["content"]),
+                    "incoming_hash": record["hash"],
+                    "incoming_version": record["version"],
+                    "incoming_updated_at": record["updated_at"],
+                    "bundle_uuid": self.bundle_uuid,
+                    "from_user_uuid": self.report.author.get("uuid") or self.user["uuid"],
+                    "from_name": self.report.author.get("display_name") or self.user["display_name"],
+                    "created_at": utcnow(),
+                }
+            )
+            audit.record(
+                self.db,
+                "sync.conflict",
+                self.actor,
+                record_type=kind.name,
+                record_uuid=record["uuid"],
+                after={"conflict": conflict_uuid, "incoming_hash": record["hash"], "local_hash": local_hash},
+            )
+        else:
+            conflict_uuid = exists["uuid"]
+        self.report.conflicts.append(
+            {"uuid": conflict_uuid, "type": kind.name, "record": record["uuid"], "label": text}
+        )
+
+    # The sender's audit entries -------------------------------------------------------------------
+
+    def _audit_entries(self) -> None:
+        """Keep the sender's audit entries as evidence (each checked against its own hash), once."""
+        for chunk in self.reader.items("audit"):
+            rows = []
+            for entry in chunk:
+                if not isinstance(entry, dict) or not all(k in entry for k in (*audit.HASHED_FIELDS, "hash")):
+                    raise BundleError("An audit entry in the bundle is not readable.")
+                if audit.row_hash(entry) != entry["hash"]:
+                    raise BundleError(
+                        "An audit entry in the bundle does not match its hash: the file was changed."
+                    )
+                rows.append(
+                    (entry["hash"], self.bundle_uuid, entry.get("record_uuid"), audit.canonical_json(entry))
+                )
+            before = self.db.execute("SELECT total_changes()").fetchone()[0]
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO imported_audit (hash, bundle_uuid, record_uuid, entry) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            self.report.audit_entries += self.db.execute("SELECT total_changes()").fetchone()[0] - before
+
+
+def _pairs(value, what: str) -> list[tuple[str, str]]:
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 and p[1] in ("lead", "observer") for p in value
+    ):
+        raise BundleError(f"A mission's {what} are not readable.")
+    return [(p[0], p[1]) for p in value]

@@ -1,0 +1,308 @@
+"""The sync engine without HTTP: export, import, idempotence, conflicts, refusals — two real databases."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from monitor import checklists
+from monitor.audit import Actor
+from monitor.auth import users
+from monitor.db import connect
+from monitor.missions import records as missions
+from monitor.observe import records as observe
+from monitor.sync import conflicts, exporter
+from monitor.sync.content import content_hash
+from monitor.sync.bundle import BundleError
+from monitor.sync.importer import Refused, import_bundle
+from tests.conftest import make_app, make_user, setup_trial, start_hearing
+
+ACTOR = Actor(name="test")
+TABLES = ("mission", "trial", "defendant", "hearing", "answer", "witness", "allegation", "note", "review")
+
+
+def counts(db) -> dict:
+    return {table: db[table].count for table in TABLES} | {
+        "mission_member": db["mission_member"].count,
+        "hearing_defendant": db["hearing_defendant"].count,
+    }
+
+
+def versions(db) -> dict:
+    return {
+        table: sorted((r["uuid"], r["version"]) for r in db.query(f"SELECT uuid, version FROM [{table}]"))  # noqa: S608
+        for table in TABLES
+    }
+
+
+@pytest.fixture
+def server(tmp_path):
+    (tmp_path / "server").mkdir()
+    app = make_app(tmp_path / "server")
+    setup = setup_trial(app, defendants=4)
+    db = connect(app.config["DATABASE"])
+    yield app, setup, db
+    db.close()
+
+
+@pytest.fixture
+def laptop(tmp_path):
+    (tmp_path / "laptop").mkdir()
+    app = make_app(tmp_path / "laptop")
+    owner = make_user(
+        app, "oleg", "admin"
+    )  # first-run account on the laptop: same user name as on the server
+    db = connect(app.config["DATABASE"])
+    yield app, owner, db
+    db.close()
+
+
+def export(db, username, mission, what="changes", mark=True, **kwargs):
+    user = users.get_by_username(db, username)
+    mission = db["mission"].get(mission["id"]) if "id" in mission else mission
+    chosen = exporter.select(db, user, mission, what, trial=kwargs.pop("trial", None))
+    data, manifest = exporter.build(db, user, mission, chosen, what, **kwargs)
+    if mark:
+        exporter.mark_sent(db, chosen, manifest, "test", user)
+    return data
+
+
+def local_mission(db, mission_uuid):
+    return next(db.query("SELECT * FROM mission WHERE uuid = ?", [mission_uuid]))
+
+
+def answer_everything(db, hearing, defendants, value="no"):
+    checklist = checklists.get("fair_trial")
+    items = [i for i in checklist.items if i.scope == "defendant" and i.answer == "yesno"][:5]
+    batch = [
+        {"target": "answer", "item": item.key, "subject": d["uuid"], "field": "value", "value": value}
+        for item in items
+        for d in defendants
+    ]
+    assert observe.save_changes(db, ACTOR, hearing, checklist, batch) == []
+
+
+def test_setup_then_hearings_then_push_round_trip(server, laptop):
+    server_app, setup, server_db = server
+    laptop_app, owner, laptop_db = laptop
+    setup_bundle = export(server_db, "lena", setup["mission"], "setup")
+    report = import_bundle(laptop_db, setup_bundle, owner, ACTOR, link_account=True)
+    assert report.linked
+    assert report.total("inserted") == 1 + 1 + 4  # mission, trial, four defendants
+    assert laptop_db["trial_observer"].count == 1
+    me = users.get_by_username(laptop_db, "oleg")
+    assert me["uuid"] == setup["observer"]["uuid"]  # the laptop account now is the server's oleg
+
+    mission = local_mission(laptop_db, setup["mission"]["uuid"])
+    trial = laptop_db["trial"].get(1)
+    hearing = observe.start_hearing(laptop_db, ACTOR, trial, mission, me, "2026-11-21")
+    defendants = missions.defendants(laptop_db, trial["id"])
+    answer_everything(laptop_db, hearing, defendants)
+    observe.add_note(laptop_db, ACTOR, hearing, me["id"], "Court opened late", "2026-11-21T09:05:00Z")
+    observe.submit(laptop_db, ACTOR, hearing)
+
+    push = export(laptop_db, "oleg", mission)
+    server_oleg = users.get_by_username(server_db, "oleg")
+    first = import_bundle(server_db, push, server_oleg, ACTOR)
+    assert first.counts["hearing"]["inserted"] == 1 and first.counts["note"]["inserted"] == 1
+    assert server_db["answer"].count == 20
+    before, before_versions = counts(server_db), versions(server_db)
+    for _ in range(2):
+        again = import_bundle(server_db, push, server_oleg, ACTOR)
+        assert again.total("inserted") == again.total("updated") == again.total("conflict") == 0
+    assert counts(server_db) == before and versions(server_db) == before_versions
+    # nothing new on the laptop: a second "changes" export carries no records
+    assert exporter.select(laptop_db, me, mission, "changes").count() == 0
+
+
+def test_a_dry_run_reports_and_writes_nothing(server, laptop):
+    _app, setup, server_db = server
+    _lapp, owner, laptop_db = laptop
+    data = export(server_db, "lena", setup["mission"], "setup", mark=False)
+    before = counts(laptop_db)
+    report = import_bundle(laptop_db, data, owner, ACTOR, dry_run=True)
+    assert report.total("inserted") == 6 and report.dry_run
+    assert counts(laptop_db) == before
+
+
+def test_two_laptops_edit_the_same_defendant_one_conflict_nothing_overwritten(server, tmp_path):
+    server_app, setup, server_db = server
+    second_lead = make_user(server_app, "lara", "lead")
+    missions.add_member(server_db, ACTOR, setup["mission"], second_lead, "lead")
+    laptops = []
+    for name in ("lena", "lara"):
+        folder = tmp_path / f"laptop-{name}"
+        folder.mkdir()
+        app = make_app(folder)
+        owner = make_user(app, name, "admin")
+        db = connect(app.config["DATABASE"])
+        import_bundle(
+            db, export(server_db, "lena", setup["mission"], "setup"), owner, ACTOR, link_account=True
+        )
+        laptops.append((db, users.get_by_username(db, name)))
+    defendant_uuid = setup["defendants"][0]["uuid"]
+    for (db, user), sentence in zip(laptops, ("5 years", "7 years"), strict=True):
+        row = next(db.query("SELECT * FROM defendant WHERE uuid = ?", [defendant_uuid]))
+        missions.update_defendant(db, ACTOR, row, {"sentence": sentence})
+    results = []
+    for db, user in laptops:
+        mission = local_mission(db, setup["mission"]["uuid"])
+        results.append(
+            import_bundle(
+                server_db,
+                export(db, user["username"], mission),
+                users.get_by_username(server_db, user["username"]),
+                ACTOR,
+            )
+        )
+    assert results[0].counts["defendant"]["updated"] == 1
+    assert results[1].counts["defendant"]["conflict"] == 1
+    row = next(server_db.query("SELECT * FROM defendant WHERE uuid = ?", [defendant_uuid]))
+    assert row["sentence"] == "5 years"  # the second laptop overwrote nothing
+    queue = conflicts.open_conflicts(server_db, None)
+    assert len(queue) == 1
+    fields = conflicts.differing(queue[0])
+    assert [f["field"] for f in fields] == ["sentence"]
+    lead = users.get_by_username(server_db, "lena")
+    conflicts.resolve(
+        server_db, Actor(uuid=lead["uuid"], name="lena"), lead, queue[0], {"sentence": "incoming"}
+    )
+    row = next(server_db.query("SELECT * FROM defendant WHERE uuid = ?", [defendant_uuid]))
+    assert row["sentence"] == "7 years"
+    assert conflicts.open_conflicts(server_db, None) == []
+    entry = next(server_db.query("SELECT * FROM audit WHERE action = 'sync.resolve'"))
+    assert entry["actor_name"] == "lena" and json.loads(entry["after"])["incoming_fields"] == ["sentence"]
+    # pushing the second laptop's bundle again: already seen, no new conflict
+    db, user = laptops[1]
+    for db, _user in laptops:
+        db.close()
+
+
+def test_refusals_change_nothing(server, laptop):
+    server_app, setup, server_db = server
+    _lapp, owner, laptop_db = laptop
+    good = export(server_db, "lena", setup["mission"], "setup", mark=False)
+    sealed = export(server_db, "lena", setup["mission"], "setup", mark=False, passphrase="a long passphrase")
+    before = counts(laptop_db)
+    flipped = bytearray(good)
+    flipped[len(flipped) // 2] ^= 0x01
+    cases = {
+        "flipped byte": (bytes(flipped), None),
+        "truncated": (good[: len(good) // 2], None),
+        "wrong passphrase": (sealed, "not the passphrase"),
+        "sealed flipped": (sealed[:-10] + bytes([sealed[-10] ^ 1]) + sealed[-9:], "a long passphrase"),
+        "no passphrase": (sealed, None),
+    }
+    for name, (data, passphrase) in cases.items():
+        with pytest.raises(BundleError) as caught:
+            import_bundle(laptop_db, data, owner, ACTOR, passphrase=passphrase)
+        assert str(caught.value), name
+    assert counts(laptop_db) == before
+    assert (
+        import_bundle(laptop_db, sealed, owner, ACTOR, passphrase="a long passphrase").total("inserted") == 6
+    )
+
+
+def craft(data: bytes, mutate) -> bytes:
+    """Rebuild a bundle after ``mutate(manifest, parts)`` with every checksum made right again, as an
+    attacker who knows the format would."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        parts = {name: json.loads(archive.read(name)) for name in manifest["parts"]}
+    mutate(manifest, parts)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, items in parts.items():
+            if name.startswith("records/"):
+                for record in items:
+                    record["hash"] = content_hash(record["content"])
+            raw = json.dumps(items).encode()
+            manifest["parts"][name].update(count=len(items), sha256=hashlib.sha256(raw).hexdigest())
+            archive.writestr(name, raw)
+        archive.writestr("manifest.json", json.dumps(manifest))
+    return buffer.getvalue()
+
+
+def records_of(parts, record_type):
+    return [r for name, items in parts.items() if name.startswith(f"records/{record_type}-") for r in items]
+
+
+@pytest.fixture
+def pushed(server, laptop):
+    """Oleg's laptop, set up from the server, with one submitted hearing; its push bundle (not yet sent)."""
+    _app, setup, server_db = server
+    _lapp, owner, laptop_db = laptop
+    import_bundle(
+        laptop_db, export(server_db, "lena", setup["mission"], "setup"), owner, ACTOR, link_account=True
+    )
+    me = users.get_by_username(laptop_db, "oleg")
+    mission = local_mission(laptop_db, setup["mission"]["uuid"])
+    trial = next(laptop_db.query("SELECT * FROM trial"))
+    hearing = observe.start_hearing(laptop_db, ACTOR, trial, mission, me, "2026-11-21")
+    answer_everything(laptop_db, hearing, missions.defendants(laptop_db, trial["id"]))
+    observe.add_witness(laptop_db, ACTOR, hearing, me["id"])
+    observe.submit(laptop_db, ACTOR, hearing)
+    return export(laptop_db, "oleg", mission, mark=False)
+
+
+def other_mission(server_db, lead):
+    checklist = checklists.get("fair_trial")
+    mission = missions.create_mission(
+        server_db,
+        ACTOR,
+        lead,
+        {"name": "Other", "checklist_id": checklist.id, "checklist_version": checklist.version},
+    )
+    return mission, missions.create_trial(server_db, ACTOR, mission, {"title": "Other trial"})
+
+
+def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
+    server_app, setup, server_db = server
+    oleg = users.get_by_username(server_db, "oleg")
+    olga = make_user(server_app, "olga", "observer")
+    missions.assign_observer(server_db, ACTOR, setup["trial"], olga, setup["mission"])
+    other, other_trial = other_mission(server_db, setup["lead"])
+
+    def as_lena(manifest, parts):
+        for record in records_of(parts, "hearing"):
+            record["content"]["observer_uuid"] = setup["lead"]["uuid"]
+
+    def into_other_trial(manifest, parts):
+        for record in records_of(parts, "hearing"):
+            record["content"]["trial_uuid"] = other_trial["uuid"]
+
+    def other_mission_manifest(manifest, parts):
+        manifest["mission"]["uuid"] = other["uuid"]
+
+    def approve_own(manifest, parts):
+        for record in records_of(parts, "hearing"):
+            record["content"]["status"] = "approved"
+
+    def change_defendant(manifest, parts):
+        defendant = server_db["defendant"].get(setup["defendants"][0]["id"])
+        content = exporter.Reader(server_db).record(exporter.KINDS["defendant"], defendant)
+        content["content"]["sentence"] = "acquitted by the observer"
+        parts["records/defendant-0001.json"] = [content]
+        manifest["parts"]["records/defendant-0001.json"] = {"type": "defendant"}
+
+    def newer_format(manifest, parts):
+        manifest["format_version"] = 2
+
+    before, before_versions = counts(server_db), versions(server_db)
+    cases = {
+        "impersonates another user": (as_lena, oleg, "another person"),
+        "writes into another mission's trial": (into_other_trial, oleg, "another mission"),
+        "claims another mission": (other_mission_manifest, oleg, "another mission"),
+        "approves its own hearing": (approve_own, oleg, "Only a lead"),
+        "changes a defendant as an observer": (change_defendant, oleg, "only a lead"),
+        "newer format": (newer_format, oleg, "newer version"),
+        "someone else's push": (lambda m, p: None, olga, "another person"),
+    }
+    for name, (mutate, importer_user, message) in cases.items():
+        with pytest.raises(BundleError) as caught:
+            import_bundle(server_db, craft(pushed, mutate), importer_user, ACTOR)
+        assert message in str(caught.value), (name, str(caught.value))
+    assert counts(server_db) == before and versions(server_db) == before_versions
+    assert import_bundle(server_db, pushed, oleg, ACTOR).counts["hearing"]["inserted"] == 1
