@@ -14,10 +14,10 @@ from monitor.db import connect
 from monitor.missions import records as missions
 from monitor.observe import records as observe
 from monitor.sync import conflicts, exporter
-from monitor.sync.content import content_hash
 from monitor.sync.bundle import BundleError
-from monitor.sync.importer import Refused, import_bundle
-from tests.conftest import make_app, make_user, setup_trial, start_hearing
+from monitor.sync.content import content_hash
+from monitor.sync.importer import import_bundle
+from tests.conftest import make_app, make_user, setup_trial
 
 ACTOR = Actor(name="test")
 TABLES = ("mission", "trial", "defendant", "hearing", "answer", "witness", "allegation", "note", "review")
@@ -143,20 +143,14 @@ def test_two_laptops_edit_the_same_defendant_one_conflict_nothing_overwritten(se
         )
         laptops.append((db, users.get_by_username(db, name)))
     defendant_uuid = setup["defendants"][0]["uuid"]
-    for (db, user), sentence in zip(laptops, ("5 years", "7 years"), strict=True):
+    for (db, _user), sentence in zip(laptops, ("5 years", "7 years"), strict=True):
         row = next(db.query("SELECT * FROM defendant WHERE uuid = ?", [defendant_uuid]))
         missions.update_defendant(db, ACTOR, row, {"sentence": sentence})
-    results = []
+    results, bundles = [], []
     for db, user in laptops:
-        mission = local_mission(db, setup["mission"]["uuid"])
-        results.append(
-            import_bundle(
-                server_db,
-                export(db, user["username"], mission),
-                users.get_by_username(server_db, user["username"]),
-                ACTOR,
-            )
-        )
+        bundles.append(export(db, user["username"], local_mission(db, setup["mission"]["uuid"])))
+        server_user = users.get_by_username(server_db, user["username"])
+        results.append(import_bundle(server_db, bundles[-1], server_user, ACTOR))
     assert results[0].counts["defendant"]["updated"] == 1
     assert results[1].counts["defendant"]["conflict"] == 1
     row = next(server_db.query("SELECT * FROM defendant WHERE uuid = ?", [defendant_uuid]))
@@ -174,8 +168,10 @@ def test_two_laptops_edit_the_same_defendant_one_conflict_nothing_overwritten(se
     assert conflicts.open_conflicts(server_db, None) == []
     entry = next(server_db.query("SELECT * FROM audit WHERE action = 'sync.resolve'"))
     assert entry["actor_name"] == "lena" and json.loads(entry["after"])["incoming_fields"] == ["sentence"]
-    # pushing the second laptop's bundle again: already seen, no new conflict
-    db, user = laptops[1]
+    # the second laptop's bundle again: its version is known now, so no new conflict and no change
+    again = import_bundle(server_db, bundles[1], users.get_by_username(server_db, "lara"), ACTOR)
+    assert again.total("conflict") == again.total("updated") == 0
+    assert conflicts.open_conflicts(server_db, None) == []
     for db, _user in laptops:
         db.close()
 

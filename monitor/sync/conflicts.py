@@ -101,7 +101,8 @@ def resolve(db: Database, actor: Actor, user: dict, conflict: dict, choices: dic
         local_row = records.get(db, kind.name, conflict["record_uuid"])
         if content_hash(Reader(db).content(kind, local_row)) != conflict["local_hash"]:
             raise ConflictError(
-                "The record changed here after the conflict was found; it needs a fresh look. Reload the page."
+                "The record changed here after the conflict was found; it needs a fresh look. "
+                "Reload the page."
             )
         local, incoming = (flatten(side) for side in sides(conflict))
         merged = dict(local)

@@ -2,7 +2,8 @@
 
 Three kinds of bundle, each for one mission:
 
-- ``setup`` — a lead's mission set-up (mission, members, trials, assignments, defendants) for a new laptop;
+- ``setup`` — a mission's set-up (mission, members, trials, assignments, defendants) for a new laptop: all
+  of it from a lead, only the trials they observe for an observer;
 - ``trial`` — one whole trial: its set-up and the hearings the exporter may read, with everything in them;
 - ``changes`` — everything the exporter may send that this machine has not sent or received in that form
   ("new since my last sync"): a record is pending while its content hash is not in ``sync_seen``.
@@ -100,8 +101,6 @@ def select(
     if role is None:
         raise ExportError("You are not a member of this mission.")
     leads = role == "lead"
-    if what == "setup" and not leads:
-        raise ExportError("Only a lead of the mission can export its set-up.")
     if what == "trial" and trial is None:
         raise ExportError("Choose the trial to export.")
     kinds = [k for k in only_kinds if (k in SETUP) or what != "setup"]
@@ -113,7 +112,11 @@ def select(
         kind = KINDS[name]
         observer = None if leads or name in SETUP else user["id"]
         trial_id = trial["id"] if trial is not None else None
+        assigned = None if leads else _assigned_trials(db, user)
         for row in _rows(db, kind, mission["id"], trial_id, observer):
+            theirs = assigned is None or name not in ("trial", "defendant")
+            if not theirs and (row["id"] if name == "trial" else row["trial_id"]) not in assigned:
+                continue  # an observer's set-up holds only the trials they observe
             if what == "changes":
                 cached = known.get(row["uuid"])
                 if kind.cheap_version and cached and cached[1] == row["version"] and cached[2]:
@@ -123,6 +126,12 @@ def select(
                 continue
             chosen.add(kind, record)
     return chosen
+
+
+def _assigned_trials(db: Database, user: dict) -> set[int]:
+    return {
+        r["trial_id"] for r in db.query("SELECT trial_id FROM trial_observer WHERE user_id = ?", [user["id"]])
+    }
 
 
 def _known_hashes(db: Database) -> dict[str, tuple[str, int, bool]]:

@@ -96,7 +96,7 @@ def import_bundle(
     passphrase: str | None = None,
     dry_run: bool = False,
     checklist_known: Callable[[str, int], bool] = lambda _id, _version: True,
-    link_account: bool = False,
+    link_account: bool | str = False,
 ) -> Report:
     """Import ``data`` as ``user`` (the importing account's row). Raises :class:`BundleError` (or its
     subclass :class:`Refused`) with a message for people; then nothing has changed."""
@@ -196,11 +196,15 @@ class _Import:
             self._placeholder(entry)
 
     def _link(self, listed: list[dict]) -> None:
-        """On a laptop set up from a lead's bundle: the importer's own account takes its server uuid."""
+        """On a laptop set up from the server: the importer's own account takes its server uuid — the one
+        the server named (``link_account`` is that uuid), else the account with the same user name."""
         me = self.user
         if any(u["uuid"] == me["uuid"] for u in listed):
             return
-        same = [u for u in listed if str(u.get("username", "")).casefold() == me["username"].casefold()]
+        if isinstance(self.link_account, str):
+            same = [u for u in listed if u["uuid"] == self.link_account]
+        else:
+            same = [u for u in listed if str(u.get("username", "")).casefold() == me["username"].casefold()]
         if len(same) != 1 or self._id("user", same[0]["uuid"]) is not None:
             return
         self.db.execute("UPDATE user SET uuid = ? WHERE id = ?", [same[0]["uuid"], me["id"]])

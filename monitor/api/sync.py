@@ -1,0 +1,79 @@
+"""Sync over HTTP: a laptop lists its missions, pulls their set-up and pushes its bundles.
+
+The same import as a file (``monitor.sync``): exactly once, all or nothing, conflicts queued for a lead,
+and only what the token's account could change on the pages.
+"""
+
+from flask import current_app, jsonify, request
+from flask_login import current_user
+
+from ..auth import request_actor
+from ..db import get_db
+from ..permissions import SIGNED_IN, allow, me
+from ..sync import exporter, service
+from ..sync.bundle import BundleError
+from ..sync.importer import Refused
+from . import bp
+
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+
+
+def _error(message: str, status: int, field: str | None = None):
+    return jsonify(message=message, field=field), status
+
+
+@bp.route("/sync/missions")
+@allow(SIGNED_IN)
+def sync_missions():
+    """The missions this account takes part in, with its part in each."""
+    rows = service.missions_of(get_db(), me())
+    return jsonify(missions=[{"uuid": m["uuid"], "name": m["name"], "part": m["part"]} for m in rows])
+
+
+@bp.route("/sync/pull")
+@allow(SIGNED_IN)
+def sync_pull():
+    """A mission's set-up as a bundle: all of it for a lead, the trials they observe for an observer."""
+    db = get_db()
+    mission = service.find_mission(db, request.args.get("mission", ""))
+    if mission is None or not any(m["id"] == mission["id"] for m in service.missions_of(db, me())):
+        return _error("No such mission among yours.", 404, "mission")
+    try:
+        data, manifest = service.export(db, me(), request_actor(), mission, "setup", peer=service.HTTP)
+    except exporter.ExportError as error:
+        return _error(str(error), 403, "mission")
+    response = current_app.response_class(data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="setup-{manifest["bundle_uuid"]}.tmbundle"'
+    )
+    return response
+
+
+@bp.route("/sync/push", methods=["POST"])
+@allow(SIGNED_IN)
+def sync_push():
+    """Import one bundle as this account; ``?dry_run=1`` only says what would change."""
+    if request.content_length is not None and request.content_length > MAX_BUNDLE_BYTES:
+        return _error(
+            "The bundle is too large for one push; push again (it is sent in parts).", 413, "bundle"
+        )
+    data = request.get_data(cache=False)
+    if not data:
+        return _error("Send the bundle as the request body (application/octet-stream).", 400, "bundle")
+    dry_run = request.args.get("dry_run", "") in ("1", "true", "yes")
+    try:
+        report = service.import_(
+            get_db(),
+            data,
+            me(),
+            request_actor(),
+            extra_dirs=current_app.config["CHECKLIST_DIRS"],
+            dry_run=dry_run,
+            link_account=False,
+        )
+    except Refused as error:
+        return _error(str(error), 403, "bundle")
+    except BundleError as error:
+        return _error(str(error), 422, "bundle")
+    current_app.logger.info("sync push from %s: %s", current_user.username, service.summary(report))
+    return jsonify(report.as_dict())

@@ -1,0 +1,243 @@
+"""Commands: ``export-bundle``, ``import-bundle`` and ``sync configure|status|push|pull``.
+
+They act as one account of this installation (``--user``; on a laptop with one account it is found by
+itself), with that account's rights, and every bundle they move is audited as that account's.
+"""
+
+import json
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..audit import Actor
+from ..db import connect
+from . import client, exporter, service
+from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
+
+
+def _db():
+    return connect(current_app.config["DATABASE"])
+
+
+def _user(db, username: str | None) -> dict:
+    if username:
+        row = next(db.query("SELECT * FROM user WHERE username = ? AND active = 1", [username]), None)
+        if row is None:
+            raise click.ClickException(f"No active account named {username!r} here.")
+        return row
+    rows = list(db.query("SELECT * FROM user WHERE active = 1 LIMIT 2"))
+    if len(rows) != 1:
+        raise click.ClickException("Say which account acts: --user NAME.")
+    return rows[0]
+
+
+def _actor(user: dict) -> Actor:
+    return Actor(uuid=user["uuid"], name=user["username"], address="command line")
+
+
+def _passphrase(from_stdin: bool, confirm: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+
+
+USER = click.option("--user", "username", help="The account that acts (default: the only account here).")
+PASS_STDIN = click.option(
+    "--passphrase-stdin", is_flag=True, help="Read the passphrase from the first line of standard input."
+)
+
+
+@click.command("export-bundle")
+@with_appcontext
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@click.option("--mission", "mission_ref", required=True, help="The mission (uuid or exact name).")
+@click.option(
+    "--what",
+    type=click.Choice(exporter.WHATS),
+    default="changes",
+    show_default=True,
+    help="changes: new since the last sync; trial: one whole trial; setup: the mission's set-up.",
+)
+@click.option("--trial", "trial_uuid", help="The trial's uuid (with --what trial).")
+@click.option(
+    "--encrypt", is_flag=True, help=f"Seal the bundle with a passphrase (≥ {MIN_PASSPHRASE} characters)."
+)
+@PASS_STDIN
+@USER
+def export_bundle_command(output, mission_ref, what, trial_uuid, encrypt, passphrase_stdin, username):
+    """Write a bundle to OUTPUT for a USB stick or e-mail (see docs/bundle-format.md)."""
+    db = _db()
+    try:
+        user = _user(db, username)
+        mission = service.find_mission(db, mission_ref)
+        if mission is None:
+            raise click.ClickException(f"No single mission matches {mission_ref!r}.")
+        trial = None
+        if trial_uuid:
+            trial = next(
+                db.query(
+                    "SELECT * FROM trial WHERE uuid = ? AND mission_id = ?", [trial_uuid, mission["id"]]
+                ),
+                None,
+            )
+            if trial is None:
+                raise click.ClickException("No such trial in this mission.")
+        passphrase = _passphrase(passphrase_stdin, confirm=True) if encrypt or passphrase_stdin else None
+        if os.path.exists(output):
+            raise click.ClickException(f"{output} exists; choose another name.")
+        data, manifest = service.export(
+            db, user, _actor(user), mission, what, trial=trial, passphrase=passphrase
+        )
+    except (exporter.ExportError, BundleError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.close()
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    counts = ", ".join(f"{n} {t}" for t, n in manifest["counts"].items())
+    click.echo(
+        f"Wrote {output} ({len(data):,} bytes{', encrypted' if passphrase else ''}): "
+        f"{counts or 'nothing new'}."
+    )
+
+
+@click.command("import-bundle")
+@with_appcontext
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@PASS_STDIN
+@USER
+def import_bundle_command(bundle, dry_run, as_json, passphrase_stdin, username):
+    """Import BUNDLE: new records added, newer versions taken, conflicts queued for a lead; all or nothing."""
+    with open(bundle, "rb") as handle:
+        data = handle.read()
+    passphrase = _passphrase(passphrase_stdin, confirm=False) if is_sealed(data) else None
+    db = _db()
+    try:
+        user = _user(db, username)
+        report = service.import_(
+            db,
+            data,
+            user,
+            _actor(user),
+            extra_dirs=current_app.config["CHECKLIST_DIRS"],
+            passphrase=passphrase,
+            dry_run=dry_run,
+        )
+    except BundleError as error:
+        raise click.ClickException(f"{error} Nothing was imported.") from error
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=1, ensure_ascii=False))
+        return
+    click.echo(service.summary(report))
+    for kind, counts in report.counts.items():
+        click.echo(f"  {kind}: " + ", ".join(f"{n} {a}" for a, n in counts.items() if n))
+    if report.conflicts:
+        click.echo(f"{len(report.conflicts)} conflicts wait in the conflict queue (Sync → Conflicts).")
+
+
+@click.group("sync")
+def sync_group():
+    """Push to and pull from the mission server over HTTPS."""
+
+
+@sync_group.command("configure")
+@with_appcontext
+@click.argument("url")
+@click.option(
+    "--token-stdin", is_flag=True, help="Read the API token from standard input instead of prompting."
+)
+def configure_command(url, token_stdin):
+    """Keep the server's URL and your API token (made on your profile page on the server)."""
+    token = sys.stdin.readline().strip() if token_stdin else click.prompt("API token", hide_input=True)
+    db = _db()
+    try:
+        account = client.configure(db, current_app.instance_path, url, token)
+    except client.SyncError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.close()
+    click.echo(f"Connected to {url} as {account.get('username')} ({account.get('display_name')}).")
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    if total:
+        click.echo(f"  [{done}/{total}] {what}".rstrip(), err=True)
+
+
+@sync_group.command("pull")
+@with_appcontext
+@USER
+def pull_command(username):
+    """Bring the set-up (trials, defendants, assignments) of your missions from the server."""
+    db = _db()
+    try:
+        user = _user(db, username)
+        totals = client.pull(
+            db, current_app.instance_path, user, _actor(user), current_app.config["CHECKLIST_DIRS"], _progress
+        )
+    except client.SyncError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.close()
+    click.echo(
+        f"Pulled {totals['missions']} missions: {totals['inserted']} new, {totals['updated']} updated, "
+        f"{totals['conflict']} conflicts."
+    )
+
+
+@sync_group.command("push")
+@with_appcontext
+@USER
+def push_command(username):
+    """Send everything new since the last sync to the server (resumes where a cut connection stopped)."""
+    db = _db()
+    try:
+        user = _user(db, username)
+        totals = client.push(db, current_app.instance_path, user, _actor(user), _progress)
+    except client.SyncError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.close()
+    if not totals["bundles"]:
+        click.echo("Nothing new to push.")
+        return
+    click.echo(
+        f"Pushed {totals['records']} records in {totals['bundles']} bundles: {totals['inserted']} new and "
+        f"{totals['updated']} updated on the server, {totals['conflict']} conflicts for a lead there."
+    )
+
+
+@sync_group.command("status")
+@with_appcontext
+@USER
+def status_command(username):
+    """The server set up, the last push and pull, and what waits to be pushed."""
+    db = _db()
+    try:
+        user = _user(db, username)
+        remote = client.remote_status(db, current_app.instance_path)
+        click.echo(f"Server: {remote['url'] if remote else 'not set up'}")
+        if remote:
+            click.echo(
+                f"Last push: {remote.get('last_push_at') or 'never'}; "
+                f"last pull: {remote.get('last_pull_at') or 'never'}"
+            )
+            if remote.get("last_error"):
+                click.echo(f"Last error: {remote['last_error']}")
+        for mission in service.missions_of(db, user):
+            pending = exporter.pending_counts(db, user, mission)
+            waiting = ", ".join(f"{n} {t}" for t, n in pending.items()) or "nothing"
+            click.echo(f"{mission['name']}: {waiting} waiting to be pushed")
+    finally:
+        db.close()
+
+
+COMMANDS = (export_bundle_command, import_bundle_command, sync_group)

@@ -1,0 +1,112 @@
+"""The few steps every way in (command line, pages, API) takes the same: find, export, import, audit."""
+
+from sqlite_utils import Database
+
+from .. import audit, checklists
+from ..audit import Actor
+from . import exporter
+from .importer import Report, import_bundle
+
+# Where a bundle came from or went, in the sync log and the audit log.
+FILE, HTTP = "file", "http"
+
+
+def checklist_known(extra_dirs: list[str]):
+    """A check for the importer: does this installation have that checklist version?"""
+
+    def known(checklist_id, version) -> bool:
+        try:
+            checklists.get(str(checklist_id), int(version), extra_dirs=extra_dirs)
+        except (KeyError, ValueError, TypeError):
+            return False
+        return True
+
+    return known
+
+
+def find_mission(db: Database, reference: str) -> dict | None:
+    """A mission by uuid, or by its exact name when that name is unique."""
+    rows = list(db.query("SELECT * FROM mission WHERE uuid = ? OR name = ? LIMIT 2", [reference, reference]))
+    return rows[0] if len(rows) == 1 else None
+
+
+def missions_of(db: Database, user: dict) -> list[dict]:
+    """The missions a user takes part in here (every mission for an administrator), with their part."""
+    if user["role"] == "admin":
+        return list(db.query("SELECT mission.*, 'lead' AS part FROM mission ORDER BY name"))
+    return list(
+        db.query(
+            "SELECT mission.*, mission_member.role AS part FROM mission JOIN mission_member "
+            "ON mission_member.mission_id = mission.id WHERE mission_member.user_id = ? ORDER BY name",
+            [user["id"]],
+        )
+    )
+
+
+def export(
+    db: Database,
+    user: dict,
+    actor: Actor,
+    mission: dict,
+    what: str,
+    *,
+    trial: dict | None = None,
+    passphrase: str | None = None,
+    peer: str = FILE,
+) -> tuple[bytes, dict]:
+    """Write a bundle, remember what left, audit it. Raises ExportError / BundleError with a message."""
+    chosen = exporter.select(db, user, mission, what, trial=trial)
+    data, manifest = exporter.build(db, user, mission, chosen, what, trial=trial, passphrase=passphrase)
+    exporter.mark_sent(db, chosen, manifest, peer, user)
+    audit.record(
+        db,
+        "sync.export",
+        actor,
+        record_type="mission",
+        record_uuid=mission["uuid"],
+        after={
+            "bundle": manifest["bundle_uuid"],
+            "kind": what,
+            "trial": trial["uuid"] if trial else None,
+            "counts": manifest["counts"],
+            "encrypted": bool(passphrase),
+            "to": peer,
+        },
+    )
+    return data, manifest
+
+
+def import_(
+    db: Database,
+    data: bytes,
+    user: dict,
+    actor: Actor,
+    *,
+    extra_dirs: list[str],
+    passphrase: str | None = None,
+    dry_run: bool = False,
+    link_account: bool | str = True,
+) -> Report:
+    """Import a bundle as ``user``; a set-up bundle links the importer's account to its server twin."""
+    return import_bundle(
+        db,
+        data,
+        user,
+        actor,
+        passphrase=passphrase,
+        dry_run=dry_run,
+        checklist_known=checklist_known(extra_dirs),
+        link_account=link_account,
+    )
+
+
+def summary(report: Report) -> str:
+    """One line for people: what the import did (or would do)."""
+    totals = {
+        action: report.total(action) for action in ("inserted", "updated", "unchanged", "older", "conflict")
+    }
+    verb = "Would import" if report.dry_run else "Imported"
+    return (
+        f"{verb}: {totals['inserted']} new, {totals['updated']} updated, {totals['unchanged']} unchanged, "
+        f"{totals['older']} older than here (skipped), {totals['conflict']} conflicts for a lead."
+    )
