@@ -103,6 +103,7 @@ def register_commands(app: Flask) -> None:
     from .findings.cli import findings_command
     from .reports.cli import report_command
     from .reports.export_cli import export_command
+    from .sync.cli import COMMANDS as SYNC_COMMANDS
 
     commands = (
         create_user_command,
@@ -112,6 +113,7 @@ def register_commands(app: Flask) -> None:
         findings_command,
         report_command,
         export_command,
+        *SYNC_COMMANDS,
     )
     for command in commands:
         app.cli.add_command(command)
