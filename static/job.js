@@ -17,8 +17,8 @@
     if (job) {
       bar.value = job.status === "done" ? 100 : job.percent;
       message.textContent = job.message || job.status;
-      if (job.status === "done" && job.has_file) {
-        document.getElementById("job-download").hidden = false;
+      if (job.status === "done") {
+        document.getElementById("job-download").hidden = !job.has_file;
         return;
       }
       if (job.status === "failed") {

@@ -7,6 +7,7 @@ fields of their own, so two observers' answers can be merged one question at a t
 """
 
 import json
+import re
 
 from sqlite_utils import Database
 
@@ -151,3 +152,20 @@ def resolve(db: Database, actor: Actor, user: dict, conflict: dict, choices: dic
             after={"conflict": conflict["uuid"], **resolution},
         )
     return resolution
+
+
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def names(db: Database, conflict: dict) -> dict[str, str]:
+    """Names for the uuids a conflict shows (defendants, accounts, witnesses), so a lead reads people."""
+    found = json.dumps(sorted(set(UUID_TEXT.findall(conflict["local"] + conflict["incoming"]))))
+    result = {}
+    for table, column in (("defendant", "name"), ("user", "display_name"), ("witness", "label")):
+        for row in db.query(
+            f"SELECT uuid, [{column}] AS name FROM [{table}] "  # noqa: S608 (constant names)
+            "WHERE uuid IN (SELECT value FROM json_each(?))",
+            [found],
+        ):
+            result[row["uuid"]] = row["name"]
+    return result

@@ -1,3 +1,317 @@
-"""Pages: export and import bundles, sync status, the conflict queue."""
+"""Pages: sync status, export and import of bundles, push and pull, the conflict queue."""
 
-from . import bp  # noqa: F401
+import os
+import secrets
+import time
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user
+
+from ..audit import Actor
+from ..auth import User, request_actor, users
+from ..db import get_db
+from ..forms import EmptyForm
+from ..permissions import SIGNED_IN, allow, manages, me, refuse, require
+from ..reports import jobs
+from . import bp, client, conflicts, exporter, service
+from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
+
+INBOX = "sync-inbox"  # an uploaded bundle waits here between a dry run and the real import
+INBOX_HOURS = 1
+MAX_UPLOAD = 512 * 1024 * 1024
+
+
+def _missions():
+    return service.missions_of(get_db(), me())
+
+
+def _trials(missions: list[dict]) -> list[dict]:
+    db, trials = get_db(), []
+    for mission in missions:
+        rows = exporter.select(db, me(), mission, "setup", only_kinds=("trial",)).records.get("trial", [])
+        trials.extend(
+            {"uuid": r["uuid"], "title": r["content"]["title"], "mission": mission["name"]} for r in rows
+        )
+    return trials
+
+
+def _managed_mission_ids() -> list[int] | None:
+    if me()["role"] == "admin":
+        return None
+    return [m["id"] for m in _missions() if m["part"] == "lead"]
+
+
+@bp.route("/")
+@allow(SIGNED_IN)
+def status():
+    """Where this machine stands: the server, what waits to be sent, recent bundles, open conflicts."""
+    db = get_db()
+    missions = _missions()
+    pending = [(m, exporter.pending_counts(db, me(), m)) for m in missions]
+    recent = service.recent_bundles(db, me()["uuid"])
+    waiting = conflicts.open_conflicts(db, _managed_mission_ids())
+    return render_template(
+        "sync/status.html",
+        remote=client.remote_status(db, current_app.instance_path),
+        missions=missions,
+        trials=_trials(missions),
+        pending=pending,
+        recent=recent,
+        conflicts=waiting,
+        whats=exporter.WHATS,
+        form=EmptyForm(),
+        min_passphrase=MIN_PASSPHRASE,
+    )
+
+
+@bp.route("/export", methods=["POST"])
+@allow(SIGNED_IN)
+def export():
+    """Download a bundle: new since the last sync, one trial, or a mission's set-up."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    form = request.form
+    mission = next((m for m in _missions() if m["uuid"] == form.get("mission")), None)
+    what = form.get("what", "")
+    passphrase = form.get("passphrase", "")
+    if mission is None or what not in exporter.WHATS:
+        flash(_("Choose a mission and what to export."), "error")
+        return redirect(url_for("sync.status"))
+    if passphrase and passphrase != form.get("passphrase_again", ""):
+        flash(_("The two passphrases differ."), "error")
+        return redirect(url_for("sync.status"))
+    trial = None
+    if what == "trial":
+        trial = service.trial_of(db, mission, form.get("trial", ""))
+        if trial is None or trial["uuid"] not in {t["uuid"] for t in _trials([mission])}:
+            flash(_("Choose the trial to export."), "error")
+            return redirect(url_for("sync.status"))
+    try:
+        data, manifest = service.export(
+            db, me(), request_actor(), mission, what, trial=trial, passphrase=passphrase or None
+        )
+    except (exporter.ExportError, BundleError) as error:
+        flash(str(error), "error")
+        return redirect(url_for("sync.status"))
+    stamp = manifest["created_at"][:10]
+    name = f"{what}-{stamp}-{manifest['bundle_uuid'][:8]}.tmbundle"
+    response = current_app.response_class(data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _inbox() -> str:
+    folder = os.path.join(current_app.instance_path, INBOX)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    for name in os.listdir(folder):  # forget uploads nobody confirmed
+        path = os.path.join(folder, name)
+        if time.time() - os.path.getmtime(path) > INBOX_HOURS * 3600:
+            os.unlink(path)
+    return folder
+
+
+def _inbox_path(key: str) -> str | None:
+    if not key or not key.replace("-", "").replace("_", "").isalnum() or len(key) > 80:
+        return None
+    path = os.path.join(_inbox(), f"{me()['uuid']}-{key}.tmbundle")
+    return path if os.path.exists(path) else None
+
+
+@bp.route("/import", methods=["POST"])
+@allow(SIGNED_IN)
+def import_():
+    """Import an uploaded bundle (or one kept from a dry run); a dry run shows what would change."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    upload, key = request.files.get("bundle"), request.form.get("kept", "")
+    if upload and upload.filename:
+        data = upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            flash(_("This file is too large to import here; use the import-bundle command."), "error")
+            return redirect(url_for("sync.status"))
+    elif _inbox_path(key):
+        with open(_inbox_path(key), "rb") as handle:
+            data = handle.read()
+    else:
+        flash(_("Choose a bundle file to import."), "error")
+        return redirect(url_for("sync.status"))
+    dry_run = bool(request.form.get("dry_run"))
+    passphrase = request.form.get("passphrase") or None
+    try:
+        report = service.import_(
+            get_db(),
+            data,
+            me(),
+            request_actor(),
+            extra_dirs=current_app.config["CHECKLIST_DIRS"],
+            passphrase=passphrase,
+            dry_run=dry_run,
+        )
+    except BundleError as error:
+        flash(_("Nothing was imported: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("sync.status"))
+    if dry_run and not key:
+        key = secrets.token_urlsafe(16)
+        path = os.path.join(_inbox(), f"{me()['uuid']}-{key}.tmbundle")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    elif not dry_run and _inbox_path(key):
+        os.unlink(_inbox_path(key))
+    if report.linked:  # the account took its server uuid: keep this person signed in
+        login_user(User(users.get_by_username(get_db(), me()["username"])))
+    return render_template(
+        "sync/report.html",
+        report=report,
+        kept=key if dry_run else "",
+        sealed=is_sealed(data),
+        form=EmptyForm(),
+    )
+
+
+# Push and pull (in the background, with progress) -------------------------------------------------
+
+
+def _push(db, progress, user_uuid, instance_path):
+    user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
+    totals = client.push(db, instance_path, user, _job_actor(user), progress)
+    progress(1, 1, service_line("push", totals))
+
+
+def _pull(db, progress, user_uuid, instance_path, extra_dirs):
+    user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
+    totals = client.pull(db, instance_path, user, _job_actor(user), extra_dirs, progress)
+    progress(1, 1, service_line("pull", totals))
+
+
+def _job_actor(user):
+    return Actor(uuid=user["uuid"], name=user["username"], address="sync")
+
+
+def service_line(direction: str, totals: dict) -> str:
+    if direction == "push":
+        if not totals["bundles"]:
+            return _("Nothing new to push.")
+        return _(
+            "Pushed %(records)d records in %(bundles)d bundles: %(inserted)d new and %(updated)d updated on "
+            "the server, %(conflict)d conflicts for a lead there.",
+            **totals,
+        )
+    return _(
+        "Pulled %(missions)d missions: %(inserted)d new, %(updated)d updated, %(conflict)d conflicts.",
+        **totals,
+    )
+
+
+@bp.route("/remote", methods=["POST"])
+@allow(SIGNED_IN)
+def remote():
+    """Set the mission server's address and this person's API token."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        account = client.configure(
+            get_db(),
+            current_app.instance_path,
+            request.form.get("url", ""),
+            request.form.get("token", "").strip(),
+        )
+    except client.SyncError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Connected to the server as %(name)s.", name=account.get("display_name", "")), "success")
+    return redirect(url_for("sync.status"))
+
+
+@bp.route("/<direction>", methods=["POST"])
+@allow(SIGNED_IN)
+def run(direction):
+    """Start a push or a pull in the background and show its progress."""
+    if direction not in ("push", "pull") or not EmptyForm().validate_on_submit():
+        abort(404 if direction not in ("push", "pull") else 400)
+    if client.load_settings(current_app.instance_path) is None:
+        flash(_("Set up the server first."), "error")
+        return redirect(url_for("sync.status"))
+    app = current_app._get_current_object()
+    args = [me()["uuid"], app.instance_path]
+    if direction == "pull":
+        args.append(app.config["CHECKLIST_DIRS"])
+    job_uuid = jobs.start(
+        app, f"sync-{direction}", _push if direction == "push" else _pull, *args, user_uuid=me()["uuid"]
+    )
+    return redirect(url_for("sync.job_view", job_uuid=job_uuid))
+
+
+def _own_job(job_uuid: str) -> dict:
+    job = jobs.get(get_db(), job_uuid)
+    if job is None or not job["kind"].startswith("sync-"):
+        abort(404)
+    require(job["user_uuid"] == me()["uuid"], "not this user's job")
+    return job
+
+
+@bp.route("/jobs/<job_uuid>")
+@allow(SIGNED_IN)
+def job_view(job_uuid):
+    """A push's or a pull's progress."""
+    return render_template("sync/job.html", job=jobs.summary(_own_job(job_uuid)))
+
+
+@bp.route("/jobs/<job_uuid>/status")
+@allow(SIGNED_IN)
+def job_status(job_uuid):
+    return jsonify(jobs.summary(_own_job(job_uuid)))
+
+
+# Conflicts ------------------------------------------------------------------------------------------
+
+
+@bp.route("/conflicts")
+@allow("lead", "admin")
+def conflict_list():
+    """Records changed on two machines, waiting for a lead's choice."""
+    return render_template(
+        "sync/conflicts.html", conflicts=conflicts.open_conflicts(get_db(), _managed_mission_ids())
+    )
+
+
+def _conflict_or_404(conflict_uuid: str) -> dict:
+    conflict = conflicts.get(get_db(), conflict_uuid)
+    if conflict is None:
+        abort(404)
+    if conflict["mission_id"] is None or not manages(conflict["mission_id"]):
+        refuse("not a lead of this conflict's mission")
+    return conflict
+
+
+@bp.route("/conflicts/<conflict_uuid>", methods=["GET", "POST"])
+@allow("lead", "admin")
+def conflict_view(conflict_uuid):
+    """Both versions side by side; the lead picks, field by field, and the choice is audited."""
+    conflict = _conflict_or_404(conflict_uuid)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit() and conflict["status"] == "open":
+        everything = request.form.get("all")
+        fields = conflicts.differing(conflict)
+        choices = {
+            f["field"]: everything
+            if everything in conflicts.SIDES
+            else request.form.get(f"choice-{index}", "")
+            for index, f in enumerate(fields)
+        }
+        try:
+            conflicts.resolve(get_db(), request_actor(), me(), conflict, choices)
+        except conflicts.ConflictError as error:
+            flash(str(error), "error")
+            return redirect(url_for("sync.conflict_view", conflict_uuid=conflict_uuid))
+        flash(_("Conflict resolved; your choice is in the audit log."), "success")
+        return redirect(url_for("sync.conflict_list"))
+    return render_template(
+        "sync/conflict.html",
+        conflict=conflict,
+        fields=conflicts.differing(conflict),
+        names=conflicts.names(get_db(), conflict),
+        form=form,
+    )

@@ -110,3 +110,21 @@ def summary(report: Report) -> str:
         f"{verb}: {totals['inserted']} new, {totals['updated']} updated, {totals['unchanged']} unchanged, "
         f"{totals['older']} older than here (skipped), {totals['conflict']} conflicts for a lead."
     )
+
+
+def trial_of(db: Database, mission: dict, trial_uuid: str) -> dict | None:
+    return next(
+        db.query("SELECT * FROM trial WHERE uuid = ? AND mission_id = ?", [trial_uuid, mission["id"]]), None
+    )
+
+
+def recent_bundles(db: Database, user_uuid: str, limit: int = 15) -> list[dict]:
+    """The bundles this account sent or received lately, newest first."""
+    return list(
+        db.query(
+            "SELECT sync_bundle.*, mission.name AS mission_name FROM sync_bundle "
+            "LEFT JOIN mission ON mission.uuid = sync_bundle.mission_uuid WHERE sync_bundle.user_uuid = ? "
+            "ORDER BY sync_bundle.id DESC LIMIT ?",
+            [user_uuid, limit],
+        )
+    )
