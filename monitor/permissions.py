@@ -9,10 +9,12 @@ into 404 and "not yours" into 403, and every refusal is audited.
 from collections.abc import Callable
 
 from flask import Flask, abort, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import audit, records
 from .auth import login_manager, request_actor
+from .auth.tokens import may_write
 from .db import get_db
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -39,8 +41,8 @@ def rule_for(endpoint: str) -> frozenset | None:
     return getattr(current_app.view_functions.get(endpoint), "allowed", None)
 
 
-def refuse(reason: str = "role"):
-    """Audit the refusal and answer 403."""
+def refuse(reason: str = "role", message: str | None = None):
+    """Audit the refusal and answer 403 (with ``message`` for the user, when there is one)."""
     audit.record(
         get_db(),
         "permission.refused",
@@ -52,7 +54,7 @@ def refuse(reason: str = "role"):
             "reason": reason,
         },
     )
-    abort(403)
+    abort(403, description=message)
 
 
 def check_request():
@@ -62,6 +64,8 @@ def check_request():
     allowed = rule_for(request.endpoint)
     if allowed is None:
         refuse("no permission rule declared")
+    if not may_write():
+        refuse("read-only API token", _("This token may only read."))
     if PUBLIC in allowed:
         return None
     if not current_user.is_authenticated:

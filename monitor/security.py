@@ -1,8 +1,10 @@
 """Cookies, CSRF and the response headers every page carries."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .auth.tokens import token_request
 
 csrf = CSRFProtect()
 
@@ -47,6 +49,7 @@ def apply_config(app: Flask) -> None:
         PREFERRED_URL_SCHEME="https" if https else "http",
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session: long hearings must not expire
         WTF_CSRF_SSL_STRICT=https,
+        WTF_CSRF_CHECK_DEFAULT=False,  # check_csrf below decides, so API token requests can skip it
     )
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:
@@ -65,6 +68,14 @@ def add_headers(response):
     return response
 
 
+def check_csrf():
+    """before_request: a CSRF token on every state change, except with an API token (no cookie involved)."""
+    if not current_app.config["WTF_CSRF_ENABLED"] or request.endpoint is None or token_request():
+        return  # no such route: the 404 answers; a token request carries no cookie to forge
+    csrf.protect()
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.before_request(check_csrf)
     app.after_request(add_headers)

@@ -38,3 +38,20 @@ window.showLocalTimes = showLocalTimes;
 document.addEventListener("DOMContentLoaded", function () {
   showLocalTimes(document);
 });
+
+// A secret shown once (a new API token): select it all on focus; data-copy="id" copies it.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches && event.target.matches("input[data-select-all]")) {
+    event.target.select();
+  }
+});
+document.addEventListener("click", function (event) {
+  const button = event.target.closest && event.target.closest("button[data-copy]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copy);
+  input.focus();
+  input.select();
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(input.value);
+  }
+});

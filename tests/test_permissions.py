@@ -5,6 +5,7 @@ from urllib.parse import unquote
 import pytest
 
 from monitor.audit import Actor
+from monitor.auth import tokens
 from monitor.db import connect
 from monitor.observe import records as observe
 from monitor.permissions import allow
@@ -102,6 +103,71 @@ PERMISSIONS = {
     "findings.findings_compare": ("GET", "/missions/{mission}/findings/compare", LEADS),
     "api.mission_findings": ("GET", "/api/v1/missions/{mission}/findings", {**LEADS, "anonymous": 401}),
     "api.openapi": ("GET", "/api/v1/openapi.json", dict.fromkeys(ROLES, OK)),
+    # The JSON API answers 401, not a redirect; a form-encoded POST that gets past the checks is a 400.
+    # GET and PATCH share an endpoint: the row checks GET, tests/test_api.py checks PATCH.
+    "api.me": ("GET", "/api/v1/me", {**SIGNED_IN_ONLY, "anonymous": 401}),
+    "api.mission_list": ("GET", "/api/v1/missions", {**LEADS, "anonymous": 401}),
+    "api.mission_create": (
+        "POST",
+        "/api/v1/missions",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
+    ),
+    "api.mission": ("GET", "/api/v1/missions/{mission}", {**LEADS, "anonymous": 401}),
+    "api.trial_list": ("GET", "/api/v1/missions/{mission}/trials", {**LEADS, "anonymous": 401}),
+    "api.trial_create": (
+        "POST",
+        "/api/v1/missions/{mission}/trials",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
+    ),
+    "api.my_trials": ("GET", "/api/v1/trials", {**SIGNED_IN_ONLY, "anonymous": 401}),
+    "api.trial": ("GET", "/api/v1/trials/{trial}", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.defendant_list": ("GET", "/api/v1/trials/{trial}/defendants", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.defendant_create": (
+        "POST",
+        "/api/v1/trials/{trial}/defendants",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
+    ),
+    "api.defendant": ("GET", "/api/v1/defendants/{defendant}", {**LEADS, "anonymous": 401}),
+    "api.hearing_list": ("GET", "/api/v1/trials/{trial}/hearings", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.hearing_start": (
+        "POST",
+        "/api/v1/trials/{trial}/hearings",
+        {**OWNER_ONLY, "anonymous": 401, "observer": 400},
+    ),
+    "api.my_hearings": ("GET", "/api/v1/hearings", {**SIGNED_IN_ONLY, "anonymous": 401}),
+    "api.hearing": ("GET", "/api/v1/hearings/{hearing}", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.witness_add": (
+        "POST",
+        "/api/v1/hearings/{hearing}/witnesses",
+        {**OWNER_ONLY, "anonymous": 401, "observer": 400},
+    ),
+    "api.allegation_add": (
+        "POST",
+        "/api/v1/hearings/{hearing}/allegations",
+        {**OWNER_ONLY, "anonymous": 401, "observer": 400},
+    ),
+    "api.note_add": (
+        "POST",
+        "/api/v1/hearings/{hearing}/notes",
+        {**OWNER_ONLY, "anonymous": 401, "observer": 400},
+    ),
+    "api.hearing_submit": (
+        "POST",
+        "/api/v1/hearings/{hearing}/submit",
+        {**OWNER_ONLY, "anonymous": 401, "observer": 400},
+    ),
+    # a token of the observer's: only its owner can revoke it; anyone else is told there is no such token
+    "auth.token_revoke": (
+        "POST",
+        "/profile/tokens/{token}/revoke",
+        {
+            "anonymous": REDIRECT,
+            "observer": REDIRECT,
+            "other_observer": NOT_FOUND,
+            "lead": NOT_FOUND,
+            "admin": NOT_FOUND,
+        },
+    ),
     "reports.mission_exports": ("GET", "/missions/{mission}/exports", LEADS),
     "reports.job_view": ("GET", "/exports/{job}", {**LEADS, "admin": FORBIDDEN}),  # only whoever started it
     "reports.job_status": ("GET", "/exports/{job}/status", {**LEADS, "admin": FORBIDDEN}),
@@ -138,6 +204,9 @@ def world(app, people):
             "created_at": "2026-01-01T00:00:00Z",
         }
     )  # a queued job of lena's, with no file yet
+    token, _secret = tokens.create(
+        db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
+    )
     db.close()
     return {
         "job": "00000000-0000-4000-8000-000000000001",
@@ -147,6 +216,7 @@ def world(app, people):
         "hearing": hearing["uuid"],
         "witness": witness["uuid"],
         "observer": people["observer"]["uuid"],
+        "token": token["uuid"],
     }
 
 

@@ -1,28 +1,40 @@
-"""JSON endpoints: a mission's findings, and the OpenAPI document that describes them.
+"""JSON endpoints: who am I, a mission's findings, and the OpenAPI document that describes the API.
 
-The session cookie authenticates for now (API tokens come later); errors answer as JSON
-``{"message": …}``, with ``"field"`` naming the query parameter when a filter is unreadable.
+Errors answer as JSON ``{"message": …, "field": …}`` (see errors.py), with ``"field"`` naming the query
+parameter when a findings filter is unreadable.
 """
 
 from flask import current_app, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
+from flask_login import current_user
 
 from .. import checklists
+from ..auth.tokens import token_request
 from ..db import get_db
 from ..findings import aggregate, export
 from ..findings.filters import FilterError, scope_from
-from ..permissions import PUBLIC, allow, get_mission_or_404
-from . import bp
+from ..permissions import PUBLIC, SIGNED_IN, allow, get_mission_or_404
+from . import bp, openapi
+from .openapi import errors, json_response, ref
 
 
-def json_response(text: str, status: int = 200):
+def json_text(text: str, status: int = 200):
     return current_app.response_class(text, status=status, mimetype="application/json")
 
 
-@bp.errorhandler(HTTPException)
-def api_error(error: HTTPException):
-    """Errors under the API answer in JSON, not as a page."""
-    return jsonify(message=error.description), error.code
+@bp.route("/me")
+@allow(SIGNED_IN)
+def me():
+    """The signed-in user, and the token this request came with (if any)."""
+    token = token_request()
+    user = current_user.row
+    return jsonify(
+        uuid=user["uuid"],
+        username=user["username"],
+        display_name=user["display_name"],
+        role=user["role"],
+        language=user["language"],
+        token={k: token[k] for k in ("uuid", "name", "prefix", "scope", "expires_at")} if token else None,
+    )
 
 
 @bp.route("/missions/<mission_uuid>/findings")
@@ -38,14 +50,15 @@ def mission_findings(mission_uuid):
         mission["checklist_id"], mission["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
     )
     # to_json, not jsonify: the document keeps the order it was built in, as the command prints it
-    return json_response(export.to_json(aggregate.findings(get_db(), scope, checklist, mission)))
+    return json_text(export.to_json(aggregate.findings(get_db(), scope, checklist, mission)))
 
 
-@bp.route("/openapi.json")
+@bp.route("/openapi.json", endpoint="openapi")
 @allow(PUBLIC)
-def openapi():
+def openapi_json():
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi_document(url_for("api.openapi").rsplit("/", 1)[0]))
+    server = url_for("api.openapi").rsplit("/", 1)[0]
+    return jsonify(openapi.document(server, current_app.config["SESSION_COOKIE_NAME"]))
 
 
 # The document ---------------------------------------------------------------------------------------
@@ -73,21 +86,6 @@ QUERY = {
     "to": {"description": "Hearings on or before this date (YYYY-MM-DD).", "schema": DATE},
     "observer": _array("Only hearings by these observers (user uuids).", UUID),
 }
-ERROR = {
-    "type": "object",
-    "required": ["message"],
-    "properties": {
-        "message": {"type": "string"},
-        "field": {"type": "string", "description": "The query parameter that could not be read."},
-    },
-}
-
-
-def _error(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
 
 
 def _components_refs(node):
@@ -106,59 +104,81 @@ def _components_refs(node):
     return node
 
 
-def openapi_document(server_url: str) -> dict:
-    """A minimal OpenAPI 3.1 document; the findings JSON Schema goes into ``components.schemas``."""
+def _describe() -> None:
+    """Register these endpoints; the findings JSON Schema goes into ``components.schemas``."""
     findings = _components_refs(export.json_schema())
     findings.pop("$schema", None)
     schemas = {f"findings.{name}": schema for name, schema in findings.pop("$defs").items()}
-    parameters = [
+    mission = {
+        "name": "mission_uuid",
+        "in": "path",
+        "required": True,
+        "description": "The mission's uuid.",
+        "schema": UUID,
+    }
+    query = [{"name": name, "in": "query", "required": False, **spec} for name, spec in QUERY.items()]
+    me_schema = {
+        "type": "object",
+        "required": ["uuid", "username", "display_name", "role", "language", "token"],
+        "properties": {
+            "uuid": UUID,
+            "username": {"type": "string"},
+            "display_name": {"type": "string"},
+            "role": {"enum": ["admin", "lead", "observer"]},
+            "language": {"type": "string"},
+            "token": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "uuid": UUID,
+                            "name": {"type": "string"},
+                            "prefix": {"type": "string"},
+                            "scope": {"enum": ["read", "write"]},
+                            "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                        },
+                    },
+                ],
+                "description": "The API token of this request; null for a signed-in browser session.",
+            },
+        },
+    }
+    openapi.register(
         {
-            "name": "mission_uuid",
-            "in": "path",
-            "required": True,
-            "description": "The mission's uuid.",
-            "schema": UUID,
-        },
-        *({"name": name, "in": "query", "required": False, **spec} for name, spec in QUERY.items()),
-    ]
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Trial monitor API",
-            "version": "1",
-            "description": "Mission findings as data. See docs/findings.md for how every number is counted.",
-        },
-        "servers": [{"url": server_url}],
-        "security": [{"session": []}],
-        "paths": {
+            "/me": {
+                "get": {
+                    "operationId": "getMe",
+                    "summary": "Who is signed in (any user)",
+                    "tags": ["account"],
+                    "responses": {"200": json_response("The user and token.", ref("Me")), **errors(401)},
+                }
+            },
             "/missions/{mission_uuid}/findings": {
                 "get": {
                     "operationId": "getMissionFindings",
                     "summary": "A mission's findings (leads of the mission and administrators)",
-                    "parameters": parameters,
+                    "description": "See docs/findings.md for how every number is counted.",
+                    "tags": ["findings"],
+                    "parameters": [mission, *query],
                     "responses": {
-                        "200": {
-                            "description": "The findings.",
-                            "content": {
-                                "application/json": {"schema": {"$ref": "#/components/schemas/Findings"}}
-                            },
-                        },
-                        "400": _error("A filter could not be read; `field` names it."),
-                        "403": _error("Not a lead of this mission."),
-                        "404": _error("No such mission."),
+                        "200": json_response("The findings.", ref("Findings")),
+                        **errors(400, 401, 403, 404),
                     },
                 }
-            }
-        },
-        "components": {
-            "schemas": {"Findings": findings, **schemas, "Error": ERROR},
-            "securitySchemes": {
-                "session": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": current_app.config.get("SESSION_COOKIE_NAME", "session"),
-                    "description": "The session cookie of a signed-in lead or administrator.",
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document (public)",
+                    "tags": ["account"],
+                    "security": [],
+                    "responses": {"200": json_response("The OpenAPI document.", {"type": "object"})},
                 }
             },
         },
-    }
+        {"Me": me_schema, "Findings": findings, **schemas},
+    )
+
+
+_describe()

@@ -1,6 +1,7 @@
 """Sign-in, sign-out, first-run set-up and the user's own profile."""
 
 from flask import Blueprint, Flask, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
@@ -50,7 +51,8 @@ def load_user(session_id: str) -> User | None:
 def unauthorized():
     """Send a signed-out visitor to the sign-in page, remembering where they were going (401 for the API)."""
     if request.path.startswith("/api/"):
-        return {"message": "Sign in first: this needs an authenticated session.", "field": None}, 401
+        message = _("Authentication required: send an API token (Authorization: Bearer …) or sign in.")
+        return {"message": message, "field": None}, 401, {"WWW-Authenticate": "Bearer"}
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 
@@ -68,6 +70,7 @@ def init_app(app: Flask) -> None:
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Please sign in to see this page.")
+    app.before_request(tokens.load_from_request)  # before the CSRF and permission checks
 
 
-from . import routes  # noqa: E402,F401  (routes use bp)
+from . import routes, tokens  # noqa: E402,F401  (both use bp or User from above)

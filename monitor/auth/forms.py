@@ -2,8 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import NewPasswordMixin, display_name_field, language_field, username_field
 
@@ -54,3 +55,32 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
 
     def password_owner(self) -> str:
         return self._username
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(_l("Give the token a name.")),
+            Length(max=100, message=_l("At most 100 characters.")),
+        ],
+        description=_l("Where you will use it, e.g. “laptop sync” or “analysis script”."),
+        render_kw={"autocomplete": "off"},
+    )
+    scope = SelectField(
+        _l("Access"),
+        choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))],
+        default="read",
+    )
+    expiry = SelectField(
+        _l("Expires"),
+        choices=[
+            SelectChoice("30", _l("in 30 days")),
+            SelectChoice("90", _l("in 90 days")),
+            SelectChoice("365", _l("in a year")),
+            SelectChoice("never", _l("never")),
+        ],
+        default="90",
+    )
+    submit = SubmitField(_l("Create token"))

@@ -6,11 +6,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..db import get_db
+from ..db import get_db, utcnow
 from ..forms import EmptyForm
 from ..permissions import PUBLIC, SIGNED_IN, allow
-from . import User, bp, request_actor, users
-from .forms import LoginForm, PasswordChangeForm, ProfileForm, SetupForm
+from . import User, bp, request_actor, tokens, users
+from .forms import LoginForm, PasswordChangeForm, ProfileForm, SetupForm, TokenForm
 
 
 def safe_next(target: str | None) -> str | None:
@@ -109,11 +109,13 @@ def setup():
 @bp.route("/profile", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 def profile():
-    """The signed-in user's own name, language and password."""
+    """The signed-in user's own name, language, password and API tokens."""
     db = get_db()
     me = users.get_by_uuid(db, current_user.uuid)
     profile_form = ProfileForm(prefix="profile", data=me)
     password_form = PasswordChangeForm(me["username"], prefix="password")
+    token_form = TokenForm(prefix="token")
+    new_token = None
     if profile_form.submit.data and profile_form.validate_on_submit():
         users.update(
             db,
@@ -144,4 +146,42 @@ def profile():
             start_session(row)  # this browser stays signed in; every other copy is revoked
             flash(_("Password changed. Other sessions of your account were signed out."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", profile_form=profile_form, password_form=password_form)
+    if token_form.submit.data and token_form.validate_on_submit():
+        try:
+            row, secret = tokens.create(
+                db,
+                request_actor(),
+                me,
+                name=token_form.name.data,
+                scope=token_form.scope.data,
+                days=tokens.EXPIRY_DAYS[token_form.expiry.data],
+            )
+        except tokens.TokenError as error:
+            token_form.name.errors.append(str(error))
+        else:
+            # Shown on this response only (pages are no-store): never stored, never in the session cookie.
+            new_token = {**row, "secret": secret}
+            token_form = TokenForm(prefix="token", formdata=None)
+    return render_template(
+        "auth/profile.html",
+        profile_form=profile_form,
+        password_form=password_form,
+        token_form=token_form,
+        new_token=new_token,
+        tokens=tokens.for_user(db, me["id"]),
+        now=utcnow(),
+        scopes=tokens.SCOPES,
+        revoke_form=EmptyForm(),
+    )
+
+
+@bp.route("/profile/tokens/<token_uuid>/revoke", methods=["POST"])
+@allow(SIGNED_IN)
+def token_revoke(token_uuid):
+    """Revoke one of the user's own API tokens: it stops working at once."""
+    if EmptyForm().validate_on_submit():
+        token = tokens.revoke(get_db(), request_actor(), current_user.row, token_uuid)
+        if token is None:
+            abort(404)
+        flash(_("Token “%(name)s” revoked.", name=token["name"]), "success")
+    return redirect(url_for("auth.profile") + "#tokens")

@@ -1,11 +1,12 @@
 """Views: home, language switch, error pages."""
 
-from flask import current_app, redirect, render_template, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..api import errors as api_errors
 from ..auth import request_actor, users
 from ..auth.routes import safe_next
 from ..db import get_db
@@ -71,7 +72,9 @@ MESSAGES = {
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """A readable page for every HTTP error, in the user's language."""
+    """A readable page for every HTTP error, in the user's language (JSON under /api/)."""
+    if request.path.startswith("/api/"):  # e.g. no such API route: the API's views never get to answer
+        return api_errors.json_error(error)
     code = error.code or 500
     message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])()
     return render_template("errors/error.html", code=code, message=message), code

@@ -1,0 +1,535 @@
+"""The OpenAPI description of the record endpoints (resources.py and hearings.py).
+
+The witness and allegation schemas are made from the same field specs the autosave validates with
+(monitor/observe/fields.py), and the choices from the same label tables as the pages, so the document
+cannot drift from what the server accepts.
+"""
+
+from ..missions.labels import (
+    CONVICTION_BASIS_LABELS,
+    COUNSEL_LABELS,
+    DETENTION_LABELS,
+    SEX_LABELS,
+    TRIAL_STATUS_LABELS,
+    VERDICT_LABELS,
+)
+from ..observe import fields
+from ..observe.routes import MAX_BATCH, MAX_NOTE
+from . import openapi
+from .openapi import errors, json_request, json_response, path_parameter, ref
+
+UUID = {"type": "string", "format": "uuid"}
+STAMP = {"type": "string", "format": "date-time"}
+RECORD = {
+    "uuid": {**UUID, "description": "Made where the record was first created; never changes."},
+    "version": {"type": "integer", "minimum": 1, "description": "Goes up by one with every change."},
+    "created_at": STAMP,
+    "updated_at": STAMP,
+}
+RECORD_REQUIRED = list(RECORD)
+EMPTY = {"type": "string", "maxLength": 0}
+
+
+def text(max_length: int, nullable: bool = True) -> dict:
+    return {"type": ["string", "null"] if nullable else "string", "maxLength": max_length}
+
+
+def optional(schema: dict) -> dict:
+    """``schema``, or empty text, or null: how the pages' optional fields are left blank."""
+    return {"anyOf": [schema, EMPTY, {"type": "null"}]}
+
+
+def choice(labels: dict, blank: bool = False) -> dict:
+    values = [*labels, *([""] if blank else [])]
+    return {"enum": values + ([None] if blank else [])}
+
+
+def record(properties: dict, required=(), description: str = "") -> dict:
+    schema = {
+        "type": "object",
+        "required": [*RECORD_REQUIRED, *required],
+        "properties": {**RECORD, **properties},
+    }
+    return {**schema, "description": description} if description else schema
+
+
+def writable(properties: dict, required=()) -> dict:
+    """A create body: only these fields, ``required`` ones needed."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def change(properties: dict) -> dict:
+    """A PATCH body: any of these fields, and the version read (409 when it is no longer current)."""
+    return {
+        "type": "object",
+        "properties": {
+            **properties,
+            "version": {"type": "integer", "description": "The version read; or send it as If-Match."},
+        },
+        "additionalProperties": False,
+    }
+
+
+DATE_TEXT = {"type": "string", "format": "date"}
+DATETIME_TEXT = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$",
+    "description": "Local time as YYYY-MM-DDTHH:MM.",
+}
+
+MISSION_FIELDS = {
+    "name": {**text(200, nullable=False), "minLength": 1},
+    "country": text(100),
+    "description": text(5000),
+    "start_date": optional(DATE_TEXT),
+    "end_date": optional(DATE_TEXT),
+    "checklist": {
+        "type": "string",
+        "description": "The checklist as id:version (e.g. fair_trial:1); default the first one available.",
+    },
+}
+TRIAL_FIELDS = {
+    "title": {**text(200, nullable=False), "minLength": 1},
+    "court": text(200),
+    "case_number": text(100),
+    "judges": text(500),
+    "prosecutor": text(500),
+    "charges": text(2000),
+    "status": {"enum": list(TRIAL_STATUS_LABELS)},
+}
+DEFENDANT_FIELDS = {
+    "name": {**text(200, nullable=False), "minLength": 1},
+    "pseudonym": text(100),
+    "sex": choice(SEX_LABELS, blank=True),
+    "age": {"type": ["integer", "null"], "minimum": 10, "maximum": 120},
+    "charges": text(2000),
+    "apprehended_at": optional(DATETIME_TEXT),
+    "arrest_registered_at": optional(DATETIME_TEXT),
+    "first_judge_at": optional(DATETIME_TEXT),
+    "pretrial_detention": choice(DETENTION_LABELS, blank=True),
+    "counsel": choice(COUNSEL_LABELS, blank=True),
+    "counsel_from": optional(DATETIME_TEXT),
+    "verdict": {"enum": list(VERDICT_LABELS)},
+    "sentence": text(500),
+    "sentence_months": {"type": ["integer", "null"], "minimum": 0, "maximum": 1200},
+    "conviction_basis": {
+        "type": "array",
+        "items": {"enum": list(CONVICTION_BASIS_LABELS)},
+        "description": "Only with the verdict convicted.",
+    },
+}
+
+
+def field_schema(spec: fields.Field, for_input: bool) -> dict:
+    """The JSON Schema of one autosaved field, from its spec: what is accepted, or (to read) its type."""
+    if spec.kind == "flag":
+        return {"type": "boolean"}
+    if spec.kind in ("multi", "refs"):
+        items = {"enum": list(spec.choices)} if spec.kind == "multi" and for_input else {"type": "string"}
+        return {"type": "array", "items": items}
+    if not for_input:
+        return {"type": "string"}
+    if spec.kind == "choice":
+        return {"enum": [*spec.choices, ""]}
+    schema = {"type": "string", "maxLength": 20000 if spec.kind == "longtext" else spec.max_length}
+    if spec.kind == "date":
+        schema["pattern"] = r"^(\d{4}-\d{2}-\d{2})?$"
+    if spec.kind == "time":
+        schema["pattern"] = r"^(([01]\d|2[0-3]):[0-5]\d)?$"
+    return schema
+
+
+def field_schemas(specs: dict, for_input: bool) -> dict:
+    return {name: field_schema(spec, for_input) for name, spec in specs.items()}
+
+
+WITNESS_READ = {
+    **field_schemas(fields.WITNESS, False),
+    "identity": {
+        "type": ["string", "null"],
+        "description": "Null when the witness is anonymous and the reader is neither a lead of the mission "
+        "nor the observer who recorded it.",
+    },
+    "identity_hidden": {"type": "boolean"},
+    "recorded_by": UUID,
+}
+HEARING_FIELDS = {
+    **field_schemas(fields.HEARING, False),
+    "status": {"enum": ["draft", "submitted", "returned", "approved"]},
+    "checklist_id": {"type": "string"},
+    "checklist_version": {"type": "integer"},
+    "submitted_at": {"type": ["string", "null"]},
+    "trial": UUID,
+    "observer": UUID,
+    "observer_name": {"type": "string"},
+}
+CHANGE = {
+    "type": "object",
+    "required": ["target"],
+    "description": "One autosave change, as the hearing page sends it: "
+    '{"target": "hearing", "field": "courtroom", "value": "4"}; '
+    '{"target": "presence", "defendant": <uuid>, "value": false}; '
+    '{"target": "answer", "item": <checklist key>, "subject": <defendant or witness uuid, or "">, '
+    '"field": "value"|"note"|"provenance", "value": …}; '
+    '{"target": "witness"|"allegation", "uuid": <uuid>, "field": …, "value": …}.',
+    "properties": {
+        "id": {"type": "string", "description": "Your id for this change, echoed with a refusal."},
+        "target": {"enum": ["hearing", "presence", "answer", "witness", "allegation"]},
+        "field": {"type": "string"},
+        "value": {},
+        "uuid": {"type": "string"},
+        "defendant": {"type": "string"},
+        "item": {"type": "string"},
+        "subject": {"type": "string"},
+    },
+}
+
+SCHEMAS = {
+    "Mission": record(
+        {
+            **{k: v for k, v in MISSION_FIELDS.items() if k != "checklist"},
+            "start_date": {"type": ["string", "null"]},
+            "end_date": {"type": ["string", "null"]},
+            "checklist": {"type": "string"},
+            "checklist_id": {"type": "string"},
+            "checklist_version": {"type": "integer"},
+        },
+        ["name", "checklist"],
+    ),
+    "MissionInput": writable(MISSION_FIELDS, ["name"]),
+    "MissionChange": change(MISSION_FIELDS),
+    "Trial": record({**TRIAL_FIELDS, "status": {"type": "string"}, "mission": UUID}, ["title", "mission"]),
+    "TrialInput": writable(TRIAL_FIELDS, ["title"]),
+    "TrialChange": change(TRIAL_FIELDS),
+    "Defendant": record(
+        {
+            **dict.fromkeys(DEFENDANT_FIELDS, {"type": "string"}),
+            **dict.fromkeys(("age", "sentence_months"), {"type": ["integer", "null"]}),
+            **dict.fromkeys(
+                ("apprehended_at", "arrest_registered_at", "first_judge_at", "counsel_from"),
+                {"type": ["string", "null"]},
+            ),
+            "position": {"type": "integer"},
+            "trial": UUID,
+            "conviction_basis": {"type": "array", "items": {"type": "string"}},
+            "custody_hours": {
+                "type": "object",
+                "description": "Hours from actual apprehension to registration and to a judge (null if "
+                "a time is missing); more than 48 or 72 is a concern.",
+                "properties": {
+                    "to_registration": {"type": ["number", "null"]},
+                    "to_judge": {"type": ["number", "null"]},
+                },
+            },
+        },
+        ["name", "trial"],
+    ),
+    "DefendantInput": writable(DEFENDANT_FIELDS, ["name"]),
+    "DefendantChange": change(DEFENDANT_FIELDS),
+    "Hearing": record(HEARING_FIELDS, ["status", "trial", "observer"]),
+    "HearingDocument": {
+        "allOf": [ref("Hearing")],
+        "type": "object",
+        "required": ["mission", "presence", "answers", "witnesses", "allegations", "notes", "reviews"],
+        "properties": {
+            "mission": UUID,
+            "presence": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "defendant": UUID,
+                        "name": {"type": "string"},
+                        "present": {"type": "boolean"},
+                    },
+                },
+            },
+            "answers": {"type": "array", "items": ref("Answer")},
+            "witnesses": {"type": "array", "items": ref("Witness")},
+            "allegations": {"type": "array", "items": ref("Allegation")},
+            "notes": {"type": "array", "items": ref("Note")},
+            "reviews": {"type": "array", "items": ref("Review")},
+        },
+    },
+    "HearingStart": writable({"hearing_date": DATE_TEXT}, ["hearing_date"]),
+    "HearingChanges": {
+        "type": "object",
+        "required": ["changes"],
+        "additionalProperties": False,
+        "properties": {
+            "changes": {"type": "array", "maxItems": MAX_BATCH, "items": ref("Change")},
+            "version": {"type": "integer", "description": "The version read; or send it as If-Match."},
+        },
+    },
+    "Change": CHANGE,
+    "SaveResult": {
+        "type": "object",
+        "required": ["saved_at", "version", "errors"],
+        "properties": {
+            "saved_at": STAMP,
+            "version": {"type": "integer"},
+            "errors": {"type": "array", "items": ref("RefusedChange")},
+        },
+    },
+    "Answer": record(
+        {
+            "subject": {"type": "string", "description": "Defendant or witness uuid; empty for the hearing."},
+            "item": {"type": "string", "description": "The checklist item's key."},
+            "value": {"type": "string"},
+            "note": {"type": "string"},
+            "provenance": {"type": "string"},
+        }
+    ),
+    "Witness": record(WITNESS_READ, ["identity", "identity_hidden"]),
+    "WitnessInput": writable(field_schemas(fields.WITNESS, True)),
+    "Allegation": record(field_schemas(fields.ALLEGATION, False)),
+    "AllegationInput": writable(field_schemas(fields.ALLEGATION, True)),
+    "Note": record({"typed_at": STAMP, "text": {"type": "string"}, "author": UUID}, ["typed_at", "text"]),
+    "NoteInput": writable(
+        {
+            "text": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE, "pattern": r"\S"},
+            "typed_at": {
+                "type": "string",
+                "description": "When typing began (ISO 8601 with a zone); now if missing or more than a "
+                "day away from the server's clock.",
+            },
+        },
+        ["text"],
+    ),
+    "Review": record(
+        {
+            "decision": {"enum": ["approved", "returned", "comment"]},
+            "comment": {"type": "string"},
+            "answer": {"type": ["string", "null"]},
+            "reviewer": UUID,
+        }
+    ),
+}
+
+
+def listing(description: str, item: str) -> dict:
+    return json_response(description, {"type": "array", "items": ref(item)})
+
+
+def operation(operation_id: str, summary: str, tag: str, responses: dict, **more) -> dict:
+    return {"operationId": operation_id, "summary": summary, "tags": [tag], **more, "responses": responses}
+
+
+MISSION = path_parameter("mission_uuid", "The mission's uuid.")
+TRIAL = path_parameter("trial_uuid", "The trial's uuid.")
+DEFENDANT = path_parameter("defendant_uuid", "The defendant's uuid.")
+HEARING = path_parameter("hearing_uuid", "The hearing's uuid.")
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The version read (instead of `version` in the body).",
+    "schema": {"type": "string", "pattern": r"^(W/)?\"?\d{1,18}\"?$"},
+}
+READ = errors(401, 403, 404)
+WRITE = errors(400, 401, 403, 404, 409, 422)
+
+PATHS = {
+    "/missions": {
+        "get": operation(
+            "listMissions",
+            "The missions this user belongs to, all for an administrator (leads, administrators)",
+            "missions",
+            {"200": listing("The missions.", "Mission"), **errors(401, 403)},
+        ),
+        "post": operation(
+            "createMission",
+            "Create a mission; a lead who creates it leads it (leads, administrators)",
+            "missions",
+            {"201": json_response("The new mission.", ref("Mission")), **errors(400, 401, 403, 422)},
+            requestBody=json_request(ref("MissionInput")),
+        ),
+    },
+    "/missions/{mission_uuid}": {
+        "parameters": [MISSION],
+        "get": operation(
+            "getMission",
+            "A mission (its leads)",
+            "missions",
+            {"200": json_response("The mission.", ref("Mission")), **READ},
+        ),
+        "patch": operation(
+            "changeMission",
+            "Change a mission's fields (its leads)",
+            "missions",
+            {"200": json_response("The mission as saved.", ref("Mission")), **WRITE},
+            parameters=[IF_MATCH],
+            requestBody=json_request(ref("MissionChange")),
+        ),
+    },
+    "/missions/{mission_uuid}/trials": {
+        "parameters": [MISSION],
+        "get": operation(
+            "listMissionTrials",
+            "A mission's trials (its leads)",
+            "trials",
+            {"200": listing("The trials.", "Trial"), **READ},
+        ),
+        "post": operation(
+            "createTrial",
+            "Add a trial to a mission (its leads)",
+            "trials",
+            {"201": json_response("The new trial.", ref("Trial")), **WRITE},
+            requestBody=json_request(ref("TrialInput")),
+        ),
+    },
+    "/trials": {
+        "get": operation(
+            "listMyTrials",
+            "The trials this user observes, and those of the missions they lead",
+            "trials",
+            {"200": listing("The trials.", "Trial"), **errors(401)},
+        )
+    },
+    "/trials/{trial_uuid}": {
+        "parameters": [TRIAL],
+        "get": operation(
+            "getTrial",
+            "A trial (leads of its mission, observers assigned to it)",
+            "trials",
+            {"200": json_response("The trial.", ref("Trial")), **READ},
+        ),
+        "patch": operation(
+            "changeTrial",
+            "Change a trial's fields (leads of its mission)",
+            "trials",
+            {"200": json_response("The trial as saved.", ref("Trial")), **WRITE},
+            parameters=[IF_MATCH],
+            requestBody=json_request(ref("TrialChange")),
+        ),
+    },
+    "/trials/{trial_uuid}/defendants": {
+        "parameters": [TRIAL],
+        "get": operation(
+            "listDefendants",
+            "A trial's defendants in order (leads of its mission, observers assigned to it)",
+            "defendants",
+            {"200": listing("The defendants.", "Defendant"), **READ},
+        ),
+        "post": operation(
+            "createDefendant",
+            "Add a defendant (leads of the trial's mission)",
+            "defendants",
+            {"201": json_response("The new defendant.", ref("Defendant")), **WRITE},
+            requestBody=json_request(ref("DefendantInput")),
+        ),
+    },
+    "/defendants/{defendant_uuid}": {
+        "parameters": [DEFENDANT],
+        "get": operation(
+            "getDefendant",
+            "A defendant (leads of the mission)",
+            "defendants",
+            {"200": json_response("The defendant.", ref("Defendant")), **READ},
+        ),
+        "patch": operation(
+            "changeDefendant",
+            "Change a defendant's details (leads of the mission)",
+            "defendants",
+            {"200": json_response("The defendant as saved.", ref("Defendant")), **WRITE},
+            parameters=[IF_MATCH],
+            requestBody=json_request(ref("DefendantChange")),
+        ),
+    },
+    "/trials/{trial_uuid}/hearings": {
+        "parameters": [TRIAL],
+        "get": operation(
+            "listHearings",
+            "A trial's hearings: all for its leads, their own for an observer",
+            "hearings",
+            {"200": listing("The hearings, newest first.", "Hearing"), **READ},
+        ),
+        "post": operation(
+            "startHearing",
+            "Start observing a hearing (observers assigned to the trial)",
+            "hearings",
+            {"201": json_response("The new draft hearing.", ref("HearingDocument")), **WRITE},
+            requestBody=json_request(ref("HearingStart")),
+        ),
+    },
+    "/hearings": {
+        "get": operation(
+            "listMyHearings",
+            "The hearings this user observed: returned first, then drafts, submitted, approved",
+            "hearings",
+            {"200": listing("The hearings.", "Hearing"), **errors(401)},
+        )
+    },
+    "/hearings/{hearing_uuid}": {
+        "parameters": [HEARING],
+        "get": operation(
+            "getHearing",
+            "A hearing with everything recorded in it (its observer, the mission's leads)",
+            "hearings",
+            {"200": json_response("The hearing.", ref("HearingDocument")), **READ},
+        ),
+        "patch": operation(
+            "saveHearing",
+            "Save changes to a draft hearing, in the autosave's format (its observer)",
+            "hearings",
+            {
+                "200": json_response(
+                    "Saved; changes that were refused are listed in errors.", ref("SaveResult")
+                ),
+                **WRITE,
+            },
+            parameters=[IF_MATCH],
+            requestBody=json_request(ref("HearingChanges")),
+            description="Valid changes are saved even when others in the batch are refused (200, with "
+            "`errors`); when every change is refused the answer is 422 with `errors`. A submitted hearing "
+            "is locked (409).",
+        ),
+    },
+    "/hearings/{hearing_uuid}/witnesses": {
+        "parameters": [HEARING],
+        "post": operation(
+            "addWitness",
+            "Add a witness to a draft hearing, optionally with its fields (its observer)",
+            "hearings",
+            {"201": json_response("The new witness.", ref("Witness")), **WRITE},
+            requestBody=json_request(ref("WitnessInput"), required=False),
+        ),
+    },
+    "/hearings/{hearing_uuid}/allegations": {
+        "parameters": [HEARING],
+        "post": operation(
+            "addAllegation",
+            "Add a torture or ill-treatment allegation, optionally with its fields (the observer)",
+            "hearings",
+            {"201": json_response("The new allegation.", ref("Allegation")), **WRITE},
+            requestBody=json_request(ref("AllegationInput"), required=False),
+        ),
+    },
+    "/hearings/{hearing_uuid}/notes": {
+        "parameters": [HEARING],
+        "post": operation(
+            "addNote",
+            "Add a running note to a draft hearing (its observer)",
+            "hearings",
+            {"201": json_response("The note.", ref("Note")), **WRITE},
+            requestBody=json_request(ref("NoteInput")),
+        ),
+    },
+    "/hearings/{hearing_uuid}/submit": {
+        "parameters": [HEARING],
+        "post": operation(
+            "submitHearing",
+            "Submit a draft hearing for review; it is locked from then on (its observer)",
+            "hearings",
+            {"200": json_response("The submitted hearing.", ref("HearingDocument")), **WRITE},
+            parameters=[IF_MATCH],
+        ),
+    },
+}
+
+openapi.register(PATHS, SCHEMAS)
