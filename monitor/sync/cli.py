@@ -167,6 +167,10 @@ def configure_command(url, token_stdin):
     click.echo(f"Connected to {url} as {account.get('username')} ({account.get('display_name')}).")
 
 
+def _batch_size() -> int:
+    return int(current_app.config.get("SYNC_HEARINGS_PER_PUSH", exporter.HEARINGS_PER_PUSH))
+
+
 def _progress(done: int, total: int, what: str) -> None:
     if total:
         click.echo(f"  [{done}/{total}] {what}".rstrip(), err=True)
@@ -201,7 +205,7 @@ def push_command(username):
     db = _db()
     try:
         user = _user(db, username)
-        totals = client.push(db, current_app.instance_path, user, _actor(user), _progress)
+        totals = client.push(db, current_app.instance_path, user, _actor(user), _progress, _batch_size())
     except client.SyncError as error:
         raise click.ClickException(str(error)) from error
     finally:

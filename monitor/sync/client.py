@@ -160,14 +160,21 @@ def pull(
     return totals
 
 
-def push(db: Database, instance_path: str, user: dict, actor: Actor, progress: Progress) -> dict:
+def push(
+    db: Database,
+    instance_path: str,
+    user: dict,
+    actor: Actor,
+    progress: Progress,
+    batch_size: int = exporter.HEARINGS_PER_PUSH,
+) -> dict:
     """Send everything new since the last sync, in bundles; each one is marked sent once the server has it."""
     remote = _connect(instance_path)
     totals = {"bundles": 0, "records": 0, "inserted": 0, "updated": 0, "conflict": 0}
     plan = []
     for mission in service.missions_of(db, user):
         chosen = exporter.select(db, user, mission, "changes")
-        plan.extend((mission, batch) for batch in exporter.push_batches(chosen))
+        plan.extend((mission, batch) for batch in exporter.push_batches(chosen, batch_size))
     try:
         for number, (mission, batch) in enumerate(plan, start=1):
             progress(number - 1, len(plan), mission["name"])

@@ -174,9 +174,9 @@ def import_():
 # Push and pull (in the background, with progress) -------------------------------------------------
 
 
-def _push(db, progress, user_uuid, instance_path):
+def _push(db, progress, user_uuid, instance_path, batch_size):
     user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
-    totals = client.push(db, instance_path, user, _job_actor(user), progress)
+    totals = client.push(db, instance_path, user, _job_actor(user), progress, batch_size)
     progress(1, 1, service_line("push", totals))
 
 
@@ -238,6 +238,8 @@ def run(direction):
     args = [me()["uuid"], app.instance_path]
     if direction == "pull":
         args.append(app.config["CHECKLIST_DIRS"])
+    else:
+        args.append(int(app.config.get("SYNC_HEARINGS_PER_PUSH", exporter.HEARINGS_PER_PUSH)))
     job_uuid = jobs.start(
         app, f"sync-{direction}", _push if direction == "push" else _pull, *args, user_uuid=me()["uuid"]
     )
