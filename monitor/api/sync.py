@@ -12,10 +12,117 @@ from ..db import get_db
 from ..permissions import SIGNED_IN, allow, me
 from ..sync import exporter, service
 from ..sync.bundle import BundleError
-from ..sync.importer import Refused
-from . import bp
+from ..sync.importer import ACTIONS, Refused
+from . import bp, openapi
+from .openapi import errors, json_response, ref
 
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+ACTION_COUNTS = {
+    "type": "object",
+    "properties": {action: {"type": "integer", "minimum": 0} for action in ACTIONS},
+    "required": list(ACTIONS),
+}
+openapi.register(
+    {
+        "/sync/missions": {
+            "get": {
+                "operationId": "listSyncMissions",
+                "summary": "The missions this account takes part in, with its part (lead or observer)",
+                "responses": {
+                    "200": json_response("The missions.", ref("SyncMissions")),
+                    **errors(401),
+                },
+            }
+        },
+        "/sync/pull": {
+            "get": {
+                "operationId": "pullMissionSetup",
+                "summary": "A mission's set-up as a bundle (see docs/bundle-format.md)",
+                "parameters": [
+                    {
+                        "name": "mission",
+                        "in": "query",
+                        "required": True,
+                        "description": "The mission's uuid.",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The bundle file.",
+                        "content": {
+                            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    **errors(401, 403, 404),
+                },
+            }
+        },
+        "/sync/push": {
+            "post": {
+                "operationId": "pushBundle",
+                "summary": "Import one bundle as this account: exactly once, all or nothing, conflicts queued",
+                "parameters": [
+                    {
+                        "name": "dry_run",
+                        "in": "query",
+                        "required": False,
+                        "description": "1 to only report what would change.",
+                        "schema": {"type": "string", "enum": ["0", "1"]},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    },
+                },
+                "responses": {
+                    "200": json_response("What the import did.", ref("ImportReport")),
+                    **errors(400, 401, 403, 413, 422),
+                },
+            }
+        },
+    },
+    {
+        "SyncMissions": {
+            "type": "object",
+            "required": ["missions"],
+            "properties": {
+                "missions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["uuid", "name", "part"],
+                        "properties": {
+                            "uuid": {"type": "string", "format": "uuid"},
+                            "name": {"type": "string"},
+                            "part": {"type": "string", "enum": ["lead", "observer"]},
+                        },
+                    },
+                }
+            },
+        },
+        "ImportReport": {
+            "type": "object",
+            "required": ["bundle", "sha256", "kind", "mission", "dry_run", "counts", "totals", "conflicts"],
+            "properties": {
+                "bundle": {"type": "string"},
+                "sha256": {"type": "string"},
+                "kind": {"type": "string"},
+                "mission": {"type": "object"},
+                "dry_run": {"type": "boolean"},
+                "counts": {"type": "object", "additionalProperties": ACTION_COUNTS},
+                "totals": ACTION_COUNTS,
+                "changes": {"type": "array", "items": {"type": "object"}},
+                "conflicts": {"type": "array", "items": {"type": "object"}},
+                "accounts_created": {"type": "array", "items": {"type": "string"}},
+                "audit_entries": {"type": "integer"},
+            },
+        },
+    },
+)
 
 
 def _error(message: str, status: int, field: str | None = None):
