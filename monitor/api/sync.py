@@ -62,7 +62,7 @@ openapi.register(
         "/sync/push": {
             "post": {
                 "operationId": "pushBundle",
-                "summary": "Import one bundle as this account: exactly once, all or nothing, conflicts queued",
+                "summary": "Import one bundle as this account: once, all or nothing, conflicts queued",
                 "parameters": [
                     {
                         "name": "dry_run",
