@@ -4,7 +4,9 @@ import hashlib
 import io
 import json
 import zipfile
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from monitor import checklists
@@ -239,6 +241,7 @@ def pushed(server, laptop):
     hearing = observe.start_hearing(laptop_db, ACTOR, trial, mission, me, "2026-11-21")
     answer_everything(laptop_db, hearing, missions.defendants(laptop_db, trial["id"]))
     observe.add_witness(laptop_db, ACTOR, hearing, me["id"])
+    observe.add_note(laptop_db, ACTOR, hearing, me["id"], "Judge left at noon", "2026-11-21T12:00:00Z")
     observe.submit(laptop_db, ACTOR, hearing)
     return export(laptop_db, "oleg", mission, mark=False)
 
@@ -302,3 +305,41 @@ def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
         assert message in str(caught.value), (name, str(caught.value))
     assert counts(server_db) == before and versions(server_db) == before_versions
     assert import_bundle(server_db, pushed, oleg, ACTOR).counts["hearing"]["inserted"] == 1
+
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "monitor" / "sync" / "schema.json").read_text())
+
+
+def test_every_part_of_a_bundle_follows_the_published_schema(server, pushed):
+    _app, setup, server_db = server
+    validator = jsonschema.Draft202012Validator
+    validator.check_schema(SCHEMA)
+    defs = {"$defs": SCHEMA["$defs"]}
+    bundles = [pushed, export(server_db, "lena", setup["mission"], "trial", trial=setup["trial"], mark=False)]
+    seen_types = set()
+    for data in bundles:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            validator(SCHEMA).validate(manifest)
+            for name, info in manifest["parts"].items():
+                items = json.loads(archive.read(name))
+                kind = info["type"]
+                item_schema = {"user": "user", "audit": "audit_entry"}.get(kind, "record")
+                for item in items:
+                    validator({**defs, "$ref": f"#/$defs/{item_schema}"}).validate(item)
+                    if item_schema == "record":
+                        validator({**defs, "$ref": f"#/$defs/content.{kind}"}).validate(item["content"])
+                seen_types.add(kind)
+    assert {"user", "audit", "mission", "trial", "defendant", "hearing", "witness", "note"} <= seen_types
+
+
+def test_the_schema_lists_exactly_the_fields_a_record_carries(server):
+    """A migration that adds a column makes it travel: the schema (and docs/bundle-format.md) must follow."""
+    _app, _setup, server_db = server
+    from monitor.sync.content import KINDS, columns
+
+    for name, kind in KINDS.items():
+        expected = set(columns(server_db, kind)) | {key for _c, key in kind.people} | set(kind.extra)
+        if kind.parent_key:
+            expected.add(kind.parent_key)
+        assert set(SCHEMA["$defs"][f"content.{name}"]["properties"]) == expected, name
