@@ -65,9 +65,9 @@ def export(db, username, mission, what="changes", mark=True, **kwargs):
     user = users.get_by_username(db, username)
     mission = db["mission"].get(mission["id"]) if "id" in mission else mission
     chosen = exporter.select(db, user, mission, what, trial=kwargs.pop("trial", None))
-    data, manifest = exporter.build(db, user, mission, chosen, what, **kwargs)
+    data, manifest, sent = exporter.build(db, user, mission, chosen, what, **kwargs)
     if mark:
-        exporter.mark_sent(db, chosen, manifest, "test", user)
+        exporter.mark_sent(db, sent, manifest, "test", user)
     return data
 
 

@@ -243,7 +243,7 @@ def test_push_survives_a_cut_connection_and_a_lost_answer(instances):
         mission = next(laptop_db.query("SELECT * FROM mission"))
         trial = next(laptop_db.query("SELECT * FROM trial"))
         chosen = exporter.select(laptop_db, me, mission, "trial", trial=trial)
-        data, _manifest = exporter.build(laptop_db, me, mission, chosen, "trial", trial=trial)
+        data, _manifest, _sent = exporter.build(laptop_db, me, mission, chosen, "trial", trial=trial)
     finally:
         laptop_db.close()
     for _ in range(3):

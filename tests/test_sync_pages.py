@@ -115,8 +115,8 @@ def conflict_on(app, server) -> dict:
     db = connect(app.config["DATABASE"])
     lena = users.get_by_username(db, "lena")
     setup = exporter.select(db, lena, server["mission"], "setup")
-    data, manifest = exporter.build(db, lena, server["mission"], setup, "setup")
-    exporter.mark_sent(db, setup, manifest, "laptop", lena)
+    data, manifest, sent = exporter.build(db, lena, server["mission"], setup, "setup")
+    exporter.mark_sent(db, sent, manifest, "laptop", lena)
     row = db["defendant"].get(server["defendants"][0]["id"])
     missions.update_defendant(db, ACTOR, row, {"counsel": "legal aid", "sentence": "3 years"})
     # the laptop's version: built from the same set-up, then changed there
@@ -128,7 +128,7 @@ def conflict_on(app, server) -> dict:
 
     record["hash"] = content_hash(record["content"])
     payload.records = {"defendant": [record]}
-    laptop_bundle, _manifest = exporter.build(db, lena, server["mission"], payload, "changes")
+    laptop_bundle, _manifest, _sent = exporter.build(db, lena, server["mission"], payload, "changes")
     report = import_bundle(db, laptop_bundle, lena, ACTOR)
     assert report.total("conflict") == 1
     conflict = conflicts.open_conflicts(db, None)[0]

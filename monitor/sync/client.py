@@ -178,14 +178,14 @@ def push(
     try:
         for number, (mission, batch) in enumerate(plan, start=1):
             progress(number - 1, len(plan), mission["name"])
-            data, manifest = exporter.build(db, user, mission, batch, "changes")
+            data, manifest, sent = exporter.build(db, user, mission, batch, "changes")
             answer = remote.request(
                 "POST",
                 "api/v1/sync/push",
                 data=data,
                 headers={"Content-Type": "application/octet-stream"},
             ).json()
-            exporter.mark_sent(db, batch, manifest, remote.base, user)
+            exporter.mark_sent(db, sent, manifest, remote.base, user)
             totals["bundles"] += 1
             totals["records"] += batch.count()
             for action in ("inserted", "updated", "conflict"):

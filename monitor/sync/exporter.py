@@ -11,8 +11,9 @@ Three kinds of bundle, each for one mission:
 An observer sends only their own hearings and what is in them; set-up records travel from leads.
 """
 
+import itertools
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -84,8 +85,13 @@ class Selection:
     def count(self) -> int:
         return sum(len(v) for v in self.records.values())
 
+    def __iter__(self) -> Iterator[tuple[Kind, dict]]:
+        for name in ORDER:
+            for record in self.records.get(name, []):
+                yield KINDS[name], record
 
-def select(
+
+def stream(
     db: Database,
     user: dict,
     mission: dict,
@@ -93,26 +99,16 @@ def select(
     *,
     trial: dict | None = None,
     only_kinds: tuple[str, ...] = ORDER,
-) -> Selection:
-    """The records of a bundle of kind ``what`` that ``user`` may send, with their contents."""
-    if what not in WHATS:
-        raise ExportError(f"Unknown kind of bundle: {what}.")
-    role = sender_role(db, user, mission)
-    if role is None:
-        raise ExportError("You are not a member of this mission.")
-    leads = role == "lead"
-    if what == "trial" and trial is None:
-        raise ExportError("Choose the trial to export.")
-    kinds = [k for k in only_kinds if (k in SETUP) or what != "setup"]
-    if what == "changes" and not leads:
-        kinds = [k for k in kinds if k not in SETUP and k != "review"]
-    reader, chosen = Reader(db), Selection()
+) -> Iterator[tuple[Kind, dict]]:
+    """The records of a bundle of kind ``what`` that ``user`` may send, read one at a time, parents first."""
+    leads, kinds = _plan(db, user, mission, what, trial, only_kinds)
+    reader = Reader(db)
     known = _known_hashes(db) if what == "changes" else {}
+    assigned = None if leads else _assigned_trials(db, user)
     for name in kinds:
         kind = KINDS[name]
         observer = None if leads or name in SETUP else user["id"]
         trial_id = trial["id"] if trial is not None else None
-        assigned = None if leads else _assigned_trials(db, user)
         for row in _rows(db, kind, mission["id"], trial_id, observer):
             theirs = assigned is None or name not in ("trial", "defendant")
             if not theirs and (row["id"] if name == "trial" else row["trial_id"]) not in assigned:
@@ -124,7 +120,29 @@ def select(
             record = reader.record(kind, row)
             if what == "changes" and _seen(db, row["uuid"], record["hash"]):
                 continue
-            chosen.add(kind, record)
+            yield kind, record
+
+
+def _plan(db, user, mission, what, trial, only_kinds) -> tuple[bool, list[str]]:
+    if what not in WHATS:
+        raise ExportError(f"Unknown kind of bundle: {what}.")
+    role = sender_role(db, user, mission)
+    if role is None:
+        raise ExportError("You are not a member of this mission.")
+    if what == "trial" and trial is None:
+        raise ExportError("Choose the trial to export.")
+    leads = role == "lead"
+    kinds = [k for k in only_kinds if (k in SETUP) or what != "setup"]
+    if what == "changes" and not leads:
+        kinds = [k for k in kinds if k not in SETUP and k != "review"]
+    return leads, kinds
+
+
+def select(db: Database, user: dict, mission: dict, what: str, **options) -> Selection:
+    """:func:`stream`, held in memory (a push splits it into bundles; a page lists it)."""
+    chosen = Selection()
+    for kind, record in stream(db, user, mission, what, **options):
+        chosen.add(kind, record)
     return chosen
 
 
@@ -155,25 +173,45 @@ def _seen(db: Database, record_uuid: str, record_hash: str) -> bool:
 
 
 def pending_counts(db: Database, user: dict, mission: dict) -> dict[str, int]:
-    """How many records of each type ``user`` would send in a ``changes`` bundle now."""
+    """About how many records of each type ``user`` would send in a ``changes`` bundle now: those changed
+    since they last crossed (by version, without reading every answer; the bundle itself compares hashes)."""
     try:
-        chosen = select(db, user, mission, "changes")
+        leads, kinds = _plan(db, user, mission, "changes", None, ORDER)
     except ExportError:
         return {}
-    return {name: len(rows) for name, rows in chosen.records.items()}
+    counts = {}
+    for name in kinds:
+        kind = KINDS[name]
+        if not kind.cheap_version:
+            rows = [r for k, r in stream(db, user, mission, "changes", only_kinds=(name,))]
+            number = len(rows)
+        else:
+            observer = None if leads or name in SETUP else user["id"]
+            number = sum(
+                1 for row in _rows(db, kind, mission["id"], None, observer) if not _unchanged(db, row)
+            )
+        if number:
+            counts[name] = number
+    return counts
+
+
+def _unchanged(db: Database, row: dict) -> bool:
+    known = next(db.query("SELECT version FROM sync_record WHERE uuid = ?", [row["uuid"]]), None)
+    return known is not None and known["version"] == row["version"]
 
 
 def build(
     db: Database,
     user: dict,
     mission: dict,
-    chosen: Selection,
+    records: Iterable[tuple[Kind, dict]],
     what: str,
     *,
     trial: dict | None = None,
     passphrase: str | None = None,
-) -> tuple[bytes, dict]:
-    """The bundle file for a selection, and its manifest."""
+) -> tuple[bytes, dict, list]:
+    """The bundle file for these records (in :data:`ORDER`), its manifest, and what it carries as
+    ``(uuid, type, hash, version)`` for :func:`mark_sent`. Records are written as they come."""
     manifest = {
         "bundle_uuid": str(uuidlib.uuid4()),
         "created_at": utcnow(),
@@ -184,17 +222,29 @@ def build(
         "author": {"uuid": user["uuid"], "username": user["username"], "display_name": user["display_name"]},
     }
     builder = Builder(manifest)
-    builder.add_users(_users(db, chosen, user))
-    uuids = []
-    for name in ORDER:
-        rows = chosen.records.get(name, [])
-        for record in rows:
+    sent, people = [], {user["uuid"]}
+
+    def carried(kind_records: Iterable[tuple[Kind, dict]]) -> Iterator[dict]:
+        for kind, record in kind_records:
             record["history"] = _history(db, record["uuid"], record["hash"])
-            uuids.append(record["uuid"])
-        if rows:
-            builder.add_records(name, rows)
-    builder.add_audit(_audit(db, uuids))
-    return builder.build(passphrase), {**manifest, "counts": builder.counts()}
+            sent.append((record["uuid"], kind.name, record["hash"], record["version"]))
+            people.update(_people(kind, record["content"]))
+            yield record
+
+    for name, group in itertools.groupby(records, key=lambda pair: pair[0].name):
+        builder.add_records(name, carried(group))
+    builder.add_users(_users(db, people))
+    builder.add_audit(_audit(db, [uuid for uuid, _t, _h, _v in sent]))
+    return builder.build(passphrase), {**manifest, "counts": builder.counts()}, sent
+
+
+def _people(kind: Kind, content: dict) -> set[str]:
+    found = {content[key] for _column, key in kind.people if content.get(key)}
+    if kind.name == "mission":
+        found.update(uuid for uuid, _role in content["members"])
+    elif kind.name == "trial":
+        found.update(content["observers"])
+    return found
 
 
 def _history(db: Database, record_uuid: str, current: str) -> list[str]:
@@ -205,18 +255,8 @@ def _history(db: Database, record_uuid: str, current: str) -> list[str]:
     )
 
 
-def _users(db: Database, chosen: Selection, author: dict) -> list[dict]:
-    """Every account the records name, and the author: uuid, user name, display name, kind of account."""
-    wanted = {author["uuid"]}
-    for name, rows in chosen.records.items():
-        kind = KINDS[name]
-        for record in rows:
-            content = record["content"]
-            wanted.update(content[key] for _column, key in kind.people if content.get(key))
-            if name == "mission":
-                wanted.update(uuid for uuid, _role in content["members"])
-            elif name == "trial":
-                wanted.update(content["observers"])
+def _users(db: Database, wanted: set[str]) -> list[dict]:
+    """The accounts the records name: uuid, user name, display name, kind of account."""
     placeholders = ",".join("?" * len(wanted))
     return [
         {
@@ -245,20 +285,20 @@ def _audit(db: Database, uuids: list[str]) -> Iterator[dict]:
         )
 
 
-def mark_sent(db: Database, chosen: Selection, manifest: dict, peer: str, user: dict) -> None:
+def mark_sent(db: Database, sent: list, manifest: dict, peer: str, user: dict) -> None:
     """Remember that these versions left this machine, so a ``changes`` bundle does not send them again."""
     with atomic(db):
-        _mark_sent(db, chosen, manifest, peer, user)
+        _mark_sent(db, sent, manifest, peer, user)
 
 
-def _mark_sent(db: Database, chosen: Selection, manifest: dict, peer: str, user: dict) -> None:
+def _mark_sent(db: Database, sent: list, manifest: dict, peer: str, user: dict) -> None:
     db.conn.executemany(
-        "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)", [(u, h) for u, _t, h, _v in chosen.sent]
+        "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)", [(u, h) for u, _t, h, _v in sent]
     )
     db.conn.executemany(
         "INSERT INTO sync_record (uuid, record_type, hash, version) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (uuid) DO UPDATE SET hash = excluded.hash, version = excluded.version",
-        [(u, t, h, v) for u, t, h, v in chosen.sent],
+        [(u, t, h, v) for u, t, h, v in sent],
     )
     db.execute(
         "INSERT INTO sync_bundle (bundle_uuid, sha256, direction, kind, mission_uuid, peer, user_uuid, "

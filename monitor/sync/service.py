@@ -55,9 +55,11 @@ def export(
     peer: str = FILE,
 ) -> tuple[bytes, dict]:
     """Write a bundle, remember what left, audit it. Raises ExportError / BundleError with a message."""
-    chosen = exporter.select(db, user, mission, what, trial=trial)
-    data, manifest = exporter.build(db, user, mission, chosen, what, trial=trial, passphrase=passphrase)
-    exporter.mark_sent(db, chosen, manifest, peer, user)
+    records = exporter.stream(db, user, mission, what, trial=trial)
+    data, manifest, sent = exporter.build(
+        db, user, mission, records, what, trial=trial, passphrase=passphrase
+    )
+    exporter.mark_sent(db, sent, manifest, peer, user)
     audit.record(
         db,
         "sync.export",
