@@ -343,3 +343,35 @@ def test_the_schema_lists_exactly_the_fields_a_record_carries(server):
         if kind.parent_key:
             expected.add(kind.parent_key)
         assert set(SCHEMA["$defs"][f"content.{name}"]["properties"]) == expected, name
+
+
+def answer_indexes(db) -> set[str]:
+    return {
+        row["name"]
+        for row in db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answer'")
+    }
+
+
+def test_a_bulk_import_rebuilds_the_answer_indexes_and_a_failed_one_keeps_them(server, pushed, monkeypatch):
+    from monitor.sync import importer
+
+    _app, _setup, server_db = server
+    oleg = users.get_by_username(server_db, "oleg")
+    indexes = answer_indexes(server_db)
+    assert {"answer_item", "answer_units"} <= indexes
+    monkeypatch.setattr(importer, "BULK_HEARINGS", 1)
+
+    def broken(manifest, parts):
+        records_of(parts, "witness")[0]["content"]["hearing_uuid"] = "00000000-0000-4000-8000-000000000000"
+
+    with pytest.raises(BundleError):
+        import_bundle(server_db, craft(pushed, broken), oleg, ACTOR)
+    assert answer_indexes(server_db) == indexes and server_db["answer"].count == 0
+    report = import_bundle(server_db, pushed, oleg, ACTOR)
+    assert report.counts["hearing"]["inserted"] == 1
+    assert answer_indexes(server_db) == indexes
+    assert server_db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    plan = server_db.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM answer WHERE item_key = 'x' AND value = 'no'"
+    ).fetchall()
+    assert "answer_item" in str(plan) or "answer_units" in str(plan)

@@ -34,7 +34,8 @@ MAGIC = b"TRIAL-MONITOR-SEALED-BUNDLE\n"
 KDF = {"name": "argon2id", "memory_kib": 64 * 1024, "iterations": 3, "lanes": 4}
 KDF_LIMITS = {"memory_kib": (19 * 1024, 1024 * 1024), "iterations": (1, 20), "lanes": (1, 16)}
 MAX_PART_BYTES = 512 * 1024 * 1024  # a single JSON part larger than this is refused before reading
-CHUNK = 200  # records per part: keeps a part's parsed JSON small when a hearing carries 800 answers
+CHUNK = 200  # records per part
+HEARING_CHUNK = 25  # hearings per part: a hearing carries hundreds of answers; keeps a parsed part small
 MIN_PASSPHRASE = 10
 
 
@@ -53,7 +54,8 @@ class Builder:
         self.parts: dict[str, dict] = {}
 
     def add_records(self, record_type: str, records: Iterable[dict]) -> None:
-        self._chunked(record_type, "records/{type}-{n:04d}.json", records, CHUNK)
+        size = HEARING_CHUNK if record_type == "hearing" else CHUNK
+        self._chunked(record_type, "records/{type}-{n:04d}.json", records, size)
 
     def add_users(self, users: list[dict]) -> None:
         self._add("users.json", users, type="user")
