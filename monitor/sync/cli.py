@@ -154,17 +154,21 @@ def sync_group():
 @click.option(
     "--token-stdin", is_flag=True, help="Read the API token from standard input instead of prompting."
 )
-def configure_command(url, token_stdin):
+@USER
+def configure_command(url, token_stdin, username):
     """Keep the server's URL and your API token (made on your profile page on the server)."""
     token = sys.stdin.readline().strip() if token_stdin else click.prompt("API token", hide_input=True)
     db = _db()
     try:
-        account = client.configure(db, current_app.instance_path, url, token)
+        user = _user(db, username)
+        account = client.configure(db, current_app.instance_path, url, token, user, _actor(user))
     except client.SyncError as error:
         raise click.ClickException(str(error)) from error
     finally:
         db.close()
     click.echo(f"Connected to {url} as {account.get('username')} ({account.get('display_name')}).")
+    if account["linked"]:
+        click.echo("This account here now carries the same identity as on the server.")
 
 
 def _batch_size() -> int:

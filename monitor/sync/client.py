@@ -20,6 +20,7 @@ from ..audit import Actor
 from ..db import atomic, utcnow
 from . import exporter, service
 from .bundle import BundleError
+from .importer import link
 
 SETTINGS = "sync.json"
 TIMEOUT = (10, 300)  # connect, read: a big bundle takes a while to import on the server
@@ -98,10 +99,15 @@ def _message(response: requests.Response) -> str:
     return f"The server refused ({response.status_code}): {message or response.reason}"
 
 
-def configure(db: Database, instance_path: str, url: str, token: str) -> dict:
-    """Check the address and the token against the server, then keep them; returns the server's account."""
+def configure(db: Database, instance_path: str, url: str, token: str, user: dict, actor: Actor) -> dict:
+    """Check the address and the token against the server, link this account to the token's account
+    there (see :func:`.importer.link`), then keep both; returns the server's account."""
     remote = Remote(url, token)
     account = remote.request("GET", "api/v1/me").json()
+    try:
+        account["linked"] = link(db, actor, user, str(account.get("uuid", "")), server=remote.base)
+    except BundleError as error:
+        raise SyncError(str(error)) from error
     save_settings(instance_path, {"url": remote.base, "token": token})
     with atomic(db):
         db.execute(

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from .. import audit, records
 from ..audit import Actor
 from ..db import atomic, utcnow
-from .content import KINDS, Reader, content_hash
+from .content import KINDS, Reader, content_hash, label
 from .importer import Report, _Import
 
 SIDES = ("local", "incoming")
@@ -72,6 +72,11 @@ def unflatten(flat: dict[str, object]) -> dict:
         content["presence"] = dict(sorted(presence.items()))
         content["answers"] = sorted(answers, key=lambda a: (a[0], a[1]))
     return content
+
+
+def title(conflict: dict) -> str:
+    """The record's name as it is here (a defendant's name, a hearing's date…)."""
+    return label(conflict["record_type"], sides(conflict)[0])
 
 
 def sides(conflict: dict) -> tuple[dict, dict]:

@@ -84,6 +84,34 @@ class Report:
         }
 
 
+def link(db: Database, actor: Actor, user: dict, remote_uuid: str, **why) -> bool:
+    """Give a laptop's account the uuid of its twin on the mission server (audited); False when it has it.
+
+    Integer ids tie the account's records to it, so nothing else changes; its sessions end (they carry
+    the uuid), which the page that links signs back in."""
+    if user["uuid"] == remote_uuid:
+        return False
+    if not UUID.match(remote_uuid or ""):
+        raise BundleError("The server named an account without a valid uuid.")
+    if next(db.query("SELECT 1 FROM user WHERE uuid = ?", [remote_uuid]), None):
+        raise Refused(
+            "Another account on this machine already stands for that server account (it came in a bundle); "
+            "ask an administrator to sort the accounts out before linking."
+        )
+    with atomic(db):
+        db.execute("UPDATE user SET uuid = ? WHERE id = ?", [remote_uuid, user["id"]])
+        audit.record(
+            db,
+            "user.link",
+            actor,
+            record_type="user",
+            record_uuid=remote_uuid,
+            before={"uuid": user["uuid"]},
+            after={"uuid": remote_uuid, **why},
+        )
+    return True
+
+
 class _DryRun(Exception):
     """Raised at the end of a dry run so the transaction rolls back."""
 
@@ -235,16 +263,7 @@ class _Import:
             same = [u for u in listed if str(u.get("username", "")).casefold() == me["username"].casefold()]
         if len(same) != 1 or self._id("user", same[0]["uuid"]) is not None:
             return
-        self.db.execute("UPDATE user SET uuid = ? WHERE id = ?", [same[0]["uuid"], me["id"]])
-        audit.record(
-            self.db,
-            "user.link",
-            self.actor,
-            record_type="user",
-            record_uuid=same[0]["uuid"],
-            before={"uuid": me["uuid"]},
-            after={"uuid": same[0]["uuid"], "bundle": self.bundle_uuid},
-        )
+        link(self.db, self.actor, me, same[0]["uuid"], bundle=self.bundle_uuid)
         self.ids[("user", me["uuid"])] = None
         self.user = {**me, "uuid": same[0]["uuid"]}
         self.report.linked = True

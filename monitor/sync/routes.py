@@ -6,6 +6,7 @@ import time
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import force_locale, ngettext
 from flask_login import login_user
 
 from ..audit import Actor
@@ -177,13 +178,15 @@ def import_():
 def _push(db, progress, user_uuid, instance_path, batch_size):
     user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
     totals = client.push(db, instance_path, user, _job_actor(user), progress, batch_size)
-    progress(1, 1, service_line("push", totals))
+    with force_locale(user["language"]):
+        progress(1, 1, service_line("push", totals))
 
 
 def _pull(db, progress, user_uuid, instance_path, extra_dirs):
     user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
     totals = client.pull(db, instance_path, user, _job_actor(user), extra_dirs, progress)
-    progress(1, 1, service_line("pull", totals))
+    with force_locale(user["language"]):
+        progress(1, 1, service_line("pull", totals))
 
 
 def _job_actor(user):
@@ -191,17 +194,25 @@ def _job_actor(user):
 
 
 def service_line(direction: str, totals: dict) -> str:
+    """What a push or a pull did, in a sentence for people."""
     if direction == "push":
         if not totals["bundles"]:
             return _("Nothing new to push.")
         return _(
-            "Pushed %(records)d records in %(bundles)d bundles: %(inserted)d new and %(updated)d updated on "
-            "the server, %(conflict)d conflicts for a lead there.",
-            **totals,
+            "Pushed %(records)s in %(bundles)s: %(inserted)d new and %(updated)d updated on the server, "
+            "%(conflict)d conflicts for a lead there.",
+            records=ngettext("%(num)d record", "%(num)d records", totals["records"]),
+            bundles=ngettext("%(num)d bundle", "%(num)d bundles", totals["bundles"]),
+            inserted=totals["inserted"],
+            updated=totals["updated"],
+            conflict=totals["conflict"],
         )
     return _(
-        "Pulled %(missions)d missions: %(inserted)d new, %(updated)d updated, %(conflict)d conflicts.",
-        **totals,
+        "Pulled %(missions)s: %(inserted)d new, %(updated)d updated, %(conflict)d conflicts.",
+        missions=ngettext("%(num)d mission", "%(num)d missions", totals["missions"]),
+        inserted=totals["inserted"],
+        updated=totals["updated"],
+        conflict=totals["conflict"],
     )
 
 
@@ -217,10 +228,14 @@ def remote():
             current_app.instance_path,
             request.form.get("url", ""),
             request.form.get("token", "").strip(),
+            me(),
+            request_actor(),
         )
     except client.SyncError as error:
         flash(str(error), "error")
     else:
+        if account["linked"]:  # the account took its server uuid: keep this person signed in
+            login_user(User(users.get_by_username(get_db(), me()["username"])))
         flash(_("Connected to the server as %(name)s.", name=account.get("display_name", "")), "success")
     return redirect(url_for("sync.status"))
 
@@ -315,5 +330,6 @@ def conflict_view(conflict_uuid):
         conflict=conflict,
         fields=conflicts.differing(conflict),
         names=conflicts.names(get_db(), conflict),
+        title=conflicts.title(conflict),
         form=form,
     )
