@@ -5,8 +5,8 @@ import secrets
 import time
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import login_user
 
 from ..audit import Actor
