@@ -1,6 +1,7 @@
 """Cookies, CSRF and the response headers every page carries."""
 
 from flask import Flask, current_app, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,6 +73,8 @@ def check_csrf():
     """before_request: a CSRF token on every state change, except with an API token (no cookie involved)."""
     if not current_app.config["WTF_CSRF_ENABLED"] or request.endpoint is None or token_request():
         return  # no such route: the 404 answers; a token request carries no cookie to forge
+    if request.path.startswith("/api/") and not current_user.is_authenticated:
+        return  # no session to ride on: the permission check answers 401, as for any signed-out call
     csrf.protect()
 
 

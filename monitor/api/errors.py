@@ -113,7 +113,7 @@ def json_body(optional: bool = False) -> dict:
         raise not_json  # checked first: reading a form (for its CSRF token) has used up the body
     request.max_content_length = MAX_BODY_BYTES
     raw = request.get_data(cache=True)
-    if not raw.strip():
+    if not raw:  # nothing at all; whitespace alone is malformed JSON like any other
         if optional:
             return {}
         raise ApiError(400, _("Send a JSON object in the request body."))
@@ -144,9 +144,12 @@ def expected_version(body: dict) -> int | None:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ApiError(422, _("The version must be a whole number."), "version")
         return value
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not header or header == "*":
+    if "If-Match" not in request.headers:
         return None
+    header = request.headers["If-Match"].strip()
+    if header == "*":
+        return None
+    header = header.removeprefix("W/").strip('"')
     if not header.isdigit() or len(header) > 18:
         raise ApiError(400, _("If-Match must be the version number of the record."), "If-Match")
     return int(header)

@@ -69,14 +69,15 @@ def _array(description: str, items: dict) -> dict:
 
 
 UUID = {"type": "string", "format": "uuid"}
-DATE = {"type": "string", "format": "date"}
+BLANK = {"type": "string", "maxLength": 0}  # an empty filter is no filter
+DATE = {"anyOf": [{"type": "string", "format": "date"}, BLANK]}
 QUERY = {
     "status": _array(
         "Count hearings with these statuses; repeat the parameter or separate with commas. Default "
         "submitted and approved. Drafts never count (draft is accepted and ignored).",
-        {"enum": ["draft", "submitted", "returned", "approved"]},
+        {"enum": ["draft", "submitted", "returned", "approved", ""]},
     ),
-    "trial": _array("Only these trials (uuids).", UUID),
+    "trial": _array("Only these trials (uuids).", {"anyOf": [UUID, BLANK]}),
     "court": {"description": "Only trials in this court, exactly as entered.", "schema": {"type": "string"}},
     "judge": {
         "description": "Only hearings with this presiding judge, as the observer recorded it.",
@@ -84,7 +85,7 @@ QUERY = {
     },
     "from": {"description": "Hearings on or after this date (YYYY-MM-DD).", "schema": DATE},
     "to": {"description": "Hearings on or before this date (YYYY-MM-DD).", "schema": DATE},
-    "observer": _array("Only hearings by these observers (user uuids).", UUID),
+    "observer": _array("Only hearings by these observers (user uuids).", {"anyOf": [UUID, BLANK]}),
 }
 
 

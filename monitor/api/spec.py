@@ -78,7 +78,7 @@ def change(properties: dict) -> dict:
 DATE_TEXT = {"type": "string", "format": "date"}
 DATETIME_TEXT = {
     "type": "string",
-    "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$",
+    "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
     "description": "Local time as YYYY-MM-DDTHH:MM.",
 }
 
@@ -90,6 +90,7 @@ MISSION_FIELDS = {
     "end_date": optional(DATE_TEXT),
     "checklist": {
         "type": "string",
+        "pattern": r"^[A-Za-z0-9_.-]+:\d+$",
         "description": "The checklist as id:version (e.g. fair_trial:1); default the first one available.",
     },
 }
@@ -294,7 +295,7 @@ SCHEMAS = {
         {
             "text": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE, "pattern": r"\S"},
             "typed_at": {
-                "type": "string",
+                "type": ["string", "null"],
                 "description": "When typing began (ISO 8601 with a zone); now if missing or more than a "
                 "day away from the server's clock.",
             },
