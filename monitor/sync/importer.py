@@ -171,13 +171,13 @@ class _Import:
         self.report.mission_uuid, self.report.mission_name = self.mission_uuid, str(mission.get("name", ""))
         self.report.author = {k: str(author.get(k, "")) for k in ("uuid", "username", "display_name")}
         self._users()
-        dropped = self._drop_answer_indexes() if self._is_bulk() else []
+        self.hearings_before, self.hearings_inserted, self.dropped = self.db["hearing"].count, 0, []
         for name in ORDER:
             kind = KINDS[name]
             for chunk in self.reader.items(name):
                 for record in chunk:
                     self._record(kind, record)
-        for sql in dropped:  # built again once, from sorted data: much faster than row by row
+        for sql in self.dropped:  # built again once, from sorted data: much faster than row by row
             self.db.execute(sql)
         self._audit_entries()
         audit.record(
@@ -209,20 +209,22 @@ class _Import:
             ],
         )
 
-    def _is_bulk(self) -> bool:
-        """A bundle that at least doubles the hearings here (a server's first import of a mission)."""
-        incoming = sum(
-            info.get("count", 0) for info in self.reader.parts.values() if info.get("type") == "hearing"
-        )
-        return (
-            isinstance(incoming, int) and incoming >= BULK_HEARINGS and incoming >= self.db["hearing"].count
-        )
+    def _count_hearing_insert(self) -> None:
+        """Once this import has inserted many hearings — at least as many as were here before (a server's
+        first import of a mission) — stop keeping the answers' secondary indexes up to date row by row."""
+        self.hearings_inserted += 1
+        if (
+            not self.dropped
+            and self.hearings_inserted >= BULK_HEARINGS
+            and self.hearings_inserted >= self.hearings_before
+        ):
+            self.dropped = self._drop_answer_indexes()
 
     def _drop_answer_indexes(self) -> list[str]:
         """Drop the answers' secondary indexes inside this transaction; return the SQL that rebuilds them.
 
         Also give this connection a bigger page cache: the unique indexes still grow row by row."""
-        self.db.execute("PRAGMA cache_size = -262144")  # 256 MiB, this connection only
+        self.db.execute("PRAGMA cache_size = -131072")  # 128 MiB, this connection only
         indexes = list(
             self.db.query(
                 "SELECT name, sql FROM sqlite_master "
@@ -362,7 +364,7 @@ class _Import:
         action, local_hash = self._classify(kind, record, local)
         text = label(kind.name, content)
         if action in ("unchanged", "older"):
-            if action == "unchanged":
+            if action == "unchanged" and not self._remembered(record, local):
                 self._remember(kind, record_uuid, record, local["version"])
             self.report.count(kind.name, action, record_uuid, text)
             return
@@ -374,6 +376,8 @@ class _Import:
         if action == "conflict":
             self._conflict(kind, record, local, local_hash, mission_id, text)
         else:
+            if kind.name == "hearing" and local is None:
+                self._count_hearing_insert()
             version = self._write(kind, record, local, parent_id)
             self._remember(kind, record_uuid, record, version)
             audit.record(
@@ -443,13 +447,33 @@ class _Import:
         return ("older" if seen else "conflict"), local_hash
 
     def _local_hash(self, kind: Kind, local: dict) -> str:
-        if kind.cheap_version:
-            known = next(
-                self.db.query("SELECT hash, version FROM sync_record WHERE uuid = ?", [local["uuid"]]), None
-            )
-            if known and known["version"] == local["version"]:
-                return known["hash"]
+        self.known = next(
+            self.db.query("SELECT hash, version FROM sync_record WHERE uuid = ?", [local["uuid"]]), None
+        )
+        if kind.cheap_version and self.known and self.known["version"] == local["version"]:
+            return self.known["hash"]
         return content_hash(self.contents.content(kind, local))
+
+    def _remembered(self, record: dict, local: dict) -> bool:
+        """Already known here as this very version, with this hash and its history: nothing to write."""
+        known = self.known
+        return (
+            known is not None
+            and known["hash"] == record["hash"]
+            and known["version"] == local["version"]
+            and self._history_seen(record)
+        )
+
+    def _history_seen(self, record: dict) -> bool:
+        history = record.get("history", [])
+        if not history:
+            return True
+        placeholders = ",".join("?" * len(history))
+        found = self.db.execute(
+            f"SELECT count(*) FROM sync_seen WHERE uuid = ? AND hash IN ({placeholders})",  # noqa: S608 (placeholders)
+            [record["uuid"], *history],
+        ).fetchone()[0]
+        return found == len(set(history))
 
     def _remember(self, kind: Kind, record_uuid: str, record: dict, version: int) -> None:
         hashes = {record["hash"], *record.get("history", [])}
