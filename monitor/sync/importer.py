@@ -704,11 +704,17 @@ class _Import:
     # The sender's audit entries -------------------------------------------------------------------
 
     def _audit_entries(self) -> None:
-        """Keep the sender's audit entries as evidence (each checked against its own hash), once."""
+        """Keep the sender's audit entries as evidence, once each; a new one must match its own hash
+        (one already kept was checked when it came, and a copy of it is not stored again)."""
         for chunk in self.reader.items("audit"):
+            if not all(isinstance(entry, dict) and isinstance(entry.get("hash"), str) for entry in chunk):
+                raise BundleError("An audit entry in the bundle is not readable.")
+            kept = self._kept_audit([entry["hash"] for entry in chunk])
             rows = []
             for entry in chunk:
-                if not isinstance(entry, dict) or not all(k in entry for k in (*audit.HASHED_FIELDS, "hash")):
+                if entry["hash"] in kept:
+                    continue
+                if not all(key in entry for key in audit.HASHED_FIELDS):
                     raise BundleError("An audit entry in the bundle is not readable.")
                 if audit.row_hash(entry) != entry["hash"]:
                     raise BundleError(
@@ -717,13 +723,24 @@ class _Import:
                 rows.append(
                     (entry["hash"], self.bundle_uuid, entry.get("record_uuid"), audit.canonical_json(entry))
                 )
-            before = self.db.execute("SELECT total_changes()").fetchone()[0]
+                kept.add(entry["hash"])
             self.db.conn.executemany(
-                "INSERT OR IGNORE INTO imported_audit (hash, bundle_uuid, record_uuid, entry) "
-                "VALUES (?, ?, ?, ?)",
-                rows,
+                "INSERT INTO imported_audit (hash, bundle_uuid, record_uuid, entry) VALUES (?, ?, ?, ?)", rows
             )
-            self.report.audit_entries += self.db.execute("SELECT total_changes()").fetchone()[0] - before
+            self.report.audit_entries += len(rows)
+
+    def _kept_audit(self, hashes: list[str]) -> set[str]:
+        kept = set()
+        for start in range(0, len(hashes), 500):
+            part = hashes[start : start + 500]
+            kept.update(
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT hash FROM imported_audit WHERE hash IN ({','.join('?' * len(part))})",  # noqa: S608 (placeholders)
+                    part,
+                ).fetchall()
+            )
+        return kept
 
 
 def _pairs(value, what: str) -> list[tuple[str, str]]:
