@@ -46,29 +46,33 @@ def sender_role(db: Database, user: dict, mission: dict) -> str | None:
     return "lead" if user["role"] == "admin" else None
 
 
-def _rows(
-    db: Database, kind: Kind, mission_id: int, trial_id: int | None, observer_id: int | None
-) -> Iterator[dict]:
-    """The rows of one kind in a mission (one trial's, one observer's hearings), in a stable order."""
+def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: int | None) -> tuple[str, dict]:
+    """SQL for the rows of one kind in a mission (one trial's, one observer's hearings), unordered."""
     where, params = ["trial.mission_id = :m"], {"m": mission_id, "t": trial_id, "o": observer_id}
     if trial_id is not None:
         where.append("trial.id = :t")
     if kind.name == "mission":
-        sql = "SELECT * FROM mission WHERE id = :m"
-    elif kind.name == "trial":
-        sql = "SELECT trial.* FROM trial WHERE " + " AND ".join(where) + " ORDER BY trial.id"  # noqa: S608
-    elif kind.name == "defendant":
+        return "SELECT * FROM mission WHERE id = :m", params
+    if kind.name == "trial":
+        return "SELECT trial.* FROM trial WHERE " + " AND ".join(where), params  # noqa: S608
+    if kind.name == "defendant":
         sql = "SELECT defendant.* FROM defendant JOIN trial ON trial.id = defendant.trial_id WHERE "
-        sql += " AND ".join(where) + " ORDER BY defendant.id"
-    else:
-        if observer_id is not None:
-            where.append("hearing.observer_id = :o")
-        sql = "SELECT hearing.* FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE "
-        sql += " AND ".join(where)
-        if kind.name != "hearing":
-            sql = f"SELECT [{kind.name}].* FROM [{kind.name}] WHERE hearing_id IN (SELECT id FROM ({sql}))"  # noqa: S608
-        sql += f" ORDER BY [{kind.name}].id" if kind.name != "hearing" else " ORDER BY hearing.id"
-    yield from db.query(sql, params)  # noqa: S608 (constant pieces and table names from KINDS)
+        return sql + " AND ".join(where), params
+    if observer_id is not None:
+        where.append("hearing.observer_id = :o")
+    conditions = " AND ".join(where)
+    sql = f"SELECT hearing.* FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE {conditions}"  # noqa: S608
+    if kind.name != "hearing":
+        sql = f"SELECT [{kind.name}].* FROM [{kind.name}] WHERE hearing_id IN (SELECT id FROM ({sql}))"  # noqa: S608
+    return sql, params
+
+
+def _rows(
+    db: Database, kind: Kind, mission_id: int, trial_id: int | None, observer_id: int | None
+) -> Iterator[dict]:
+    """The rows of one kind, in a stable order (by id)."""
+    sql, params = _rows_sql(kind, mission_id, trial_id, observer_id)
+    yield from db.query(f"SELECT * FROM ({sql}) ORDER BY id", params)  # noqa: S608 (constant pieces)
 
 
 @dataclass
@@ -182,22 +186,19 @@ def pending_counts(db: Database, user: dict, mission: dict) -> dict[str, int]:
     counts = {}
     for name in kinds:
         kind = KINDS[name]
-        if not kind.cheap_version:
-            rows = [r for k, r in stream(db, user, mission, "changes", only_kinds=(name,))]
-            number = len(rows)
+        if not kind.cheap_version:  # a mission or trial: few, and their members are not versioned
+            number = sum(1 for _pair in stream(db, user, mission, "changes", only_kinds=(name,)))
         else:
             observer = None if leads or name in SETUP else user["id"]
-            number = sum(
-                1 for row in _rows(db, kind, mission["id"], None, observer) if not _unchanged(db, row)
-            )
+            sql, params = _rows_sql(kind, mission["id"], None, observer)
+            number = db.execute(
+                f"SELECT count(*) FROM ({sql}) AS row LEFT JOIN sync_record ON sync_record.uuid = row.uuid "  # noqa: S608
+                "WHERE sync_record.uuid IS NULL OR sync_record.version != row.version",
+                params,
+            ).fetchone()[0]
         if number:
             counts[name] = number
     return counts
-
-
-def _unchanged(db: Database, row: dict) -> bool:
-    known = next(db.query("SELECT version FROM sync_record WHERE uuid = ?", [row["uuid"]]), None)
-    return known is not None and known["version"] == row["version"]
 
 
 def build(
