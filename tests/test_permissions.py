@@ -181,6 +181,27 @@ PERMISSIONS = {
         "/hearings/{hearing}/report",
         {**OWNER_AND_LEADS, "observer": REDIRECT, "lead": REDIRECT, "admin": REDIRECT},
     ),
+    # Sync: every signed-in person has the page; forms without their fields send them back with a message.
+    "sync.status": ("GET", "/sync/", SIGNED_IN_ONLY),
+    "sync.export": ("POST", "/sync/export", dict.fromkeys(ROLES, REDIRECT)),
+    "sync.import_": ("POST", "/sync/import", dict.fromkeys(ROLES, REDIRECT)),
+    "sync.remote": ("POST", "/sync/remote", dict.fromkeys(ROLES, REDIRECT)),
+    "sync.run": ("POST", "/sync/push", dict.fromkeys(ROLES, REDIRECT)),
+    "sync.job_view": ("GET", "/sync/jobs/{sync_job}", {**OWNER_ONLY, "observer": OK}),  # oleg's push
+    "sync.job_status": ("GET", "/sync/jobs/{sync_job}/status", {**OWNER_ONLY, "observer": OK}),
+    "sync.conflict_list": ("GET", "/sync/conflicts", LEADS),
+    "sync.conflict_view": ("GET", "/sync/conflicts/{conflict}", LEADS),
+    "api.sync_missions": ("GET", "/api/v1/sync/missions", {**SIGNED_IN_ONLY, "anonymous": 401}),
+    "api.sync_pull": (
+        "GET",
+        "/api/v1/sync/pull?mission={mission}",
+        {**OWNER_AND_LEADS, "anonymous": 401, "other_observer": NOT_FOUND},  # not her mission
+    ),
+    "api.sync_push": (  # a form carries no bundle: 422 once past the permission checks
+        "POST",
+        "/api/v1/sync/push",
+        {**dict.fromkeys(ROLES, 422), "anonymous": 401},
+    ),
 }
 
 
@@ -204,6 +225,31 @@ def world(app, people):
             "created_at": "2026-01-01T00:00:00Z",
         }
     )  # a queued job of lena's, with no file yet
+    db["export_job"].insert(
+        {
+            "uuid": "00000000-0000-4000-8000-000000000002",
+            "user_uuid": setup["observer"]["uuid"],
+            "kind": "sync-push",
+            "status": "done",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    )  # a finished push of oleg's
+    db["sync_conflict"].insert(
+        {
+            "uuid": "00000000-0000-4000-8000-000000000003",
+            "record_uuid": setup["defendants"][0]["uuid"],
+            "record_type": "defendant",
+            "mission_id": setup["mission"]["id"],
+            "local": '{"name": "Defendant 0"}',
+            "local_hash": "0" * 64,
+            "incoming": '{"name": "Defendant Zero"}',
+            "incoming_hash": "1" * 64,
+            "incoming_version": 2,
+            "incoming_updated_at": "2026-01-01T00:00:00Z",
+            "bundle_uuid": "00000000-0000-4000-8000-000000000004",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    )  # a defendant changed on two machines, in lena's mission
     token, _secret = tokens.create(
         db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
     )
@@ -217,6 +263,8 @@ def world(app, people):
         "witness": witness["uuid"],
         "observer": people["observer"]["uuid"],
         "token": token["uuid"],
+        "sync_job": "00000000-0000-4000-8000-000000000002",
+        "conflict": "00000000-0000-4000-8000-000000000003",
     }
 
 

@@ -18,6 +18,7 @@ from .openapi import errors, json_response, ref
 
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+BUNDLE = {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "minLength": 1}}}
 ACTION_COUNTS = {
     "type": "object",
     "properties": {action: {"type": "integer", "minimum": 0} for action in ACTIONS},
@@ -166,7 +167,9 @@ def sync_push():
         )
     data = request.get_data(cache=False)
     if not data:
-        return _error("Send the bundle as the request body (application/octet-stream).", 400, "bundle")
+        return _error(
+            "The bundle is empty: send it as the request body (application/octet-stream).", 422, "bundle"
+        )
     dry_run = request.args.get("dry_run", "") in ("1", "true", "yes")
     try:
         report = service.import_(
