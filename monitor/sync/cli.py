@@ -180,25 +180,30 @@ def _progress(done: int, total: int, what: str) -> None:
         click.echo(f"  [{done}/{total}] {what}".rstrip(), err=True)
 
 
+def _as_user(username: str | None, action):
+    """Run ``action(db, user)`` as that account; a sync failure becomes the command's error message."""
+    db = _db()
+    try:
+        return action(db, _user(db, username))
+    except client.SyncError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.close()
+
+
 @sync_group.command("pull")
 @with_appcontext
 @USER
 def pull_command(username):
     """Bring the set-up (trials, defendants, assignments) of your missions from the server."""
-    db = _db()
-    try:
-        user = _user(db, username)
-        totals = client.pull(
-            db, current_app.instance_path, user, _actor(user), current_app.config["CHECKLIST_DIRS"], _progress
-        )
-    except client.SyncError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        db.close()
-    click.echo(
-        f"Pulled {totals['missions']} missions: {totals['inserted']} new, {totals['updated']} updated, "
-        f"{totals['conflict']} conflicts."
+    extra_dirs = current_app.config["CHECKLIST_DIRS"]
+    totals = _as_user(
+        username,
+        lambda db, user: client.pull(
+            db, current_app.instance_path, user, _actor(user), extra_dirs, _progress
+        ),
     )
+    click.echo(service.outcome("pull", totals))
 
 
 @sync_group.command("push")
@@ -206,21 +211,13 @@ def pull_command(username):
 @USER
 def push_command(username):
     """Send everything new since the last sync to the server (resumes where a cut connection stopped)."""
-    db = _db()
-    try:
-        user = _user(db, username)
-        totals = client.push(db, current_app.instance_path, user, _actor(user), _progress, _batch_size())
-    except client.SyncError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        db.close()
-    if not totals["bundles"]:
-        click.echo("Nothing new to push.")
-        return
-    click.echo(
-        f"Pushed {totals['records']} records in {totals['bundles']} bundles: {totals['inserted']} new and "
-        f"{totals['updated']} updated on the server, {totals['conflict']} conflicts for a lead there."
+    totals = _as_user(
+        username,
+        lambda db, user: client.push(
+            db, current_app.instance_path, user, _actor(user), _progress, _batch_size()
+        ),
     )
+    click.echo(service.outcome("push", totals))
 
 
 @sync_group.command("status")

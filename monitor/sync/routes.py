@@ -5,7 +5,7 @@ import secrets
 import time
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_user
 
@@ -179,41 +179,18 @@ def _push(db, progress, user_uuid, instance_path, batch_size):
     user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
     totals = client.push(db, instance_path, user, _job_actor(user), progress, batch_size)
     with force_locale(user["language"]):
-        progress(1, 1, service_line("push", totals))
+        progress(1, 1, service.outcome("push", totals))
 
 
 def _pull(db, progress, user_uuid, instance_path, extra_dirs):
     user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
     totals = client.pull(db, instance_path, user, _job_actor(user), extra_dirs, progress)
     with force_locale(user["language"]):
-        progress(1, 1, service_line("pull", totals))
+        progress(1, 1, service.outcome("pull", totals))
 
 
 def _job_actor(user):
     return Actor(uuid=user["uuid"], name=user["username"], address="sync")
-
-
-def service_line(direction: str, totals: dict) -> str:
-    """What a push or a pull did, in a sentence for people."""
-    if direction == "push":
-        if not totals["bundles"]:
-            return _("Nothing new to push.")
-        return _(
-            "Pushed %(records)s in %(bundles)s: %(inserted)d new and %(updated)d updated on the server, "
-            "%(conflict)d conflicts for a lead there.",
-            records=ngettext("%(num)d record", "%(num)d records", totals["records"]),
-            bundles=ngettext("%(num)d bundle", "%(num)d bundles", totals["bundles"]),
-            inserted=totals["inserted"],
-            updated=totals["updated"],
-            conflict=totals["conflict"],
-        )
-    return _(
-        "Pulled %(missions)s: %(inserted)d new, %(updated)d updated, %(conflict)d conflicts.",
-        missions=ngettext("%(num)d mission", "%(num)d missions", totals["missions"]),
-        inserted=totals["inserted"],
-        updated=totals["updated"],
-        conflict=totals["conflict"],
-    )
 
 
 @bp.route("/remote", methods=["POST"])

@@ -1,5 +1,7 @@
 """The few steps every way in (command line, pages, API) takes the same: find, export, import, audit."""
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlite_utils import Database
 
 from .. import audit, checklists
@@ -129,4 +131,27 @@ def recent_bundles(db: Database, user_uuid: str, limit: int = 15) -> list[dict]:
             "ORDER BY sync_bundle.id DESC LIMIT ?",
             [user_uuid, limit],
         )
+    )
+
+
+def outcome(direction: str, totals: dict) -> str:
+    """What a push or a pull did, in a sentence for people."""
+    if direction == "push":
+        if not totals["bundles"]:
+            return _("Nothing new to push.")
+        return _(
+            "Pushed %(records)s in %(bundles)s: %(inserted)d new and %(updated)d updated on the server, "
+            "%(conflict)d conflicts for a lead there.",
+            records=ngettext("%(num)d record", "%(num)d records", totals["records"]),
+            bundles=ngettext("%(num)d bundle", "%(num)d bundles", totals["bundles"]),
+            inserted=totals["inserted"],
+            updated=totals["updated"],
+            conflict=totals["conflict"],
+        )
+    return _(
+        "Pulled %(missions)s: %(inserted)d new, %(updated)d updated, %(conflict)d conflicts.",
+        missions=ngettext("%(num)d mission", "%(num)d missions", totals["missions"]),
+        inserted=totals["inserted"],
+        updated=totals["updated"],
+        conflict=totals["conflict"],
     )
