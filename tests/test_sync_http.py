@@ -174,7 +174,7 @@ def test_pull_offline_push_findings_and_exactly_once(instances):
     assert count(laptop_app, "defendant") == 5 and count(laptop_app, "trial") == 1
 
     server.kill()  # the courtroom has no network
-    log_hearings(laptop_app, 3, first_day=10)
+    made = log_hearings(laptop_app, 3, first_day=10)
     status = flask(laptop_dir, "sync", "status")
     assert "3 hearing" in status.stdout, status.stdout
     offline = flask(laptop_dir, "sync", "push")
@@ -201,6 +201,44 @@ def test_pull_offline_push_findings_and_exactly_once(instances):
     again = flask(laptop_dir, "sync", "push")
     assert again.returncode == 0 and "Nothing new to push" in again.stdout
     assert count(server_app, "hearing") == 3
+
+    # the lead sends one hearing back with a comment; the laptop learns it at the next pull
+    returned = made[0]
+    db = connect(server_app.config["DATABASE"])
+    lena = users.get_by_username(db, "lena")
+    hearing = next(db.query("SELECT * FROM hearing WHERE uuid = ?", [returned]))
+    observe.review(db, ACTOR, hearing, lena["id"], "returned", "Say who kept the public out.")
+    db.close()
+    assert flask(laptop_dir, "sync", "pull").returncode == 0
+    laptop_db = connect(laptop_app.config["DATABASE"])
+    try:
+        hearing = next(laptop_db.query("SELECT * FROM hearing WHERE uuid = ?", [returned]))
+        assert hearing["status"] == "returned"
+        assert [r["comment"] for r in laptop_db.query("SELECT * FROM review")] == [
+            "Say who kept the public out."
+        ]
+        # the observer corrects it offline and sends it again: the server takes it, no conflict
+        me = users.get_by_username(laptop_db, "oleg")
+        observe.start_correction(laptop_db, ACTOR, hearing, me["id"], "the lead asked who closed the doors")
+        hearing = next(laptop_db.query("SELECT * FROM hearing WHERE uuid = ?", [returned]))
+        change = observe.changes("hearing", {"access_note": "The bailiff, on the judge's order."})
+        checklist = checklists.get(hearing["checklist_id"], hearing["checklist_version"])
+        assert observe.save_changes(laptop_db, ACTOR, hearing, checklist, change) == []
+        observe.submit(laptop_db, ACTOR, hearing)
+    finally:
+        laptop_db.close()
+    corrected = flask(laptop_dir, "sync", "push")
+    assert corrected.returncode == 0 and "0 conflicts" in corrected.stdout, corrected.stdout
+    db = connect(server_app.config["DATABASE"])
+    try:
+        hearing = next(db.query("SELECT * FROM hearing WHERE uuid = ?", [returned]))
+        assert (hearing["status"], hearing["access_note"]) == (
+            "submitted",
+            "The bailiff, on the judge's order.",
+        )
+        assert db["hearing_revision"].count == 1 and db["sync_conflict"].count == 0
+    finally:
+        db.close()
 
 
 def test_push_survives_a_cut_connection_and_a_lost_answer(instances):

@@ -147,7 +147,7 @@ def sync_pull():
     if mission is None or not any(m["id"] == mission["id"] for m in service.missions_of(db, me())):
         return _error("No such mission among yours.", 404, "mission")
     try:
-        data, manifest = service.export(db, me(), request_actor(), mission, "setup", peer=service.HTTP)
+        data, manifest = service.export(db, me(), request_actor(), mission, "pull", peer=service.HTTP)
     except exporter.ExportError as error:
         return _error(str(error), 403, "mission")
     response = current_app.response_class(data, mimetype="application/octet-stream")

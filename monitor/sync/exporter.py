@@ -5,6 +5,8 @@ Three kinds of bundle, each for one mission:
 - ``setup`` — a mission's set-up (mission, members, trials, assignments, defendants) for a new laptop: all
   of it from a lead, only the trials they observe for an observer;
 - ``trial`` — one whole trial: its set-up and the hearings the exporter may read, with everything in them;
+- ``pull`` — what a laptop pulls: the set-up, and the hearings its person observed as they stand on the
+  server (a lead's return and comments come back this way);
 - ``changes`` — everything the exporter may send that this machine has not sent or received in that form
   ("new since my last sync"): a record is pending while its content hash is not in ``sync_seen``.
 
@@ -23,7 +25,7 @@ from ..db import atomic, utcnow
 from .bundle import Builder
 from .content import KINDS, ORDER, Kind, Reader
 
-WHATS = ("changes", "trial", "setup")
+WHATS = ("changes", "trial", "setup")  # what a person may choose to export; "pull" is what sync pull gets
 SETUP = ("mission", "trial", "defendant")
 HEARINGS_PER_PUSH = 50  # a push sends hearings in bundles of this many, so a cut connection loses little
 
@@ -111,7 +113,7 @@ def stream(
     assigned = None if leads else _assigned_trials(db, user)
     for name in kinds:
         kind = KINDS[name]
-        observer = None if leads or name in SETUP else user["id"]
+        observer = None if name in SETUP or (leads and what != "pull") else user["id"]
         trial_id = trial["id"] if trial is not None else None
         for row in _rows(db, kind, mission["id"], trial_id, observer):
             theirs = assigned is None or name not in ("trial", "defendant")
@@ -128,7 +130,7 @@ def stream(
 
 
 def _plan(db, user, mission, what, trial, only_kinds) -> tuple[bool, list[str]]:
-    if what not in WHATS:
+    if what not in (*WHATS, "pull"):
         raise ExportError(f"Unknown kind of bundle: {what}.")
     role = sender_role(db, user, mission)
     if role is None:

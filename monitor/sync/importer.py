@@ -241,7 +241,7 @@ class _Import:
         for entry in listed:
             if not isinstance(entry, dict) or not UUID.match(str(entry.get("uuid", ""))):
                 raise BundleError("The bundle lists an account without a valid uuid.")
-        if self.link_account and self.reader.manifest.get("kind") == "setup":
+        if self.link_account and self.reader.manifest.get("kind") in ("setup", "pull"):
             self._link(listed)
         for entry in listed:
             if self._id("user", entry["uuid"]) is not None:
