@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import FAST_ARGON2, PASSWORD, drafts, generate  # noqa: E402
+from bench.sync_bench import bench_import  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
 
 SIZES = {
@@ -306,6 +307,28 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def import_rows(i: dict | None) -> list[str]:
+    """The sync import's two rows (bench/sync_bench.py)."""
+    if i is None:
+        return []
+    first, second, export = i["first"], i["second"], i["export"]
+    if "failed" in first or "failed" in second:
+        reason = first.get("failed") or second.get("failed")
+        row = f"| import of the mission as one bundle | ≤ 30 s | not measured: {reason} | — | — | — |"
+        return [row + " **missed** |"]
+    changed = sum(second["totals"][a] for a in ("inserted", "updated", "conflict"))
+    return [
+        f"| import of the whole mission as one bundle ({export['counts']['hearing']:,} hearings, "
+        f"{i['answers']:,} answers, {export['bytes'] / 1e6:.0f} MB) into an empty installation | ≤ 30 s | "
+        f"{first['seconds']:.1f} s, peak {first['peak_mb']} MB | one run; writing the bundle took "
+        f"{export['seconds']:.1f} s | {i['floor_seconds']:.1f} s (SQLite alone, as many answer rows) | "
+        f"{first['seconds'] / i['floor_seconds']:.1f}× | {verdict(first['seconds'] <= 30)} |",
+        f"| importing the same bundle again | ≤ 10 s, changes nothing | {second['seconds']:.1f} s, peak "
+        f"{second['peak_mb']} MB; {changed} records changed, {second['totals']['unchanged']:,} unchanged | "
+        f"one run | — | — | {verdict(second['seconds'] <= 10 and changed == 0)} |",
+    ]
+
+
 def write_report(results: dict, path: Path) -> None:
     m, size = results["machine"], results["size"]
     lines = [
@@ -378,6 +401,7 @@ def write_report(results: dict, path: Path) -> None:
             f"| {label} | ≤ {target} s, ≤ 600 MB | {r['work']['median']:.1f} s, peak {r['peak_mb']} MB | "
             f"n={r['work']['n']} | — | — | {verdict(ok)} |"
         )
+    lines += import_rows(results.get("import"))
     lines += ["", "## Notes", ""]
     lines += [f"- {note}" for note in results["notes"]]
     path.write_text("\n".join(lines) + "\n")
@@ -434,6 +458,8 @@ def main():
     for name, command in exports.items():
         print(f"benchmark: {name} …", flush=True)
         results[name] = bench_command(instance, command)
+    print("benchmark: import of the mission as a bundle …", flush=True)
+    results["import"] = bench_import(instance)
     print("benchmark: where the PDF's time goes …", flush=True)
     profile = bench_report_profile(instance, mission)
     results["notes"].append(

@@ -26,3 +26,24 @@ def test_generator_and_findings_agree(tmp_path):
     informed = next(i for i in data["items"] if i["key"] == "informed_of_reasons")
     assert informed["observed"]["count"] == 10  # every defendant was answered for in some counted hearing
     db.close()
+
+
+def test_import_benchmark_on_a_small_mission(tmp_path):
+    """bench/sync_bench.py end to end: export the mission, import it twice with the command."""
+    from bench.generate import generate
+    from bench.sync_bench import bench_import
+
+    generate(
+        str(tmp_path / "monitor.sqlite"),
+        trials=2,
+        defendants=10,
+        hearings=20,
+        witnesses=10,
+        allegations=4,
+        log=lambda _m: None,
+    )
+    result = bench_import(tmp_path)
+    records = sum(n for kind, n in result["export"]["counts"].items() if kind not in ("user", "audit"))
+    assert result["first"]["totals"]["inserted"] == records > 20
+    assert result["second"]["totals"]["unchanged"] == records
+    assert result["answers"] > 0 and result["floor_seconds"] > 0
