@@ -289,6 +289,12 @@ def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
     def newer_format(manifest, parts):
         manifest["format_version"] = 2
 
+    def unknown_question(manifest, parts):
+        records_of(parts, "hearing")[0]["content"]["answers"][0][1] = "was_the_moon_full"
+
+    def impossible_answer(manifest, parts):
+        records_of(parts, "hearing")[0]["content"]["answers"][0][2] = "maybe"
+
     before, before_versions = counts(server_db), versions(server_db)
     cases = {
         "impersonates another user": (as_lena, oleg, "another person"),
@@ -297,6 +303,12 @@ def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
         "approves its own hearing": (approve_own, oleg, "Only a lead"),
         "changes a defendant as an observer": (change_defendant, oleg, "only a lead"),
         "newer format": (newer_format, oleg, "newer version"),
+        "answers a question the checklist lacks": (unknown_question, oleg, "its checklist does not have"),
+        "gives an answer the checklist does not allow": (
+            impossible_answer,
+            oleg,
+            "not one the checklist allows",
+        ),
         "someone else's push": (lambda m, p: None, olga, "another person"),
     }
     for name, (mutate, importer_user, message) in cases.items():

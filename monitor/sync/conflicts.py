@@ -8,6 +8,7 @@ fields of their own, so two observers' answers can be merged one question at a t
 
 import json
 import re
+from collections.abc import Callable
 
 from sqlite_utils import Database
 
@@ -15,7 +16,7 @@ from .. import audit, records
 from ..audit import Actor
 from ..db import atomic, utcnow
 from .content import KINDS, Reader, content_hash, label
-from .importer import Report, _Import
+from .importer import Report, _Import, installed_checklist
 
 SIDES = ("local", "incoming")
 
@@ -93,7 +94,14 @@ def differing(conflict: dict) -> list[dict]:
     ]
 
 
-def resolve(db: Database, actor: Actor, user: dict, conflict: dict, choices: dict[str, str]) -> dict:
+def resolve(
+    db: Database,
+    actor: Actor,
+    user: dict,
+    conflict: dict,
+    choices: dict[str, str],
+    checklist_for: Callable = installed_checklist,
+) -> dict:
     """Write the merged record (``choices``: field → 'local' | 'incoming' for every differing field)."""
     fields = differing(conflict)
     missing = [f["field"] for f in fields if choices.get(f["field"]) not in SIDES]
@@ -123,7 +131,7 @@ def resolve(db: Database, actor: Actor, user: dict, conflict: dict, choices: dic
         content = unflatten(merged)
         result_hash = content_hash(content)
         if result_hash != conflict["local_hash"]:
-            writer = _Import(db, None, user, actor, Report(), lambda _i, _v: True, False)
+            writer = _Import(db, None, user, actor, Report(), checklist_for, False)
             parent_id = local_row[kind.parent[0]] if kind.parent else None
             record = {
                 "uuid": local_row["uuid"],

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from .. import audit, records
+from .. import audit, checklists, records
 from ..audit import Actor
+from ..checklists import Checklist
 from ..db import atomic, utcnow
 from . import bundle as bundlelib
 from .bundle import BundleError
@@ -112,6 +113,18 @@ def link(db: Database, actor: Actor, user: dict, remote_uuid: str, **why) -> boo
     return True
 
 
+def installed_checklist(checklist_id, version) -> Checklist | None:
+    """The checklist this installation has under that id and version (built in, or in ``extra_dirs``)."""
+    return checklists_installed(checklist_id, version, ())
+
+
+def checklists_installed(checklist_id, version, extra_dirs) -> Checklist | None:
+    try:
+        return checklists.get(str(checklist_id), int(version), extra_dirs=extra_dirs)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 class _DryRun(Exception):
     """Raised at the end of a dry run so the transaction rolls back."""
 
@@ -124,7 +137,7 @@ def import_bundle(
     *,
     passphrase: str | None = None,
     dry_run: bool = False,
-    checklist_known: Callable[[str, int], bool] = lambda _id, _version: True,
+    checklist_for: Callable[[str, int], Checklist | None] = installed_checklist,
     link_account: bool | str = False,
 ) -> Report:
     """Import ``data`` as ``user`` (the importing account's row). Raises :class:`BundleError` (or its
@@ -133,7 +146,7 @@ def import_bundle(
     report = Report(dry_run=dry_run, sha256=reader.sha256, sealed=reader.sealed)
     try:
         with atomic(db):
-            _Import(db, reader, user, actor, report, checklist_known, link_account).run()
+            _Import(db, reader, user, actor, report, checklist_for, link_account).run()
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -148,9 +161,10 @@ def import_bundle(
 
 
 class _Import:
-    def __init__(self, db, reader, user, actor, report, checklist_known, link_account):
+    def __init__(self, db, reader, user, actor, report, checklist_for, link_account):
         self.db, self.reader, self.user, self.actor, self.report = db, reader, user, actor, report
-        self.checklist_known, self.link_account = checklist_known, link_account
+        self.checklist_for, self.link_account = checklist_for, link_account
+        self.rules: dict[tuple, dict] = {}
         self.contents = Reader(db)
         self.ids: dict[tuple[str, str], int | None] = {}
         self.roles: dict[int, str | None] = {}
@@ -421,9 +435,7 @@ class _Import:
                 continue
             if not (value is None or isinstance(value, str | int | float)) or isinstance(value, bool):
                 raise BundleError(f"The {kind.name} {record_uuid} has an unreadable value in {key}.")
-        if "checklist_id" in content and not self.checklist_known(
-            content["checklist_id"], content["checklist_version"]
-        ):
+        if "checklist_id" in content and self._answer_rules(content) is None:
             raise BundleError(
                 f"The {kind.name} {record_uuid} uses checklist {content['checklist_id']} version "
                 f"{content['checklist_version']}, which this installation does not have."
@@ -634,21 +646,40 @@ class _Import:
             "INSERT INTO hearing_defendant (hearing_id, defendant_id, present) VALUES (?, ?, ?)", rows
         )
         now = utcnow()
+        allowed, checklist = self._answer_rules(content)
         answer_rows = []
         for answer in answers:
-            if (
-                not isinstance(answer, list)
-                or len(answer) != 6
-                or not all(isinstance(part, str) for part in answer)
-                or not UUID.match(answer[5])
-            ):
+            if type(answer) is not list or len(answer) != 6 or not all(type(part) is str for part in answer):
                 raise BundleError("A hearing's answer is not readable.")
+            rule = allowed.get(answer[1])
+            if rule is None or len(answer[5]) != 36:
+                raise BundleError(
+                    f"A hearing answers a question its checklist does not have ({answer[1][:80]})."
+                )
+            value = answer[2]
+            if value and value not in rule and (rule or not _valid(checklist, answer[1], value)):
+                raise BundleError(f"A hearing's answer to {answer[1]} is not one the checklist allows.")
             answer_rows.append((hearing_id, *answer, now, now))
         self.db.conn.executemany(
             "INSERT INTO answer (hearing_id, subject_uuid, item_key, value, note, provenance, uuid, "
             "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
             answer_rows,
         )
+
+    def _answer_rules(self, content: dict) -> tuple[dict, Checklist] | None:
+        """For a checklist version: (item key → the set of allowed answers, empty for free answers; the
+        checklist), or None when this installation does not have that checklist."""
+        key = (content.get("checklist_id"), content.get("checklist_version"))
+        if key not in self.rules:
+            checklist = self.checklist_for(*key)
+            self.rules[key] = None
+            if checklist is not None:
+                allowed = {
+                    item.key: set(item.values()) if item.answer in ("yesno", "choice") else set()
+                    for item in checklist.items
+                }
+                self.rules[key] = (allowed, checklist)
+        return self.rules[key]
 
     def _known_user(self, user_uuid) -> int:
         user_id = self._id("user", user_uuid) if isinstance(user_uuid, str) else None
@@ -741,6 +772,14 @@ class _Import:
                 ).fetchall()
             )
         return kept
+
+
+def _valid(checklist: Checklist, item_key: str, value: str) -> bool:
+    """A free answer (number, text) as the pages would store it."""
+    try:
+        return checklist.item(item_key).validate(value) == value
+    except ValueError:
+        return False
 
 
 def _pairs(value, what: str) -> list[tuple[str, str]]:

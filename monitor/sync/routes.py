@@ -296,7 +296,8 @@ def conflict_view(conflict_uuid):
             for index, f in enumerate(fields)
         }
         try:
-            conflicts.resolve(get_db(), request_actor(), me(), conflict, choices)
+            checklist_for = service.checklist_for(current_app.config["CHECKLIST_DIRS"])
+            conflicts.resolve(get_db(), request_actor(), me(), conflict, choices, checklist_for)
         except conflicts.ConflictError as error:
             flash(str(error), "error")
             return redirect(url_for("sync.conflict_view", conflict_uuid=conflict_uuid))

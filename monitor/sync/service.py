@@ -4,26 +4,18 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlite_utils import Database
 
-from .. import audit, checklists
+from .. import audit
 from ..audit import Actor
 from . import exporter
-from .importer import Report, import_bundle
+from .importer import Report, checklists_installed, import_bundle
 
 # Where a bundle came from or went, in the sync log and the audit log.
 FILE, HTTP = "file", "http"
 
 
-def checklist_known(extra_dirs: list[str]):
-    """A check for the importer: does this installation have that checklist version?"""
-
-    def known(checklist_id, version) -> bool:
-        try:
-            checklists.get(str(checklist_id), int(version), extra_dirs=extra_dirs)
-        except (KeyError, ValueError, TypeError):
-            return False
-        return True
-
-    return known
+def checklist_for(extra_dirs: list[str]):
+    """The importer's way to this installation's checklists (built in, and those in ``extra_dirs``)."""
+    return lambda checklist_id, version: checklists_installed(checklist_id, version, extra_dirs)
 
 
 def find_mission(db: Database, reference: str) -> dict | None:
@@ -99,7 +91,7 @@ def import_(
         actor,
         passphrase=passphrase,
         dry_run=dry_run,
-        checklist_known=checklist_known(extra_dirs),
+        checklist_for=checklist_for(extra_dirs),
         link_account=link_account,
     )
 
