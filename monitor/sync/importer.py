@@ -14,6 +14,7 @@ refusal refuses the whole bundle, and the import runs in one transaction, so a b
 leaves the database as it was. A dry run does all of it and rolls back.
 """
 
+import json
 import re
 import sqlite3
 import uuid as uuidlib
@@ -26,6 +27,7 @@ from .. import audit, checklists, records
 from ..audit import Actor
 from ..checklists import Checklist
 from ..db import atomic, utcnow
+from ..observe import fields
 from . import bundle as bundlelib
 from .bundle import BundleError
 from .content import KINDS, ORDER, Kind, Reader, content_hash, label
@@ -386,6 +388,7 @@ class _Import:
             raise BundleError(
                 f"The {kind.name} {record_uuid} does not match its checksum: the file was changed."
             )
+        _check_fields(kind, content, record_uuid)
         self._authorize(kind, content, local, mission_id, record_uuid)
         if action == "conflict":
             self._conflict(kind, record, local, local_hash, mission_id, text)
@@ -772,6 +775,22 @@ class _Import:
                 ).fetchall()
             )
         return kept
+
+
+def _check_fields(kind: Kind, content: dict, record_uuid: str) -> None:
+    """A hearing's, witness's or allegation's fields must be values the form itself would save."""
+    for name, spec in fields.TARGETS.get(kind.name, {}).items():
+        value = content.get(name)
+        try:
+            if spec.kind in ("multi", "refs"):
+                value = json.loads(value) if isinstance(value, str) else value
+            elif spec.kind != "flag" and value is None:
+                value = ""
+            spec.clean(value)
+        except (ValueError, TypeError) as error:
+            raise BundleError(
+                f"The {kind.name} {record_uuid} has a value the form refuses in {name}: {error}"
+            ) from error
 
 
 def _valid(checklist: Checklist, item_key: str, value: str) -> bool:
