@@ -295,6 +295,9 @@ def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
     def impossible_answer(manifest, parts):
         records_of(parts, "hearing")[0]["content"]["answers"][0][2] = "maybe"
 
+    def witness_on_no_side(manifest, parts):
+        records_of(parts, "witness")[0]["content"]["side"] = "the moon"
+
     before, before_versions = counts(server_db), versions(server_db)
     cases = {
         "impersonates another user": (as_lena, oleg, "another person"),
@@ -309,6 +312,7 @@ def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
             oleg,
             "not one the checklist allows",
         ),
+        "a witness field the form refuses": (witness_on_no_side, oleg, "the form refuses in side"),
         "someone else's push": (lambda m, p: None, olga, "another person"),
     }
     for name, (mutate, importer_user, message) in cases.items():
