@@ -65,7 +65,7 @@ def test_laptop_connects_pulls_and_pushes_and_a_lead_resolves_a_conflict(tmp_pat
         observe.submit(handle, Actor(name="t"), hearing)
         handle.close()
         page.goto(f"{laptop}/sync/")
-        assert "1 hearing" in page.inner_text("main")
+        assert "Hearing: 1" in page.inner_text("main")
         shot(page, "status")
         page.get_by_role("button", name="Push my changes").click()
         page.wait_for_selector("#job-message:has-text('Pushed')", timeout=20000)

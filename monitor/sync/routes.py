@@ -7,6 +7,7 @@ import time
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
 from ..audit import Actor
@@ -17,6 +18,31 @@ from ..permissions import SIGNED_IN, allow, manages, me, refuse, require
 from ..reports import jobs
 from . import bp, client, conflicts, exporter, service
 from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
+
+# What people read for a record type and a kind of bundle.
+RECORD_TYPES = {
+    "mission": _l("Mission"),
+    "trial": _l("Trial"),
+    "defendant": _l("Defendant"),
+    "hearing": _l("Hearing"),
+    "witness": _l("Witness"),
+    "allegation": _l("Allegation"),
+    "note": _l("Note"),
+    "review": _l("Review"),
+    "hearing_revision": _l("Correction of a hearing"),
+}
+BUNDLE_KINDS = {
+    "changes": _l("New since the last sync"),
+    "trial": _l("One whole trial"),
+    "setup": _l("Mission set-up"),
+    "pull": _l("Pulled from the server"),
+}
+
+
+@bp.app_context_processor
+def sync_labels() -> dict:
+    return {"record_types": RECORD_TYPES, "bundle_kinds": BUNDLE_KINDS}
+
 
 INBOX = "sync-inbox"  # an uploaded bundle waits here between a dry run and the real import
 INBOX_HOURS = 1
