@@ -6,8 +6,11 @@ report can state "27 of 37 defendants …" and a reader can open the list of peo
 count; only answers about a defendant present at that hearing count.
 """
 
+import copy
 import json
 import statistics
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -352,11 +355,63 @@ def verdicts(db: Database, scope: Scope) -> dict:
     }
 
 
+# Findings already computed, per server process: (database file, mission, scope, checklist) →
+# (data stamp, findings).
+_MEMO: OrderedDict = OrderedDict()
+MEMO_SIZE = 8
+_memo_lock = threading.Lock()
+
+
+def data_stamp(db: Database, mission_id: int) -> tuple:
+    """Changes whenever anything the findings read changes in this mission: per table the number of
+    rows, the sum of their versions (every write raises one) and the highest id (an insert after a
+    removal raises it)."""
+    parts = []
+    for table, join in (
+        ("trial", ""),
+        ("defendant", "JOIN trial ON trial.id = defendant.trial_id"),
+        ("hearing", "JOIN trial ON trial.id = hearing.trial_id"),
+        ("witness", "JOIN trial ON trial.id = witness.trial_id"),
+        ("allegation", "JOIN trial ON trial.id = allegation.trial_id"),
+    ):
+        parts.append(
+            f"SELECT count(*), total([{table}].version), max([{table}].id) FROM [{table}] {join} "  # noqa: S608 (constant names)
+            "WHERE trial.mission_id = :m"
+        )
+    return tuple(tuple(db.execute(sql, {"m": mission_id}).fetchone()) for sql in parts)
+
+
 def findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
-    """Everything a report states, as plain data (the JSON of the CLI and the API)."""
+    """Everything a report states, as plain data (the JSON of the CLI and the API).
+
+    Computing them reads every answer in scope (seconds for a mission of thousands of hearings), so the
+    result is kept per process and used again while :func:`data_stamp` says nothing has changed."""
+    database = db.execute("PRAGMA database_list").fetchone()[2]
+    key = (database, mission["uuid"], scope, checklist.id, checklist.version)
+    stamp = data_stamp(db, mission["id"])
+    with _memo_lock:
+        hit = _MEMO.get(key)
+        if hit is not None and hit[0] == stamp:
+            _MEMO.move_to_end(key)
+    if hit is None or hit[0] != stamp:
+        data = compute_findings(db, scope, checklist, mission)
+        with _memo_lock:
+            _MEMO[key] = (stamp, data)
+            while len(_MEMO) > MEMO_SIZE:
+                _MEMO.popitem(last=False)
+        hit = (stamp, data)
+    return {**copy.deepcopy(hit[1]), "generated_at": _now()}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def compute_findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
+    """The findings, computed now (see :func:`findings`)."""
     return {
         "format": "trial-monitor-findings/1",
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "generated_at": _now(),
         "mission": {"uuid": mission["uuid"], "name": mission["name"]},
         "checklist": {"id": checklist.id, "version": checklist.version},
         "scope": scope.describe(),
