@@ -382,6 +382,10 @@ def remove(db: Database, actor: Actor, hearing: dict, table: str, record_uuid: s
                 "DELETE FROM answer WHERE hearing_id = ? AND subject_uuid = ?", [hearing["id"], record_uuid]
             )
         db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row["id"]])  # noqa: S608
+        # the hearing's contents changed: its version says so (findings and sync notice by versions)
+        db.execute(
+            "UPDATE hearing SET updated_at = ?, version = version + 1 WHERE id = ?", [utcnow(), hearing["id"]]
+        )
         audit.record(db, f"{table}.remove", actor, record_type=table, record_uuid=record_uuid, before=row)
 
 
