@@ -83,18 +83,20 @@ def prepare(data_dir: Path, size: str) -> Path:
 def bench_findings(instance: Path) -> dict:
     from monitor import checklists
     from monitor.db import connect
-    from monitor.findings.aggregate import findings
+    from monitor.findings.aggregate import compute_findings, findings
     from monitor.findings.scope import Scope
 
     db = connect(str(instance / "monitor.sqlite"))
     mission = next(db.query("SELECT * FROM mission"))
     checklist = checklists.get("fair_trial")
-    findings(db, Scope(mission["id"]), checklist, mission)  # warm the page cache
-    work = timed(lambda: findings(db, Scope(mission["id"]), checklist, mission), 7)
+    compute_findings(db, Scope(mission["id"]), checklist, mission)  # warm SQLite's page cache
+    work = timed(lambda: compute_findings(db, Scope(mission["id"]), checklist, mission), 7)
+    findings(db, Scope(mission["id"]), checklist, mission)  # kept for the process from here on
+    kept = timed(lambda: findings(db, Scope(mission["id"]), checklist, mission), 7)
     floor = timed(lambda: list(db.query("SELECT item_key, count(*) AS n FROM answer GROUP BY item_key")), 7)
     answers = db["answer"].count
     db.close()
-    return {"work": spread(work), "floor": spread(floor), "answers": answers}
+    return {"work": spread(work), "kept": spread(kept), "floor": spread(floor), "answers": answers}
 
 
 def bench_form_page(instance: Path) -> dict:
@@ -360,6 +362,12 @@ def write_report(results: dict, path: Path) -> None:
         f"{ms(f['floor']['median'])} ms (`SELECT item_key, count(*) FROM answer GROUP BY item_key`) | "
         f"{ratio:.1f}× | {verdict(f['work']['median'] <= 0.5 and ratio <= 5)} |"
     )
+    if "kept" in f:
+        lines.append(
+            "| mission findings again, data unchanged (kept per server process, checked by a data stamp) | "
+            f"≤ 500 ms | {ms(f['kept']['median'])} ms | {ms(f['kept']['min'])}–{ms(f['kept']['max'])} ms "
+            f"(n={f['kept']['n']}) | — | — | {verdict(f['kept']['median'] <= 0.5)} |"
+        )
     p = results["form_page"]
     lines.append(
         f"| hearing form page (draft, ~19 defendants present) | ≤ 50 ms p95 | {ms(p['work']['p95'])} ms p95 "
