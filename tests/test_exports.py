@@ -21,9 +21,9 @@ from monitor.auth import users
 from monitor.db import atomic, connect
 from monitor.demo import DEMO_MISSION
 from monitor.findings.cli import find_mission
-from monitor.reports import dataset, exports, jobs
+from monitor.reports import answer_tables, dataset, exports, jobs
 from monitor.reports.export_cli import export_command
-from monitor.reports.redact import PROFILES, pseudonym_key, redact
+from monitor.reports.redact import PROFILES, Redaction, pseudonym_key, redact
 from tests.conftest import setup_trial
 
 FORMATS = tuple(exports.FORMATS)
@@ -135,8 +135,10 @@ def test_csv_files_have_a_bom_a_header_and_join_on_uuids(app, demo):
     content, mimetype, name = make_export(app, demo, "csv", "internal")
     assert mimetype == "application/zip" and name.endswith("-internal-" + name[-14:-4] + ".zip")
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert sorted(archive.namelist()) == sorted([*(f"{t}.csv" for t in TABLES), "README.txt"])
-        assert all(archive.read(f"{t}.csv").startswith(b"\xef\xbb\xbf") for t in TABLES)
+        files = [f"{t}.csv" for t in exports.CSV_FILES]
+        assert sorted(archive.namelist()) == sorted([*files, "README.txt"])
+        assert all(archive.read(name).startswith(b"\xef\xbb\xbf") for name in files)
+    assert set(exports.CSV_FILES) == {*TABLES, *exports.SHEETS}  # every sheet, and every answer
     tables = csv_tables(content)
     uuids = {table: {row["uuid"] for row in rows if "uuid" in row} for table, rows in tables.items()}
     assert tables["answers"] and tables["hearings"] and tables["allegations"]
@@ -145,8 +147,10 @@ def test_csv_files_have_a_bom_a_header_and_join_on_uuids(app, demo):
     assert {row["defendant_uuid"] for row in tables["presence"]} <= uuids["defendants"]
     subjects = {row["subject_uuid"] for row in tables["answers"]} - {""}
     assert subjects <= uuids["defendants"] | uuids["witnesses"]
-    for table in ("witnesses", "allegations", "notes", "reviews"):
+    for table in ("witnesses", "allegations", "notes", "reviews", *answer_tables.TABLES):
         assert {row["hearing_uuid"] for row in tables[table]} <= uuids["hearings"]
+    assert {row["defendant_uuid"] for row in tables["defendant_answers"]} <= uuids["defendants"]
+    assert {row["witness_uuid"] for row in tables["witness_answers"]} <= uuids["witnesses"]
 
 
 def test_csv_label_columns_sit_next_to_the_stable_keys(app, demo):
@@ -214,10 +218,13 @@ def test_the_workbook_has_an_about_sheet_and_a_frozen_header_per_table(app, demo
     content, mimetype, name = make_export(app, demo, "xlsx", "partner")
     assert mimetype == exports.XLSX and name.endswith(".xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["About", *TABLES]
-    for table in TABLES:
+    assert workbook.sheetnames == ["About", *exports.SHEETS]
+    assert "answers" not in workbook.sheetnames  # one row per answer is the CSV's answers.csv
+    for table in exports.SHEETS:
         sheet = workbook[table]
-        assert sheet.freeze_panes == "A2"
+        frozen = {"hearing_answers": "D2", "defendant_answers": "F2", "witness_answers": "E2"}
+        assert sheet.freeze_panes == frozen.get(table, "A2")
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
         assert all(cell.font.b for cell in sheet[1])
         assert sheet.column_dimensions["A"].width > 8
     hearings = workbook["hearings"]
@@ -236,18 +243,114 @@ def test_the_workbook_has_an_about_sheet_and_a_frozen_header_per_table(app, demo
     assert "partner" in about[0][0]
     assert ("Mission", DEMO_MISSION, None) in about
     assert any(row[0] == "Exported at (UTC)" and isinstance(row[1], datetime) for row in about)
-    assert ("answers", "item_label") in {row[:2] for row in about}
+    described = {row[:2] for row in about}
+    assert ("answer_notes", "item_label") in described and (
+        "defendant_answers",
+        "informed_of_reasons",
+    ) in described
+    rows = {row[0]: row[1] for row in about if row[0] in exports.SHEETS and isinstance(row[1], int)}
+    assert rows == {table: workbook[table].max_row - 1 for table in exports.SHEETS}
+
+
+def sheet_rows(sheet) -> list[dict]:
+    header = [cell.value for cell in sheet[1]]
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_the_answer_sheets_have_a_row_per_person_and_hearing_and_a_column_per_question(app, demo):
+    checklist = checklists.get(demo["checklist_id"], demo["checklist_version"])
+    workbook = openpyxl.load_workbook(io.BytesIO(make_export(app, demo, "xlsx", "internal", lang="ru")[0]))
+    tables = csv_tables(make_export(app, demo, "csv", "internal", lang="ru")[0])
+    answers = {(a["hearing_uuid"], a["subject_uuid"], a["item_key"]): a for a in tables["answers"]}
+    hearings = {h["uuid"]: h for h in tables["hearings"]}
+    names = {d["uuid"]: d["name"] for d in tables["defendants"]}
+    present = {(p["hearing_uuid"], p["defendant_uuid"]): int(p["present"]) for p in tables["presence"]}
+    seen = set()
+    for scope, sheet_name, subject in (
+        ("hearing", "hearing_answers", None),
+        ("defendant", "defendant_answers", "defendant_uuid"),
+        ("witness", "witness_answers", "witness_uuid"),
+    ):
+        sheet = workbook[sheet_name]
+        rows = sheet_rows(sheet)
+        assert rows, sheet_name
+        header = list(rows[0])
+        items = checklist.items_for(scope)
+        assert header[header.index("concerns") + 1 : header.index("hearing_uuid")] == [i.key for i in items]
+        for number, row in enumerate(rows, 2):
+            hearing = hearings[row["hearing_uuid"]]
+            assert row["hearing_date"].date().isoformat() == hearing["hearing_date"]
+            who = row[subject] if subject else ""
+            concerns = 0
+            for item in items:
+                answer = answers.get((row["hearing_uuid"], who, item.key))
+                cell = sheet.cell(number, header.index(item.key) + 1)
+                if answer is None:
+                    assert cell.value is None
+                    continue
+                seen.add(answer["uuid"])
+                assert cell.value == answer["value_label"]
+                concern = answer["concern"] == "1"
+                concerns += concern
+                assert (cell.fill.fgColor.rgb == "FFF7DCD8") == concern, (sheet_name, item.key)
+            assert row["concerns"] == concerns
+            if scope == "defendant":
+                assert row["defendant"] == names[who]
+                assert row["present"] == present.get((row["hearing_uuid"], who))
+    assert seen == {a["uuid"] for a in tables["answers"]}  # every answer is in a sheet
+    for name in answer_tables.WIDE:  # the CSV files are the sheets
+        assert [
+            [str(v) if v is not None and not isinstance(v, datetime) else v.date().isoformat() if v else ""
+             for v in row.values()]
+            for row in sheet_rows(workbook[name])
+        ] == [list(row.values()) for row in tables[name]]  # fmt: skip
+
+
+def test_answer_notes_hold_the_answers_with_a_note_a_source_or_a_comment(app, demo):
+    db = connect(app.config["DATABASE"])
+    try:
+        answer = next(
+            db.query("SELECT uuid, hearing_id FROM answer WHERE note = '' AND provenance = '' LIMIT 1")
+        )
+        hearing = next(db.query("SELECT * FROM hearing WHERE id = ?", [answer["hearing_id"]]))
+        with atomic(db):
+            db["review"].insert(
+                {
+                    "uuid": "0c0ffee0-0000-4000-8000-000000000001",
+                    "hearing_id": hearing["id"],
+                    "reviewer_id": hearing["observer_id"],
+                    "decision": "comment",
+                    "comment": "Check this one.",
+                    "answer_uuid": answer["uuid"],
+                    "created_at": "2026-11-01T10:00:00.000Z",
+                    "updated_at": "2026-11-01T10:00:00.000Z",
+                }
+            )
+    finally:
+        db.close()
+    for profile in ("internal", "public"):
+        tables = csv_tables(make_export(app, demo, "csv", profile)[0])
+        expected = [
+            a for a in tables["answers"] if a["note"] or a["provenance"] or a["uuid"] == answer["uuid"]
+        ]
+        assert tables["answer_notes"] == expected and expected
+        if profile == "public":
+            assert not any(a["note"] for a in expected)
+        workbook = openpyxl.load_workbook(io.BytesIO(make_export(app, demo, "xlsx", profile)[0]))
+        assert [row["uuid"] for row in sheet_rows(workbook["answer_notes"])] == [a["uuid"] for a in expected]
 
 
 def test_a_table_longer_than_a_sheet_continues_on_the_next(app, demo, monkeypatch):
-    monkeypatch.setattr(exports, "SHEET_ROWS", 400)
+    monkeypatch.setattr(exports, "SHEET_ROWS", 10)
     workbook = openpyxl.load_workbook(io.BytesIO(make_export(app, demo, "xlsx", "internal")[0]))
-    parts = [name for name in workbook.sheetnames if name.startswith("answers")]
-    assert parts == ["answers", "answers 2", "answers 3", "answers 4", "answers 5"]
-    assert all(workbook[name].freeze_panes == "A2" and workbook[name]["A1"].value == "uuid" for name in parts)
+    parts = [name for name in workbook.sheetnames if name.startswith("defendant_answers")]
+    assert parts == ["defendant_answers", "defendant_answers 2", "defendant_answers 3", "defendant_answers 4"]
+    assert all(
+        workbook[name].freeze_panes == "F2" and workbook[name]["A1"].value == "trial" for name in parts
+    )
     counts = [workbook[name].max_row - 1 for name in parts]
-    assert counts[:4] == [400] * 4 and sum(counts) == len(
-        csv_tables(make_export(app, demo, "csv", "internal")[0])["answers"]
+    assert counts[:3] == [10] * 3 and sum(counts) == len(
+        csv_tables(make_export(app, demo, "csv", "internal")[0])["defendant_answers"]
     )
 
 
@@ -305,16 +408,19 @@ def test_a_partner_export_keeps_defendants_but_not_anonymous_witnesses_or_perpet
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_redacting_the_answers_in_slices_gives_what_redacting_at_once_gives(app, demo, monkeypatch, profile):
-    monkeypatch.setattr(exports, "REDACT_SLICE", 7)
+def test_answers_redacted_as_they_are_read_are_what_redacting_at_once_gives(app, demo, profile):
     db = connect(app.config["DATABASE"])
     try:
         data = dataset.load(db, demo)
+        key = pseudonym_key(app.instance_path)
+        expected = redact(data, profile, key)
+        redaction = Redaction(dataset.load(db, demo, with_answers=False), profile, key)
+        hearings = [hearing["uuid"] for hearing in data["hearings"]]
+        streamed = dataset.Answers(db, hearings, prepare=redaction.answer)
+        assert {**redaction.data, "answers": list(streamed)} == expected
+        assert len(streamed) == len(data["answers"]) > 100
     finally:
         db.close()
-    key = pseudonym_key(app.instance_path)
-    expected = redact(data, profile, key)
-    assert exports.redact_in_slices(data, profile, key) == expected
 
 
 # The export as a whole ---------------------------------------------------------------------------------
@@ -380,12 +486,9 @@ def test_an_export_job_runs_in_the_background_and_leaves_a_private_file(app, dem
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
     workbook = openpyxl.load_workbook(path)
-    answers = workbook["answers"]
-    value_labels = {
-        row[[c.value for c in answers[1]].index("value_label")]
-        for row in answers.iter_rows(min_row=2, values_only=True)
-    }
-    assert "Да" in value_labels  # the job's thread writes the labels in the language asked for
+    answers = {value for row in sheet_rows(workbook["defendant_answers"]) for value in row.values()}
+    assert "Да" in answers  # the job's thread writes the labels in the language asked for
+    assert not [name for name in os.listdir(os.path.dirname(path)) if name.endswith(".part")]
     db = connect(app.config["DATABASE"])
     try:
         where, mimetype, name = jobs.file_for(db, finished)
@@ -470,6 +573,22 @@ def test_the_command_writes_the_file_and_audits_it(app, demo, tmp_path):
     assert json.loads(entry["after"]) == {"format": "json", "profile": "public", "lang": "en"}
 
 
+def test_a_failed_export_leaves_no_file(app, demo, tmp_path, monkeypatch):
+    def half_written(out, *args):
+        out.write(b"PK half a zip")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "write_export", half_written)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    result = app.test_cli_runner().invoke(
+        export_command,
+        [DEMO_MISSION, "--format", "csv", "--profile", "public", "-o", str(folder / "out.zip")],
+    )
+    assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    assert list(folder.iterdir()) == []
+
+
 def test_the_command_takes_the_mission_uuid_and_names_the_file_itself(app, demo, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = app.test_cli_runner().invoke(
@@ -525,4 +644,5 @@ def test_a_mission_without_hearings_exports_empty_tables(app, fmt):
         assert tables["answers"] == [] and len(tables["defendants"]) == 2
     else:
         workbook = openpyxl.load_workbook(io.BytesIO(content))
-        assert workbook["answers"].max_row == 1 and workbook["defendants"].max_row == 3
+        assert workbook["defendants"].max_row == 3
+        assert all(workbook[name].max_row == 1 for name in answer_tables.TABLES)

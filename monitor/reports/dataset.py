@@ -5,6 +5,7 @@ tables join on uuids (integer ids never leave the machine).
 """
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -20,10 +21,7 @@ TABLES = (
     "reviews",
 )
 COUNTED = ("submitted", "returned", "approved")
-
-
-def _rows(db: Database, sql: str, params: dict) -> list[dict]:
-    return list(db.query(sql, params))
+ANSWER_FIELDS = ("uuid", "hearing_uuid", "subject_uuid", "item_key", "value", "note", "provenance")
 
 
 def load(
@@ -34,12 +32,14 @@ def load(
     trial_uuid: str | None = None,
     hearing_uuid: str | None = None,
     with_answers: bool = True,
+    tables: Iterable[str] = TABLES,
 ) -> dict:
     """Everything recorded in the mission's non-draft hearings, as lists of dicts keyed by table.
 
     ``trial_uuid`` / ``hearing_uuid`` keep only that trial's or that hearing's hearings (and what was
     recorded in them); ``with_answers=False`` leaves the checklist answers out — the mission report
-    states findings computed in SQL and does not need millions of answers in memory.
+    states findings computed in SQL and does not need millions of answers in memory (an export reads
+    them with :class:`Answers`). A table not in ``tables`` is left empty.
     """
     params = {
         "mission": mission["id"],
@@ -52,6 +52,11 @@ def load(
         "WHERE trial.mission_id = :mission AND hearing.status IN (SELECT value FROM json_each(:statuses)) "
         "AND (:trial IS NULL OR trial.uuid = :trial) AND (:hearing IS NULL OR hearing.uuid = :hearing)"
     )
+    wanted = set(tables) - (set() if with_answers else {"answers"})
+
+    def rows(table: str, sql: str) -> list[dict]:
+        return list(db.query(sql, params)) if table in wanted else []
+
     data = {
         "mission": {
             k: mission[k]
@@ -66,14 +71,13 @@ def load(
                 "checklist_version",
             )
         },
-        "trials": _rows(
-            db,
+        "trials": rows(
+            "trials",
             "SELECT uuid, title, court, case_number, judges, prosecutor, charges, status FROM trial "
             "WHERE mission_id = :mission ORDER BY title",
-            params,
         ),
-        "defendants": _rows(
-            db,
+        "defendants": rows(
+            "defendants",
             """
             SELECT defendant.uuid, trial.uuid AS trial_uuid, defendant.position, defendant.name,
                    defendant.pseudonym,
@@ -84,10 +88,9 @@ def load(
             FROM defendant JOIN trial ON trial.id = defendant.trial_id
             WHERE trial.mission_id = :mission ORDER BY trial.title, defendant.position
             """,
-            params,
         ),
-        "hearings": _rows(
-            db,
+        "hearings": rows(
+            "hearings",
             f"""
             SELECT hearing.uuid, trial.uuid AS trial_uuid, hearing.hearing_date, hearing.start_time,
                    hearing.end_time, hearing.courtroom, hearing.judge, hearing.public_access,
@@ -97,32 +100,27 @@ def load(
             FROM hearing JOIN trial ON trial.id = hearing.trial_id JOIN user ON user.id = hearing.observer_id
             WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id
             """,  # noqa: S608 (fixed SQL)
-            params,
         ),
-        "presence": _rows(
-            db,
+        "presence": rows(
+            "presence",
             f"""
             SELECT hearing.uuid AS hearing_uuid, defendant.uuid AS defendant_uuid, hearing_defendant.present
             FROM hearing_defendant JOIN hearing ON hearing.id = hearing_defendant.hearing_id
             JOIN defendant ON defendant.id = hearing_defendant.defendant_id
             WHERE hearing.id IN ({hearing_ids})
             """,  # noqa: S608
-            params,
         ),
-        "answers": _rows(
-            db,
+        "answers": rows(
+            "answers",
             f"""
             SELECT answer.uuid, hearing.uuid AS hearing_uuid, answer.subject_uuid, answer.item_key,
                    answer.value, answer.note, answer.provenance
             FROM answer JOIN hearing ON hearing.id = answer.hearing_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, answer.id
+            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id, answer.id
             """,  # noqa: S608
-            params,
-        )
-        if with_answers
-        else [],
-        "witnesses": _rows(
-            db,
+        ),
+        "witnesses": rows(
+            "witnesses",
             f"""
             SELECT witness.uuid, hearing.uuid AS hearing_uuid, witness.label, witness.identity, witness.side,
                    witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
@@ -131,28 +129,25 @@ def load(
             FROM witness JOIN hearing ON hearing.id = witness.hearing_id
             WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness.id
             """,  # noqa: S608
-            params,
         ),
-        "allegations": _rows(
-            db,
+        "allegations": rows(
+            "allegations",
             f"""
             SELECT allegation.*, hearing.uuid AS hearing_uuid FROM allegation
             JOIN hearing ON hearing.id = allegation.hearing_id
             WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, allegation.id
             """,  # noqa: S608
-            params,
         ),
-        "notes": _rows(
-            db,
+        "notes": rows(
+            "notes",
             f"""
             SELECT note.uuid, hearing.uuid AS hearing_uuid, note.typed_at, note.text, note.publishable
             FROM note JOIN hearing ON hearing.id = note.hearing_id
             WHERE hearing.id IN ({hearing_ids}) ORDER BY note.typed_at
             """,  # noqa: S608
-            params,
         ),
-        "reviews": _rows(
-            db,
+        "reviews": rows(
+            "reviews",
             f"""
             SELECT review.uuid, hearing.uuid AS hearing_uuid, review.decision, review.comment,
                    review.answer_uuid, review.created_at, user.display_name AS reviewer
@@ -160,10 +155,109 @@ def load(
             JOIN user ON user.id = review.reviewer_id
             WHERE hearing.id IN ({hearing_ids}) ORDER BY review.id
             """,  # noqa: S608
-            params,
         ),
     }
     for allegation in data["allegations"]:
         for key in ("id", "hearing_id", "trial_id"):
             allegation.pop(key, None)
     return data
+
+
+class Answers:
+    """The checklist answers of some hearings, read from the database hearing by hearing as they are used.
+
+    A mission's answers run into millions of rows; an export iterates over this instead of a list, so one
+    hearing's answers at a time are in memory. Rows are dicts with :data:`ANSWER_FIELDS`, in the order of
+    ``hearing_uuids`` (the order of ``load()``'s hearings) and, within a hearing, in the order they were
+    first saved — the order of ``load()``'s answers. Each row passes through ``prepare`` (an export's
+    redaction) as it is read, each value read by :meth:`values` through ``prepare_value``. Iterating again
+    reads again; ``len()`` counts without reading.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        hearing_uuids: Iterable[str],
+        prepare: Callable[[dict], dict] | None = None,
+        prepare_value: Callable[[str], str] | None = None,
+        *,
+        where: str = "",
+        params: tuple = (),
+    ):
+        self.db, self.hearing_uuids = db, tuple(hearing_uuids)
+        self.prepare, self.prepare_value = prepare, prepare_value
+        self._where, self._params = where, params
+        self._count: int | None = None
+
+    def _narrowed(self, where: str, params: tuple) -> "Answers":
+        return Answers(
+            self.db,
+            self.hearing_uuids,
+            self.prepare,
+            self.prepare_value,
+            where=f"{self._where} AND ({where})" if self._where else where,
+            params=self._params + params,
+        )
+
+    def about(self, item_keys: Iterable[str]) -> "Answers":
+        """Only the answers to these checklist items."""
+        keys = json.dumps(list(item_keys))
+        return self._narrowed("item_key IN (SELECT value FROM json_each(?))", (keys,))
+
+    def with_details(self, item_keys: Iterable[str]) -> "Answers":
+        """The answers that carry a note or a source, were commented on by a lead, or are to an item not
+        among ``item_keys`` (a question the mission's checklist no longer has)."""
+        keys = json.dumps(list(item_keys))
+        return self._narrowed(
+            "note != '' OR provenance != '' OR item_key NOT IN (SELECT value FROM json_each(?)) "
+            "OR uuid IN (SELECT answer_uuid FROM review WHERE answer_uuid != '')",
+            (keys,),
+        )
+
+    def __iter__(self) -> Iterator[dict]:
+        where = f"AND ({self._where})" if self._where else ""
+        sql = (
+            "SELECT uuid, subject_uuid, item_key, value, note, provenance FROM answer "  # noqa: S608
+            f"WHERE hearing_id = (SELECT id FROM hearing WHERE uuid = ?) {where} ORDER BY id"
+        )
+        prepare = self.prepare
+        for hearing_uuid in self.hearing_uuids:
+            for uuid, subject, item, value, note, provenance in self.db.execute(
+                sql, (hearing_uuid, *self._params)
+            ):
+                row = {
+                    "uuid": uuid,
+                    "hearing_uuid": hearing_uuid,
+                    "subject_uuid": subject,
+                    "item_key": item,
+                    "value": value,
+                    "note": note,
+                    "provenance": provenance,
+                }
+                yield prepare(row) if prepare else row
+
+    def values(self) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+        """For each hearing in order, its answers as (subject_uuid, item_key, value), each value passed
+        through ``prepare_value`` — the answer tables need no more, and no dict per answer."""
+        where = f"AND ({self._where})" if self._where else ""
+        sql = (
+            "SELECT subject_uuid, item_key, value FROM answer "  # noqa: S608
+            f"WHERE hearing_id = (SELECT id FROM hearing WHERE uuid = ?) {where}"
+        )
+        prepare = self.prepare_value
+        for hearing_uuid in self.hearing_uuids:
+            rows = self.db.execute(sql, (hearing_uuid, *self._params)).fetchall()
+            if prepare:
+                rows = [(subject, item, prepare(value)) for subject, item, value in rows]
+            yield hearing_uuid, rows
+
+    def __len__(self) -> int:
+        if self._count is None:
+            where = f"AND ({self._where})" if self._where else ""
+            sql = (
+                "SELECT count(*) FROM answer WHERE hearing_id IN (SELECT id FROM hearing "  # noqa: S608
+                f"WHERE uuid IN (SELECT value FROM json_each(?))) {where}"
+            )
+            params = (json.dumps(self.hearing_uuids), *self._params)
+            self._count = self.db.execute(sql, params).fetchone()[0]
+        return self._count

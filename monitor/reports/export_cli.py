@@ -15,11 +15,20 @@ from . import exports
 from .redact import PROFILES
 
 
-def _write(path: str, content: bytes) -> None:
-    """Write the file readable by its owner only: exports can name witnesses and defendants."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
+def _open(path: str):
+    """The file to write, readable by its owner only (exports can name witnesses and defendants), and the
+    name it gets once complete: a regular file is written beside it and renamed at the end, so a failed
+    export leaves nothing; anything else (``/dev/null``, a pipe) is written as it is."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        return open(path, "wb"), None  # noqa: SIM115 (closed by the caller)
+    partial = f"{path}.part"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "wb"), partial
+
+
+def _discard(partial: str | None) -> None:
+    if partial and os.path.exists(partial):
+        os.unlink(partial)
 
 
 @click.command("export")
@@ -68,12 +77,20 @@ def export_command(mission, fmt, profile, lang, output):
         def progress(done, total, message):
             click.echo(f"[{done}/{total}] {message}", err=True)
 
+        path = output or exports.filename(found, fmt, profile)
+        out, partial = _open(path)
         try:
-            content, _mimetype, name = exports.export(
-                db, found, fmt, profile, lang, current_app.instance_path, progress
-            )
+            with out:
+                exports.write_export(out, db, found, fmt, profile, lang, current_app.instance_path, progress)
         except KeyError as error:  # the mission's checklist is not installed here
+            _discard(partial)
             raise click.ClickException(error.args[0] if error.args else str(error)) from error
+        except BaseException:
+            _discard(partial)
+            raise
+        if partial:
+            os.replace(partial, path)
+        size = os.path.getsize(path) if os.path.isfile(path) else None
         audit.record(
             db,
             "data.export",
@@ -84,6 +101,5 @@ def export_command(mission, fmt, profile, lang, output):
         )
     finally:
         db.close()
-    path = output or name
-    _write(path, content)
-    click.echo(f"Wrote {path} ({len(content):,} bytes, {profile} profile).")
+    written = f"{size:,} bytes, " if size is not None else ""
+    click.echo(f"Wrote {path} ({written}{profile} profile).")

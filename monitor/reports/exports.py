@@ -3,8 +3,13 @@
 Every file is made from a redacted dataset (see :mod:`.dataset` and :mod:`.redact`) and says which
 redaction profile made it. Rows keep their uuids, so the tables join on them; coded values keep their
 stable keys, with a ``<name>_label`` column in the chosen language next to them (CSV and Excel only; the
-JSON stays language-neutral). The writers stream: a mission with millions of answers is written row by
-row, never held twice.
+JSON stays language-neutral).
+
+The checklist answers — millions of rows in a large mission — are never held: they are read from the
+database hearing by hearing (dataset.Answers), redacted row by row (redact.Redaction) and written straight
+into the file, which goes straight to disk (:func:`write_export`). The workbook holds them as answer
+tables with a row per hearing, per defendant at a hearing and per witness and a column per question
+(answer_tables.py); the CSV zip has those tables too, and every answer one per row in ``answers.csv``.
 """
 
 import csv
@@ -12,56 +17,37 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlite_utils import Database
 
 from .. import checklists
 from ..db import utcnow
-from ..missions.labels import (
-    CONVICTION_BASIS_LABELS,
-    COUNSEL_LABELS,
-    DETENTION_LABELS,
-    SEX_LABELS,
-    TRIAL_STATUS_LABELS,
-    VERDICT_LABELS,
-)
-from ..observe.fields import ALLEGATION, HEARING, PROVENANCE, WITNESS
-from . import dataset
-from .redact import PROFILES, pseudonym_key, redact
+from . import answer_tables, dataset, xlsx
+from .columns import COLUMNS, TABLE_ABOUT, Column, Columns
+from .redact import PROFILES, Redaction, pseudonym_key
 
 FORMAT = "trial-monitor-export/1"
 SCHEMA_PATH = Path(__file__).with_name("export_schema.json")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"csv": ("application/zip", "zip"), "xlsx": (XLSX, "xlsx"), "json": ("application/json", "json")}
+_AT = dataset.TABLES.index("answers")
+# The workbook: every table, the answers as the answer tables (one row per answer would not fit a sheet).
+SHEETS = (*dataset.TABLES[:_AT], *answer_tables.TABLES, *dataset.TABLES[_AT + 1 :])
+# The zip: every sheet of the workbook as a CSV file, and answers.csv with every answer.
+CSV_FILES = (*dataset.TABLES[: _AT + 1], *answer_tables.TABLES, *dataset.TABLES[_AT + 1 :])
 # Steps each writer reports; export() adds loading and redacting before them.
-STEPS = {"csv": len(dataset.TABLES) + 1, "xlsx": len(dataset.TABLES) + 2, "json": len(dataset.TABLES)}
+STEPS = {"csv": len(CSV_FILES) + 1, "xlsx": len(SHEETS) + 2, "json": len(dataset.TABLES)}
 ROWS_PER_REPORT = 100_000  # a progress message every so many rows of a large table
-SHEET_ROWS = 1_048_575  # Excel's limit, less the header row: longer tables continue on "answers 2", …
-REDACT_SLICE = 50_000
+SHEET_ROWS = xlsx.MAX_ROWS - 1  # less the header row: longer tables continue on "<name> 2", …
 # Text a spreadsheet program may run as a formula when it opens a CSV file (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-HEARING_STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "returned": _l("Returned"),
-    "approved": _l("Approved"),
-}
-REVIEW_LABELS = {"approved": _l("Approved"), "returned": _l("Returned"), "comment": _l("Comment")}
-ITEM, ANSWER = "checklist item", "checklist answer"  # labels that come from the checklist, not a dict
 
 PROFILE_NOTES = {
     "internal": "Nothing removed: anonymous witnesses' identities and named perpetrators are included. "
@@ -71,220 +57,15 @@ PROFILE_NOTES = {
     "replaced by stable pseudonyms; every witness identity, reviewer name and free text removed; only "
     "notes marked publishable kept.",
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an exported table.
-
-    ``kind`` is text, uuid, integer, flag (0/1), list (a JSON list of keys), date, datetime, time, or
-    derived (computed for the CSV and Excel files only). ``labels`` adds a ``<name>_label`` column.
-    """
-
-    name: str
-    about: str
-    kind: str = "text"
-    labels: Mapping | str | None = None
-
-    @property
-    def label_name(self) -> str:
-        return self.name.removesuffix("_key") + "_label"
-
-
-def _c(name, about, kind="text", labels=None) -> Column:
-    return Column(name, about, kind, labels)
-
-
-def _choices(fields: dict, name: str) -> dict:
-    return fields[name].choices
-
-
-UUID = _c("uuid", "The record's unique id; other tables refer to it.", "uuid")
-HEARING_UUID = _c("hearing_uuid", "The hearing (hearings.uuid).", "uuid")
-TABLE_ABOUT = {
-    "trials": "One row per trial the mission follows.",
-    "defendants": "One row per defendant, with custody times, counsel and verdict.",
-    "hearings": "One row per hearing report that was submitted (drafts are left out).",
-    "presence": "Which defendants were present at which hearing.",
-    "answers": "One row per checklist answer: per hearing, per defendant or per witness.",
-    "witnesses": "One row per witness heard at a hearing.",
-    "allegations": "One row per allegation of torture or ill-treatment raised at a hearing.",
-    "notes": "Time-stamped notes typed during hearings.",
-    "reviews": "Mission leads' decisions on hearing reports.",
-}
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    "trials": (
-        UUID,
-        _c("title", "The trial's name as the mission uses it."),
-        _c("court", "The court."),
-        _c("case_number", "The court's case number."),
-        _c("judges", "The judges, as entered."),
-        _c("prosecutor", "The prosecutor, as entered."),
-        _c("charges", "The charges, as entered."),
-        _c("status", "Stage of the case.", labels=TRIAL_STATUS_LABELS),
-    ),
-    "defendants": (
-        UUID,
-        _c("trial_uuid", "The trial (trials.uuid).", "uuid"),
-        _c("position", "Order of the defendant in the trial.", "integer"),
-        _c("name", "Name (a pseudonym in public exports)."),
-        _c("pseudonym", "The name used in public reports."),
-        _c("sex", "Sex.", labels=SEX_LABELS),
-        _c("age", "Age in years.", "integer"),
-        _c("charges", "This defendant's charges."),
-        _c("apprehended_at", "When apprehended (local time, as entered).", "datetime"),
-        _c("arrest_registered_at", "When the arrest was registered (local time).", "datetime"),
-        _c("first_judge_at", "When first brought before a judge (local time).", "datetime"),
-        _c("pretrial_detention", "Pre-trial detention.", labels=DETENTION_LABELS),
-        _c("counsel", "Defence counsel.", labels=COUNSEL_LABELS),
-        _c("counsel_from", "When counsel was first available (local time).", "datetime"),
-        _c("verdict", "Verdict.", labels=VERDICT_LABELS),
-        _c("sentence", "Sentence, in words."),
-        _c("sentence_months", "Sentence in months.", "integer"),
-        _c(
-            "conviction_basis",
-            "What the conviction rested on (JSON list of keys).",
-            "list",
-            CONVICTION_BASIS_LABELS,
-        ),
-    ),
-    "hearings": (
-        UUID,
-        _c("trial_uuid", "The trial (trials.uuid).", "uuid"),
-        _c("hearing_date", "Date of the hearing.", "date"),
-        _c("start_time", "When it started (local time).", "time"),
-        _c("end_time", "When it ended (local time).", "time"),
-        _c("courtroom", "Courtroom."),
-        _c("judge", "Presiding judge, as the observer wrote it."),
-        _c("public_access", "Whether the public was admitted.", labels=_choices(HEARING, "public_access")),
-        _c(
-            "observers_admitted",
-            "Whether observers were admitted.",
-            labels=_choices(HEARING, "observers_admitted"),
-        ),
-        _c("access_note", "What happened about access."),
-        _c("present", "Who was present."),
-        _c("summary", "What happened at the hearing."),
-        _c("status", "Review state of the report.", labels=HEARING_STATUS_LABELS),
-        _c("checklist_id", "The checklist the answers follow."),
-        _c("checklist_version", "Its version.", "integer"),
-        _c("submitted_at", "When the report was submitted (UTC).", "datetime"),
-        _c("observer_uuid", "The observer's account (a pseudonym in public exports).", "uuid"),
-        _c("observer", "The observer's name (a pseudonym in public exports)."),
-    ),
-    "presence": (
-        HEARING_UUID,
-        _c("defendant_uuid", "The defendant (defendants.uuid).", "uuid"),
-        _c("present", "1 if the defendant was present, 0 if not.", "flag"),
-    ),
-    "answers": (
-        UUID,
-        HEARING_UUID,
-        _c("subject_uuid", "Whom the answer is about: defendants.uuid, witnesses.uuid, or empty.", "uuid"),
-        _c("scope", "What the item is asked about: hearing, defendant or witness.", "derived"),
-        _c("item_key", "The checklist item's stable key.", labels=ITEM),
-        _c(
-            "value",
-            "The answer's stable value (yes, no, unclear, not_observed, an option, a number).",
-            labels=ANSWER,
-        ),
-        _c("concern", "1 if the answer counts against the standard in the findings, 0 if not.", "derived"),
-        _c("note", "The observer's note on the answer."),
-        _c("provenance", "Where the observer has it from.", labels=PROVENANCE),
-    ),
-    "witnesses": (
-        UUID,
-        HEARING_UUID,
-        _c("label", "How reports refer to the witness."),
-        _c("identity", "Name and role (removed for anonymous witnesses outside internal exports)."),
-        _c("side", "Who called the witness.", labels=_choices(WITNESS, "side")),
-        _c("anonymous", "1 if the witness testified anonymously.", "flag"),
-        _c("anonymity_reason", "Reason given for anonymity."),
-        _c(
-            "identity_known_to_defence",
-            "Whether the defence knew the identity.",
-            labels=_choices(WITNESS, "identity_known_to_defence"),
-        ),
-        _c("voice_hidden", "1 if the voice was disguised.", "flag"),
-        _c("image_hidden", "1 if the face was hidden.", "flag"),
-        _c(
-            "police_officer",
-            "Whether the witness is a police officer.",
-            labels=_choices(WITNESS, "police_officer"),
-        ),
-        _c("against", "Defendants the witness testified against (JSON list of defendants.uuid).", "list"),
-        _c("testimony", "The testimony in short."),
-    ),
-    "allegations": (
-        UUID,
-        HEARING_UUID,
-        _c("alleged_by", "Who raised the allegation.", labels=_choices(ALLEGATION, "alleged_by")),
-        _c("defendant_uuid", "The defendant concerned (defendants.uuid), if any.", "uuid"),
-        _c("witness_uuid", "The witness concerned (witnesses.uuid), if any.", "uuid"),
-        _c("stage", "Stage of the proceedings.", labels=_choices(ALLEGATION, "stage")),
-        _c("place_type", "Kind of place.", labels=_choices(ALLEGATION, "place_type")),
-        _c("place", "The place, in words."),
-        _c(
-            "registered_at_time",
-            "Officially registered as detained at the time.",
-            labels=_choices(ALLEGATION, "registered_at_time"),
-        ),
-        _c("lawyer_present", "A lawyer was present.", labels=_choices(ALLEGATION, "lawyer_present")),
-        _c("methods", "Methods alleged (JSON list of keys).", "list", _choices(ALLEGATION, "methods")),
-        _c("methods_other", "Other methods, in words."),
-        _c("perpetrators", "Perpetrators named (removed outside internal exports)."),
-        _c(
-            "perpetrators_testified",
-            "A named perpetrator testified.",
-            labels=_choices(ALLEGATION, "perpetrators_testified"),
-        ),
-        _c("purpose", "Purpose alleged (JSON list of keys).", "list", _choices(ALLEGATION, "purpose")),
-        _c("medical_examined", "Medically examined.", labels=_choices(ALLEGATION, "medical_examined")),
-        _c("medical_by", "Examined by."),
-        _c(
-            "medical_independent",
-            "By an independent doctor.",
-            labels=_choices(ALLEGATION, "medical_independent"),
-        ),
-        _c(
-            "istanbul_consistency",
-            "Medical evidence, in Istanbul Protocol terms.",
-            labels=_choices(ALLEGATION, "istanbul_consistency"),
-        ),
-        _c("raised_to", "Raised with whom, and when."),
-        _c(
-            "court_response",
-            "The court's response (JSON list of keys).",
-            "list",
-            _choices(ALLEGATION, "court_response"),
-        ),
-        _c("investigation", "Investigation and outcome."),
-        _c("outcome", "Outcome."),
-        _c("reprisals", "Reprisals."),
-        _c("source", "Source of the information.", labels=_choices(ALLEGATION, "source")),
-        _c("confidentiality", "Confidentiality asked for.", labels=_choices(ALLEGATION, "confidentiality")),
-        _c("account", "What the person said."),
-        _c("created_at", "When the allegation was recorded (UTC).", "datetime"),
-        _c("updated_at", "When it was last changed (UTC).", "datetime"),
-        _c("version", "How many times it was saved.", "integer"),
-    ),
-    "notes": (
-        UUID,
-        HEARING_UUID,
-        _c("typed_at", "When the note was typed (UTC).", "datetime"),
-        _c("text", "The note."),
-        _c("publishable", "1 if the observer marked the note as publishable.", "flag"),
-    ),
-    "reviews": (
-        UUID,
-        HEARING_UUID,
-        _c("decision", "The lead's decision.", labels=REVIEW_LABELS),
-        _c("comment", "The lead's comment."),
-        _c("answer_uuid", "The answer commented on (answers.uuid), if any.", "uuid"),
-        _c("created_at", "When (UTC).", "datetime"),
-        _c("reviewer", "The reviewing lead (removed in public exports)."),
-    ),
-}
+LAYOUT = (
+    "hearing_answers, defendant_answers and witness_answers hold the checklist answers with a row per "
+    "hearing, per defendant at a hearing (present or absent) and per witness heard, and a column per "
+    "question: its stable key heads the column and the list of columns below says the question in words. "
+    "Each cell is the answer in words ({lang}); a number stays a number; the concerns column counts the "
+    "answers that raise a concern.",
+    "answer_notes lists, one per row, the answers that carry a note or a source, that a lead commented "
+    "on, or that answer a question the checklist no longer has.",
+)
 
 
 @cache
@@ -294,72 +75,6 @@ def json_schema() -> dict:
 
 
 # What every format shares --------------------------------------------------------------------------------
-
-
-class _Table:
-    """One table's columns as written (label and derived columns included) and how to fill each row."""
-
-    def __init__(self, name: str, rows: list[dict], checklist, lang: str):
-        self.name = name
-        known = COLUMNS[name]
-        extra = [key for key in (rows[0] if rows else {}) if key not in {c.name for c in known}]
-        self.source = (*known, *(Column(key, "Not described yet.") for key in extra))
-        self.columns: list[Column] = []
-        for column in self.source:
-            self.columns.append(column)
-            if column.labels is not None:
-                about = f"{column.name} in words ({lang}); the stable key stays in {column.name}."
-                self.columns.append(Column(column.label_name, about, "label"))
-        self._items = {item.key: item for item in checklist.items} if checklist else {}
-        self._answer_labels: dict[tuple[str, str], str] = {}
-        self._lang = lang
-        with force_locale(lang):  # resolved once: millions of rows must not go through Babel each
-            self._labels = {
-                c.name: {code: str(text) for code, text in c.labels.items()}
-                for c in self.source
-                if isinstance(c.labels, Mapping)
-            }
-
-    def header(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def cells(self, row: dict) -> list:
-        """The row's values in column order, label and derived columns filled in."""
-        values = []
-        for column in self.source:
-            if column.kind == "derived":
-                values.append(self._derived(column.name, row))
-                continue
-            value = row.get(column.name)
-            values.append(value)
-            if column.labels is not None:
-                values.append(self._label(column, value, row))
-        return values
-
-    def _label(self, column: Column, value, row: dict) -> str:
-        if not value:
-            return ""
-        if column.labels == ITEM:
-            item = self._items.get(value)
-            return item.label.get(self._lang) if item else ""
-        if column.labels == ANSWER:
-            key = (row["item_key"], value)
-            if key not in self._answer_labels:
-                item = self._items.get(row["item_key"])
-                self._answer_labels[key] = item.value_label(value, self._lang) if item else value
-            return self._answer_labels[key]
-        labels = self._labels[column.name]
-        if column.kind == "list":
-            return "; ".join(labels.get(code, code) for code in json.loads(value))
-        return labels.get(value, value)
-
-    def _derived(self, name: str, row: dict):
-        item = self._items.get(row.get("item_key"))
-        if item is None:
-            return ""
-        if name == "scope":
-            return item.scope
-        return int(item.is_concern(row["value"])) if row["value"] else ""
 
 
 class _Steps:
@@ -373,9 +88,77 @@ class _Steps:
             self.progress(self.done, self.total, message)
         self.done += 1
 
-    def rows(self, table: str, done: int, of: int) -> None:
+    def rows(self, table: str, done: int, of: int | None) -> None:
         if self.progress and done and done % ROWS_PER_REPORT == 0:
-            self.progress(self.done - 1, self.total, f"Writing {table}: {done:,} of {of:,} rows")
+            counted = f"{done:,} of {of:,} rows" if of else f"{done:,} rows"
+            self.progress(self.done - 1, self.total, f"Writing {table}: {counted}")
+
+
+@dataclass
+class _Output:
+    """One table as a writer writes it: its columns, its rows (values, and the columns that raise a
+    concern), how many rows it will have if known, and a few rows to size the columns by."""
+
+    name: str
+    columns: list[Column]
+    rows: Iterable[tuple[list, list]]
+    expected: int | None
+    sample: list[list] = field(default_factory=list)
+    freeze: str = "A2"
+    written: int = 0
+
+
+def _answers(data: dict):
+    return data["answers"]
+
+
+def _values_by_hearing(answers, item_keys: list[str]):
+    """The answers to these questions, by hearing, as answer_tables.wide_rows takes them (narrowed in
+    SQL, and no dict made per answer, when they are read from the database)."""
+    if isinstance(answers, dataset.Answers):
+        return answers.about(item_keys).values()
+    keys = set(item_keys)
+    return answer_tables.by_hearing(answer for answer in answers if answer["item_key"] in keys)
+
+
+def _with_details(answers, item_keys: list[str]):
+    if isinstance(answers, dataset.Answers):
+        return answers.with_details(item_keys)
+    return answers
+
+
+def _outputs(data: dict, checklist, lang: str, names: tuple[str, ...]) -> Iterable[_Output]:
+    """The tables ``names`` of a (redacted) dataset, one after the other, as their rows are made."""
+    for name in names:
+        if name in answer_tables.WIDE:
+            table = answer_tables.wide_table(name, checklist, lang)
+            answers = _values_by_hearing(_answers(data), [item.key for item in table.items])
+            rows = answer_tables.wide_rows(table, data, answers, lang)
+            freeze = f"{xlsx.letter(table.first_item)}2"
+            yield _Output(name, table.columns, rows, None, freeze=freeze)
+        elif name in (answer_tables.DETAILS, "answers"):
+            columns = Columns("answers", None, checklist, lang)
+            answers = _answers(data)
+            if name == "answers":
+                kept = answers
+            else:
+                keys = [item.key for item in checklist.items] if checklist else []
+                reviewed = {r["answer_uuid"] for r in data["reviews"] if r.get("answer_uuid")}
+                known = set(keys)
+                kept = (
+                    answer
+                    for answer in _with_details(answers, keys)
+                    if answer_tables.noteworthy(answer, known, reviewed)
+                )
+            rows = ((columns.cells(answer), ()) for answer in kept)
+            expected = len(answers) if name == "answers" else None
+            yield _Output(name, columns.columns, rows, expected)
+        else:
+            records = data[name]
+            columns = Columns(name, records[0] if records else None, checklist, lang)
+            sample = [columns.cells(row) for row in records[:200]]
+            rows = ((columns.cells(row), ()) for row in records)
+            yield _Output(name, columns.columns, rows, len(records), sample)
 
 
 def _profile(data: dict) -> str:
@@ -406,12 +189,6 @@ def _describe(data: dict, lang: str) -> list[tuple[str, str]]:
 # CSV ---------------------------------------------------------------------------------------------------
 
 
-def _csv_cell(column: Column, value):
-    if isinstance(value, str) and column.kind == "text" and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _member(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, datetime.now(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -419,36 +196,49 @@ def _member(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def to_csv_zip(data: dict, checklist, lang: str = "en", progress: Callable | None = None) -> bytes:
-    """A zip of one UTF-8 CSV file (with BOM, header row) per table, and ``README.txt`` describing them."""
+def to_csv_zip(
+    data: dict,
+    checklist,
+    lang: str = "en",
+    progress: Callable | None = None,
+    out: BinaryIO | None = None,
+) -> bytes | None:
+    """A zip of one UTF-8 CSV file (with BOM, header row) per table, and ``README.txt`` describing them.
+
+    Written into ``out`` (a binary file) when given; otherwise returned.
+    """
     steps = _Steps(progress, STEPS["csv"])
-    out = io.BytesIO()
+    target = out or io.BytesIO()
     profile = _profile(data)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.comment = f"Trial monitor data export, redaction profile: {profile}".encode()
-        tables = []
-        for name in dataset.TABLES:
-            steps.step(f"Writing {name}.csv")
-            rows = data[name]
-            table = _Table(name, rows, checklist, lang)
-            tables.append(table)
-            with archive.open(_member(f"{name}.csv"), "w", force_zip64=True) as member:
-                text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+        written = []
+        for table in _outputs(data, checklist, lang, CSV_FILES):
+            steps.step(f"Writing {table.name}.csv")
+            # Free text a spreadsheet program would read as a formula gets an apostrophe in front.
+            guarded = [n for n, column in enumerate(table.columns) if column.kind == "text"]
+            with archive.open(_member(f"{table.name}.csv"), "w", force_zip64=True) as member:
+                text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="", write_through=False)
                 writer = csv.writer(text)
-                writer.writerow(table.header())
-                for n, row in enumerate(rows, 1):
-                    writer.writerow(
-                        [_csv_cell(c, v) for c, v in zip(table.columns, table.cells(row), strict=True)]
-                    )
-                    steps.rows(f"{name}.csv", n, len(rows))
+                writer.writerow([column.name for column in table.columns])
+                n = 0
+                for n, (values, _concerns) in enumerate(table.rows, 1):
+                    for index in guarded:
+                        value = values[index]
+                        if isinstance(value, str) and value.startswith(FORMULA_START):
+                            values[index] = "'" + value
+                    writer.writerow(values)
+                    steps.rows(f"{table.name}.csv", n, table.expected)
+                table.written = n
                 text.flush()
                 text.detach()
+            written.append(table)
         steps.step("Writing README.txt")
-        archive.writestr(_member("README.txt"), _readme(data, tables, lang).encode("utf-8-sig"))
-    return out.getvalue()
+        archive.writestr(_member("README.txt"), _readme(data, written, lang).encode("utf-8-sig"))
+    return None if out else target.getvalue()
 
 
-def _readme(data: dict, tables: list[_Table], lang: str) -> str:
+def _readme(data: dict, tables: list[_Output], lang: str) -> str:
     lines = [f"Trial monitor data export - redaction profile: {_profile(data)}", ""]
     lines += [f"{key}: {value}" for key, value in _describe(data, lang)]
     lines += [
@@ -459,9 +249,13 @@ def _readme(data: dict, tables: list[_Table], lang: str) -> str:
         "Free text starting with = + - or @ has an apostrophe added in front, so that spreadsheet programs",
         "do not run it as a formula; remove it when you read the files with code.",
         "",
+        "answers.csv has every checklist answer, one per row: the table to read with code (it can be longer",
+        "than a spreadsheet allows). The other files are the sheets of the Excel export.",
+        *(paragraph.format(lang=lang) for paragraph in LAYOUT),
+        "",
     ]
     for table in tables:
-        lines += [f"{table.name}.csv ({len(data[table.name])} rows): {TABLE_ABOUT[table.name]}"]
+        lines += [f"{table.name}.csv ({table.written} rows): {TABLE_ABOUT[table.name]}"]
         lines += [f"  {column.name}: {column.about}" for column in table.columns]
         lines.append("")
     return "\r\n".join(lines)
@@ -469,8 +263,7 @@ def _readme(data: dict, tables: list[_Table], lang: str) -> str:
 
 # Excel -------------------------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "time": "hh:mm"}
-WIDTHS = {"uuid": 38, "date": 12, "datetime": 17, "time": 8}
+WIDTHS = {"uuid": 38, "date": 12, "datetime": 17, "time": 8, "flag": 9, "integer": 10, "number": 10}
 
 
 def _datetime(text: str) -> datetime:
@@ -480,119 +273,108 @@ def _datetime(text: str) -> datetime:
     return moment
 
 
-def _excel_value(column: Column, value):
-    if value is None or value == "":
-        return None
-    if column.kind in NUMBER_FORMATS and isinstance(value, str):
-        try:
-            if column.kind == "date":
-                return date.fromisoformat(value[:10])
-            if column.kind == "time":
-                return time.fromisoformat(value)
-            return _datetime(value)
-        except ValueError:
-            return value  # not a date after all: keep the text rather than lose it
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+def _excel_value(kind: str, value):
+    """A date, date-time or time column's text as the value Excel shows as one (text if it is not)."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        if kind == "date":
+            return date.fromisoformat(value[:10])
+        if kind == "time":
+            return time.fromisoformat(value)
+        return _datetime(value)
+    except ValueError:
+        return value  # not a date after all: keep the text rather than lose it
 
 
-def _excel_cells(ws, columns: list[Column], values: list) -> list:
-    cells = []
-    for column, value in zip(columns, values, strict=True):
-        value = _excel_value(column, value)
-        if isinstance(value, date | time):
-            cell = WriteOnlyCell(ws, value)
-            cell.number_format = NUMBER_FORMATS["datetime" if isinstance(value, datetime) else column.kind]
-            value = cell
-        elif isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"  # text as typed, never a formula
-            value = cell
-        cells.append(value)
-    return cells
-
-
-def _width(column: Column, rows: list[dict], table: _Table) -> float:
+def _width(n: int, column: Column, sample: list[list]) -> float:
     if column.kind in WIDTHS:
-        return max(WIDTHS[column.kind], len(column.name) + 2)
+        return max(WIDTHS[column.kind], min(len(column.name) + 2, 30))
     longest = len(column.name)
-    index = table.columns.index(column)
-    for row in rows[:200]:
-        longest = max(longest, len(str(table.cells(row)[index] or "")))
+    if sample:
+        longest = max(longest, *(len(str(row[n] or "")) for row in sample))
+    elif column.kind in ("text", "label"):
+        longest = max(longest, 16)
     return min(max(longest + 2, 8), 60)
 
 
-def _sheet(wb: Workbook, title: str, table: _Table, rows: list[dict]):
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    for n, column in enumerate(table.columns, 1):
-        ws.column_dimensions[get_column_letter(n)].width = _width(column, rows, table)
-    bold = Font(bold=True)
-    header = []
-    for name in table.header():
-        cell = WriteOnlyCell(ws, name)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    return ws
-
-
-def to_xlsx(data: dict, checklist, lang: str = "en", progress: Callable | None = None) -> bytes:
-    """An Excel workbook: an ``About`` sheet, then one sheet per table with a bold, frozen header row."""
+def to_xlsx(
+    data: dict,
+    checklist,
+    lang: str = "en",
+    progress: Callable | None = None,
+    out: BinaryIO | None = None,
+) -> bytes | None:
+    """An Excel workbook: an ``About`` sheet, then a sheet per table (the answers as the answer tables),
+    each with a bold, frozen header row and a filter. Written into ``out`` when given; otherwise returned.
+    """
     steps = _Steps(progress, STEPS["xlsx"])
-    wb = Workbook(write_only=True)
-    tables = [_Table(name, data[name], checklist, lang) for name in dataset.TABLES]
-    steps.step("Writing the About sheet")
-    _about_sheet(wb, data, tables, lang)
-    for table in tables:
-        steps.step(f"Writing the {table.name} sheet")
-        rows = data[table.name]
-        ws = _sheet(wb, table.name, table, rows)
-        for n, row in enumerate(rows, 1):
-            if n > 1 and (n - 1) % SHEET_ROWS == 0:
-                ws = _sheet(wb, f"{table.name} {(n - 1) // SHEET_ROWS + 1}", table, rows)
-            ws.append(_excel_cells(ws, table.columns, table.cells(row)))
-            steps.rows(table.name, n, len(rows))
-    steps.step("Compressing the workbook")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    target = out or io.BytesIO()
+    written = []
+    with xlsx.Workbook(target) as book:
+        for table in _outputs(data, checklist, lang, SHEETS):
+            steps.step(f"Writing the {table.name} sheet")
+            _sheet_rows(book, table, steps)
+            written.append(table)
+        steps.step("Writing the About sheet")
+        _about_sheet(book, data, written, lang)
+        steps.step("Compressing the workbook")
+    return None if out else target.getvalue()
 
 
-def _about_sheet(wb: Workbook, data: dict, tables: list[_Table], lang: str) -> None:
-    ws = wb.create_sheet("About")
-    for letter, width in zip("ABC", (30, 40, 90), strict=True):
-        ws.column_dimensions[letter].width = width
-    bold = Font(bold=True)
+def _sheet_rows(book: xlsx.Workbook, table: _Output, steps: _Steps) -> None:
+    widths = [_width(n, column, table.sample) for n, column in enumerate(table.columns)]
+    header = [column.name for column in table.columns]
+    dated = [(n, column.kind) for n, column in enumerate(table.columns) if column.kind in xlsx.DATE_KINDS]
+    blank = [0] * len(table.columns)
+    part, sheet, n = 1, None, 0
+    for n, (values, concerns) in enumerate(table.rows, 1):
+        if sheet is None or sheet.rows > SHEET_ROWS:
+            name = table.name if part == 1 else f"{table.name} {part}"
+            sheet = book.sheet(name, widths, table.freeze)
+            sheet.header(header)
+            part += 1
+        for index, kind in dated:
+            values[index] = _excel_value(kind, values[index])
+        if concerns:
+            tones = blank.copy()
+            for index in concerns:
+                tones[index] = xlsx.CONCERN
+            sheet.append(values, tones)
+        else:
+            sheet.append(values)
+        steps.rows(table.name, n, table.expected)
+    if sheet is None:
+        book.sheet(table.name, widths, table.freeze).header(header)
+    table.written = n
 
-    def heading(*texts):
-        cells = []
-        for text in texts:
-            cell = WriteOnlyCell(ws, text)
-            cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
 
-    heading(f"Trial monitor data export - redaction profile: {_profile(data)}")
+def _about_sheet(book: xlsx.Workbook, data: dict, tables: list[_Output], lang: str) -> None:
+    sheet = book.sheet("About", (30, 40, 90), freeze="", position=0)
+    sheet.append([f"Trial monitor data export - redaction profile: {_profile(data)}"], style=xlsx.BOLD)
     for key, value in _describe(data, lang):
         if key.startswith("Exported at"):
-            value = _excel_cells(ws, [Column(key, "", "datetime")], [value])[0]
-        ws.append([key, value])
-    ws.append([])
-    heading("Sheet", "Rows", "What it holds")
+            value = _excel_value("datetime", value)
+        sheet.append([key, value])
+    sheet.append([])
+    sheet.append(["Sheet", "Rows", "What it holds"], style=xlsx.BOLD)
     for table in tables:
-        ws.append([table.name, len(data[table.name]), TABLE_ABOUT[table.name]])
-    ws.append([])
-    ws.append(
+        sheet.append([table.name, table.written, TABLE_ABOUT[table.name]])
+    sheet.append([])
+    sheet.append(
         ["Tables join on their uuid columns; coded values keep their stable keys, with a _label column."]
     )
-    ws.append([f"A sheet longer than {SHEET_ROWS:,} rows continues on a second sheet (answers 2, …)."])
-    ws.append([])
-    heading("Sheet", "Column", "Description")
+    for paragraph in LAYOUT:
+        sheet.append([paragraph.format(lang=lang)])
+    sheet.append(
+        ["Every answer one per row, with its uuid: answers.csv in the CSV export, or the JSON export."]
+    )
+    sheet.append([f"A sheet longer than {SHEET_ROWS:,} rows continues on a second sheet (… 2, …)."])
+    sheet.append([])
+    sheet.append(["Sheet", "Column", "Description"], style=xlsx.BOLD)
     for table in tables:
         for column in table.columns:
-            ws.append([table.name, column.name, column.about])
+            sheet.append([table.name, column.name, column.about])
 
 
 # JSON --------------------------------------------------------------------------------------------------
@@ -602,8 +384,11 @@ def _json_row(row: dict, lists: frozenset) -> dict:
     return {key: json.loads(value) if key in lists and value else value for key, value in row.items()}
 
 
-def to_json(data: dict, progress: Callable | None = None) -> bytes:
-    """The whole dataset as one JSON document (see ``export_schema.json``); lists as JSON arrays."""
+def to_json(data: dict, progress: Callable | None = None, out: BinaryIO | None = None) -> bytes | None:
+    """The whole dataset as one JSON document (see ``export_schema.json``); lists as JSON arrays.
+
+    Written into ``out`` (a binary file) when given; otherwise returned.
+    """
     steps = _Steps(progress, STEPS["json"])
     head = {
         "format": FORMAT,
@@ -611,46 +396,31 @@ def to_json(data: dict, progress: Callable | None = None) -> bytes:
         "exported_at": _exported_at(data),
         "mission": data["mission"],
     }
-    out = io.BytesIO()
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+    target = out or io.BytesIO()
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="\n")
     text.write("{\n")
     for key, value in head.items():
         text.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
     for number, name in enumerate(dataset.TABLES):
         steps.step(f"Writing {name}")
         rows = data[name]
+        expected = len(rows)
         lists = frozenset(c.name for c in COLUMNS[name] if c.kind == "list")
         text.write(f'  "{name}": [')
+        n = 0
         for n, row in enumerate(rows, 1):
             text.write("\n    " if n == 1 else ",\n    ")
             text.write(json.dumps(_json_row(row, lists), ensure_ascii=False))
-            steps.rows(name, n, len(rows))
-        text.write("\n  ]" if rows else "]")
+            steps.rows(name, n, expected)
+        text.write("\n  ]" if n else "]")
         text.write(",\n" if number < len(dataset.TABLES) - 1 else "\n")
     text.write("}\n")
     text.flush()
-    return out.getvalue()
+    text.detach()
+    return None if out else target.getvalue()
 
 
 # The whole export --------------------------------------------------------------------------------------
-
-
-def redact_in_slices(data: dict, profile: str, key: bytes | None) -> dict:
-    """:func:`.redact.redact`, with the answers redacted a slice at a time.
-
-    redact() copies what it is given; the answers of a large mission run into millions of rows, so they
-    go through it in slices, each original slice dropped as soon as its copy is made.
-    """
-    answers = data.pop("answers")
-    result = redact({**data, "answers": []}, profile, key)
-    empty = {name: [] for name in dataset.TABLES}
-    parts = []
-    while answers:
-        part = answers[-REDACT_SLICE:]
-        del answers[-REDACT_SLICE:]
-        parts.append(redact({**empty, "mission": data["mission"], "answers": part}, profile, key)["answers"])
-    result["answers"] = [row for part in reversed(parts) for row in part]
-    return result
 
 
 def filename(mission: dict, fmt: str, profile: str, day: str | None = None) -> str:
@@ -659,7 +429,8 @@ def filename(mission: dict, fmt: str, profile: str, day: str | None = None) -> s
     return f"{slug}-{profile}-{day or utcnow()[:10]}.{FORMATS[fmt][1]}"
 
 
-def export(
+def write_export(
+    out: BinaryIO,
     db: Database,
     mission: dict,
     fmt: str,
@@ -667,12 +438,13 @@ def export(
     lang: str,
     instance_path: str,
     progress: Callable | None = None,
-) -> tuple[bytes, str, str]:
-    """Load, redact and write a mission's data; return ``(content, mimetype, filename)``.
+) -> tuple[str, str]:
+    """Load, redact and write a mission's data into ``out`` (a binary file); return ``(mimetype, filename)``.
 
-    ``progress(done, total, message)`` is called before each step. Needs an app context (for the
-    checklist folders); :class:`ValueError` for an unknown format or profile, :class:`KeyError` when the
-    mission's checklist is missing.
+    The answers go from the database through the redaction into the file a hearing at a time: memory
+    stays flat however large the mission. ``progress(done, total, message)`` is called before each step.
+    Needs an app context (for the checklist folders); :class:`ValueError` for an unknown format or profile,
+    :class:`KeyError` when the mission's checklist is missing.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -685,22 +457,39 @@ def export(
             progress(2 + done, total, message)
 
     report(-2, total, "Loading the mission's records")
-    data = dataset.load(db, mission)
-    report(-1, total, f"Applying the {profile} redaction profile")
-    key = pseudonym_key(instance_path) if profile == "public" else None
-    data = redact_in_slices(data, profile, key)
-    data["exported_at"] = utcnow()
     checklist = checklists.get(
         mission["checklist_id"],
         mission["checklist_version"],
         extra_dirs=current_app.config.get("CHECKLIST_DIRS", ()),
     )
+    data = dataset.load(db, mission, with_answers=False)
+    report(-1, total, f"Applying the {profile} redaction profile")
+    redaction = Redaction(data, profile, pseudonym_key(instance_path) if profile == "public" else None)
+    data = redaction.data
+    hearings = [hearing["uuid"] for hearing in data["hearings"]]
+    data["answers"] = dataset.Answers(db, hearings, redaction.answer, redaction.answer_value)
+    data["exported_at"] = utcnow()
     if fmt == "csv":
-        content = to_csv_zip(data, checklist, lang, progress=report)
+        to_csv_zip(data, checklist, lang, progress=report, out=out)
     elif fmt == "xlsx":
-        content = to_xlsx(data, checklist, lang, progress=report)
+        to_xlsx(data, checklist, lang, progress=report, out=out)
     else:
-        content = to_json(data, progress=report)
+        to_json(data, progress=report, out=out)
     if progress:
         progress(total, total, "Done")
-    return content, FORMATS[fmt][0], filename(mission, fmt, profile, data["exported_at"][:10])
+    return FORMATS[fmt][0], filename(mission, fmt, profile, data["exported_at"][:10])
+
+
+def export(
+    db: Database,
+    mission: dict,
+    fmt: str,
+    profile: str,
+    lang: str,
+    instance_path: str,
+    progress: Callable | None = None,
+) -> tuple[bytes, str, str]:
+    """:func:`write_export` into memory: ``(content, mimetype, filename)`` — for small missions and tests."""
+    out = io.BytesIO()
+    mimetype, name = write_export(out, db, mission, fmt, profile, lang, instance_path, progress)
+    return out.getvalue(), mimetype, name

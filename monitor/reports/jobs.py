@@ -14,6 +14,7 @@ import threading
 import uuid as uuidlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 from flask import Flask
 from sqlite_utils import Database
@@ -26,7 +27,7 @@ from . import exports
 from .redact import PROFILES
 
 FOLDER = "exports"
-RUNNING_AT_ONCE = 2  # per server process: each export holds a whole mission in memory
+RUNNING_AT_ONCE = 2  # per server process: each takes a core (a report also holds its findings in memory)
 INTERRUPTED = "The export was interrupted (the server stopped). Please start it again."
 EXPIRED = "The file was deleted after {hours} hours. Please export again."
 
@@ -92,8 +93,9 @@ def start(app: Flask, kind: str, func: Callable, *args, **fields) -> str:
 
     ``fields`` fill the job's other columns (``user_uuid``, ``mission_uuid``, ``fmt``, ``profile``,
     ``lang``). ``func`` gets its own connection and ``progress(done, total, message)``, and returns
-    ``None`` or ``(content, mimetype, filename)``: the content is kept as the job's file. Whatever it
-    raises ends the job ``failed`` with the exception's message.
+    ``None`` or ``(content, mimetype, filename)``: the content is kept as the job's file. The content is
+    bytes, or a function that writes the file into the binary file it is given (a large export goes
+    straight to disk). Whatever either raises ends the job ``failed`` with the exception's message.
     """
     job_uuid = str(uuidlib.uuid4())
     db = connect(app.config["DATABASE"])
@@ -134,14 +136,23 @@ def _run(app: Flask, job_uuid: str, func: Callable, args: tuple) -> None:
             db.close()
 
 
-def _store(instance_path: str, job_uuid: str, content: bytes, filename: str) -> str:
+def _store(
+    instance_path: str, job_uuid: str, content: bytes | Callable[[BinaryIO], object], filename: str
+) -> str:
     """Write the job's file owner-only, under its final name only once it is complete."""
     extension = re.sub(r"[^a-z0-9]", "", os.path.splitext(filename)[1].lower())
     path = os.path.join(export_folder(instance_path), f"{job_uuid}.{extension or 'bin'}")
     partial = f"{path}.part"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if callable(content):
+                content(f)
+            else:
+                f.write(content)
+    except BaseException:
+        os.unlink(partial)
+        raise
     os.replace(partial, path)
     return path
 
@@ -152,7 +163,11 @@ def _export(
     mission = records.get(db, "mission", mission_uuid)
     if mission is None:
         raise LookupError("The mission no longer exists.")
-    return exports.export(db, mission, fmt, profile, lang, instance_path, progress)
+
+    def write(out: BinaryIO) -> None:
+        exports.write_export(out, db, mission, fmt, profile, lang, instance_path, progress)
+
+    return write, exports.FORMATS[fmt][0], exports.filename(mission, fmt, profile)
 
 
 def start_export(
