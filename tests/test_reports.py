@@ -1,5 +1,6 @@
 """Reports: the demo mission exported as PDF, DOCX and HTML, read back with independent readers."""
 
+import html
 import io
 import json
 import re
@@ -224,11 +225,28 @@ def test_docx_has_real_headings_tables_and_page_numbers(demo):
     html = Tree()
     html.feed(demo.export("mission", "html").read_text(encoding="utf-8"))
     assert len(document.tables) == sum(1 for tag, _ in html.tags if tag == "table")
-    matrix = next(t for t in document.tables if t.rows[1].cells[1].text == "Σ")
-    assert len(matrix.rows) == 2 + 12  # stage bands, question numbers, one row per defendant
-    assert "w:tblHeader" in matrix.rows[1]._tr.xml
+    matrices = [t for t in document.tables if t.rows[1].cells[1].text == "Σ"]
+    assert len(matrices) == 2  # one per trial
+    assert sum(len(m.rows) - 2 for m in matrices) == 12  # stage bands, question numbers, a row per defendant
+    assert all("w:tblHeader" in m.rows[1]._tr.xml for m in matrices)
     assert 'w:instr="PAGE"' in document.sections[0].footer.paragraphs[0]._p.xml
     assert "charts are in the PDF edition" in docx_text(path)
+
+
+def test_the_mission_matrix_has_a_table_per_trial_named_by_its_caption(demo):
+    page = demo.export("mission", "html").read_text(encoding="utf-8")
+    start = page.index('id="matrix"')
+    matrix = page[start : page.index("</section>", start)]
+    captions = re.findall(r'<table class="data matrix[^"]*">\s*<caption>([^<]*)</caption>', matrix)
+    db = connect(demo.app.config["DATABASE"])
+    try:
+        titles = [r["title"] for r in db.query("SELECT title FROM trial ORDER BY title")]
+        defendants = db["defendant"].count
+    finally:
+        db.close()
+    assert [html.unescape(c) for c in captions] == titles
+    assert matrix.count("<tr>") - len(titles) == defendants  # the question numbers, then a row each
+    assert "Page 1 of" in pdf_text(demo.export("mission", "pdf"))
 
 
 def test_html_parses_and_has_no_web_navigation(demo):

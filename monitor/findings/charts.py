@@ -142,8 +142,12 @@ def bar_chart(
     *,
     empty: str = "No data",
     tone: str = "concern",
+    tones: list[str] | None = None,
 ) -> Markup:
-    """Horizontal bars, one per ``(label, value, total)``; a total is drawn as a full-width track behind."""
+    """Horizontal bars, one per ``(label, value, total)``; a total is drawn as a full-width track behind.
+
+    ``tones`` gives each bar its own tone instead of ``tone``.
+    """
     if not rows:
         return _empty(title, empty)
     largest = max((value for _, value, total in rows if total is None), default=0)
@@ -154,10 +158,10 @@ def bar_chart(
             value,
             largest if total is None else total,
             (_n(value) if total is None else f"{_n(value)} / {_n(total)}") + suffix,
-            tone,
+            tones[n] if tones else tone,
             None if total is None else "neutral",
         )
-        for label, value, total in rows
+        for n, (label, value, total) in enumerate(rows)
     ]
     return _horizontal(bars, title)
 

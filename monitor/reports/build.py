@@ -21,6 +21,12 @@ FORMATS = {
     "html": "text/html; charset=utf-8",
 }
 PER_HEARING = ("presence", "answers", "witnesses", "allegations", "notes", "reviews")
+# What each report shows (the mission report states findings counted in SQL, and names people).
+NEEDS = {
+    "hearing": dataset.TABLES,
+    "trial": ("trials", "defendants", "hearings", "presence", "witnesses", "allegations"),
+    "mission": ("trials", "defendants", "hearings"),
+}
 
 
 def narrow(data: dict, trial_uuid: str | None = None, hearing_uuid: str | None = None) -> dict:
@@ -110,6 +116,7 @@ def build_report(
         trial_uuid=trial_uuid.strip().lower() if kind == "trial" else None,
         hearing_uuid=hearing_uuid.strip().lower() if kind == "hearing" else None,
         with_answers=kind == "hearing",
+        tables=NEEDS[kind],
     )
     if kind == "hearing":
         hearing_uuid = hearing_uuid.strip().lower()
@@ -147,6 +154,7 @@ def build_report(
         content = docx.to_docx(kind, data, lang, found, checklist, profile)
     else:
         html = render.render_html(kind, data, lang, findings=found, checklist=checklist)
+        del data, found  # WeasyPrint needs the memory more
         content = (
             html.encode() if fmt == "html" else pdf.to_pdf(html, os.path.dirname(current_app.static_folder))
         )

@@ -289,6 +289,13 @@ def _table(document, table: render.Table, wide: bool) -> None:
     """A table with a shaded header row repeated on every page; group rows span the table."""
     matrix = table.css == "matrix"
     size = 6 if matrix else 8
+    if table.caption:
+        caption = document.add_paragraph()
+        run = caption.add_run(table.caption)
+        run.bold = True
+        run.font.size = Pt(8.5)
+        caption.paragraph_format.keep_with_next = True
+        caption.paragraph_format.space_after = Pt(2)
     columns = len(table.head)
     grid = document.add_table(rows=0, cols=columns)
     grid.style = document.styles["Table Grid"]

@@ -1,0 +1,252 @@
+"""A hearing report: access, presence, the checklist answers by stage, witnesses, allegations, notes
+and the review history."""
+
+import json
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ...observe.fields import ALLEGATION, HEARING, PROVENANCE, WITNESS
+from .blocks import (
+    DASH,
+    NOT_ANSWERED,
+    Block,
+    Cell,
+    Report,
+    Section,
+    Table,
+    about_section,
+    choice,
+    facts,
+    note,
+    people,
+    profile_line,
+    several,
+    status_label,
+    text,
+    when,
+    yes_no,
+)
+
+
+def answer_table(checklist, scope: str, subject: str, answers: dict, lang: str) -> tuple[Table, int]:
+    """The answers about one subject, by stage, with their legal references; and how many are blank."""
+    rows, blank = [], 0
+    for stage, items in checklist.by_stage(scope):
+        stage_rows = []
+        for item in items:
+            answer = answers.get((subject, item.key))
+            if not answer or answer["value"] in NOT_ANSWERED:
+                blank += 1
+                continue
+            source = PROVENANCE.get(answer["provenance"], "") if answer["provenance"] else ""
+            remark = answer["note"] + (f" ({source})" if source else "")
+            concern = item.is_concern(answer["value"])
+            stage_rows.append(
+                [
+                    Cell(item.label.get(lang), note=" · ".join(item.refs)),
+                    Cell(item.value_label(answer["value"], lang), tone="concern" if concern else ""),
+                    remark.strip(),
+                ]
+            )
+        if stage_rows:
+            rows.append(stage.label.get(lang))
+            rows += stage_rows
+    table = Table([_("Question"), _("Answer"), _("Note")], rows, widths=(0.6, 0.15, 0.25), css="answers")
+    return table, blank
+
+
+def _answers_blocks(checklist, scope, subject, answers, lang) -> list[Block]:
+    table, blank = answer_table(checklist, scope, subject, answers, lang)
+    blocks = [Block("table", table)] if table.rows else [note(_("No question was answered."))]
+    if blank and table.rows:
+        blocks.append(
+            note(
+                ngettext(
+                    "%(num)d question not answered or not observed.",
+                    "%(num)d questions not answered or not observed.",
+                    blank,
+                )
+            )
+        )
+    return blocks
+
+
+def hearing_report(data: dict, lang: str, checklist) -> Report:
+    hearing = data["hearings"][0]
+    trial = next(t for t in data["trials"] if t["uuid"] == hearing["trial_uuid"])
+    names = people(data)
+    profile = data["profile"]
+    withheld = _("Withheld in this edition")
+    times = "–".join(t for t in (hearing["start_time"], hearing["end_time"]) if t)
+    report = Report(
+        "hearing",
+        lang,
+        _("Hearing report"),
+        f"{trial['title']} · {hearing['hearing_date']}",
+        data["mission"]["name"],
+        profile,
+        profile_line(profile),
+        facts(
+            (_("Mission"), data["mission"]["name"]),
+            (_("Trial"), trial["title"]),
+            (_("Court"), trial["court"]),
+            (_("Case number"), trial["case_number"]),
+            (_("Date"), f"{hearing['hearing_date']} {times}".strip()),
+            (HEARING["courtroom"].label, hearing["courtroom"]),
+            (HEARING["judge"].label, hearing["judge"]),
+            (_("Observer"), hearing["observer"]),
+            (_("Checklist"), f"{checklist.title.get(lang)}, v{checklist.version}"),
+            (_("Status"), status_label(hearing["status"])),
+        ).content,
+    )
+    answers = {(a["subject_uuid"], a["item_key"]): a for a in data["answers"]}
+    presence = [(names.get(p["defendant_uuid"], DASH), p["present"]) for p in data["presence"]]
+    report.sections.append(
+        Section(
+            _("Public access"),
+            [
+                facts(
+                    (
+                        HEARING["public_access"].label,
+                        choice(HEARING["public_access"], hearing["public_access"]),
+                    ),
+                    (
+                        HEARING["observers_admitted"].label,
+                        choice(HEARING["observers_admitted"], hearing["observers_admitted"]),
+                    ),
+                    (HEARING["access_note"].label, hearing["access_note"]),
+                )
+            ],
+            ident="access",
+        )
+    )
+    report.sections.append(
+        Section(
+            _("Presence"),
+            [
+                facts(
+                    (_("Defendants present"), ", ".join(n for n, here in presence if here) or DASH),
+                    (_("Absent"), ", ".join(n for n, here in presence if not here)),
+                    (HEARING["present"].label, hearing["present"]),
+                )
+            ],
+            ident="presence",
+        )
+    )
+    if hearing["summary"]:
+        report.sections.append(Section(HEARING["summary"].label, [text(hearing["summary"])], ident="summary"))
+    report.sections.append(
+        Section(
+            _("Checklist answers"),
+            [
+                note(
+                    _("Answers that raise a concern are shaded; the legal standards are under each question.")
+                )
+            ],
+            ident="answers",
+        )
+    )
+    report.sections.append(
+        Section(
+            _("The hearing as a whole"),
+            _answers_blocks(checklist, "hearing", "", answers, lang),
+            level=3,
+        )
+    )
+    answered = {a["subject_uuid"] for a in data["answers"]}
+    for defendant in data["defendants"]:  # in the order of the indictment
+        if defendant["uuid"] in answered:
+            blocks = _answers_blocks(checklist, "defendant", defendant["uuid"], answers, lang)
+            title = _("Answers for %(name)s", name=names[defendant["uuid"]])
+            report.sections.append(Section(title, blocks, level=3))
+    report.sections.append(Section(_("Witnesses heard"), [], ident="witnesses"))
+    for witness in data["witnesses"]:
+        identity = witness["identity"] or (withheld if profile != "internal" else "")
+        title = _("Witness %(label)s", label=witness["label"])
+        if witness["anonymous"]:
+            title += f" ({_('anonymous')})"
+        report.sections.append(
+            Section(
+                title,
+                [
+                    facts(
+                        (WITNESS["identity"].label, identity),
+                        (WITNESS["side"].label, choice(WITNESS["side"], witness["side"])),
+                        (WITNESS["anonymous"].label, yes_no(witness["anonymous"])),
+                        (WITNESS["anonymity_reason"].label, witness["anonymity_reason"]),
+                        (
+                            WITNESS["identity_known_to_defence"].label,
+                            choice(
+                                WITNESS["identity_known_to_defence"], witness["identity_known_to_defence"]
+                            ),
+                        ),
+                        (WITNESS["voice_hidden"].label, yes_no(witness["voice_hidden"])),
+                        (WITNESS["image_hidden"].label, yes_no(witness["image_hidden"])),
+                        (
+                            WITNESS["police_officer"].label,
+                            choice(WITNESS["police_officer"], witness["police_officer"]),
+                        ),
+                        (WITNESS["against"].label, several(WITNESS["against"], witness["against"], names)),
+                        (WITNESS["testimony"].label, witness["testimony"]),
+                    ),
+                    *_answers_blocks(checklist, "witness", witness["uuid"], answers, lang),
+                ],
+                level=3,
+            )
+        )
+    if not data["witnesses"]:
+        report.sections[-1].blocks.append(note(_("No witness recorded.")))
+    report.sections.append(Section(_("Torture and ill-treatment allegations"), [], ident="allegations"))
+    witnesses = {w["uuid"]: _("Witness %(label)s", label=w["label"]) for w in data["witnesses"]}
+    for number, allegation in enumerate(data["allegations"], 1):
+        who = names.get(allegation["defendant_uuid"]) or witnesses.get(allegation["witness_uuid"], "")
+        alleged_by = choice(ALLEGATION["alleged_by"], allegation["alleged_by"])
+        pairs = [(ALLEGATION["alleged_by"].label, f"{alleged_by}: {who}" if who else alleged_by)]
+        for name, spec in ALLEGATION.items():
+            if name in ("alleged_by", "defendant_uuid", "witness_uuid"):
+                continue
+            value = allegation.get(name, "")
+            if name == "perpetrators" and profile != "internal":
+                pairs.append((spec.label, withheld))
+            elif spec.kind == "multi":
+                pairs.append((spec.label, several(spec, value) if json.loads(value or "[]") else ""))
+            elif spec.kind == "choice":
+                pairs.append((spec.label, choice(spec, value) if value else ""))
+            else:
+                pairs.append((spec.label, value))
+        title = _("Allegation %(n)d", n=number) + (f" — {who}" if who else "")
+        report.sections.append(Section(title, [facts(*pairs)], level=3))
+    if not data["allegations"]:
+        report.sections[-1].blocks.append(note(_("No allegation recorded.")))
+    rows = [[n["typed_at"][11:16], n["text"]] for n in data["notes"]]
+    report.sections.append(
+        Section(
+            _("Running notes"),
+            [Block("table", Table([_("Time (UTC)"), _("Note")], rows, widths=(0.12, 0.88)))]
+            if rows
+            else [note(_("No notes."))],
+            ident="notes",
+        )
+    )
+    decisions = {"approved": _("approved"), "returned": _("returned"), "comment": _("commented")}
+    history = [
+        [
+            when(r["created_at"]),
+            r["reviewer"] or DASH,
+            decisions.get(r["decision"], r["decision"]),
+            r["comment"],
+        ]
+        for r in data["reviews"]
+    ]
+    review = [
+        facts((_("Status"), status_label(hearing["status"])), (_("Submitted"), when(hearing["submitted_at"])))
+    ]
+    if history:
+        head = [_("Date"), _("Reviewer"), _("Decision"), _("Comment")]
+        review.append(Block("table", Table(head, history, widths=(0.2, 0.2, 0.15, 0.45))))
+    else:
+        review.append(note(_("Not reviewed yet.")))
+    report.sections.append(Section(_("Review status and history"), review, ident="review"))
+    report.sections.append(about_section(data, lang))
+    return report

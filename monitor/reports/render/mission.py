@@ -1,0 +1,428 @@
+"""The mission findings report: summary, method, findings by stage, torture, anonymous witnesses,
+custody, verdicts, the defendant × right matrix and the annex of legal standards."""
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ...findings import charts
+from ...i18n import LANGUAGE_NAMES
+from ...missions.labels import (
+    CONVICTION_BASIS_LABELS,
+)
+from ...observe.fields import ALLEGATION
+from .blocks import (
+    DASH,
+    Block,
+    Cell,
+    Report,
+    Section,
+    Table,
+    about_section,
+    cited,
+    facts,
+    note,
+    of,
+    people,
+    profile_line,
+    sentences,
+    status_label,
+    text,
+)
+from .findings import (
+    concern_sections,
+    custody_chart,
+    custody_legend,
+    custody_table,
+    key_findings,
+    method_sentence,
+    nothing_yet,
+    question_numbers,
+)
+
+INSTRUMENTS = {
+    "ICCPR": _l("International Covenant on Civil and Political Rights (1966)"),
+    "CAT": _l(
+        "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment (1984)"
+    ),
+    "GC32": _l(
+        "UN Human Rights Committee, General Comment No. 32 (2007) on article 14 of the ICCPR: "
+        "the right to a fair trial"
+    ),
+    "GC35": _l(
+        "UN Human Rights Committee, General Comment No. 35 (2014) on article 9 of the ICCPR: "
+        "liberty and security of person"
+    ),
+    "BoP": _l(
+        "UN Body of Principles for the Protection of All Persons under Any Form of Detention or "
+        "Imprisonment (1988)"
+    ),
+    "BPRL": _l("UN Basic Principles on the Role of Lawyers (1990)"),
+    "SMR": _l("UN Standard Minimum Rules for the Treatment of Prisoners (the Nelson Mandela Rules, 2015)"),
+    "ECHR": _l("European Convention on Human Rights (1950)"),
+    "ECtHR": _l("European Court of Human Rights, judgments"),
+    "Istanbul Protocol": _l(
+        "Istanbul Protocol: Manual on the Effective Investigation and Documentation of Torture (2022 edition)"
+    ),
+}
+
+
+def natural(value: str) -> list:
+    """ "9(2)" before "14(1)": numbers compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", value)]
+
+
+def standards_table(refs) -> Table:
+    """Every reference the report cites, grouped by instrument, with what the abbreviation stands for."""
+    cited_in: dict[str, set] = {}
+    for ref in refs:
+        abbreviation = next((a for a in INSTRUMENTS if ref == a or ref.startswith(a + " ")), ref)
+        cited_in.setdefault(abbreviation, set()).add(ref[len(abbreviation) :].strip())
+    order = list(INSTRUMENTS)
+    rows = []
+    for abbreviation in sorted(cited_in, key=lambda a: (order.index(a) if a in order else len(order), a)):
+        provisions = sorted((p for p in cited_in[abbreviation] if p), key=natural)
+        rows.append(
+            [
+                abbreviation,
+                str(INSTRUMENTS.get(abbreviation, "")),
+                "; ".join(provisions) or _("cited as a whole"),
+            ]
+        )
+    head = [_("Abbreviation"), _("Instrument"), _("Provisions cited")]
+    return Table(head, rows, widths=(0.16, 0.5, 0.34), css="standards")
+
+
+def matrix_tables(data: dict, found: dict, checklist, lang: str) -> list[Table]:
+    """Defendant × question, one table per trial (its title as the caption): hearings where the question
+    was answered, shaded red where any showed a concern.
+
+    A table per trial rather than one for the mission: each is short enough to read on a page and to break
+    between pages cheaply, and the trial need not be repeated on every row.
+    """
+    names, numbers = people(data), question_numbers(checklist)
+    grid = found.get("matrix", {"defendants": [], "cells": {}})
+    items = checklist.items_for("defendant")
+    bands = [("", 2)] + [
+        (stage.label.get(lang), len(stage_items)) for stage, stage_items in checklist.by_stage("defendant")
+    ]
+    trial_of = {d["uuid"]: d["trial_uuid"] for d in data["defendants"]}
+    rows_by_trial: dict[str, list] = {}
+    for defendant in grid["defendants"]:
+        row = grid["cells"].get(defendant["uuid"], {})
+        cells = []
+        for item in items:
+            cell = row.get(item.key)
+            if cell:
+                cells.append(Cell(str(cell["hearings"]), "concern" if cell["concern"] else "fine"))
+            else:
+                cells.append(Cell(""))
+        concerns = sum(1 for c in row.values() if c["concern"])
+        rows = rows_by_trial.setdefault(trial_of.get(defendant["uuid"], ""), [])
+        rows.append([Cell(names.get(defendant["uuid"], DASH)), Cell(str(concerns)), *cells])
+    head = [_("Defendant"), "Σ", *(str(numbers[item.key]) for item in items)]
+    share = 0.79 / max(len(items), 1)
+    widths = (0.18, 0.03, *([share] * len(items)))
+    titles = {t["uuid"]: t["title"] for t in data["trials"]}
+    order = [t["uuid"] for t in data["trials"]] + [uuid for uuid in rows_by_trial if uuid not in titles]
+    return [
+        Table(
+            head,
+            rows_by_trial[uuid],
+            widths=widths,
+            numeric=(1,),
+            css="matrix",
+            bands=bands,
+            caption=titles.get(uuid, DASH),
+        )
+        for uuid in order
+        if uuid in rows_by_trial
+    ]
+
+
+def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
+    mission, m = data["mission"], found["method"]
+    report = Report(
+        "mission",
+        lang,
+        _("Trial observation report"),
+        _("Findings of the mission"),
+        mission["name"],
+        data["profile"],
+        profile_line(data["profile"]),
+        facts(
+            (_("Mission"), mission["name"]),
+            (_("Country"), mission["country"]),
+            (_("Mission dates"), f"{mission['start_date'] or DASH} – {mission['end_date'] or _('ongoing')}"),
+            (_("Hearings observed"), f"{m['first_date']} – {m['last_date']}" if m["first_date"] else DASH),
+            (_("Language"), LANGUAGE_NAMES.get(lang, lang)),
+            (_("Exported"), data.get("export", {}).get("at", "")),
+            (_("Checklist"), f"{checklist.title.get(lang)}, v{checklist.version}"),
+        ).content,
+    )
+    key = key_findings(report, found)
+    summary = [text(method_sentence(found)), sentences(key)] if m["hearings"]["count"] else [nothing_yet()]
+    if mission["description"] and data["profile"] != "public":
+        summary.insert(0, text(mission["description"]))
+    sections = [
+        Section(_("Summary"), summary, ident="summary"),
+        _method(data, found, checklist, lang),
+        _stages(found, checklist, lang),
+    ]
+    stages = concern_sections(report, found, checklist, lang, tables=True)
+    sections += stages
+    sections += [
+        _torture(found, key),
+        _anonymous(report, found, key),
+        _custody(data, found, key),
+        _verdicts(found),
+        _matrix(data, found, checklist, lang),
+    ]
+    for number, section in enumerate((s for s in sections if s.level == 2), 1):
+        section.title = f"{number}. {section.title}"
+        if section.ident == "stages":
+            for sub, stage in enumerate(stages, 1):
+                stage.title = f"{number}.{sub} {stage.title}"
+    sections.append(
+        Section(
+            _("Annex: legal standards cited"),
+            [
+                text(_("The references in this report, and the instruments they belong to.")),
+                Block("table", standards_table(report.refs)),
+            ],
+            ident="annex-standards",
+        )
+    )
+    sections.append(about_section(data, lang))
+    report.sections = sections
+    return report
+
+
+def _method(data: dict, found: dict, checklist, lang: str) -> Section:
+    """How much was observed, by whom, when, and how the counting works."""
+    m = found["method"]
+    counted = [h for h in data["hearings"] if h["status"] in found["scope"]["statuses"]]
+    trials = [
+        [
+            trial["title"],
+            trial["court"] or DASH,
+            trial["case_number"] or DASH,
+            str(sum(1 for h in counted if h["trial_uuid"] == trial["uuid"])),
+            str(sum(1 for d in data["defendants"] if d["trial_uuid"] == trial["uuid"])),
+        ]
+        for trial in data["trials"]
+    ]
+    months = [[month, str(n)] for month, n in m["hearings_by_month"].items()]
+    head = [_("Trial"), _("Court"), _("Case number"), _("Hearings"), _("Defendants")]
+    return Section(
+        _("Method"),
+        [
+            facts(
+                (_("Hearings observed"), str(m["hearings"]["count"])),
+                (_("Trials"), str(m["trials"]["count"])),
+                (_("Observers"), str(m["observers"])),
+                (_("Dates"), f"{m['first_date']} – {m['last_date']}" if m["first_date"] else DASH),
+                (_("Defendants seen in court"), str(m["defendants_observed"]["count"])),
+                (_("Witnesses heard"), str(found["anonymous_witnesses"]["witnesses"]["count"])),
+                (_("Hearings counted"), ", ".join(status_label(s) for s in found["scope"]["statuses"])),
+                (_("Checklist"), f"{checklist.title.get(lang)}, v{checklist.version}"),
+            ),
+            text(
+                _(
+                    "Observers attended the hearings in person and answered the checklist for the "
+                    "hearing, for each defendant present and for each witness heard. Findings are "
+                    "counted per person and per right: a person, hearing or witness is counted once, "
+                    "however many hearings repeat the same concern. Drafts never count."
+                )
+            ),
+            Block("table", Table(head, trials, widths=(0.33, 0.27, 0.14, 0.12, 0.14), numeric=(3, 4))),
+            # A chart of one or two months says nothing the table does not.
+            Block("chart", charts.timeline_chart(m["hearings_by_month"], _("Hearings per month")))
+            if len(months) > 2
+            else None,
+            Block(
+                "table",
+                Table([_("Month"), _("Hearings")], months, widths=(0.5, 0.5), numeric=(1,), css="narrow"),
+            )
+            if months
+            else None,
+        ],
+        ident="method",
+    )
+
+
+def _stages(found: dict, checklist, lang: str) -> Section:
+    """Concerns out of observations per stage, as a chart and a table; the stages follow one by one."""
+    rows = []
+    for stage in checklist.stages:
+        entries = [e for e in found["items"] if e["stage"] == stage.key]
+        if entries:
+            concerns = sum(e["concern"]["count"] for e in entries)
+            rows.append(
+                [stage.label.get(lang), str(concerns), str(sum(e["observed"]["count"] for e in entries))]
+            )
+    chart = charts.stacked_item_chart(
+        found["items"],
+        {stage.key: stage.label.get(lang) for stage in checklist.stages},
+        _("Concerns by stage"),
+        {"concern": _("Concerns"), "observed": _("Observations")},
+    )
+    head = [_("Stage"), _("Concerns"), _("Observations")]
+    return Section(
+        _("Findings by stage"),
+        [
+            text(
+                _(
+                    "For each question: the people (or hearings) with a concern, out of those for "
+                    "whom it was observed."
+                )
+            ),
+            Block("chart", chart),
+            Block("table", Table(head, rows, widths=(0.5, 0.25, 0.25), numeric=(1, 2), css="narrow")),
+        ],
+        ident="stages",
+    )
+
+
+def _torture(found: dict, key: list[str]) -> Section:
+    t = found["torture"]
+    rows = []
+    for spec, counts in (
+        (ALLEGATION["methods"], t["by_method"]),
+        (ALLEGATION["stage"], t["by_stage"]),
+        (ALLEGATION["place_type"], t["by_place"]),
+        (ALLEGATION["court_response"], t["court_response"]),
+    ):
+        if counts:
+            rows.append(str(spec.label))
+            rows += [[str(spec.choices.get(code, code)), of(count)] for code, count in counts.items()]
+    methods = [
+        (str(ALLEGATION["methods"].choices.get(code, code)), n["count"], n["of"])
+        for code, n in t["by_method"].items()
+    ]
+    return Section(
+        _("Torture and ill-treatment"),
+        [
+            text(
+                _(
+                    "%(count)s allegations were raised in court; perpetrators were named in %(named)s.",
+                    count=t["allegations"]["count"],
+                    named=t["perpetrators_named"]["count"],
+                )
+            ),
+            sentences(key[:4]),
+            Block(
+                "chart",
+                charts.bar_chart(methods, _("Allegations by method"), empty=_("No allegation recorded.")),
+            ),
+            Block("table", Table([_("Allegations"), _("Number")], rows, widths=(0.7, 0.3), numeric=(1,)))
+            if rows
+            else None,
+        ],
+        ident="torture",
+    )
+
+
+def _anonymous(report: Report, found: dict, key: list[str]) -> Section:
+    a = found["anonymous_witnesses"]
+    anonymous = _(
+        "%(count)s of %(total)s witnesses heard testified anonymously",
+        count=a["anonymous"]["count"],
+        total=a["anonymous"]["of"],
+    )
+    safeguards = _(
+        "Of these, the defence knew the identity of %(known)s; the voice was hidden for "
+        "%(voice)s and the image for %(image)s; %(police)s were police officers; the "
+        "defence could question %(question)s.",
+        known=a["identity_known_to_defence"]["count"],
+        voice=a["voice_hidden"]["count"],
+        image=a["image_hidden"]["count"],
+        police=a["police_officers"]["count"],
+        question=a["defence_could_question"]["count"],
+    )
+    lines = [cited(report, anonymous, ["ICCPR 14(3)(e)"]), safeguards, key[4]]
+    return Section(_("Anonymous witnesses"), [sentences(lines)], ident="anonymous")
+
+
+def _custody(data: dict, found: dict, key: list[str]) -> Section:
+    c = found["custody"]
+
+    def median(value):
+        return DASH if value is None else f"{value:g}"
+
+    medians = _(
+        "Median hours from actual apprehension to registration: %(reg)s; to a judge: %(judge)s; "
+        "to a lawyer: %(lawyer)s.",
+        reg=median(c["median_hours_to_registration"]),
+        judge=median(c["median_hours_to_judge"]),
+        lawyer=median(c["median_hours_to_counsel"]),
+    )
+    delays = _(
+        "Arrest registered more than 48 hours late for %(count)s; no lawyer for %(none)s; "
+        "a lawyer only after more than 24 hours for %(late)s.",
+        count=c["registration_over_48"]["count"],
+        none=c["no_counsel"]["count"],
+        late=c["counsel_after_24"]["count"],
+    )
+    return Section(
+        _("Custody clocks"),
+        [
+            text(f"{medians} {delays}"),
+            sentences([key[5]]),
+            Block("chart", custody_chart(data, found)),
+            Block("table", custody_table(data)),
+            note(custody_legend()),
+        ],
+        ident="custody",
+    )
+
+
+def _verdicts(found: dict) -> Section:
+    v = found["verdicts"]
+    blocks = [
+        text(
+            _(
+                "Convicted: %(convicted)s; acquitted: %(acquitted)s; pending: %(pending)s; "
+                "discontinued: %(discontinued)s (of %(total)s defendants).",
+                convicted=v["convicted"]["count"],
+                acquitted=v["acquitted"]["count"],
+                pending=v["pending"]["count"],
+                discontinued=v["discontinued"]["count"],
+                total=v["convicted"]["of"],
+            )
+        )
+    ]
+    months = v["sentence_months"]
+    if months["min"] is not None:
+        blocks.append(
+            text(
+                _(
+                    "Sentences from %(min)s to %(max)s months (median %(median)s).",
+                    min=months["min"],
+                    max=months["max"],
+                    median=f"{months['median']:g}",
+                )
+            )
+        )
+    basis = [[str(CONVICTION_BASIS_LABELS.get(code, code)), of(n)] for code, n in v["basis"].items()]
+    if basis:
+        head = [_("The conviction rests mainly on"), _("Convicted defendants")]
+        blocks.append(Block("table", Table(head, basis, widths=(0.7, 0.3), numeric=(1,))))
+    return Section(_("Verdicts and sentences"), blocks, ident="verdicts")
+
+
+def _matrix(data: dict, found: dict, checklist, lang: str) -> Section:
+    tables = matrix_tables(data, found, checklist, lang)
+    legend = _(
+        "Each cell: the number of hearings where the question was answered for the "
+        "defendant; red: a concern at one or more of them; blue: no concern; blank: not "
+        "observed. Column numbers are the question numbers of the findings by stage; Σ is "
+        "the number of questions with a concern."
+    )
+    return Section(
+        _("Defendant × right matrix"),
+        [note(legend), *([Block("table", t) for t in tables] or [note(_("No defendants."))])],
+        ident="matrix",
+        landscape=True,
+    )
