@@ -586,13 +586,14 @@ def main():
     i = results["import"]
     if "seconds" in i["first"]:
         results["notes"].append(
-            "Import: the bundle is read part by part (at most 25 hearings a part), every record is checked "
-            "(checksums, mission, rights, the checklist's questions and answers, the form's field rules) and "
-            "written in one transaction. Once many hearings have been inserted the answers' secondary indexes "
-            "are dropped inside the transaction and rebuilt once at the end. Most of the time left is "
-            f"SQLite's own: the floor — {i['answers']:,} answer rows into a table with the same unique "
-            f"indexes, no app code — took {i['floor_seconds']:.1f} s of the import's {i['first']['seconds']:.1f} s "
-            "in this run; the answers' random uuid4 keys make their unique index grow everywhere at once."
+            "Import: the bundle is read part by part (at most 25 hearings a part), every record is "
+            "checked (checksums, mission, rights, the checklist's questions and answers, the form's field "
+            "rules) and written in one transaction. Once many hearings have been inserted the answers' "
+            "secondary indexes are dropped inside the transaction and rebuilt once at the end. Most of the "
+            f"time left is SQLite's own: the floor — {i['answers']:,} answer rows into a table with the "
+            f"same unique indexes, no app code — took {i['floor_seconds']:.1f} s of the import's "
+            f"{i['first']['seconds']:.1f} s in this run; the answers' random uuid4 keys make their unique "
+            "index grow everywhere at once."
         )
     write_report(results, Path(args.output))
     print(f"wrote {args.output}")
