@@ -68,6 +68,7 @@ def test_no_request_makes_a_server_error_or_breaks_the_document(app, world, user
     strategy = st.one_of(
         operation.as_strategy(mode, path_parameters=pinned) for mode in schemathesis.GenerationMode
     )
+
     @given(case=strategy)
     @SETTINGS
     def run(case):
