@@ -391,3 +391,24 @@ def test_a_bulk_import_rebuilds_the_answer_indexes_and_a_failed_one_keeps_them(s
         "EXPLAIN QUERY PLAN SELECT count(*) FROM answer WHERE item_key = 'x' AND value = 'no'"
     ).fetchall()
     assert "answer_item" in str(plan) or "answer_units" in str(plan)
+
+
+def test_any_single_flipped_bit_is_refused_or_harmless(server, laptop):
+    """Every third byte of a real bundle, one bit flipped: a clear BundleError, or — where zip does not
+    look (a timestamp in a header) — exactly the import of the intact file. Nothing else escapes."""
+    _app, setup, server_db = server
+    _lapp, owner, laptop_db = laptop
+    good = export(server_db, "lena", setup["mission"], "setup", mark=False)
+    intact = import_bundle(laptop_db, good, owner, ACTOR, dry_run=True).counts
+    refused = 0
+    for position in range(0, len(good), 3):
+        for bit in (0, 5):
+            data = good[:position] + bytes([good[position] ^ (1 << bit)]) + good[position + 1 :]
+            try:
+                report = import_bundle(laptop_db, data, owner, ACTOR, dry_run=True)
+            except BundleError:
+                refused += 1
+                continue
+            assert report.counts == intact, position
+    assert refused > len(good) // 3  # most flips are caught by checksums, CRCs or the zip structure
+    assert laptop_db["mission"].count == 0

@@ -39,6 +39,20 @@ HEARING_CHUNK = 25  # hearings per part: a hearing carries hundreds of answers; 
 MIN_PASSPHRASE = 10
 
 
+# What zipfile raises for a damaged file: besides its own errors, a changed header byte can name a
+# compression method it does not have (NotImplementedError) or claim encryption (RuntimeError).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
 class BundleError(ValueError):
     """The file is not a bundle this app can read, or it was changed; the message says which."""
 
@@ -196,7 +210,7 @@ class Reader:
         self.sha256 = hashlib.sha256(data).hexdigest()
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(plain))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as error:
+        except ZIP_ERRORS as error:
             raise BundleError(
                 "This file is not a bundle, or it is incomplete (cut short while copying?)."
             ) from error
@@ -211,7 +225,7 @@ class Reader:
             raw = self.archive.read("manifest.json")
         except KeyError as error:
             raise BundleError("This file has no manifest: it is not a Trial monitor bundle.") from error
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error) as error:
+        except ZIP_ERRORS as error:
             raise BundleError(
                 "This file is not a bundle, or it is incomplete (cut short while copying?)."
             ) from error
@@ -235,7 +249,7 @@ class Reader:
         info = self.parts[name]
         try:
             data = self.archive.read(name)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as error:  # CRC, truncation
+        except ZIP_ERRORS as error:  # CRC, truncation, a changed header
             raise BundleError(f"The part {name} is damaged: the file was changed or cut short.") from error
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             raise BundleError(f"The part {name} does not match its checksum: the file was changed.")
