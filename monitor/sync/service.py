@@ -1,5 +1,7 @@
 """The few steps every way in (command line, pages, API) takes the same: find, export, import, audit."""
 
+import logging
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlite_utils import Database
@@ -8,6 +10,8 @@ from .. import audit
 from ..audit import Actor
 from . import exporter
 from .importer import Report, checklists_installed, import_bundle
+
+logger = logging.getLogger(__name__)
 
 # Where a bundle came from or went, in the sync log and the audit log.
 FILE, HTTP = "file", "http"
@@ -83,17 +87,26 @@ def import_(
     dry_run: bool = False,
     link_account: bool | str = True,
 ) -> Report:
-    """Import a bundle as ``user``; a set-up bundle links the importer's account to its server twin."""
-    return import_bundle(
-        db,
-        data,
-        user,
-        actor,
-        passphrase=passphrase,
-        dry_run=dry_run,
-        checklist_for=checklist_for(extra_dirs),
-        link_account=link_account,
-    )
+    """Import a bundle as ``user``; a set-up bundle links the importer's account to its server twin.
+
+    A bundle is untrusted input: a shape the checks did not foresee (a list where an object belongs, deep
+    inside a record) is reported as an unreadable bundle — the transaction has rolled back by then."""
+    try:
+        return import_bundle(
+            db,
+            data,
+            user,
+            actor,
+            passphrase=passphrase,
+            dry_run=dry_run,
+            checklist_for=checklist_for(extra_dirs),
+            link_account=link_account,
+        )
+    except (KeyError, TypeError, AttributeError, IndexError) as error:
+        logger.warning("bundle refused: unexpected shape (%s: %s)", type(error).__name__, error)
+        raise BundleError(
+            "The bundle has an entry this installation cannot read. Nothing was imported."
+        ) from error
 
 
 def summary(report: Report) -> str:
