@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..audit import Actor
 from . import exporter
+from .bundle import BundleError
 from .importer import Report, checklists_installed, import_bundle
 
 logger = logging.getLogger(__name__)
