@@ -110,3 +110,24 @@ def test_a_real_bundle_flipped_or_cut_short(world, position, bit, cut):
 )
 def test_a_manifest_with_hostile_values(world, path, value):
     send_everywhere(world, mutated_manifest(world["bundle"], path, value))
+
+
+@SETTINGS
+@given(
+    kind=st.sampled_from(["mission", "trial", "defendant"]),
+    key=st.one_of(
+        st.sampled_from(["name", "members", "observers", "trial_uuid", "mission_uuid", "age", "verdict"]),
+        st.text(max_size=8),
+    ),
+    value=JSON_VALUE,
+    top=st.booleans(),
+)
+def test_a_record_with_hostile_values_and_honest_checksums(world, kind, key, value, top):
+    """As an attacker who knows the format would: the checksums are made right again after the change."""
+    from tests.test_sync_engine import craft, records_of
+
+    def mutate(manifest, parts):
+        for record in records_of(parts, kind)[:1]:
+            (record if top else record["content"])[key] = value
+
+    send_everywhere(world, craft(world["bundle"], mutate))
