@@ -118,7 +118,7 @@ def conflict_on(app, server) -> dict:
     data, manifest, sent = exporter.build(db, lena, server["mission"], setup, "setup")
     exporter.mark_sent(db, sent, manifest, "laptop", lena)
     row = db["defendant"].get(server["defendants"][0]["id"])
-    missions.update_defendant(db, ACTOR, row, {"counsel": "legal aid", "sentence": "3 years"})
+    missions.update_defendant(db, ACTOR, row, {"counsel": "legal_aid", "sentence": "3 years"})
     # the laptop's version: built from the same set-up, then changed there
     payload = exporter.select(db, lena, server["mission"], "changes")  # only the defendant changed
     record = payload.records["defendant"][0]
@@ -143,7 +143,8 @@ def test_a_lead_resolves_a_conflict_field_by_field(app, client, server):
     queue = client.get("/sync/conflicts").get_data(as_text=True)
     assert conflict["uuid"] in queue
     page = client.get(f"/sync/conflicts/{conflict['uuid']}").get_data(as_text=True)
-    assert "3 years" in page and "5 years" in page and "legal aid" in page
+    assert "3 years" in page and "5 years" in page
+    assert "Legal aid lawyer" in page and "Counsel" in page and "Sentence" in page  # the forms' own words
     fields = [f["field"] for f in conflicts.differing(conflict)]
     choices = {
         f"choice-{i}": ("incoming" if name == "sentence" else "local") for i, name in enumerate(fields)
@@ -152,7 +153,7 @@ def test_a_lead_resolves_a_conflict_field_by_field(app, client, server):
     assert "Conflict resolved" in done.get_data(as_text=True)
     db = connect(app.config["DATABASE"])
     row = db["defendant"].get(server["defendants"][0]["id"])
-    assert (row["sentence"], row["counsel"]) == ("5 years", "legal aid")  # one field from each side
+    assert (row["sentence"], row["counsel"]) == ("5 years", "legal_aid")  # one field from each side
     entry = next(db.query("SELECT * FROM audit WHERE action = 'sync.resolve'"))
     assert entry["actor_name"] == "lena" and json.loads(entry["after"])["incoming_fields"] == ["sentence"]
     db.close()

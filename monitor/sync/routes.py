@@ -1,5 +1,6 @@
 """Pages: sync status, export and import of bundles, push and pull, the conflict queue."""
 
+import json
 import os
 import secrets
 import time
@@ -9,11 +10,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
+from wtforms.fields.core import UnboundField
 
 from ..audit import Actor
 from ..auth import User, request_actor, users
 from ..db import get_db
 from ..forms import EmptyForm
+from ..missions.forms import DefendantForm, MissionForm, TrialForm
+from ..observe import fields
 from ..permissions import SIGNED_IN, allow, manages, me, refuse, require
 from ..reports import jobs
 from . import bp, client, conflicts, exporter, service
@@ -332,8 +336,50 @@ def conflict_view(conflict_uuid):
     return render_template(
         "sync/conflict.html",
         conflict=conflict,
-        fields=conflicts.differing(conflict),
+        fields=[
+            {**f, "local_shown": _listed(f["local"]), "incoming_shown": _listed(f["incoming"])}
+            for f in conflicts.differing(conflict)
+        ],
         names=conflicts.names(get_db(), conflict),
         title=conflicts.title(conflict),
+        labels=field_labels(conflict["record_type"]),
+        value_labels=choice_labels(conflict["record_type"]),
         form=form,
     )
+
+
+def field_labels(record_type: str) -> dict:
+    """The pages' own (translated) labels of a record type's fields, for the conflict page."""
+    if record_type in fields.TARGETS:
+        return {name: spec.label for name, spec in fields.TARGETS[record_type].items()}
+    form = {"mission": MissionForm, "trial": TrialForm, "defendant": DefendantForm}.get(record_type)
+    if form is None:
+        return {}
+    return {
+        name: field.args[0]
+        for name, field in vars(form).items()
+        if isinstance(field, UnboundField) and field.args
+    }
+
+
+def choice_labels(record_type: str) -> dict[str, dict]:
+    """field → {stored code → its label}, so a conflict shows "Legal aid", not "legal_aid"."""
+    if record_type in fields.TARGETS:
+        return {name: spec.choices for name, spec in fields.TARGETS[record_type].items() if spec.choices}
+    form = {"mission": MissionForm, "trial": TrialForm, "defendant": DefendantForm}.get(record_type)
+    found = {}
+    for name, field in vars(form or object).items():
+        if isinstance(field, UnboundField) and isinstance(field.kwargs.get("choices"), list):
+            found[name] = {choice.value: choice.label for choice in field.kwargs["choices"]}
+    return found
+
+
+def _listed(value):
+    """A list stored as JSON text (conviction basis, methods…) as a list, to show its items one by one."""
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, list) else value
+    return value
