@@ -137,14 +137,12 @@ def json_body(optional: bool = False) -> dict:
 
 def expected_version(body: dict) -> int | None:
     """The version the client last read: ``"version"`` in the body, else an ``If-Match`` header."""
-    if "version" in body:
-        value = body.pop("version")
-        if value is None:
-            return None
+    value = body.pop("version", None)
+    if value is not None:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ApiError(422, _("The version must be a whole number."), "version")
         return value
-    if "If-Match" not in request.headers:
+    if "If-Match" not in request.headers:  # (a null version is no version: the header still counts)
         return None
     header = request.headers["If-Match"].strip()
     if header == "*":

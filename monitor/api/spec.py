@@ -69,7 +69,10 @@ def change(properties: dict) -> dict:
         "type": "object",
         "properties": {
             **properties,
-            "version": {"type": "integer", "description": "The version read; or send it as If-Match."},
+            "version": {
+                "type": ["integer", "null"],
+                "description": "The version read (or send it as If-Match); null or absent: no check.",
+            },
         },
         "additionalProperties": False,
     }
@@ -264,7 +267,10 @@ SCHEMAS = {
         "additionalProperties": False,
         "properties": {
             "changes": {"type": "array", "maxItems": MAX_BATCH, "items": ref("Change")},
-            "version": {"type": "integer", "description": "The version read; or send it as If-Match."},
+            "version": {
+                "type": ["integer", "null"],
+                "description": "The version read (or send it as If-Match); null or absent: no check.",
+            },
         },
     },
     "Change": CHANGE,
