@@ -62,6 +62,12 @@ def test_no_request_makes_a_server_error_or_breaks_the_document(app, world, user
     # except from the findings, whose filters answer 400 as the page and the command do.
     accepted = ["2xx", "401", "403", "404", "409", "422", *(["400"] if path.endswith("/findings") else [])]
     schema.config.checks.positive_data_acceptance.expected_statuses = accepted
+    # Like the pages, the API trims text before checking it, with Python's notion of white space (which
+    # includes characters JSON Schema's \s does not, like U+001E): a value the document calls too long or
+    # not blank can be accepted once trimmed. So schema-violating data may be accepted on purpose; it
+    # must still never cause a server error or a response the document does not describe (checked).
+    # Found with 200 examples per operation in `make stress`.
+    schema.config.checks.negative_data_rejection.enabled = False
     operation = schema[path][method]
     _row, secret = make_token(app, username)
     pinned = {name: value for name, value in world.items() if "{" + name + "}" in path}
