@@ -94,17 +94,31 @@ def me() -> dict:
     return current_user.row
 
 
-def mission_role(mission_id: int) -> str | None:
-    """'admin', 'lead', 'observer' (the current user's part in this mission) or None."""
-    if current_user.role == "admin":
-        return "admin"
+def membership(db, mission_id: int, user: dict) -> str | None:
+    """'lead' or 'observer' when ``user`` is a member of the mission, else None (any account, any
+    connection: the sync importer and exporter ask it about the account they act for)."""
     row = next(
-        get_db().query(
-            "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?", [mission_id, me()["id"]]
+        db.query(
+            "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?", [mission_id, user["id"]]
         ),
         None,
     )
     return row["role"] if row else None
+
+
+def role_in_mission(db, mission_id: int, user: dict) -> str | None:
+    """'admin', 'lead', 'observer' (``user``'s part in this mission) or None."""
+    return "admin" if user["role"] == "admin" else membership(db, mission_id, user)
+
+
+def assigned_to(db, trial_id: int, user: dict) -> bool:
+    row = db.query("SELECT 1 FROM trial_observer WHERE trial_id = ? AND user_id = ?", [trial_id, user["id"]])
+    return next(row, None) is not None
+
+
+def mission_role(mission_id: int) -> str | None:
+    """'admin', 'lead', 'observer' (the current user's part in this mission) or None."""
+    return role_in_mission(get_db(), mission_id, me())
 
 
 def manages(mission_id: int) -> bool:
@@ -112,10 +126,7 @@ def manages(mission_id: int) -> bool:
 
 
 def is_assigned(trial_id: int) -> bool:
-    row = get_db().query(
-        "SELECT 1 FROM trial_observer WHERE trial_id = ? AND user_id = ?", [trial_id, me()["id"]]
-    )
-    return next(row, None) is not None
+    return assigned_to(get_db(), trial_id, me())
 
 
 def _get_or_404(table: str, record_uuid: str) -> dict:
@@ -158,6 +169,15 @@ def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dic
     mine = hearing["observer_id"] == me()["id"]
     require(mine if edit else (mine or manages(mission["id"])), "not this user's hearing")
     return hearing, trial, mission
+
+
+def get_conflict_or_404(conflict_uuid: str) -> dict:
+    """A sync conflict, for a lead of its mission (or an administrator)."""
+    conflict = _get_or_404("sync_conflict", conflict_uuid)
+    require(
+        conflict["mission_id"] is not None and manages(conflict["mission_id"]), "not a lead of its mission"
+    )
+    return conflict
 
 
 def sees_identity(witness: dict, mission_id: int) -> bool:

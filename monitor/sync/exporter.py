@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from ..audit import HASHED_FIELDS, canonical_json
 from ..db import atomic, utcnow
+from ..permissions import membership
 from .bundle import Builder
 from .content import KINDS, ORDER, Kind, Reader
 
@@ -35,17 +36,9 @@ class ExportError(ValueError):
 
 
 def sender_role(db: Database, user: dict, mission: dict) -> str | None:
-    """The user's part in the mission on this machine: their membership, else 'lead' for an administrator."""
-    row = next(
-        db.query(
-            "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?",
-            [mission["id"], user["id"]],
-        ),
-        None,
-    )
-    if row:
-        return row["role"]
-    return "lead" if user["role"] == "admin" else None
+    """The user's part in the mission on this machine: their membership, else 'lead' for an administrator
+    (an administrator who is an observer member sends as an observer)."""
+    return membership(db, mission["id"], user) or ("lead" if user["role"] == "admin" else None)
 
 
 def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: int | None) -> tuple[str, dict]:

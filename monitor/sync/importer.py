@@ -28,6 +28,7 @@ from ..audit import Actor
 from ..checklists import Checklist
 from ..db import atomic, utcnow
 from ..observe import fields
+from ..permissions import assigned_to, role_in_mission
 from . import bundle as bundlelib
 from .bundle import BundleError
 from .content import KINDS, ORDER, Kind, Reader, content_hash, label
@@ -330,17 +331,8 @@ class _Import:
         return self.ids[key]
 
     def _role(self, mission_id: int) -> str | None:
-        if self.user["role"] == "admin":
-            return "admin"
         if mission_id not in self.roles:
-            row = next(
-                self.db.query(
-                    "SELECT role FROM mission_member WHERE mission_id = ? AND user_id = ?",
-                    [mission_id, self.user["id"]],
-                ),
-                None,
-            )
-            self.roles[mission_id] = row["role"] if row else None
+            self.roles[mission_id] = role_in_mission(self.db, mission_id, self.user)
         return self.roles[mission_id]
 
     def _mission_of(self, kind: Kind, parent_id: int | None, local: dict | None) -> int | None:
@@ -543,7 +535,7 @@ class _Import:
                     f"The bundle writes the {kind.name} {record_uuid} in another person's name; you can only "
                     "send your own records."
                 )
-        if hearing_observer != me or not self._assigned(trial_id):
+        if hearing_observer != me or not assigned_to(self.db, trial_id, self.user):
             raise Refused(
                 f"The bundle writes into a hearing that is not yours ({kind.name} {record_uuid}): refused."
             )
@@ -556,18 +548,6 @@ class _Import:
 
     def _uuid_of_user(self, user_id: int) -> str | None:
         return self.contents.uuid_of("user", user_id)
-
-    def _assigned(self, trial_id: int) -> bool:
-        return (
-            next(
-                self.db.query(
-                    "SELECT 1 FROM trial_observer WHERE trial_id = ? AND user_id = ?",
-                    [trial_id, self.user["id"]],
-                ),
-                None,
-            )
-            is not None
-        )
 
     # Writing --------------------------------------------------------------------------------------
 

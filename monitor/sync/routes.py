@@ -18,7 +18,7 @@ from ..db import get_db
 from ..forms import EmptyForm
 from ..missions.forms import DefendantForm, MissionForm, TrialForm
 from ..observe import fields
-from ..permissions import SIGNED_IN, allow, manages, me, refuse, require
+from ..permissions import SIGNED_IN, allow, get_conflict_or_404, me, require
 from ..reports import jobs
 from . import bp, client, conflicts, exporter, service
 from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
@@ -301,20 +301,11 @@ def conflict_list():
     )
 
 
-def _conflict_or_404(conflict_uuid: str) -> dict:
-    conflict = conflicts.get(get_db(), conflict_uuid)
-    if conflict is None:
-        abort(404)
-    if conflict["mission_id"] is None or not manages(conflict["mission_id"]):
-        refuse("not a lead of this conflict's mission")
-    return conflict
-
-
 @bp.route("/conflicts/<conflict_uuid>", methods=["GET", "POST"])
 @allow("lead", "admin")
 def conflict_view(conflict_uuid):
     """Both versions side by side; the lead picks, field by field, and the choice is audited."""
-    conflict = _conflict_or_404(conflict_uuid)
+    conflict = get_conflict_or_404(conflict_uuid)
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit() and conflict["status"] == "open":
         everything = request.form.get("all")

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..audit import Actor
+from ..missions import records as missions
 from . import exporter
 from .bundle import BundleError
 from .importer import Report, checklists_installed, import_bundle
@@ -30,16 +31,8 @@ def find_mission(db: Database, reference: str) -> dict | None:
 
 
 def missions_of(db: Database, user: dict) -> list[dict]:
-    """The missions a user takes part in here (every mission for an administrator), with their part."""
-    if user["role"] == "admin":
-        return list(db.query("SELECT mission.*, 'lead' AS part FROM mission ORDER BY name"))
-    return list(
-        db.query(
-            "SELECT mission.*, mission_member.role AS part FROM mission JOIN mission_member "
-            "ON mission_member.mission_id = mission.id WHERE mission_member.user_id = ? ORDER BY name",
-            [user["id"]],
-        )
-    )
+    """The missions a user takes part in here (every mission for an administrator), with their ``part``."""
+    return [{**m, "part": m["my_role"] or "lead"} for m in missions.missions_for(db, user)]
 
 
 def export(
