@@ -8,8 +8,7 @@ adds a column makes it travel without a change here.
 """
 
 import hashlib
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -28,7 +27,7 @@ class Kind:
     derived: tuple[str, ...] = ()  # columns filled from the parent, never taken from a bundle
     setup: bool = False  # part of a mission's set-up (only its leads change it)
     cheap_version: bool = True  # version bumps on every change of the content (so a hash can be reused)
-    extra: tuple[str, ...] = field(default=())
+    extra: tuple[str, ...] = ()
 
     @property
     def parent_key(self) -> str | None:
@@ -62,8 +61,6 @@ KINDS = {
     )
 }
 ORDER = tuple(KINDS)  # parents before children
-HEARING_FAMILY = ("witness", "allegation", "note", "review", "hearing_revision")
-ANSWER_COLUMNS = ("subject_uuid", "item_key", "value", "note", "provenance", "uuid")
 
 
 def columns(db: Database, kind: Kind) -> list[str]:
@@ -157,11 +154,3 @@ def label(kind_name: str, content: dict) -> str:
         if value not in (None, ""):
             return str(value)
     return ""
-
-
-def loads_list(value) -> list:
-    try:
-        parsed = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return []
-    return parsed if isinstance(parsed, list) else []
