@@ -11,6 +11,7 @@ Who may *receive* these values is decided in :mod:`monitor.permissions`; this mo
 fields they are and how to take them out of a record, a hearing snapshot or an audit entry.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -198,3 +199,35 @@ def carries_clear_value(entry: dict) -> bool:
         if clear(value):
             return True
     return False
+
+
+def masked_entry(db: Database, entry: dict) -> dict:
+    """An audit entry as a page may show it: a sensitive value an older entry keeps in clear (or as a
+    plain SHA-256) shown as its keyed hash. The stored row is never changed (the chain and the triggers
+    forbid it); only what is shown is. Entries written since keyed hashes came are returned unchanged."""
+    if not carries_clear_value(entry):
+        return entry
+    sensitive = names()
+
+    def mask(value, key: str = ""):
+        if isinstance(value, dict):
+            return {k: mask(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mask(v) for v in value]
+        if not isinstance(value, str) or not value:
+            return value
+        if key.rsplit(":", 1)[-1] in sensitive and not value.startswith(PREFIX):
+            return keyed_hash(db, value)
+        if value[0] in "{[":
+            try:
+                return json.dumps(mask(json.loads(value)), ensure_ascii=False, sort_keys=True)
+            except ValueError:
+                return value
+        return value
+
+    shown = dict(entry)
+    for side in ("before", "after"):
+        if isinstance(entry.get(side), str):
+            with contextlib.suppress(ValueError):
+                shown[side] = json.dumps(mask(json.loads(entry[side])), ensure_ascii=False, sort_keys=True)
+    return shown

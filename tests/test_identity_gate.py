@@ -471,3 +471,29 @@ def test_no_page_an_administrator_can_open_holds_an_identity(app, world):
         assert leaked(body) == [], path
         opened += response.status_code == 200
     assert opened >= 40, opened  # most of them really answered
+
+
+def test_an_entry_written_before_keyed_hashes_is_shown_masked(app):
+    """Old rows cannot be rewritten (hash chain, append-only triggers); a page can show them masked."""
+    snapshot = json.dumps({"witnesses": {"w": {"identity": IDENTITY, "label": "W1"}}})
+    plain = "sha256:" + hashlib.sha256(IDENTITY.encode()).hexdigest()
+    entry = {
+        "action": "hearing.correction",
+        "before": json.dumps({f"witness:{'0' * 8}:identity": plain}),
+        "after": json.dumps({"snapshot": snapshot, "reason": "typo"}),
+    }
+    db = connect(app.config["DATABASE"])
+    try:
+        with app.app_context():
+            shown = sensitive.masked_entry(db, entry)
+            keyed = sensitive.keyed_hash(db, IDENTITY)
+    finally:
+        db.close()
+    assert IDENTITY not in f"{shown['before']} {shown['after']}" and plain not in shown["before"]
+    assert json.loads(json.loads(shown["after"])["snapshot"])["witnesses"]["w"] == {
+        "identity": keyed,
+        "label": "W1",
+    }
+    assert json.loads(shown["after"])["reason"] == "typo"
+    assert entry["after"].count(IDENTITY) == 1  # the entry itself is untouched
+    assert not sensitive.carries_clear_value(shown)
