@@ -152,8 +152,9 @@ class Withholding:
         return self._witnesses[witness_uuid]
 
     def audit_entry(self, entry: dict) -> bool:
-        """Whether an audit entry may travel: not one written before keyed hashes that holds a sensitive
-        value in clear (or as a plain SHA-256), when the bundle withholds anything."""
+        """Whether an audit entry may travel. From an administrator outside the mission's leads (or in a
+        bundle that withholds anything) not one written before keyed hashes that holds a sensitive value
+        in clear or as a plain SHA-256: such an entry cannot be masked without breaking its hash."""
         if not (self.fields or self.sends_others):
             return True
         return not sensitive.carries_clear_value(entry)
