@@ -43,6 +43,12 @@ def rule_for(endpoint: str) -> frozenset | None:
 
 def refuse(reason: str = "role", message: str | None = None):
     """Audit the refusal and answer 403 (with ``message`` for the user, when there is one)."""
+    audit_refusal(reason)
+    abort(403, description=message)
+
+
+def audit_refusal(reason: str) -> None:
+    """Put a refusal in the audit log (for a view that refuses with a message on its own page)."""
     audit.record(
         get_db(),
         "permission.refused",
@@ -54,7 +60,6 @@ def refuse(reason: str = "role", message: str | None = None):
             "reason": reason,
         },
     )
-    abort(403, description=message)
 
 
 def check_request():
@@ -180,10 +185,64 @@ def get_conflict_or_404(conflict_uuid: str) -> dict:
     return conflict
 
 
+# Witness identities and named perpetrators ----------------------------------------------------------
+# The most sensitive data in the system. One decision says who may receive an anonymous witness's
+# identity and the perpetrators an allegation names, and from it the highest redaction profile a user
+# may receive; pages, hearing reports, mission reports, data exports, bundles, the list of corrections,
+# conflicts and the API all ask it.
+
+# Redaction profiles, most revealing first (the same names as monitor.reports.redact.PROFILES).
+PROFILE_ORDER = ("internal", "partner", "public")
+# What someone who may not receive identities gets at most: without them and without named perpetrators.
+WITHOUT_IDENTITIES = "partner"
+
+
+def receives_identities(db, mission_id: int, user: dict, recorded_by: int | str | None = None) -> bool:
+    """Whether ``user`` may receive anonymous witnesses' identities and named perpetrators in a mission.
+
+    The mission's leads may. The observer who recorded them may, for their own records: ``recorded_by``
+    is the account that recorded them (its id, or its uuid as bundles and conflicts name it) — a
+    witness's ``recorded_by``, a hearing's observer for its allegations. Nobody else: an administrator
+    who is not a lead of the mission never receives them.
+    """
+    if recorded_by is not None and recorded_by in (user["id"], user["uuid"]):
+        return True
+    return membership(db, mission_id, user) == "lead"
+
+
+def highest_profile(db, mission_id: int, user: dict, recorded_by: int | str | None = None) -> str:
+    """The most revealing redaction profile ``user`` may receive for this mission's records."""
+    return "internal" if receives_identities(db, mission_id, user, recorded_by) else WITHOUT_IDENTITIES
+
+
+def allowed_profiles(db, mission_id: int, user: dict, recorded_by: int | str | None = None) -> tuple:
+    """The profiles ``user`` may ask for, most revealing first."""
+    highest = highest_profile(db, mission_id, user, recorded_by)
+    return PROFILE_ORDER[PROFILE_ORDER.index(highest) :]
+
+
+def hearing_profile(db, hearing: dict, mission_id: int, user: dict) -> str:
+    """The profile of a hearing's report for ``user``: internal for the mission's leads, and for the
+    observer who recorded the hearing (unless it holds an anonymous witness someone else recorded);
+    partner for everyone else, administrators included."""
+    if membership(db, mission_id, user) == "lead":
+        return "internal"
+    if hearing["observer_id"] != user["id"]:
+        return WITHOUT_IDENTITIES
+    others = db.execute(
+        "SELECT 1 FROM witness WHERE hearing_id = ? AND anonymous = 1 AND recorded_by != ? LIMIT 1",
+        [hearing["id"], user["id"]],
+    ).fetchone()
+    return WITHOUT_IDENTITIES if others else "internal"
+
+
 def sees_identity(witness: dict, mission_id: int) -> bool:
     """An anonymous witness's identity: only the mission's leads and the observer who recorded it."""
     if not witness["anonymous"]:
         return True
-    if witness["recorded_by"] == me()["id"]:
-        return True
-    return mission_role(mission_id) == "lead"
+    return receives_identities(get_db(), mission_id, me(), witness["recorded_by"])
+
+
+def sees_perpetrators(hearing: dict, mission_id: int) -> bool:
+    """The perpetrators named in a hearing's allegations: the mission's leads and the hearing's observer."""
+    return receives_identities(get_db(), mission_id, me(), hearing["observer_id"])

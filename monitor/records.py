@@ -1,7 +1,9 @@
 """Records that travel between machines: uuid, timestamps, version, and an audit entry for every change.
 
 Every area's data functions create and change their rows through :func:`insert` and :func:`update`, so
-no write escapes the audit log and every change bumps ``version`` and ``updated_at`` the same way.
+no write escapes the audit log and every change bumps ``version`` and ``updated_at`` the same way. The
+audit entry keeps a keyed hash of every sensitive field (a witness's identity, named perpetrators, also
+inside a kept hearing snapshot), never the value: see :mod:`monitor.sensitive`.
 """
 
 import json
@@ -10,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import audit
+from . import audit, sensitive
 from .audit import Actor
 from .db import atomic, utcnow
 
@@ -45,7 +47,7 @@ def insert(
             actor,
             record_type=table,
             record_uuid=row["uuid"],
-            after=_audited(row),
+            after=sensitive.for_audit(db, table, _audited(row)),
         )
     return row
 
@@ -71,8 +73,8 @@ def update(
             actor,
             record_type=table,
             record_uuid=current["uuid"],
-            before={k: current[k] for k in changed},
-            after=changed,
+            before=sensitive.for_audit(db, table, {k: current[k] for k in changed}),
+            after=sensitive.for_audit(db, table, changed),
         )
         return get_by_id(db, table, current["id"])
 

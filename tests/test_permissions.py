@@ -1,9 +1,13 @@
 """Every route × every kind of user → the expected status. A new route without a row here fails."""
 
+import io
+import json
+import zipfile
 from urllib.parse import unquote
 
 import pytest
 
+from monitor import checklists
 from monitor.audit import Actor
 from monitor.auth import tokens
 from monitor.db import connect
@@ -205,13 +209,29 @@ PERMISSIONS = {
 }
 
 
+# What an administrator who is not a lead of the mission must never receive, on any route.
+IDENTITY, CORRECTED, PERPETRATORS = "Ormund Thistlegrave", "Vexley Quorrabine", "Major Kestrel Yablonsky"
+SECRETS = (IDENTITY, CORRECTED, PERPETRATORS)
+
+
 @pytest.fixture
 def world(app, people):
-    """A mission led by lena; oleg assigned to its trial, with a hearing and a witness in it."""
+    """A mission led by lena; oleg assigned to its trial, with a hearing (a draft again, after a
+    correction that changed an anonymous witness's identity), the witness, an allegation naming a
+    perpetrator, and a conflict over the witness's identity."""
     setup = setup_trial(app)
     hearing = start_hearing(app, setup)
     db = connect(app.config["DATABASE"])
-    witness = observe.add_witness(db, Actor(name="test"), hearing, setup["observer"]["id"])
+    actor, checklist = Actor(name="test"), checklists.get("fair_trial")
+    witness = observe.add_witness(db, actor, hearing, setup["observer"]["id"])
+    allegation = observe.add_allegation(db, actor, hearing)
+    changes = observe.changes("witness", {"anonymous": True, "identity": IDENTITY}, witness["uuid"])
+    changes += observe.changes("allegation", {"perpetrators": PERPETRATORS}, allegation["uuid"])
+    assert observe.save_changes(db, actor, hearing, checklist, changes) == []
+    observe.submit(db, actor, hearing)
+    observe.start_correction(db, actor, hearing, setup["observer"]["id"], "misspelt")
+    changes = observe.changes("witness", {"identity": CORRECTED}, witness["uuid"])
+    assert observe.save_changes(db, actor, hearing, checklist, changes) == []
     db["export_job"].insert(
         {
             "uuid": "00000000-0000-4000-8000-000000000001",
@@ -234,22 +254,28 @@ def world(app, people):
             "created_at": "2026-01-01T00:00:00Z",
         }
     )  # a finished push of oleg's
+    side = {
+        "label": "W1",
+        "anonymous": 1,
+        "hearing_uuid": hearing["uuid"],
+        "recorded_by_uuid": setup["observer"]["uuid"],
+    }
     db["sync_conflict"].insert(
         {
             "uuid": "00000000-0000-4000-8000-000000000003",
-            "record_uuid": setup["defendants"][0]["uuid"],
-            "record_type": "defendant",
+            "record_uuid": witness["uuid"],
+            "record_type": "witness",
             "mission_id": setup["mission"]["id"],
-            "local": '{"name": "Defendant 0"}',
+            "local": json.dumps({**side, "identity": CORRECTED}),
             "local_hash": "0" * 64,
-            "incoming": '{"name": "Defendant Zero"}',
+            "incoming": json.dumps({**side, "identity": IDENTITY}),
             "incoming_hash": "1" * 64,
             "incoming_version": 2,
             "incoming_updated_at": "2026-01-01T00:00:00Z",
             "bundle_uuid": "00000000-0000-4000-8000-000000000004",
             "created_at": "2026-01-01T00:00:00Z",
         }
-    )  # a defendant changed on two machines, in lena's mission
+    )  # an anonymous witness's identity changed on two machines, in lena's mission
     token, _secret = tokens.create(
         db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
     )
@@ -291,10 +317,37 @@ def test_route_answers_each_kind_of_user_as_the_table_says(app, client, people, 
         assert login(client, people[who]["username"]).status_code == 302
     path = path.format(**world)
     response = post(client, path) if method == "POST" else client.get(path)
+    body = readable(response)
     response.close()
     assert response.status_code == expected[who]
+    if who == "admin" and method == "GET":  # not a lead of the mission: never an identity, on any page
+        assert [secret for secret in SECRETS if secret in body] == [], endpoint
     if who == "anonymous" and expected[who] == REDIRECT and method == "GET" and endpoint != "auth.login":
         assert unquote(response.headers["Location"]) == "/login?next=" + path
+
+
+def readable(response) -> str:
+    """A response's body as text; a zip (a bundle) with every part in it."""
+    data = response.get_data()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    "path", ("/hearings/{hearing}", "/hearings/{hearing}/changes", "/sync/conflicts/{conflict}")
+)
+def test_the_mission_lead_reads_what_the_administrator_does_not(app, client, people, world, path):
+    """The other side of the sweep above: the identities are there for a lead, so their absence for the
+    administrator is the gate's doing."""
+    login(client, "lena")
+    body = client.get(path.format(**world)).get_data(as_text=True)
+    assert IDENTITY in body or CORRECTED in body
+    admin = app.test_client()
+    login(admin, "ada")
+    body = admin.get(path.format(**world)).get_data(as_text=True)
+    assert [secret for secret in SECRETS if secret in body] == [] and "Hidden:" in body
 
 
 def test_a_refusal_is_audited(app, client, people, db):

@@ -1,8 +1,9 @@
 """Hearings and what is recorded in them: start, read, change (the autosave's format), add, submit.
 
 The rules are the hearing pages': observers start hearings of the trials they are assigned to and
-write only their own drafts; the mission's leads read them; an anonymous witness's identity is shown
-only to the mission's leads and the observer who recorded it.
+write only their own drafts; the mission's leads read them; an anonymous witness's identity and named
+perpetrators are shown only to the mission's leads and the observer who recorded them (the one gate in
+monitor.permissions: an administrator who is not a lead gets null).
 """
 
 from flask import jsonify, request
@@ -24,6 +25,7 @@ from ..permissions import (
     me,
     require,
     sees_identity,
+    sees_perpetrators,
 )
 from . import bp, serialize
 from .errors import ApiError, expected_version, json_body, unchanged_since
@@ -38,13 +40,16 @@ def hearing_document(hearing: dict, trial: dict, mission: dict) -> dict:
     """A hearing with everything recorded in it, as its reader may see it."""
     db, people = get_db(), serialize.People(get_db())
     witnesses = observe.witnesses(db, hearing["id"])
+    perpetrators = sees_perpetrators(hearing, mission["id"])
     return {
         **serialize.hearing(hearing, trial["uuid"], people),
         "mission": mission["uuid"],
         "presence": [serialize.presence(d) for d in observe.presence(db, hearing["id"])],
         "answers": [serialize.answer(a) for a in observe.answers(db, hearing["id"]).values()],
         "witnesses": [serialize.witness(w, sees_identity(w, mission["id"]), people) for w in witnesses],
-        "allegations": [serialize.allegation(a) for a in observe.allegations(db, hearing["id"])],
+        "allegations": [
+            serialize.allegation(a, perpetrators) for a in observe.allegations(db, hearing["id"])
+        ],
         "notes": [serialize.note(n, people) for n in observe.notes(db, hearing["id"])],
         "reviews": [serialize.review(r, people) for r in observe.reviews(db, hearing["id"])],
     }

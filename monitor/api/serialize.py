@@ -103,8 +103,12 @@ def witness(row: dict, show_identity: bool, people: People) -> dict:
     }
 
 
-def allegation(row: dict) -> dict:
-    return {**_pick(row, ()), **_values(row, fields.ALLEGATION)}
+def allegation(row: dict, show_perpetrators: bool = True) -> dict:
+    """An allegation; the perpetrators it names only for those who may see them (else null)."""
+    values = _values(row, fields.ALLEGATION)
+    if not show_perpetrators:
+        values["perpetrators"] = None
+    return {**_pick(row, ()), **values, "perpetrators_hidden": not show_perpetrators}
 
 
 def answer(row: dict) -> dict:

@@ -162,6 +162,14 @@ WITNESS_READ = {
     "identity_hidden": {"type": "boolean"},
     "recorded_by": UUID,
 }
+ALLEGATION_READ = {
+    **field_schemas(fields.ALLEGATION, False),
+    "perpetrators": {
+        "type": ["string", "null"],
+        "description": "Null when the reader is neither a lead of the mission nor the hearing's observer.",
+    },
+    "perpetrators_hidden": {"type": "boolean"},
+}
 HEARING_FIELDS = {
     **field_schemas(fields.HEARING, False),
     "status": {"enum": ["draft", "submitted", "returned", "approved"]},
@@ -294,7 +302,7 @@ SCHEMAS = {
     ),
     "Witness": record(WITNESS_READ, ["identity", "identity_hidden"]),
     "WitnessInput": writable(field_schemas(fields.WITNESS, True)),
-    "Allegation": record(field_schemas(fields.ALLEGATION, False)),
+    "Allegation": record(ALLEGATION_READ, ["perpetrators", "perpetrators_hidden"]),
     "AllegationInput": writable(field_schemas(fields.ALLEGATION, True)),
     "Note": record({"typed_at": STAMP, "text": {"type": "string"}, "author": UUID}, ["typed_at", "text"]),
     "NoteInput": writable(

@@ -25,7 +25,7 @@ class Field:
     choices: dict = field(default_factory=dict)
     max_length: int = 300
     help: object = None
-    sensitive: bool = False  # kept out of the audit log in clear (only its SHA-256 is recorded)
+    sensitive: bool = False  # kept out of the audit log in clear (only a keyed hash: monitor.sensitive)
 
     def clean(self, value):
         """The value to store, or ValueError with a message for the observer."""

@@ -1,13 +1,13 @@
 """Hearings and everything recorded in them: presence, answers, witnesses, allegations, notes, reviews."""
 
-import hashlib
 import json
 import uuid as uuidlib
+from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from .. import audit, records
+from .. import audit, records, sensitive
 from ..audit import Actor
 from ..db import atomic, utcnow
 from . import fields
@@ -180,9 +180,10 @@ def _require_editable(hearing: dict) -> None:
         raise HearingError(LOCKED_MESSAGE)
 
 
-def _audit_value(spec: fields.Field | None, value):
+def _audit_value(db: Database, spec: fields.Field | None, value):
+    """What the audit log keeps of a saved value: a sensitive one only as its keyed hash."""
     if spec is not None and spec.sensitive and value:
-        return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()
+        return sensitive.keyed_hash(db, value)
     return value
 
 
@@ -216,7 +217,7 @@ def save_changes(db: Database, actor: Actor, hearing: dict, checklist, changes: 
                 )
                 continue
             if old != new:
-                before[path], after[path] = _audit_value(spec, old), _audit_value(spec, new)
+                before[path], after[path] = _audit_value(db, spec, old), _audit_value(db, spec, new)
         if after:
             db.execute(
                 "UPDATE hearing SET updated_at = ?, version = version + 1 WHERE id = ?",
@@ -386,7 +387,8 @@ def remove(db: Database, actor: Actor, hearing: dict, table: str, record_uuid: s
         db.execute(
             "UPDATE hearing SET updated_at = ?, version = version + 1 WHERE id = ?", [utcnow(), hearing["id"]]
         )
-        audit.record(db, f"{table}.remove", actor, record_type=table, record_uuid=record_uuid, before=row)
+        kept = sensitive.for_audit(db, table, row)
+        audit.record(db, f"{table}.remove", actor, record_type=table, record_uuid=record_uuid, before=kept)
 
 
 def add_note(db: Database, actor: Actor, hearing: dict, author_id: int, text: str, typed_at: str) -> dict:
@@ -415,7 +417,10 @@ def submit(db: Database, actor: Actor, hearing: dict) -> dict:
 
 
 def start_correction(db: Database, actor: Actor, hearing: dict, author_id: int, reason: str) -> dict:
-    """Keep the hearing as it stands as a numbered revision, then open it for editing again."""
+    """Keep the hearing as it stands as a numbered revision, then open it for editing again.
+
+    The revision keeps the whole snapshot; its audit entry (``hearing.correction``, written by
+    :func:`records.insert`) keeps the snapshot with every sensitive field as its keyed hash."""
     with atomic(db):
         current = records.get_by_id(db, "hearing", hearing["id"])
         if current["status"] in EDITABLE:
@@ -507,6 +512,22 @@ def _flatten(data: dict, prefix: tuple = ()) -> dict[tuple, object]:
         else:
             flat[(*prefix, key)] = value
     return flat
+
+
+def withheld_paths(snapshots: list[dict], receives: Callable[[str, str], bool]) -> set[tuple]:
+    """The (section, uuid, field) of every sensitive value in these snapshots that a reader may not get:
+    ``receives(table, record uuid)`` says whether they may (an anonymous witness's identity, named
+    perpetrators; a witness's identity is protected if it was anonymous in any of the snapshots)."""
+    hidden = set()
+    for snapshot in snapshots:
+        for section, table in sensitive.SECTIONS.items():
+            if section == "hearing":
+                continue
+            for record_uuid, record in snapshot.get(section, {}).items():
+                for name in sensitive.withheld_from(table, record):
+                    if not receives(table, record_uuid):
+                        hidden.add((section, record_uuid, name))
+    return hidden
 
 
 def differences(old: dict, new: dict) -> list[dict]:

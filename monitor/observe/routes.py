@@ -18,8 +18,10 @@ from ..permissions import (
     is_assigned,
     manages,
     me,
+    receives_identities,
     require,
     sees_identity,
+    sees_perpetrators,
 )
 from . import bp, fields
 from . import records as observe
@@ -98,6 +100,7 @@ def hearing_view(hearing_uuid):
         review_form=ReviewForm(),
         correction_form=CorrectionForm(),
         identity_visible={w["uuid"]: sees_identity(w, mission["id"]) for w in context["witnesses"]},
+        perpetrators_visible=sees_perpetrators(hearing, mission["id"]),
     )
 
 
@@ -258,20 +261,36 @@ def hearing_review(hearing_uuid):
 @bp.route("/hearings/<hearing_uuid>/changes")
 @allow("observer", "lead", "admin")
 def hearing_changes(hearing_uuid):
-    """What changed at each correction: every revision compared with the next (or with now)."""
+    """What changed at each correction: every revision compared with the next (or with now).
+
+    An anonymous witness's identity and named perpetrators are shown only to those who may receive them
+    (the mission's leads, the observer who recorded them): for anyone else the row says it is hidden."""
     hearing, trial, mission = get_hearing_or_404(hearing_uuid)
     db = get_db()
     history = observe.revisions(db, hearing["id"])
+    snapshots = [json.loads(revision["snapshot"]) for revision in history]
     current = observe.snapshot(db, hearing)
+    witnesses = observe.witnesses(db, hearing["id"])
     names = {d["uuid"]: d["name"] for d in missions.defendants(db, trial["id"])}
-    names.update({w["uuid"]: w["label"] for w in observe.witnesses(db, hearing["id"])})
+    names.update({w["uuid"]: w["label"] for w in witnesses})
+    recorded_by = {w["uuid"]: w["recorded_by"] for w in witnesses}
+
+    def receives(table: str, record_uuid: str) -> bool:
+        recorder = recorded_by.get(record_uuid) if table == "witness" else None
+        return receives_identities(db, mission["id"], me(), recorder or hearing["observer_id"])
+
+    hidden = observe.withheld_paths([*snapshots, current], receives)
     steps = []
     for n, revision in enumerate(history):
-        newer = json.loads(history[n + 1]["snapshot"]) if n + 1 < len(history) else current
+        newer = snapshots[n + 1] if n + 1 < len(history) else current
+        rows = observe.differences(snapshots[n], newer)
         steps.append(
             {
                 "revision": revision,
-                "rows": observe.differences(json.loads(revision["snapshot"]), newer),
+                "rows": [
+                    {**row, "before": None, "after": None, "hidden": True} if row["path"] in hidden else row
+                    for row in rows
+                ],
             }
         )
     return render_template(

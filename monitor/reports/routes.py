@@ -8,7 +8,16 @@ from ..auth import request_actor
 from ..db import get_db
 from ..forms import EmptyForm
 from ..missions import records as missions
-from ..permissions import allow, get_hearing_or_404, get_mission_or_404, me, refuse
+from ..permissions import (
+    allow,
+    allowed_profiles,
+    audit_refusal,
+    get_hearing_or_404,
+    get_mission_or_404,
+    hearing_profile,
+    me,
+    refuse,
+)
 from ..security import CSP
 from . import bp, build, jobs
 from .redact import PROFILES
@@ -17,6 +26,15 @@ REPORT_KINDS = ("mission", "trial")
 REPORT_FORMATS = ("pdf", "docx", "html")
 DATA_FORMATS = ("csv", "xlsx", "json")
 LANGUAGES = ("en", "ru", "kk")
+
+
+def internal_refused() -> str:
+    """Why the internal profile is not offered (the exports page says it; a request for it gets it)."""
+    return _(
+        "The internal profile is only for the mission's leads: anonymous witnesses' identities and named "
+        "perpetrators are not given to administrators who are not leads of this mission. Choose the "
+        "partner or public profile."
+    )
 
 
 def _report(db, progress, mission_uuid, kind, fmt, profile, lang, instance_path, trial_uuid):
@@ -35,12 +53,19 @@ def mission_exports(mission_uuid):
     mission = get_mission_or_404(mission_uuid)
     db = get_db()
     trials = missions.trials(db, mission["id"])
+    profiles = allowed_profiles(db, mission["id"], me())
     if request.method == "POST":
         form = request.form
         what, fmt = form.get("what", ""), form.get("format", "")
         profile, lang = form.get("profile", ""), form.get("lang", "")
         trial = form.get("trial") or None
-        valid = EmptyForm().validate_on_submit() and profile in PROFILES and lang in LANGUAGES
+        sent_by_form = EmptyForm().validate_on_submit()
+        if sent_by_form and profile in PROFILES and profile not in profiles:
+            # Refused, not quietly lowered: nobody should hold a file believing it is the whole record.
+            audit_refusal("profile above what this user may receive")
+            flash(internal_refused(), "error")
+            return redirect(url_for("reports.mission_exports", mission_uuid=mission_uuid))
+        valid = sent_by_form and profile in PROFILES and lang in LANGUAGES
         if what == "data" and valid and fmt in DATA_FORMATS:
             job = jobs.start_export(
                 current_app._get_current_object(), me(), mission, fmt, profile, lang, actor=request_actor()
@@ -89,6 +114,8 @@ def mission_exports(mission_uuid):
         trials=trials,
         recent=[jobs.summary(j) for j in recent],
         button=EmptyForm(),
+        profiles=profiles,
+        internal_refused=internal_refused() if "internal" not in profiles else "",
     )
 
 
@@ -131,7 +158,10 @@ def job_download(job_uuid):
 @bp.route("/hearings/<hearing_uuid>/report")
 @allow("observer", "lead", "admin")
 def hearing_report(hearing_uuid):
-    """A hearing's observation report (HTML to print, or PDF) — observers print their own."""
+    """A hearing's observation report (HTML to print, or PDF) — observers print their own.
+
+    Internal for the mission's leads and the hearing's observer; partner (no anonymous witness's
+    identity, no named perpetrators) for anyone else, administrators included."""
     hearing, _trial, mission = get_hearing_or_404(hearing_uuid)
     fmt = request.args.get("format", "html")
     lang = request.args.get("lang", "en")
@@ -140,12 +170,13 @@ def hearing_report(hearing_uuid):
     if hearing["status"] == "draft":
         flash(_("A draft has no report yet: submit the hearing first."), "error")
         return redirect(url_for("observe.hearing_view", hearing_uuid=hearing_uuid))
+    profile = hearing_profile(get_db(), hearing, mission["id"], me())
     content, mimetype, name = build.build_report(
         get_db(),
         mission,
         "hearing",
         fmt,
-        "internal",
+        profile,
         lang,
         current_app.instance_path,
         hearing_uuid=hearing_uuid,
@@ -156,7 +187,7 @@ def hearing_report(hearing_uuid):
         mission,
         kind="hearing",
         format=fmt,
-        profile="internal",
+        profile=profile,
         lang=lang,
         id=hearing_uuid,
     )

@@ -11,6 +11,13 @@ Three kinds of bundle, each for one mission:
   ("new since my last sync"): a record is pending while its content hash is not in ``sync_seen``.
 
 An observer sends only their own hearings and what is in them; set-up records travel from leads.
+
+What the sender may not receive never leaves in a bundle (the identity gate in monitor.permissions): an
+administrator who is not a lead of the mission sends anonymous witnesses' identities and named
+perpetrators blank — also inside kept revisions — and the manifest's ``withheld`` names those fields
+("witness.identity", "allegation.perpetrators", "hearing_revision.snapshot"), so the receiving side keeps
+its own values instead of taking the blanks. Such a record is not marked as sent: it stays pending until
+someone who may send it whole does.
 """
 
 import itertools
@@ -20,11 +27,12 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from .. import sensitive
 from ..audit import HASHED_FIELDS, canonical_json
 from ..db import atomic, utcnow
-from ..permissions import membership
+from ..permissions import membership, receives_identities
 from .bundle import Builder
-from .content import KINDS, ORDER, Kind, Reader
+from .content import KINDS, ORDER, Kind, Reader, content_hash
 
 WHATS = ("changes", "trial", "setup")  # what a person may choose to export; "pull" is what sync pull gets
 SETUP = ("mission", "trial", "defendant")
@@ -37,8 +45,119 @@ class ExportError(ValueError):
 
 def sender_role(db: Database, user: dict, mission: dict) -> str | None:
     """The user's part in the mission on this machine: their membership, else 'lead' for an administrator
-    (an administrator who is an observer member sends as an observer)."""
+    (an administrator who is an observer member sends as an observer). An administrator sends the
+    records a lead would, less what only leads may receive (see :class:`Withholding`)."""
     return membership(db, mission["id"], user) or ("lead" if user["role"] == "admin" else None)
+
+
+class Withholding:
+    """Takes out of a bundle's records what its sender may not receive: an anonymous witness's identity
+    and named perpetrators (also inside a kept revision's snapshot), unless the sender is a lead of the
+    mission or the observer who recorded them. The record's hash is made again from what it carries."""
+
+    def __init__(self, db: Database, user: dict, mission: dict):
+        self.db, self.user, self.mission = db, user, mission
+        self.lead = receives_identities(db, mission["id"], user)
+        # someone who sends everyone's records without being a lead: an administrator
+        self.sends_others = not self.lead and sender_role(db, user, mission) == "lead"
+        self.fields: set[str] = set()
+        self._receives: dict[str | None, bool] = {}
+        self._observers: dict[str, str | None] = {}
+        self._witnesses: dict[str, dict | None] = {}
+
+    def receives(self, recorder: str | None) -> bool:
+        if self.lead:
+            return True
+        if recorder not in self._receives:
+            self._receives[recorder] = receives_identities(self.db, self.mission["id"], self.user, recorder)
+        return self._receives[recorder]
+
+    def record(self, kind: Kind, record: dict) -> tuple[dict, list[str]]:
+        """The record as it may leave (a copy when something was taken out), and what was taken out."""
+        if self.lead or kind.name not in ("witness", "allegation", "hearing_revision"):
+            return record, []
+        content = dict(record["content"])
+        if kind.name == "hearing_revision":
+            withheld = self._snapshot(content)
+        else:
+            if kind.name == "witness":
+                recorder = content.get("recorded_by_uuid")
+            else:
+                recorder = self._observer(content.get("hearing_uuid"))
+            names = [] if self.receives(recorder) else sensitive.withheld_from(kind.name, content)
+            for name in names:
+                content[name] = ""
+            withheld = [f"{kind.name}.{name}" for name in names]
+        if not withheld:
+            return record, []
+        self.fields.update(withheld)
+        return {**record, "content": content, "hash": content_hash(content)}, withheld
+
+    def _snapshot(self, content: dict) -> list[str]:
+        if not content.get("snapshot"):
+            return []
+        observer = self._observer(content.get("hearing_uuid"))
+        changed = []
+
+        def blank(table: str, record_uuid: str | None, values: dict) -> None:
+            if table == "hearing":
+                return
+            recorder, anonymous_now = observer, False
+            if table == "witness":
+                here = self._witness(record_uuid)
+                recorder = (here or {}).get("recorded_by") or observer
+                anonymous_now = bool((here or {}).get("anonymous"))
+            if self.receives(recorder):
+                return
+            names = sensitive.withheld_from(
+                table, {**values, "anonymous": values.get("anonymous") or anonymous_now}
+            )
+            for name in names:
+                values[name] = ""
+            changed.extend(names)
+
+        try:
+            snapshot = sensitive.map_snapshot(content["snapshot"], blank)
+        except ValueError:  # not JSON: nothing in it can be read, nothing of it is sent
+            snapshot, changed = {}, ["snapshot"]
+        if not changed:
+            return []
+        content["snapshot"] = sensitive.snapshot_text(snapshot)
+        return ["hearing_revision.snapshot"]
+
+    def _observer(self, hearing_uuid: str | None) -> str | None:
+        """The uuid of the account that observed a hearing (the recorder of what is in it)."""
+        if hearing_uuid not in self._observers:
+            row = next(
+                self.db.query(
+                    "SELECT user.uuid FROM hearing JOIN user ON user.id = hearing.observer_id "
+                    "WHERE hearing.uuid = ?",
+                    [hearing_uuid],
+                ),
+                None,
+            )
+            self._observers[hearing_uuid] = row["uuid"] if row else None
+        return self._observers[hearing_uuid]
+
+    def _witness(self, witness_uuid: str | None) -> dict | None:
+        if witness_uuid not in self._witnesses:
+            self._witnesses[witness_uuid] = next(
+                self.db.query(
+                    "SELECT user.uuid AS recorded_by, witness.anonymous FROM witness "
+                    "JOIN user ON user.id = witness.recorded_by WHERE witness.uuid = ?",
+                    [witness_uuid],
+                ),
+                None,
+            )
+        return self._witnesses[witness_uuid]
+
+    def audit_entry(self, entry: dict) -> bool:
+        """Whether an audit entry may travel. From an administrator outside the mission's leads (or in a
+        bundle that withholds anything) not one written before keyed hashes that holds a sensitive value
+        in clear or as a plain SHA-256: such an entry cannot be masked without breaking its hash."""
+        if not (self.fields or self.sends_others):
+            return True
+        return not sensitive.carries_clear_value(entry)
 
 
 def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: int | None) -> tuple[str, dict]:
@@ -218,19 +337,24 @@ def build(
         "author": {"uuid": user["uuid"], "username": user["username"], "display_name": user["display_name"]},
     }
     builder = Builder(manifest)
-    sent, people = [], {user["uuid"]}
+    sent, people, carried_uuids = [], {user["uuid"]}, []
+    withholding = Withholding(db, user, mission)
 
     def carried(kind_records: Iterable[tuple[Kind, dict]]) -> Iterator[dict]:
-        for kind, record in kind_records:
-            record["history"] = _history(db, record["uuid"], record["hash"])
-            sent.append((record["uuid"], kind.name, record["hash"], record["version"]))
+        for kind, full in kind_records:
+            record, withheld = withholding.record(kind, full)
+            record["history"] = _history(db, record["uuid"], full["hash"])
+            carried_uuids.append(record["uuid"])
+            if not withheld:  # a record sent without what was withheld has not really crossed
+                sent.append((record["uuid"], kind.name, record["hash"], record["version"]))
             people.update(_people(kind, record["content"]))
             yield record
 
     for name, group in itertools.groupby(records, key=lambda pair: pair[0].name):
         builder.add_records(name, carried(group))
     builder.add_users(_users(db, people))
-    builder.add_audit(_audit(db, [uuid for uuid, _t, _h, _v in sent]))
+    builder.add_audit(entry for entry in _audit(db, carried_uuids) if withholding.audit_entry(entry))
+    manifest["withheld"] = sorted(withholding.fields)  # written with the manifest, by builder.build
     return builder.build(passphrase), {**manifest, "counts": builder.counts()}, sent
 
 

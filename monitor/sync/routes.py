@@ -12,13 +12,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from wtforms.fields.core import UnboundField
 
+from .. import records, sensitive
 from ..audit import Actor
 from ..auth import User, request_actor, users
 from ..db import get_db
 from ..forms import EmptyForm
 from ..missions.forms import DefendantForm, MissionForm, TrialForm
 from ..observe import fields
-from ..permissions import SIGNED_IN, allow, get_conflict_or_404, me, require
+from ..permissions import SIGNED_IN, allow, get_conflict_or_404, me, receives_identities, require
 from ..reports import jobs
 from . import bp, client, conflicts, exporter, service
 from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
@@ -324,11 +325,14 @@ def conflict_view(conflict_uuid):
             return redirect(url_for("sync.conflict_view", conflict_uuid=conflict_uuid))
         flash(_("Conflict resolved; your choice is in the audit log."), "success")
         return redirect(url_for("sync.conflict_list"))
+    hidden = _withheld(conflict)
     return render_template(
         "sync/conflict.html",
         conflict=conflict,
         fields=[
-            {**f, "local_shown": _listed(f["local"]), "incoming_shown": _listed(f["incoming"])}
+            {**f, "local_shown": None, "incoming_shown": None, "hidden": True}
+            if f["field"] in hidden
+            else {**f, "local_shown": _listed(f["local"]), "incoming_shown": _listed(f["incoming"])}
             for f in conflicts.differing(conflict)
         ],
         names=conflicts.names(get_db(), conflict),
@@ -337,6 +341,25 @@ def conflict_view(conflict_uuid):
         value_labels=choice_labels(conflict["record_type"]),
         form=form,
     )
+
+
+def _withheld(conflict: dict) -> set[str]:
+    """The fields of a conflict this user may not read (the identity gate in monitor.permissions): an
+    anonymous witness's identity, named perpetrators, a kept snapshot holding either — on either side."""
+    table = conflict["record_type"]
+    hidden = set()
+    for side in conflicts.sides(conflict):
+        if table == "witness":
+            recorder = side.get("recorded_by_uuid")
+        else:  # an allegation or a kept revision: recorded by the hearing's observer
+            hearing = records.get(get_db(), "hearing", str(side.get("hearing_uuid")))
+            recorder = hearing["observer_id"] if hearing else None
+        if receives_identities(get_db(), conflict["mission_id"], me(), recorder):
+            continue
+        hidden.update(sensitive.withheld_from(table, side))
+        if (table, "snapshot") in sensitive.SNAPSHOTS and side.get("snapshot"):
+            hidden.add("snapshot")
+    return hidden
 
 
 def field_labels(record_type: str) -> dict:
