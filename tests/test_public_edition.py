@@ -264,7 +264,19 @@ def pdf_texts(content: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(content))
     text = " ".join((page.extract_text() or "") for page in reader.pages)
     metadata = [str(value) for value in (reader.metadata or {}).values()]
-    return [" ".join(text.split()), *metadata]
+    # the bookmarks (the headings, for the reader's side panel) and the named link targets
+    marks = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                marks.append(str(item.title))
+
+    walk(reader.outline)
+    assert reader.xmp_metadata is None  # no second copy of the metadata to search
+    return [" ".join(text.split()), *metadata, *marks, *reader.named_destinations]
 
 
 def docx_texts(content: bytes) -> list[str]:
