@@ -261,7 +261,8 @@ def _aliases(data: dict, private: dict, names: "_Names", key: bytes) -> dict:
     # The lead's own pseudonym for a defendant, unless it names someone or an earlier defendant has it.
     defendants = {d["uuid"]: d for d in data["defendants"]}
     order = [u for u in private.get("defendant_order", ()) if u in defendants]
-    order += [u for u in defendants if u not in set(order)]
+    listed = set(order)
+    order += [u for u in defendants if u not in listed]
     computed = {u: pseudonym(key, "defendant", u) for u in order}
     taken = {_fold(alias) for alias in computed.values()}
     for uuid_ in order:
@@ -283,12 +284,12 @@ SHORTEST = 3  # a part of a name shorter than this ("Li", an initial) is matched
 INFLECTED_FROM = 4  # a Cyrillic part this long is matched in its inflected forms too
 
 
-# Russian case endings (nouns, surnames in -ov/-in, feminine forms), and Kazakh case, plural and
-# plural-and-case endings, in every vowel-harmony variant.
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Russian case endings (nouns, surnames in -ov/-in, feminine forms), and Kazakh case, plural and
+# plural-and-case endings, in every vowel-harmony variant.
 RU_ENDINGS = _words(
     "а я у ю е и ы ой ей ом ем ою ею ым им ых их ого его ому ему ыми ими ам ям ами ями ах ях ов ев"
 )
