@@ -12,7 +12,7 @@ from .. import audit, checklists
 from ..checklists import LANGUAGES
 from ..findings.aggregate import findings, matrix
 from ..findings.scope import Scope
-from . import dataset, docx, pdf, render
+from . import dataset, docx, exports, pdf, render
 from .redact import PROFILES, pseudonym_key, redact
 
 FORMATS = {
@@ -146,10 +146,12 @@ def build_report(
             name = "findings"
         else:
             data = narrow(data, trial_uuid=trial_uuid)
-            name = f"trial-{slug(data['trials'][0]['title'], trial_uuid[:8])}"
+            title = "" if profile == "public" else data["trials"][0]["title"]
+            name = f"trial-{slug(title, trial_uuid[:8])}"
         found = pseudonymised_findings(found, data)
-    # Names in the file name come from the redacted data too: a title may name a defendant.
-    filename = f"{slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"
+    # No name in a public file's name (a title or a mission may name a person, or a place): uuids only.
+    mission_stem = exports.stem(data["mission"], profile) if profile == "public" else None
+    filename = f"{mission_stem or slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"
     if fmt == "docx":
         content = docx.to_docx(kind, data, lang, found, checklist, profile)
     else:

@@ -79,12 +79,12 @@ TABLE_ABOUT = {
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "trials": (
         UUID,
-        _c("title", "The trial's name as the mission uses it."),
-        _c("court", "The court."),
-        _c("case_number", "The court's case number."),
-        _c("judges", "The judges, as entered."),
-        _c("prosecutor", "The prosecutor, as entered."),
-        _c("charges", "The charges, as entered."),
+        _c("title", "The trial's name as the mission uses it (names in it replaced in public exports)."),
+        _c("court", "The court (names in it replaced in public exports)."),
+        _c("case_number", "The court's case number (removed in public exports)."),
+        _c("judges", "The judges, as entered (removed in public exports)."),
+        _c("prosecutor", "The prosecutor, as entered (removed in public exports)."),
+        _c("charges", "The charges, as entered (removed in public exports)."),
         _c("status", "Stage of the case.", labels=TRIAL_STATUS_LABELS),
     ),
     "defendants": (
@@ -92,7 +92,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("trial_uuid", "The trial (trials.uuid).", "uuid"),
         _c("position", "Order of the defendant in the trial.", "integer"),
         _c("name", "Name (a pseudonym in public exports)."),
-        _c("pseudonym", "The name used in public reports."),
+        _c(
+            "pseudonym",
+            "The lead's pseudonym for public reports (in public exports: the pseudonym used, as in name).",
+        ),
         _c("sex", "Sex.", labels=SEX_LABELS),
         _c("age", "Age in years.", "integer"),
         _c("charges", "This defendant's charges."),
@@ -119,7 +122,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("start_time", "When it started (local time).", "time"),
         _c("end_time", "When it ended (local time).", "time"),
         _c("courtroom", "Courtroom."),
-        _c("judge", "Presiding judge, as the observer wrote it."),
+        _c("judge", "Presiding judge, as the observer wrote it (removed in public exports)."),
         _c("public_access", "Whether the public was admitted.", labels=_choices(HEARING, "public_access")),
         _c(
             "observers_admitted",

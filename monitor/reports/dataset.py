@@ -160,7 +160,60 @@ def load(
     for allegation in data["allegations"]:
         for key in ("id", "hearing_id", "trial_id"):
             allegation.pop(key, None)
+    data["private"] = private(db, mission)
     return data
+
+
+def private(db: Database, mission: dict) -> dict:
+    """What the public profile needs to know and no export shows: every name the mission's records
+    hold (drafts included — a name typed in a draft may still be in a trial's title or a mission's
+    name), and the order the defendants were added in (the first to take a chosen pseudonym keeps it).
+
+    ``accounts`` (uuid, username, display_name): the mission's members, observers and reviewers and the
+    authors of its notes and witnesses; ``witnesses`` (uuid, label, identity); ``judges`` and
+    ``perpetrators`` as typed; ``defendant_order``: defendant uuids. Redaction takes this part out of
+    the dataset whatever the profile.
+    """
+    params = {"mission": mission["id"]}
+    in_mission = "JOIN trial ON trial.id = {0}.trial_id WHERE trial.mission_id = :mission"
+
+    def column(sql: str) -> list:
+        return [row[0] for row in db.execute(sql, params)]
+
+    accounts = db.query(
+        f"""
+        SELECT uuid, username, display_name FROM user WHERE id IN (
+            SELECT user_id FROM mission_member WHERE mission_id = :mission
+            UNION SELECT trial_observer.user_id FROM trial_observer {in_mission.format("trial_observer")}
+            UNION SELECT hearing.observer_id FROM hearing {in_mission.format("hearing")}
+            UNION SELECT witness.recorded_by FROM witness {in_mission.format("witness")}
+            UNION SELECT review.reviewer_id FROM review JOIN hearing ON hearing.id = review.hearing_id
+                {in_mission.format("hearing")}
+            UNION SELECT note.author_id FROM note JOIN hearing ON hearing.id = note.hearing_id
+                {in_mission.format("hearing")}
+        ) ORDER BY id
+        """,  # noqa: S608 (fixed SQL)
+        params,
+    )
+    witnesses = db.query(
+        f"SELECT witness.uuid, witness.label, witness.identity FROM witness {in_mission.format('witness')}",  # noqa: S608
+        params,
+    )
+    return {
+        "accounts": list(accounts),
+        "witnesses": list(witnesses),
+        "judges": column(
+            "SELECT DISTINCT hearing.judge FROM hearing "  # noqa: S608
+            f"{in_mission.format('hearing')} AND hearing.judge != ''"
+        ),
+        "perpetrators": column(
+            "SELECT DISTINCT allegation.perpetrators FROM allegation "  # noqa: S608
+            f"{in_mission.format('allegation')} AND allegation.perpetrators != ''"
+        ),
+        "defendant_order": column(
+            f"SELECT defendant.uuid FROM defendant {in_mission.format('defendant')} ORDER BY defendant.id"  # noqa: S608
+        ),
+    }
 
 
 class Answers:

@@ -4,6 +4,7 @@ Charts are left out; a sentence says so, and the tables carry the same numbers.
 """
 
 import io
+from datetime import UTC, datetime
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -34,6 +35,7 @@ def to_docx(kind: str, data: dict, lang: str, findings: dict | None, checklist, 
     report = render.prepare(kind, data, lang, findings, checklist)
     with force_locale(lang):
         document = Document()
+        _properties(document, report)
         _styles(document, lang)
         _page(document.sections[0], landscape=False)
         _running(document.sections[0], report)
@@ -61,6 +63,22 @@ def to_docx(kind: str, data: dict, lang: str, findings: dict | None, checklist, 
 
 
 # Page, styles, header and footer -------------------------------------------------------------------
+
+
+def _properties(document, report: render.Report) -> None:
+    """The file's own properties (File > Info), from the report's redacted text only: no account name
+    and no name the profile removed; nothing left of the template's ("python-docx", 2013)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    properties = document.core_properties
+    properties.title = f"{report.title}: {report.subtitle}"
+    properties.subject = report.mission
+    properties.author = properties.last_modified_by = "Trial monitor"
+    properties.comments = report.profile_line
+    properties.category = render.edition(report.profile)
+    properties.keywords = properties.content_status = properties.identifier = properties.version = ""
+    properties.language = PROOFING.get(report.lang, "en-GB")
+    properties.created = properties.modified = now
+    properties.revision = 1
 
 
 def _page(section, landscape: bool) -> None:

@@ -53,9 +53,10 @@ PROFILE_NOTES = {
     "internal": "Nothing removed: anonymous witnesses' identities and named perpetrators are included. "
     "For the mission team only.",
     "partner": "Anonymous witnesses' identities and named perpetrators removed; defendants' names kept.",
-    "public": "Anonymous witnesses' identities and named perpetrators removed; defendants and observers "
-    "replaced by stable pseudonyms; every witness identity, reviewer name and free text removed; only "
-    "notes marked publishable kept.",
+    "public": "Anonymous witnesses' identities and named perpetrators removed; defendants, witnesses and "
+    "observers replaced by stable pseudonyms; every witness identity, reviewer, judge and prosecutor name, "
+    "the case numbers, the mission's description and all free text removed; only notes marked publishable "
+    "kept; any name left in a title or a note replaced by a pseudonym.",
 }
 LAYOUT = (
     "hearing_answers, defendant_answers and witness_answers hold the checklist answers with a row per "
@@ -423,10 +424,18 @@ def to_json(data: dict, progress: Callable | None = None, out: BinaryIO | None =
 # The whole export --------------------------------------------------------------------------------------
 
 
+def stem(mission: dict, profile: str) -> str:
+    """How a file of the mission begins: its name as a slug, or — in a public file, whose name mail
+    servers, chat previews and file listings show to anyone — ``mission-<first 8 of its uuid>``: a
+    mission's name is often a place or a defendant's name, and the uuid is in the public file anyway."""
+    if profile == "public":
+        return f"mission-{mission['uuid'][:8]}"
+    return re.sub(r"[^\w]+", "-", mission["name"].lower()).strip("-")[:60] or "mission"
+
+
 def filename(mission: dict, fmt: str, profile: str, day: str | None = None) -> str:
-    """The download name: ``<mission>-<profile>-<YYYY-MM-DD>.<zip|xlsx|json>``."""
-    slug = re.sub(r"[^\w]+", "-", mission["name"].lower()).strip("-")[:60] or "mission"
-    return f"{slug}-{profile}-{day or utcnow()[:10]}.{FORMATS[fmt][1]}"
+    """The download name: ``<mission>-<profile>-<YYYY-MM-DD>.<zip|xlsx|json>`` (see :func:`stem`)."""
+    return f"{stem(mission, profile)}-{profile}-{day or utcnow()[:10]}.{FORMATS[fmt][1]}"
 
 
 def write_export(

@@ -222,7 +222,10 @@ def file_for(db: Database, job: dict) -> tuple[str, str, str] | None:
     """``(path, mimetype, download name)`` of a finished export whose file is still there, else ``None``."""
     if job["status"] != "done" or not job["file_path"] or not os.path.exists(job["file_path"]):
         return None
-    mission = records.get(db, "mission", job["mission_uuid"]) or {"name": "mission"}
+    mission = records.get(db, "mission", job["mission_uuid"]) or {
+        "name": "mission",
+        "uuid": job["mission_uuid"] or "",
+    }
     day = (job["finished_at"] or job["created_at"])[:10]
     if job["fmt"] in exports.FORMATS:
         return (
@@ -230,7 +233,8 @@ def file_for(db: Database, job: dict) -> tuple[str, str, str] | None:
             exports.FORMATS[job["fmt"]][0],
             exports.filename(mission, job["fmt"], job["profile"], day),
         )
-    # A report: its own kind of file, named after the mission, the report and the profile.
+    # A report: its own kind of file, named after the mission (never in a public file), the report and
+    # the profile.
     mimetype = mimetypes.guess_type(job["file_path"])[0] or "application/octet-stream"
     stem = exports.filename(mission, "json", job["profile"], day).rsplit(".", 1)[0]
     return job["file_path"], mimetype, f"{stem}-{job['kind']}.{job['fmt']}"

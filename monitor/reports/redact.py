@@ -2,9 +2,25 @@
 
 - ``internal`` — everything.
 - ``partner`` — anonymous witnesses' identities and named perpetrators removed.
-- ``public`` — additionally, defendants, witnesses and observers replaced by stable pseudonyms (a keyed
-  HMAC of the uuid; the key stays in the instance folder and never goes into an export), and free text
-  removed unless it was marked publishable.
+- ``public`` — additionally, people replaced by stable pseudonyms and free text removed unless it was
+  marked publishable:
+
+  * defendants get the pseudonym the lead chose for them (``defendant.pseudonym``) when it is set,
+    names no one and no other defendant of the mission chose it first (by creation); otherwise a keyed
+    HMAC of their uuid ("Defendant 3F2A1B"). Witnesses and observers get the HMAC one; any other account
+    of the mission (the lead, a reviewer) is "Person …". The key stays in the instance folder and never
+    goes into an export.
+  * removed: every witness identity, reviewer name, perpetrator, judge and prosecutor (people, not
+    institutions), the case number (it finds the defendants' names in the court's records), the mission's
+    description, the trial's charges and every other free text (:data:`FREE_TEXT`).
+  * kept, with every name in them replaced (:class:`_Names`): the mission's name and country, trial titles
+    and courts, publishable notes.
+
+  The names replaced are every name the mission's records hold — defendants, witnesses' labels and
+  identities, accounts (display names and user names), judges, prosecutors, perpetrators — matched as
+  whole names and part by part (a surname alone, a given name alone), case-insensitively, inside any
+  text; Cyrillic parts also in their Russian and Kazakh inflected forms. The rules are on :class:`_Names`
+  and in docs/exports.md.
 """
 
 import copy
@@ -15,11 +31,14 @@ import re
 import secrets
 import uuid
 
+from .columns import COLUMNS
+
 PROFILES = ("internal", "partner", "public")
 REMOVED = ""
-# Free text that may name people; dropped from public exports.
+# Free text that may name people, and fields that hold people's names: dropped from public exports.
 FREE_TEXT = {
-    "hearings": ("access_note", "present", "summary", "courtroom"),
+    "trials": ("case_number", "judges", "prosecutor", "charges"),
+    "hearings": ("access_note", "present", "summary", "courtroom", "judge"),
     "answers": ("note",),
     "witnesses": ("testimony", "anonymity_reason"),
     "allegations": (
@@ -34,7 +53,10 @@ FREE_TEXT = {
     ),
     "reviews": ("comment",),
     "defendants": ("charges", "sentence"),
+    "mission": ("description",),
 }
+# Columns the public profile fills with pseudonyms itself: the net of names does not go over them again.
+PSEUDONYMS = {"defendants": {"name", "pseudonym"}, "witnesses": {"label"}, "hearings": {"observer"}}
 
 
 def key_path(instance_path: str) -> str:
@@ -80,6 +102,9 @@ class Redaction:
     """A profile's rules fitted to one dataset: every table but the answers redacted at once (``data``),
     the answers one row at a time (:meth:`answer`) — a mission's answers run into millions of rows and are
     redacted as they are read from the database, with exactly the rules :func:`redact` applies.
+
+    The dataset's ``private`` part (the names the mission's records hold, see dataset.load) is used here
+    and never passed on, whatever the profile.
     """
 
     def __init__(self, data: dict, profile: str, key: bytes | None = None):
@@ -88,7 +113,8 @@ class Redaction:
         self.profile = profile
         self._names: _Names | None = None
         self._values: dict[str, str] = {}
-        data = {name: _copy(rows) for name, rows in data.items() if name != "answers"}
+        private = data.get("private") or {}
+        data = {name: _copy(rows) for name, rows in data.items() if name not in ("answers", "private")}
         data["answers"] = []
         data["profile"] = profile
         self.data = data
@@ -97,6 +123,7 @@ class Redaction:
         for witness in data["witnesses"]:
             if witness["anonymous"]:
                 witness["identity"] = REMOVED
+        perpetrators = [a["perpetrators"] for a in data["allegations"]]
         for allegation in data["allegations"]:
             allegation["perpetrators"] = REMOVED
         # What the observer marked confidential stays inside the organisation.
@@ -106,37 +133,27 @@ class Redaction:
             return
         if key is None:
             raise ValueError("the public profile needs the pseudonym key")
-        real_names = {}
+        names = self._names = _names(data, private, perpetrators, key)
+        aliases = _aliases(data, private, names, key)
+        names.finish(aliases)
         for defendant in data["defendants"]:
-            alias = pseudonym(key, "defendant", defendant["uuid"])
-            if defendant["name"].strip():
-                real_names[defendant["name"].strip()] = alias
-            defendant["name"] = defendant["pseudonym"] = alias
+            defendant["name"] = defendant["pseudonym"] = aliases[("defendant", defendant["uuid"])]
         for witness in data["witnesses"]:
             witness["identity"] = REMOVED
-            witness["label"] = pseudonym(
-                key, "witness", witness["uuid"]
-            )  # a label is typed by hand: it may be a name
-        observers = {}
+            witness["label"] = aliases[("witness", witness["uuid"])]  # a label is typed by hand: a name?
         for hearing in data["hearings"]:
-            observers.setdefault(
-                hearing["observer_uuid"], pseudonym(key, "observer", hearing["observer_uuid"])
-            )
-            real_names[hearing["observer"]] = observers[hearing["observer_uuid"]]
-            hearing["observer"] = observers[hearing["observer_uuid"]]
+            hearing["observer"] = aliases[("account", hearing["observer_uuid"])]
             hearing["observer_uuid"] = pseudonymous_uuid(key, hearing["observer_uuid"])
         for review in data["reviews"]:
             review["reviewer"] = REMOVED
-        for table, names in FREE_TEXT.items():
-            for row in data[table]:
-                for name in names:
-                    row[name] = REMOVED
+        for table, columns in FREE_TEXT.items():
+            for row in [data[table]] if table == "mission" else data[table]:
+                for column in columns:
+                    row[column] = REMOVED
         data["notes"] = [note for note in data["notes"] if note["publishable"]]
-        # A last net: any real name left in any text (a trial called after its first defendant, a
-        # publishable note) is replaced by that person's pseudonym.
-        if real_names:
-            self._names = _Names(real_names)
-            self._names.replace_in(data)
+        # A last net: any name left in any text (a trial called after its first defendant, a mission
+        # after its place and a witness, a publishable note) is replaced by that person's pseudonym.
+        names.replace_in(data)
 
     def answer(self, answer: dict) -> dict:
         """One answer row (as dataset.load gives it) redacted in place; returned for convenience."""
@@ -148,7 +165,7 @@ class Redaction:
         if value and value not in YESNO_AND_CODES and not value.isdigit():  # free text too
             answer["value"] = REMOVED
         if self._names is not None:
-            self._names.replace_in_row(answer)
+            self._names.replace_in_row(answer, _text_columns("answers"))
         return answer
 
     def answer_value(self, value: str) -> str:
@@ -185,36 +202,308 @@ def _copy(value):
     return copy.deepcopy(value)
 
 
-class _Names:
-    """Real names → pseudonyms, replaced wherever they appear as whole words in text."""
+def _text_columns(table: str) -> frozenset[str] | None:
+    """The columns of ``table`` that hold text a person typed (not keys, codes, dates or uuids)."""
+    found = _TEXT_COLUMNS.get(table)
+    if found is None:
+        found = _TEXT_COLUMNS[table] = frozenset(
+            c.name for c in COLUMNS.get(table, ()) if c.kind == "text" and c.labels is None
+        ) - PSEUDONYMS.get(table, set())
+    return found
 
-    def __init__(self, names: dict[str, str]):
-        # Whole names only: "Defendant 1" must not match inside "Defendant 12" or inside a pseudonym.
-        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-        self._lowered = {n.lower(): alias for n, alias in names.items()}
+
+_TEXT_COLUMNS: dict[str, frozenset[str]] = {}
+
+
+# Who is named, and under which pseudonym ------------------------------------------------------------
+
+DEFENDANT, WITNESS, ACCOUNT = "defendant", "witness", "account"
+
+
+def _names(data: dict, private: dict, perpetrators: list[str], key: bytes) -> "_Names":
+    """Every name the dataset and its private part hold, with the person (owner) each belongs to.
+
+    Fields that hold only a name (a defendant's name, an account's display and user name) give every part
+    of it; fields that describe a person ("Police officer, name withheld", "Judge A. Petrov", a witness's
+    label) give only their capitalised parts.
+    """
+    names = _Names(key)
+    for defendant in data["defendants"]:
+        names.add((DEFENDANT, defendant["uuid"]), defendant["name"])
+    for account in private.get("accounts", ()):
+        names.add((ACCOUNT, account["uuid"]), account["display_name"])
+        names.add((ACCOUNT, account["uuid"]), account["username"], username=True)
+    for hearing in data["hearings"]:
+        names.add((ACCOUNT, hearing["observer_uuid"]), hearing["observer"])
+        names.add(None, hearing["judge"], described=True)
+    for witness in [*private.get("witnesses", ()), *data["witnesses"]]:
+        names.add((WITNESS, witness["uuid"]), witness["label"], described=True)
+        names.add((WITNESS, witness["uuid"]), witness["identity"], described=True)
+    for trial in data["trials"]:
+        names.add(None, trial["judges"], described=True)
+        names.add(None, trial["prosecutor"], described=True)
+    for text in [*private.get("judges", ()), *private.get("perpetrators", ()), *perpetrators]:
+        names.add(None, text, described=True)
+    names.freeze()
+    return names
+
+
+def _aliases(data: dict, private: dict, names: "_Names", key: bytes) -> dict:
+    """Each person's pseudonym, by owner (see :func:`_names`)."""
+    aliases = {}
+    for hearing in data["hearings"]:
+        uuid_ = hearing["observer_uuid"]
+        aliases[(ACCOUNT, uuid_)] = pseudonym(key, "observer", uuid_)
+    for account in private.get("accounts", ()):
+        aliases.setdefault((ACCOUNT, account["uuid"]), pseudonym(key, "person", account["uuid"]))
+    for witness in [*private.get("witnesses", ()), *data["witnesses"]]:
+        aliases[(WITNESS, witness["uuid"])] = pseudonym(key, "witness", witness["uuid"])
+    # The lead's own pseudonym for a defendant, unless it names someone or an earlier defendant has it.
+    defendants = {d["uuid"]: d for d in data["defendants"]}
+    order = [u for u in private.get("defendant_order", ()) if u in defendants]
+    listed = set(order)
+    order += [u for u in defendants if u not in listed]
+    computed = {u: pseudonym(key, "defendant", u) for u in order}
+    taken = {_fold(alias) for alias in computed.values()}
+    for uuid_ in order:
+        chosen = " ".join((defendants[uuid_]["pseudonym"] or "").split())
+        if chosen and _fold(chosen) not in taken and not names.names_someone(chosen):
+            taken.add(_fold(chosen))
+            aliases[(DEFENDANT, uuid_)] = chosen
+        else:
+            aliases[(DEFENDANT, uuid_)] = computed[uuid_]
+    return aliases
+
+
+# Finding names in text -----------------------------------------------------------------------------
+
+WORD = re.compile(r"\w+")
+NAME_PART = re.compile(r"[^\W\d_]+")  # the letters of a name, split at spaces, hyphens, dots, digits
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+SHORTEST = 3  # a part of a name shorter than this ("Li", an initial) is matched only in the whole name
+INFLECTED_FROM = 4  # a Cyrillic part this long is matched in its inflected forms too
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Russian case endings (nouns, surnames in -ov/-in, feminine forms), and Kazakh case, plural and
+# plural-and-case endings, in every vowel-harmony variant.
+RU_ENDINGS = _words(
+    "а я у ю е и ы ой ей ом ем ою ею ым им ых их ого его ому ему ыми ими ам ям ами ями ах ях ов ев"
+)
+_KK_CASES = _words(
+    "ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде "
+    "дан ден тан тен нан нен мен бен пен"
+)
+_KK_PLURAL = _words("лар лер дар дер тар тер")
+ENDINGS = frozenset(RU_ENDINGS | {*_KK_CASES, *_KK_PLURAL} | {p + c for p in _KK_PLURAL for c in _KK_CASES})
+SHORT_ENDINGS = frozenset(e for e in RU_ENDINGS if len(e) <= 2)  # after a four-letter part
+LONGEST_ENDING = max(len(e) for e in ENDINGS)
+# What an ending replaces: Мария → Марии, Игорь → Игоря, Выдуманный → Выдуманного, Толстая → Толстой.
+DROPPED = _words("а я о е и й ь ы у ый ий ой ая яя ое")
+# Words that are a part of many a name or description but name no one: particles, titles, ranks, roles,
+# and given names that are also ordinary words (Will, Вера, Бақыт) — these are matched only as part of
+# the whole name. Casefolded, ё as е.
+STOP_WORDS = _words(
+    """
+    and the for with from others other against versus case trial court mission people person name named
+    withheld unknown anonymous prosecutor prosecution defendant defendants accused witness witnesses
+    observer observers judge judges lawyer advocate counsel defence defense expert doctor police
+    policeman officer investigator victim relative mother father son daughter brother sister wife husband
+    unit department team lead leader head chief deputy member staff guard mrs miss sir madam dame lord
+    captain major lieutenant colonel sergeant general corporal private agent inspector detective demo test
+    user admin administrator von van der den del della des dos bin ibn bint abu ben uly kyzy qyzy uulu
+    ogly oglu kizi qizi will may mark rose grace hope joy faith bill frank june april august dawn summer
+    victor art don guy pat sue rob jack ray dean king young white black brown green gray grey long little
+    small hill wood field well bell hall price rich love islam justice liberty freedom example sample
+    прокурор обвинение обвиняемый обвиняемая обвиняемые подсудимый подсудимая подсудимые свидетель
+    свидетельница свидетели наблюдатель судья судьи суд дело адвокат защитник защита эксперт врач
+    полиция полиции полицейский сотрудник следователь потерпевший потерпевшая аноним анонимный неизвестный
+    другие других против господин госпожа капитан майор лейтенант полковник сержант генерал начальник
+    оглы кызы улы вера надежда любовь роза слава мир лев ислам демо тест
+    айыптаушы айыпталушы сотталушы куәгер бақылаушы сот іс қорғаушы сарапшы дәрігер полиция қызметкер
+    тергеуші жәбірленуші басқалар басқа және мырза ханым ұлы қызы бақыт нұр алтын күн жан ер
+    """
+)
+
+
+def _fold(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
+class _Names:
+    """Real names → pseudonyms, wherever they appear in text.
+
+    Matched, case-insensitively, word by word (so a name inside a word is not one: "Defendant 1" is not
+    in "Defendant 12"):
+
+    - a whole name, as written in its field (any length: "Li Wei", "Defendant 1");
+    - each part of it alone — a surname, a given name, a patronymic — if it has at least
+      :data:`SHORTEST` letters and is not one of :data:`STOP_WORDS` (a title, a role, a particle, a
+      given name that is also an ordinary word); for fields that describe rather than name (a witness's
+      identity, a judge), only the capitalised parts, and not short all-capital ones (ОВД, KNB);
+    - a Cyrillic part of :data:`INFLECTED_FROM` or more letters also inflected: followed by a Russian or
+      Kazakh case ending (:data:`ENDINGS`; only the short Russian ones after a four-letter part, so that
+      "Алма" does not take "Алматы"), its final vowel, soft sign or adjectival ending possibly replaced
+      (Мария → Марии, Выдуманный → Выдуманного).
+
+    A part shared by two people is replaced by a pseudonym of its own (it cannot say which of them);
+    parts of one person next to each other ("Testbayev Serik") become one pseudonym.
+    """
+
+    def __init__(self, key: bytes):
+        self._key = key
+        self._owners: dict[str, set] = {}  # folded part → owners
+        self._bases: dict[str, tuple[set, bool]] = {}  # folded stem → owners, long (all endings)?
+        self._whole: dict[tuple, set] = {}  # folded words of a whole name → owners
+        self._exact: dict[str, str] = {}
+        self._stems: dict[str, tuple[str, bool]] = {}
+        self._phrases: dict[tuple, str] = {}
+        self._firsts: set[str] = set()
+        self._longest = 0
         self._seen: dict[str, str] = {}  # answers repeat a few values millions of times
 
-    def text(self, value: str) -> str:
-        return self._pattern.sub(lambda m: self._lowered[m.group(0).lower()], value)
+    # Collecting ------------------------------------------------------------------------------------
 
-    def replace_in_row(self, row: dict) -> None:
+    def add(self, owner, text: str | None, described: bool = False, username: bool = False) -> None:
+        """The name(s) in ``text``, belonging to ``owner`` (``None``: someone with no record)."""
+        if not text or not text.strip():
+            return
+        words = tuple(_fold(w) for w in WORD.findall(text))
+        parts = NAME_PART.findall(text)
+        qualified = [part for part in parts if self._qualifies(part, described)]
+        if described and not qualified:
+            return  # "Police officer, name withheld", "W1": no name in it
+        if 1 < len(words) <= 6:  # a whole name (a single word is one of its parts below), not a paragraph
+            self._whole.setdefault(words, set()).add(owner)
+        for part in qualified:
+            folded = _fold(part)
+            self._owners.setdefault(folded, set()).add(owner)
+            if CYRILLIC.search(folded) and len(folded) >= INFLECTED_FROM:
+                long = len(folded) > INFLECTED_FROM
+                self._base(folded, owner, long)
+                for cut in (1, 2) if long else ():
+                    if folded[-cut:] in DROPPED and len(folded) - cut >= INFLECTED_FROM:
+                        self._base(folded[:-cut], owner, True)
+
+    def _base(self, stem: str, owner, long: bool) -> None:
+        owners, was_long = self._bases.get(stem, (set(), False))
+        owners.add(owner)
+        self._bases[stem] = (owners, was_long or long)
+
+    @staticmethod
+    def _qualifies(part: str, described: bool) -> bool:
+        if len(part) < SHORTEST or _fold(part) in STOP_WORDS:
+            return False
+        if described:
+            return part[0].isupper() and not (part.isupper() and len(part) <= 4)
+        return True
+
+    def freeze(self) -> None:
+        """Done collecting: :meth:`names_someone` works from here; :meth:`finish` gives the pseudonyms."""
+        self._exact = dict(self._owners)
+        self._stems = dict(self._bases)
+        self._phrases = dict(self._whole)
+        self._firsts = {words[0] for words in self._phrases}
+        self._longest = max((len(words) for words in self._phrases), default=0)
+
+    def names_someone(self, text: str) -> bool:
+        """Whether ``text`` holds any name collected."""
+        return bool(self._spans(text))
+
+    def finish(self, aliases: dict) -> None:
+        """Each name's replacement: its owner's pseudonym, or — a name shared by people, or of someone
+        with no record — a pseudonym of the name itself."""
+
+        def alias(word: str, owners: set) -> str:
+            if len(owners) == 1:
+                (owner,) = owners
+                if owner in aliases:
+                    return aliases[owner]
+            return pseudonym(self._key, "person", f"name:{word}")
+
+        self._exact = {word: alias(word, owners) for word, owners in self._exact.items()}
+        self._stems = {stem: (alias(stem, owners), long) for stem, (owners, long) in self._stems.items()}
+        self._phrases = {words: alias(" ".join(words), owners) for words, owners in self._phrases.items()}
+
+    # Replacing -------------------------------------------------------------------------------------
+
+    def _word(self, word: str):
+        """The replacement (after :meth:`finish`; before, the owners) of one folded word, or ``None``."""
+        found = self._exact.get(word)
+        if found is not None or not self._stems or not "\u0400" <= word[-1] <= "\u04ff":
+            return found
+        entry = self._stems.get(word)  # a feminine surname's stem is the masculine one: Иванова → Иванов
+        if entry is not None and entry[1]:
+            return entry[0]
+        for cut in range(1, min(LONGEST_ENDING, len(word) - INFLECTED_FROM) + 1):
+            entry = self._stems.get(word[:-cut])
+            if entry is not None and word[-cut:] in (ENDINGS if entry[1] else SHORT_ENDINGS):
+                return entry[0]
+        return None
+
+    def _spans(self, text: str) -> list[tuple[int, int, object]]:
+        """(start, end, replacement) of every name in ``text``, in order."""
+        matches = list(WORD.finditer(text))
+        words = [_fold(m.group()) for m in matches]
+        spans, i = [], 0
+        while i < len(matches):
+            n, found = 1, None
+            if words[i] in self._firsts:  # the longest whole name starting here, if any
+                for n in range(min(self._longest, len(matches) - i), 1, -1):  # noqa: B007
+                    found = self._phrases.get(tuple(words[i : i + n]))
+                    if found is not None:
+                        break
+            if found is None:
+                n, found = 1, self._word(words[i])
+            if found is not None:
+                spans.append((matches[i].start(), matches[i + n - 1].end(), found))
+            i += n
+        return spans
+
+    def text(self, value: str) -> str:
+        spans = self._spans(value)
+        if not spans:
+            return value
+        out, position, previous = [], 0, None
+        for start, end, alias in spans:
+            gap = value[position:start]
+            if alias == previous and not gap.strip():  # "Testbayev Serik": one person, one pseudonym
+                position = end
+                continue
+            out += [gap, alias]
+            position, previous = end, alias
+        out.append(value[position:])
+        return "".join(out)
+
+    def replace_in_row(self, row: dict, columns: frozenset[str] | None = None) -> None:
+        """The names in a row's text columns (``columns``; by default every column but uuids) replaced."""
         for column, value in row.items():
-            if isinstance(value, str) and value and column not in ("uuid",) and not column.endswith("_uuid"):
-                replaced = self._seen.get(value)
-                if replaced is None:
-                    replaced = self.text(value)
-                    if len(self._seen) < 10_000:
-                        self._seen[value] = replaced
-                row[column] = replaced
+            if not isinstance(value, str) or not value:
+                continue
+            if columns is not None and column not in columns:
+                continue
+            if columns is None and (column == "uuid" or column.endswith("_uuid")):
+                continue
+            replaced = self._seen.get(value)
+            if replaced is None:
+                replaced = self.text(value)
+                if len(self._seen) < 10_000:
+                    self._seen[value] = replaced
+            row[column] = replaced
 
     def replace_in(self, data: dict) -> None:
-        for rows in data.values():
-            if not isinstance(rows, list):
-                continue
-            for row in rows:
-                self.replace_in_row(row)
+        for table, rows in data.items():
+            if isinstance(rows, list) and rows:
+                # the text columns, and any column the export does not describe yet (unless a uuid)
+                described = {c.name for c in COLUMNS.get(table, ())} | PSEUDONYMS.get(table, set())
+                extra = {c for c in rows[0] if c not in described and c != "uuid" and not c.endswith("_uuid")}
+                columns = _text_columns(table) | extra
+                for row in rows:
+                    self.replace_in_row(row, columns)
         mission = data.get("mission", {})
-        for column, value in mission.items():
-            if isinstance(value, str):
-                mission[column] = self.text(value)
+        for column in ("name", "country", "description"):
+            if isinstance(mission.get(column), str):
+                mission[column] = self.text(mission[column])
