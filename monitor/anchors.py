@@ -106,6 +106,22 @@ def manifest_anchor(db: Database) -> dict:
     return {"rows": now.rows, "head": now.head}
 
 
+def from_manifest(manifest: dict) -> dict | None:
+    """The sender's anchor from an incoming manifest (untrusted), or None when it has no valid one."""
+    value = manifest.get("audit_anchor")
+    if not isinstance(value, dict):
+        return None
+    rows, head_hash = value.get("rows"), value.get("head")
+    if (
+        type(rows) is int
+        and rows >= 0
+        and isinstance(head_hash, str)
+        and re.fullmatch("[0-9a-f]{64}", head_hash)
+    ):
+        return {"rows": rows, "head": head_hash}
+    return None
+
+
 # Checking an anchor against the log -------------------------------------------------------------------
 
 PROBLEMS = {
