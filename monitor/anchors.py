@@ -37,7 +37,7 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from .audit import GENESIS, canonical_json
-from .db import utcnow
+from .db import connect, utcnow
 
 FORMAT = 1
 SUFFIX = ".anchors.jsonl"
@@ -157,9 +157,7 @@ def mismatch(db: Database | sqlite3.Connection, anchor: Anchor, now: Anchor | No
     if anchor.rows > now.rows:
         return "removed"
     row = _conn(db).execute("SELECT hash FROM audit WHERE id = ?", [anchor.rows]).fetchone()
-    if row is None:
-        return "removed"
-    return "" if row[0].startswith(anchor.head) else "rewritten"
+    return "" if row is not None and row[0].startswith(anchor.head) else "rewritten"
 
 
 def explain(problem: str, anchor: Anchor, now: Anchor) -> str:
@@ -354,7 +352,7 @@ def write(
             "prev": line_hash(last_line) if last_line else GENESIS,
         }
         if note:
-            line["note"] = note
+            line["note"] = note[:500]
         os.write(fd, (canonical_json(line) + "\n").encode())
         os.fsync(fd)
         if anchor.rows >= (last.rows if last else 0):
@@ -467,7 +465,7 @@ def _anchor_at_exit() -> None:
     for database in sorted(_at_exit):
         if not os.path.exists(database):
             continue
-        db = Database(sqlite3.connect(database, timeout=10))
+        db = connect(database)
         try:
             path = path_for(database)
             if due(db, path, 1, 0):

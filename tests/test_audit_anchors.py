@@ -444,3 +444,25 @@ def test_unreadable_anchors_are_refused_with_a_message(app, runner, db, tmp_path
     result = verify(runner, kept)
     assert result.exit_code == 1 and "Cannot read the anchor" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_server_stopped_cleanly_anchors_the_end_of_the_log(tmp_path):
+    from tests.liveserver import Browser, Server
+
+    instance = tmp_path / "instance"
+    env = dict(os.environ, MONITOR_INSTANCE_PATH=str(instance))
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "monitor"]
+    subprocess.run([*flask, "init-db"], env=env, check=True, capture_output=True)
+    create = [*flask, "create-user", "ada", "--role", "admin", "--password-stdin"]
+    subprocess.run(create, input=PASSWORD + "\n", env=env, check=True, capture_output=True, text=True)
+    server = Server(instance, workers=1).start()
+    try:
+        Browser(server.url).sign_in("ada", PASSWORD)  # one entry, within the interval: not anchored yet
+        path = instance / "monitor.anchors.jsonl"
+        assert [json.loads(line)["rows"] for line in path.read_text().splitlines()] == [1]
+    finally:
+        server.stop()
+    last = json.loads(path.read_text().splitlines()[-1])
+    db = connect(str(instance / "monitor.sqlite"))
+    assert (last["reason"], last["rows"]) == ("shutdown", db["audit"].count) and last["rows"] > 1
+    db.close()
