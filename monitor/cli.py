@@ -1,6 +1,8 @@
-"""Command-line tools: ``flask --app monitor create-user | backup`` (init-db and audit-verify live
-with their modules)."""
+"""Command-line tools: ``flask --app monitor create-user | backup | audit-verify | audit-anchor`` (init-db
+lives with its module)."""
 
+import hashlib
+import json
 import os
 import sqlite3
 import sys
@@ -10,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import anchors, audit
 from .audit import Actor
 from .auth import users
 from .db import connect
@@ -81,6 +84,7 @@ def backup_command(destination, force):
                 name: target.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
                 for name in ("user", "audit")
             }
+            anchor = anchors.head(target)  # the log as it is in the copy
         finally:
             target.close()
             source.close()
@@ -95,6 +99,137 @@ def backup_command(destination, force):
         f"Backup written to {destination}: integrity ok, {counts['user']} users, "
         f"{counts['audit']} audit entries."
     )
+    _anchor_backup(destination, anchor)
+
+
+def _anchor_backup(destination: str, anchor: anchors.Anchor) -> None:
+    """The backup's anchor beside it (``FILE.anchor.json``, with its SHA-256) and in the anchor file."""
+    digest = hashlib.sha256()
+    with open(destination, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    name = os.path.basename(destination)
+    sidecar = {**anchor.as_json(), "reason": "backup", "backup": name, "sha256": digest.hexdigest()}
+    partial = f"{destination}.anchor.json.partial"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(sidecar, indent=1) + "\n")
+    os.replace(partial, f"{destination}.anchor.json")
+    click.echo(f"Its anchor ({anchor.short()}) is in {destination}.anchor.json; keep it with the backup.")
+    database = current_app.config["DATABASE"]
+    db = connect(database)
+    try:
+        anchors.write(db, anchors.path_for(database), "backup", anchor, note=name)
+    except anchors.AnchorError as error:
+        raise click.ClickException(
+            f"The backup was written, but the audit log no longer holds an earlier anchor: {error} "
+            "Run audit-verify."
+        ) from error
+    finally:
+        db.close()
+
+
+def _say_local(result: anchors.AnchorCheck, path: str) -> None:
+    for reset in result.resets:
+        click.echo(
+            f"Anchors were started again on {reset.at} at {reset.rows} entries ({reset.source}): {reset.note}"
+        )
+    if not result.ok:
+        click.echo(result.message, err=True)
+    elif result.latest is None:
+        click.echo(
+            f"No anchor yet in {path}: nothing outside the database vouches for the end of the log "
+            f"({result.rows_now} entries). An anchor is written after the next change."
+        )
+    else:
+        click.echo(
+            f"Anchors: {result.checked} in {path}, the latest {result.latest.short()} of {result.latest.at}: "
+            "the log holds them."
+        )
+
+
+@click.command("audit-verify")
+@with_appcontext
+@click.option(
+    "--anchor",
+    "kept",
+    multiple=True,
+    metavar="FILE|TEXT",
+    help="Also check against an anchor kept off this machine: a copy of the anchor file, a backup's "
+    ".anchor.json, a bundle's manifest.json, or a report's footer ('Audit log: N entries, head HEX'), "
+    "as a file or as text. May be given more than once.",
+)
+def audit_verify_command(kept: tuple[str, ...]) -> None:
+    """Check the audit log's hash chain and that it still holds every anchor written outside the database.
+
+    Exits 1, saying what was found, if a row was changed or removed, if the end of the log was cut off, or
+    if the log was rewritten and re-chained since an anchor was taken.
+    """
+    database = current_app.config["DATABASE"]
+    path = anchors.path_for(database)
+    db = connect(database)
+    try:
+        chain = audit.verify(db)
+        local = anchors.check_file(db, path)
+        copies = [(value, anchors.check_copy(db, path, value)) for value in kept]
+    finally:
+        db.close()
+    if chain.ok:
+        click.echo(f"Audit chain intact: {chain.rows} rows, head {chain.head}")
+    else:
+        click.echo(
+            f"Audit chain BROKEN at row {chain.first_bad_id}: {audit.REASONS[chain.reason]} "
+            f"({chain.rows} rows before it are intact)",
+            err=True,
+        )
+    _say_local(local, path)
+    for value, result in copies:
+        if result.ok:
+            latest = result.latest
+            click.echo(f"Anchor {value}: {latest.short() if latest else 'empty'}: the log holds it.")
+        else:
+            click.echo(result.message, err=True)
+    if not (chain.ok and local.ok and all(result.ok for _value, result in copies)):
+        raise SystemExit(1)
+
+
+@click.command("audit-anchor")
+@with_appcontext
+@click.option(
+    "--reset",
+    metavar="REASON",
+    help="Start the anchors again from the log as it is, e.g. after restoring a backup (the log no longer "
+    "holds the later anchors). The reason is kept in the audit log and the anchor file.",
+)
+def audit_anchor_command(reset: str | None) -> None:
+    """Write the audit log's head (entries, hash of the last one) to the anchor file beside the database.
+
+    Done anyway after changes (every AUDIT_ANCHOR_ROWS entries or AUDIT_ANCHOR_SECONDS), when the server
+    stops, and at every backup; run it before copying the anchor file off the machine.
+    """
+    database = current_app.config["DATABASE"]
+    path = anchors.path_for(database)
+    db = connect(database)
+    try:
+        if reset is not None:
+            if not reset.strip():
+                raise click.ClickException(
+                    "Say why the anchors start again: --reset 'restored the backup of …'"
+                )
+            audit.record(db, "audit.anchor_reset", audit.Actor(name="command line"), after={"reason": reset})
+        anchor = anchors.write(
+            db, path, "reset" if reset is not None else "manual", note=(reset or "").strip()
+        )
+    except anchors.AnchorError as error:
+        raise click.ClickException(
+            f"{error} Run audit-verify; after a restore, audit-anchor --reset."
+        ) from error
+    finally:
+        db.close()
+    if anchor is None:
+        click.echo("The audit log is empty: nothing to anchor yet.")
+    else:
+        click.echo(f"Anchored {anchor.short()} in {path} (copy this file off the machine).")
 
 
 def register_commands(app: Flask) -> None:
@@ -108,6 +243,8 @@ def register_commands(app: Flask) -> None:
     commands = (
         create_user_command,
         backup_command,
+        audit_verify_command,
+        audit_anchor_command,
         checklist_validate_command,
         seed_demo_command,
         findings_command,

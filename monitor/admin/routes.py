@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import audit
+from .. import anchors, audit
 from ..auth import request_actor, users
 from ..db import get_db
 from ..permissions import allow
@@ -92,4 +92,5 @@ def audit_log():
     before = request.args.get("before", type=int)
     entries = audit.recent(db, limit=100, before_id=before)
     check = audit.verify(db) if request.args.get("verify") else None
-    return render_template("admin/audit.html", entries=entries, check=check)
+    anchor = anchors.check_file(db, anchors.path_for(current_app.config["DATABASE"]), latest_only=not check)
+    return render_template("admin/audit.html", entries=entries, check=check, anchor=anchor)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from .. import sensitive
+from ..anchors import manifest_anchor
 from ..audit import HASHED_FIELDS, canonical_json
 from ..db import atomic, utcnow
 from ..permissions import membership, receives_identities
@@ -330,6 +331,7 @@ def build(
     manifest = {
         "bundle_uuid": str(uuidlib.uuid4()),
         "created_at": utcnow(),
+        "audit_anchor": manifest_anchor(db),  # the sender's audit log head: an anchor kept elsewhere
         "kind": what,
         "mission": {"uuid": mission["uuid"], "name": mission["name"]},
         "trial": trial["uuid"] if trial else None,

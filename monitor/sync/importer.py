@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from .. import audit, checklists, records
+from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import Checklist
 from ..db import atomic, utcnow
@@ -209,6 +209,7 @@ class _Import:
                 "kind": self.report.kind,
                 "from": self.report.author,
                 "totals": {action: self.report.total(action) for action in ACTIONS},
+                "audit_anchor": anchors.from_manifest(manifest),  # the sender's head, kept here
             },
         )
         self.db.execute(

@@ -84,6 +84,7 @@ class Report:
     facts: list[tuple[str, str]]
     sections: list[Section] = field(default_factory=list)
     refs: set = field(default_factory=set)  # every legal reference cited, for the annex
+    audit_line: str = ""  # "Audit log: N entries, head …" in every page's footer (an anchor on paper)
 
 
 def facts(*pairs) -> Block:

@@ -61,6 +61,24 @@ def edition(profile: str) -> str:
     }[profile]
 
 
+FOOTER_AUDIT = (
+    'font: 6.5pt/1.2 "DejaVu Sans Mono", monospace; color: #5b6577; vertical-align: top; padding-top: 4mm;'
+)
+
+
+def audit_line(export: dict) -> str:
+    """The audit log's head when the report was made, short enough to copy by hand: with the report kept
+    off the machine, ``audit-verify --anchor`` can later show the log was not cut short or rewritten."""
+    if not export.get("audit_head"):
+        return ""
+    line = _(
+        "Audit log: %(rows)s entries, head %(head)s",
+        rows=export["audit_rows"],
+        head=export["audit_head"][:16],
+    )
+    return line if export.get("audit_ok", True) else f"{line} — {_('BROKEN')}"
+
+
 def page_css(report: Report) -> str:
     """The running header and footer: mission, report, edition, "Page X of Y"."""
     counter = " ".join(f"counter({p})" if kind == "counter" else css_string(p) for kind, p in page_label())
@@ -69,6 +87,7 @@ def page_css(report: Report) -> str:
         f"  @top-left {{ content: {css_string(report.mission)}; }}",
         f"  @top-right {{ content: {css_string(report.title)}; }}",
         f"  @bottom-left {{ content: {css_string(edition(report.profile))}; }}",
+        f"  @bottom-center {{ content: {css_string(report.audit_line)}; {FOOTER_AUDIT} }}",
         f"  @bottom-right {{ content: {counter}; }}",
         "}",
     ]
@@ -113,5 +132,6 @@ def render_html(kind: str, data: dict, lang: str, **context) -> str:
     """
     report = prepare(kind, data, lang, context.pop("findings", None), context.pop("checklist", None))
     with force_locale(lang):
+        report.audit_line = audit_line(data.get("export", {}))
         template = current_app.jinja_env.get_template(f"reports/{kind}.html")
         return template.render(report=report, stylesheet=stylesheet(report), **context)
