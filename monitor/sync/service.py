@@ -45,13 +45,19 @@ def export(
     trial: dict | None = None,
     passphrase: str | None = None,
     peer: str = FILE,
+    mark_sent: bool = True,
 ) -> tuple[bytes, dict]:
-    """Write a bundle, remember what left, audit it. Raises ExportError / BundleError with a message."""
+    """Write a bundle, remember what left (unless ``mark_sent`` is False), audit it. Raises ExportError /
+    BundleError with a message.
+
+    A pull over HTTP (a GET) marks nothing: what a laptop fetched is not "sent" for this machine's own
+    pushes and exports, and a GET must not change what they carry. Only its audit entry is written."""
     records = exporter.stream(db, user, mission, what, trial=trial)
     data, manifest, sent = exporter.build(
         db, user, mission, records, what, trial=trial, passphrase=passphrase
     )
-    exporter.mark_sent(db, sent, manifest, peer, user)
+    if mark_sent:
+        exporter.mark_sent(db, sent, manifest, peer, user)
     audit.record(
         db,
         "sync.export",
