@@ -480,10 +480,11 @@ class _Import:
         local_hash = self._local_hash(kind, local)
         if record["hash"] == local_hash:
             return "unchanged", local_hash
-        if self.withheld.get(kind.name) and record["hash"] == content_hash(
-            self._withholding(kind, self.contents.content(kind, local), record["content"])
+        withheld = self.withheld.get(kind.name, ())
+        if withheld and record["hash"] == content_hash(
+            {**self.contents.content(kind, local), **{name: record["content"][name] for name in withheld}}
         ):
-            return "unchanged", local_hash  # only what the sender withheld differs: keep ours
+            return "unchanged", local_hash  # only what the sender withheld differs: ours stays
         if local_hash in record.get("history", []):
             return "updated", local_hash
         seen = next(
@@ -609,7 +610,11 @@ class _Import:
             raise Refused(
                 f"The bundle writes into a hearing that is not yours ({kind.name} {record_uuid}): refused."
             )
-        if kind.name == "hearing" and content["status"] not in OBSERVER_STATUSES:
+        if (
+            kind.name == "hearing"
+            and content["status"] not in OBSERVER_STATUSES
+            and (local is None or local["status"] != content["status"])
+        ):
             raise Refused("Only a lead can approve or return a hearing; the bundle tries to: refused.")
         self._observer_rules(kind, content, local, record_uuid)
 
@@ -623,6 +628,8 @@ class _Import:
             self.before[hearing_uuid] = _Before(status=None, revisions=0)
             return
         before = self._before(hearing_uuid)
+        if kind.name == "hearing":
+            before.sent_status = content["status"]
         if kind.name == "hearing_revision":
             self.corrections.setdefault(hearing_uuid, []).append(
                 (content["number"], content["snapshot"], record_uuid)
@@ -669,6 +676,11 @@ class _Import:
                         "correction opens a submitted, returned or approved hearing: refused."
                     )
                 continue
+            if before.sent_status not in (None, *OBSERVER_STATUSES):
+                raise Refused(
+                    f"The bundle corrects {name}, and leaves it {before.sent_status}: a correction makes it "
+                    "a draft again, and only a lead approves or returns it: refused."
+                )
             try:
                 kept_here = json.loads(kept[0][1])
             except (TypeError, ValueError):
@@ -899,6 +911,7 @@ class _Before:
     snapshot: dict | None = None
     label: str = ""
     changed: str | None = None  # the first record that changed it while it was locked
+    sent_status: str | None = None  # the status the bundle gives it, when the bundle changes it
 
     @property
     def locked(self) -> bool:
