@@ -90,7 +90,8 @@ def import_(
     """Import a bundle as ``user``; a set-up bundle links the importer's account to its server twin.
 
     A bundle is untrusted input: a shape the checks did not foresee (a list where an object belongs, deep
-    inside a record) is reported as an unreadable bundle — the transaction has rolled back by then."""
+    inside a record, or a value nested deeper than Python parses) is reported as an unreadable bundle —
+    the transaction has rolled back by then."""
     try:
         return import_bundle(
             db,
@@ -102,7 +103,7 @@ def import_(
             checklist_for=checklist_for(extra_dirs),
             link_account=link_account,
         )
-    except (KeyError, TypeError, AttributeError, IndexError) as error:
+    except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
         logger.warning("bundle refused: unexpected shape (%s: %s)", type(error).__name__, error)
         raise BundleError(
             "The bundle has an entry this installation cannot read. Nothing was imported."
