@@ -2,6 +2,7 @@
 body limit, withheld fields). Each test makes the attack as the review did and shows it refused with a
 clear message, with every row an import could touch exactly as it was."""
 
+import hashlib
 import io
 import json
 import socket
@@ -21,7 +22,7 @@ from monitor.db import connect
 from monitor.instance_config import ensure_instance_config
 from monitor.missions import records as missions
 from monitor.observe import records as observe
-from monitor.sync import conflicts, exporter
+from monitor.sync import conflicts, exporter, service
 from monitor.sync.bundle import Builder, BundleError
 from monitor.sync.importer import WITHHOLDABLE, Refused, import_bundle, link
 from tests.conftest import csrf_token, login, make_app, make_user, post, setup_trial, start_hearing
@@ -546,7 +547,8 @@ def two_servers(tmp_path):
 
 
 def withholding(world, **overrides) -> bytes:
-    """A's trial now, as an administrator's bundle: identities and perpetrators left out."""
+    """A's trial now, as an administrator's bundle: identities and perpetrators left out, also inside
+    kept revisions."""
     setup = world["setup"]
     data = export(world["a"], "lena", setup["mission"], "trial", trial=setup["trial"], mark=False)
 
@@ -556,13 +558,21 @@ def withholding(world, **overrides) -> bytes:
             record["content"]["identity"] = overrides.get(record["uuid"], "")
         for record in records_of(parts, "allegation"):
             record["content"]["perpetrators"] = ""
+        for record in records_of(parts, "hearing_revision"):
+            snapshot = json.loads(record["content"]["snapshot"])
+            for witness in snapshot["witnesses"].values():
+                witness["identity"] = ""
+            record["content"]["snapshot"] = json.dumps(snapshot, sort_keys=True)
+            if "hearing_revision.snapshot" not in manifest["withheld"]:
+                manifest["withheld"] = [*manifest["withheld"], "hearing_revision.snapshot"]
 
     return craft(data, mutate)
 
 
-def test_the_schema_lists_what_a_bundle_may_withhold():
-    manifest = SCHEMA["$defs"]["manifest"]["properties"]["withheld"]
-    assert set(manifest["items"]["enum"]) == WITHHOLDABLE == set(WITHHELD)
+def test_the_schema_allows_what_a_bundle_may_withhold():
+    listed = {"$defs": SCHEMA["$defs"], **SCHEMA["$defs"]["manifest"]["properties"]["withheld"]}
+    jsonschema.validate(sorted(WITHHOLDABLE), listed)
+    assert set(WITHHELD) <= WITHHOLDABLE
 
 
 def test_withheld_fields_never_overwrite_and_arrive_empty(two_servers):
@@ -613,6 +623,34 @@ def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
     assert (kept["identity"], kept["testimony"]) == ("Aigerim S.", "A's words.")
 
 
+def test_a_kept_revision_with_withheld_values_is_no_rewrite(two_servers):
+    """An administrator's bundle blanks identities inside kept revisions too: a revision here keeps its
+    snapshot (and is not refused as rewritten), a new one arrives as sent, blanks and all."""
+    world = two_servers
+    a, b = world["a"], world["b"]
+    oleg = users.get_by_username(a, "oleg")
+
+    def correct(reason):
+        observe.submit(a, ACTOR, one(a, "hearing", world["hearing"]["uuid"]))
+        observe.start_correction(a, ACTOR, one(a, "hearing", world["hearing"]["uuid"]), oleg["id"], reason)
+
+    correct("first")
+    setup = world["setup"]
+    import_bundle(b, export(a, "lena", setup["mission"], "trial", trial=setup["trial"]), world["ada"], ACTOR)
+    first = next(b.query("SELECT * FROM hearing_revision WHERE number = 1"))
+    assert "Aigerim S." in first["snapshot"]
+    correct("second")
+    report = import_bundle(b, withholding(world), world["ada"], ACTOR)
+    assert report.counts["hearing_revision"] == {
+        **report.counts["hearing_revision"],
+        "unchanged": 1,
+        "inserted": 1,
+    }
+    assert next(b.query("SELECT * FROM hearing_revision WHERE number = 1")) == first
+    second = json.loads(next(b.query("SELECT snapshot FROM hearing_revision WHERE number = 2"))["snapshot"])
+    assert [w["identity"] for w in second["witnesses"].values()] == [""]
+
+
 @pytest.mark.parametrize(
     ("withheld", "message"),
     [
@@ -629,3 +667,28 @@ def test_a_withheld_list_this_installation_does_not_know_is_refused(two_servers,
         import_bundle(world["b"], withholding(world, withheld=withheld), world["ada"], ACTOR)
     assert message in str(refused.value)
     assert state(world["b"]) == before
+
+
+def test_a_value_nested_deeper_than_python_parses_is_a_message(tmp_path):
+    """A part whose checksum is right but whose JSON nests 100,000 lists deep: refused with a message by
+    every way in (they share service.import_), not a server error; nothing changes."""
+    app = make_app(tmp_path)
+    setup = setup_trial(app)
+    db = connect(app.config["DATABASE"])
+    data = export(db, "lena", setup["mission"], "setup", mark=False)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        members = {name: archive.read(name) for name in manifest["parts"]}
+    name = next(name for name in members if name.startswith("records/mission"))
+    members[name] = b"[" * 100_000 + b"]" * 100_000
+    manifest["parts"][name].update(sha256=hashlib.sha256(members[name]).hexdigest(), count=1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for part, content in members.items():
+            archive.writestr(part, content)
+        archive.writestr("manifest.json", json.dumps(manifest))
+    before = state(db)
+    with pytest.raises(BundleError, match="cannot read|nested|deep"):
+        service.import_(db, buffer.getvalue(), users.get_by_username(db, "lena"), ACTOR, extra_dirs=[])
+    assert state(db) == before
+    db.close()

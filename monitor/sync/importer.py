@@ -43,13 +43,15 @@ ACTIONS = ("inserted", "updated", "unchanged", "older", "conflict")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_LISTED = 500  # changes listed one by one in a report (the counts are always complete)
 BULK_HEARINGS = 200  # from this many incoming hearings, answers' indexes are rebuilt once at the end
-# What a manifest may list as withheld ("<record type>.<field>"): the fields the pages treat as sensitive.
-WITHHOLDABLE = frozenset(
+# What a manifest may list as withheld ("<record type>.<field>"): the fields the pages treat as sensitive,
+# which a new record gets empty, and a kept revision's snapshot, sent with those values blank inside it.
+BLANKED = frozenset(
     f"{target}.{name}"
     for target, specs in fields.TARGETS.items()
     for name, spec in specs.items()
     if spec.sensitive
 )
+WITHHOLDABLE = BLANKED | {"hearing_revision.snapshot"}
 OBSERVER_STATUSES = ("draft", "submitted")  # what an observer's own hands can make of a hearing
 
 
@@ -550,14 +552,15 @@ class _Import:
     # Withheld fields ------------------------------------------------------------------------------
 
     def _withholding(self, kind: Kind, ours: dict | None, incoming: dict) -> dict:
-        """``incoming`` with each withheld field set to our value (empty for a record new here)."""
+        """``incoming`` with each withheld field set to our value; for a record new here, a sensitive field
+        empty and a revision's snapshot as sent (its sensitive values are blank inside)."""
         names = self.withheld.get(kind.name, ())
         if not names:
             return incoming
-        return {
-            **incoming,
-            **{name: ours[name] if ours is not None else _empty(kind.name, name) for name in names},
-        }
+        if ours is not None:
+            return {**incoming, **{name: ours[name] for name in names}}
+        blanked = {name: _empty(kind.name, name) for name in names if f"{kind.name}.{name}" in BLANKED}
+        return {**incoming, **blanked}
 
     # Who may --------------------------------------------------------------------------------------
 
