@@ -25,7 +25,17 @@ from monitor.observe import records as observe
 from monitor.sync import conflicts, exporter, service
 from monitor.sync.bundle import Builder, BundleError
 from monitor.sync.importer import WITHHOLDABLE, Refused, import_bundle, link
-from tests.conftest import csrf_token, login, make_app, make_user, post, setup_trial, start_hearing
+from tests.conftest import (
+    FAST_ARGON2,
+    PASSWORD,
+    csrf_token,
+    login,
+    make_app,
+    make_user,
+    post,
+    setup_trial,
+    start_hearing,
+)
 from tests.liveserver import Server
 from tests.test_sync_engine import SCHEMA, answer_everything, craft, export, local_mission, records_of
 from tests.test_sync_pages import upload
@@ -649,6 +659,34 @@ def test_a_kept_revision_with_withheld_values_is_no_rewrite(two_servers):
     assert next(b.query("SELECT * FROM hearing_revision WHERE number = 1")) == first
     second = json.loads(next(b.query("SELECT snapshot FROM hearing_revision WHERE number = 2"))["snapshot"])
     assert [w["identity"] for w in second["witnesses"].values()] == [""]
+
+
+def test_an_administrators_own_bundle_changes_no_identity_on_the_receiving_side(two_servers):
+    """As it is exported (whatever the exporter withholds from an administrator who is not a lead), it
+    brings the new testimony and the correction, leaves identities and perpetrators here as they are, and
+    is no conflict."""
+    world = two_servers
+    a, b, setup = world["a"], world["b"], world["setup"]
+    oleg = users.get_by_username(a, "oleg")
+    admin = make_user_in(a, "adam", "admin")
+    change = observe.changes("witness", {"testimony": "Saw it twice."}, world["witness"]["uuid"])
+    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), change) == []
+    observe.submit(a, ACTOR, one(a, "hearing", world["hearing"]["uuid"]))
+    observe.start_correction(a, ACTOR, one(a, "hearing", world["hearing"]["uuid"]), oleg["id"], "typo")
+    mission = one(a, "mission", setup["mission"]["uuid"])
+    chosen = exporter.select(a, admin, mission, "trial", trial=setup["trial"])
+    data, _manifest, _sent = exporter.build(a, admin, mission, chosen, "trial", trial=setup["trial"])
+    report = import_bundle(b, data, world["ada"], ACTOR)
+    assert report.total("conflict") == 0 and report.counts["hearing_revision"]["inserted"] == 1
+    witness = one(b, "witness", world["witness"]["uuid"])
+    assert (witness["identity"], witness["testimony"]) == ("Aigerim S.", "Saw it twice.")
+    assert next(b.query("SELECT perpetrators FROM allegation"))["perpetrators"] == "Major B., unit 7"
+
+
+def make_user_in(db, username: str, role: str) -> dict:
+    return users.create(
+        db, ACTOR, username=username, display_name=username, password=PASSWORD, role=role, argon2=FAST_ARGON2
+    )
 
 
 @pytest.mark.parametrize(
