@@ -6,6 +6,7 @@ and only what the token's account could change on the pages.
 
 from flask import current_app, jsonify, request
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth import request_actor
 from ..db import get_db
@@ -16,7 +17,8 @@ from ..sync.importer import ACTIONS, Refused
 from . import bp, openapi
 from .openapi import errors, json_response, ref
 
-MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024  # SYNC_MAX_BUNDLE_BYTES in instance/config.py sets another
+READ_CHUNK = 1024 * 1024
 BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 BUNDLE = {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "minLength": 1}}}
 ACTION_COUNTS = {
@@ -40,6 +42,9 @@ openapi.register(
             "get": {
                 "operationId": "pullMissionSetup",
                 "summary": "A mission's set-up as a bundle (see docs/bundle-format.md)",
+                "description": "Safe to repeat: a pull changes nothing on the server (it is only audited); "
+                "in particular it marks nothing as sent, so what the caller has not pushed yet stays "
+                "pending.",
                 "parameters": [
                     {
                         "name": "mission",
@@ -130,6 +135,23 @@ def _error(message: str, status: int, field: str | None = None):
     return jsonify(message=message, field=field), status
 
 
+def _bundle_body(limit: int) -> bytes | None:
+    """The request body, read in bounded pieces; None as soon as it passes ``limit`` bytes (declared or
+    not: a chunked body has no Content-Length, so the bytes are counted as they come)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body, size = [], 0
+    try:
+        while piece := request.stream.read(READ_CHUNK):
+            size += len(piece)
+            if size > limit:
+                return None
+            body.append(piece)
+    except RequestEntityTooLarge:  # an app-wide request limit below ours stopped the reading
+        return None
+    return b"".join(body)
+
+
 @bp.route("/sync/missions")
 @allow(SIGNED_IN)
 def sync_missions():
@@ -147,7 +169,9 @@ def sync_pull():
     if mission is None or not any(m["id"] == mission["id"] for m in service.missions_of(db, me())):
         return _error("No such mission among yours.", 404, "mission")
     try:
-        data, manifest = service.export(db, me(), request_actor(), mission, "pull", peer=service.HTTP)
+        data, manifest = service.export(
+            db, me(), request_actor(), mission, "pull", peer=service.HTTP, mark_sent=False
+        )
     except exporter.ExportError as error:
         return _error(str(error), 403, "mission")
     response = current_app.response_class(data, mimetype="application/octet-stream")
@@ -161,11 +185,15 @@ def sync_pull():
 @allow(SIGNED_IN)
 def sync_push():
     """Import one bundle as this account; ``?dry_run=1`` only says what would change."""
-    if request.content_length is not None and request.content_length > MAX_BUNDLE_BYTES:
+    limit = int(current_app.config.get("SYNC_MAX_BUNDLE_BYTES", MAX_BUNDLE_BYTES))
+    data = _bundle_body(limit)
+    if data is None:
         return _error(
-            "The bundle is too large for one push; push again (it is sent in parts).", 413, "bundle"
+            f"The bundle is larger than one push takes ({limit // (1024 * 1024)} MiB); nothing was read "
+            "past that and nothing was imported. Push again: a push sends its changes in parts.",
+            413,
+            "bundle",
         )
-    data = request.get_data(cache=False)
     if not data:
         return _error(
             "The bundle is empty: send it as the request body (application/octet-stream).", 422, "bundle"

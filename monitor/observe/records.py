@@ -175,8 +175,19 @@ def start_hearing(
     return hearing
 
 
+def editable(hearing: dict) -> bool:
+    """Whether its observer may change the hearing now; a locked one opens only by a correction (the sync
+    importer asks the same of every record a bundle brings)."""
+    return hearing["status"] in EDITABLE
+
+
+def kept_snapshot(db: Database, hearing: dict) -> str:
+    """What a correction keeps of the hearing as it stands: the text of its revision's ``snapshot``."""
+    return json.dumps(snapshot(db, hearing), ensure_ascii=False, sort_keys=True)
+
+
 def _require_editable(hearing: dict) -> None:
-    if hearing["status"] not in EDITABLE:
+    if not editable(hearing):
         raise HearingError(LOCKED_MESSAGE)
 
 
@@ -423,7 +434,7 @@ def start_correction(db: Database, actor: Actor, hearing: dict, author_id: int, 
     :func:`records.insert`) keeps the snapshot with every sensitive field as its keyed hash."""
     with atomic(db):
         current = records.get_by_id(db, "hearing", hearing["id"])
-        if current["status"] in EDITABLE:
+        if editable(current):
             raise HearingError("this hearing is already open for editing")
         number = len(revisions(db, current["id"])) + 1
         records.insert(
@@ -434,7 +445,7 @@ def start_correction(db: Database, actor: Actor, hearing: dict, author_id: int, 
                 "hearing_id": current["id"],
                 "number": number,
                 "reason": reason,
-                "snapshot": json.dumps(snapshot(db, current), ensure_ascii=False, sort_keys=True),
+                "snapshot": kept_snapshot(db, current),
                 "author_id": author_id,
             },
             action="hearing.correction",

@@ -143,7 +143,11 @@ def _note(db: Database, url: str, **fields) -> None:
 def pull(
     db: Database, instance_path: str, user: dict, actor: Actor, extra_dirs: list[str], progress: Progress
 ) -> dict:
-    """Bring every mission's set-up this account takes part in on the server; returns totals."""
+    """Bring every mission's set-up this account takes part in on the server; returns totals.
+
+    A pull is a plain GET: the server marks nothing as sent, and this side remembers what came (the
+    import does). The first pull of a fresh laptop links its one account to the server's (see
+    :func:`.importer.new_laptop`); anywhere else the server naming this account otherwise is refused."""
     remote = _connect(instance_path)
     try:
         me = remote.request("GET", "api/v1/me").json()

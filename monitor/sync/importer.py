@@ -9,9 +9,14 @@ For each record the receiver compares content hashes (see :mod:`.content`):
 - otherwise both sides changed it → a **conflict** is queued for a lead; nothing is overwritten.
 
 Before anything is written every record is checked: it must belong to the bundle's mission, name only
-accounts the importer may speak for, and change only what the importer could change on the pages. One
-refusal refuses the whole bundle, and the import runs in one transaction, so a bundle that fails halfway
-leaves the database as it was. A dry run does all of it and rolls back.
+accounts the importer may speak for, and change only what the importer could change on the pages — for an
+observer, a submitted, returned or approved hearing (and all in it) only through a correction, whose kept
+revision is the hearing as it stands here; a kept revision or a note never changes. One refusal refuses
+the whole bundle, and the import runs in one transaction, so a bundle that fails halfway leaves the
+database as it was. A dry run does all of it and rolls back.
+
+Fields the manifest lists as ``withheld`` (an administrator's bundle leaves anonymous witnesses'
+identities out) never overwrite a value here, and a new record arrives with them empty.
 """
 
 import json
@@ -28,6 +33,7 @@ from ..audit import Actor
 from ..checklists import Checklist
 from ..db import atomic, utcnow
 from ..observe import fields
+from ..observe import records as observe
 from ..permissions import assigned_to, role_in_mission
 from . import bundle as bundlelib
 from .bundle import BundleError
@@ -37,6 +43,16 @@ ACTIONS = ("inserted", "updated", "unchanged", "older", "conflict")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_LISTED = 500  # changes listed one by one in a report (the counts are always complete)
 BULK_HEARINGS = 200  # from this many incoming hearings, answers' indexes are rebuilt once at the end
+# What a manifest may list as withheld ("<record type>.<field>"): the fields the pages treat as sensitive,
+# which a new record gets empty, and a kept revision's snapshot, sent with those values blank inside it.
+BLANKED = frozenset(
+    f"{target}.{name}"
+    for target, specs in fields.TARGETS.items()
+    for name, spec in specs.items()
+    if spec.sensitive
+)
+WITHHOLDABLE = BLANKED | {"hearing_revision.snapshot"}
+OBSERVER_STATUSES = ("draft", "submitted")  # what an observer's own hands can make of a hearing
 
 
 class Refused(BundleError):
@@ -88,15 +104,33 @@ class Report:
         }
 
 
+def new_laptop(db: Database, user: dict) -> bool:
+    """Whether this installation is a laptop being set up, the one place an account may take another uuid:
+    ``user`` is the only account here that can sign in, and no mission is here yet. Anywhere else — a
+    mission server has other accounts, a laptop in use has its missions — an account's uuid never changes
+    by import, or audit entries and records made under the old one would point to no account."""
+    others = db.execute(
+        "SELECT count(*) FROM user WHERE id != ? AND password_hash != '!'", [user["id"]]
+    ).fetchone()[0]
+    return others == 0 and db["mission"].count == 0
+
+
 def link(db: Database, actor: Actor, user: dict, remote_uuid: str, **why) -> bool:
     """Give a laptop's account the uuid of its twin on the mission server (audited); False when it has it.
 
+    Only on a laptop being set up (:func:`new_laptop`); elsewhere :class:`Refused`, and nothing changes.
     Integer ids tie the account's records to it, so nothing else changes; its sessions end (they carry
     the uuid), which the page that links signs back in."""
     if user["uuid"] == remote_uuid:
         return False
     if not UUID.match(remote_uuid or ""):
         raise BundleError("The server named an account without a valid uuid.")
+    if not new_laptop(db, user):
+        raise Refused(
+            f"This would give your account ({user['username']}) the identity of another account "
+            f"({remote_uuid}). That happens only once, when a laptop is set up (one account, no mission "
+            "yet); on this installation an account's identity never changes by import. Nothing was changed."
+        )
     if next(db.query("SELECT 1 FROM user WHERE uuid = ?", [remote_uuid]), None):
         raise Refused(
             "Another account on this machine already stands for that server account (it came in a bundle); "
@@ -171,6 +205,9 @@ class _Import:
         self.contents = Reader(db)
         self.ids: dict[tuple[str, str], int | None] = {}
         self.roles: dict[int, str | None] = {}
+        self.withheld: dict[str, tuple[str, ...]] = {}  # record type → fields the sender left out
+        self.before: dict[str, _Before] = {}  # hearing uuid → how it stood before this import
+        self.corrections: dict[str, list[tuple[int, str, str]]] = {}  # hearing uuid → new revisions
 
     # Set-up ---------------------------------------------------------------------------------------
 
@@ -187,6 +224,7 @@ class _Import:
         self.report.bundle_uuid, self.report.kind = self.bundle_uuid, str(manifest.get("kind", ""))
         self.report.mission_uuid, self.report.mission_name = self.mission_uuid, str(mission.get("name", ""))
         self.report.author = {k: str(author.get(k, "")) for k in ("uuid", "username", "display_name")}
+        self.withheld = _withheld(manifest)
         self._users()
         self.hearings_before, self.hearings_inserted, self.dropped = self.db["hearing"].count, 0, []
         for name in ORDER:
@@ -194,6 +232,7 @@ class _Import:
             for chunk in self.reader.items(name):
                 for record in chunk:
                     self._record(kind, record)
+        self._check_corrections()
         for sql in self.dropped:  # built again once, from sorted data: much faster than row by row
             self.db.execute(sql)
         self._audit_entries()
@@ -373,8 +412,8 @@ class _Import:
         action, local_hash = self._classify(kind, record, local)
         text = label(kind.name, content)
         if action in ("unchanged", "older"):
-            if action == "unchanged" and not self._remembered(record, local):
-                self._remember(kind, record_uuid, record, local["version"])
+            if action == "unchanged" and not self._remembered(record, local, local_hash):
+                self._remember(kind, record_uuid, record, local["version"], local_hash)
             self.report.count(kind.name, action, record_uuid, text)
             return
         if record["hash"] != content_hash(content):
@@ -389,7 +428,7 @@ class _Import:
             if kind.name == "hearing" and local is None:
                 self._count_hearing_insert()
             version = self._write(kind, record, local, parent_id)
-            self._remember(kind, record_uuid, record, version)
+            self._remember(kind, record_uuid, record, version, self._stored_hash(kind, record))
             audit.record(
                 self.db,
                 f"sync.{'insert' if action == 'inserted' else 'update'}",
@@ -444,6 +483,11 @@ class _Import:
         local_hash = self._local_hash(kind, local)
         if record["hash"] == local_hash:
             return "unchanged", local_hash
+        withheld = self.withheld.get(kind.name, ())
+        if withheld and record["hash"] == content_hash(
+            {**self.contents.content(kind, local), **{name: record["content"][name] for name in withheld}}
+        ):
+            return "unchanged", local_hash  # only what the sender withheld differs: ours stays
         if local_hash in record.get("history", []):
             return "updated", local_hash
         seen = next(
@@ -462,14 +506,18 @@ class _Import:
             return self.known["hash"]
         return content_hash(self.contents.content(kind, local))
 
-    def _remembered(self, record: dict, local: dict) -> bool:
+    def _remembered(self, record: dict, local: dict, local_hash: str) -> bool:
         """Already known here as this very version, with this hash and its history: nothing to write."""
         known = self.known
         return (
             known is not None
-            and known["hash"] == record["hash"]
+            and known["hash"] == local_hash
             and known["version"] == local["version"]
-            and self._history_seen(record)
+            and self._history_seen(
+                record
+                if record["hash"] == local_hash
+                else {**record, "history": [record["hash"], *record.get("history", [])]}
+            )
         )
 
     def _history_seen(self, record: dict) -> bool:
@@ -483,7 +531,9 @@ class _Import:
         ).fetchone()[0]
         return found == len(set(history))
 
-    def _remember(self, kind: Kind, record_uuid: str, record: dict, version: int) -> None:
+    def _remember(self, kind: Kind, record_uuid: str, record: dict, version: int, stored_hash: str) -> None:
+        """The incoming version and its history are seen here; ``stored_hash`` is the hash of the record as
+        it now stands here at ``version`` (the incoming one, unless withheld fields kept our values)."""
         hashes = {record["hash"], *record.get("history", [])}
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)", [(record_uuid, h) for h in hashes]
@@ -491,8 +541,27 @@ class _Import:
         self.db.execute(
             "INSERT INTO sync_record (uuid, record_type, hash, version) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (uuid) DO UPDATE SET hash = excluded.hash, version = excluded.version",
-            [record_uuid, kind.name, record["hash"], version],
+            [record_uuid, kind.name, stored_hash, version],
         )
+
+    def _stored_hash(self, kind: Kind, record: dict) -> str:
+        if not self.withheld.get(kind.name):
+            return record["hash"]
+        row = records.get(self.db, kind.name, record["uuid"])
+        return content_hash(self.contents.content(kind, row))
+
+    # Withheld fields ------------------------------------------------------------------------------
+
+    def _withholding(self, kind: Kind, ours: dict | None, incoming: dict) -> dict:
+        """``incoming`` with each withheld field set to our value; for a record new here, a sensitive field
+        empty and a revision's snapshot as sent (its sensitive values are blank inside)."""
+        names = self.withheld.get(kind.name, ())
+        if not names:
+            return incoming
+        if ours is not None:
+            return {**incoming, **{name: ours[name] for name in names}}
+        blanked = {name: _empty(kind.name, name) for name in names if f"{kind.name}.{name}" in BLANKED}
+        return {**incoming, **blanked}
 
     # Who may --------------------------------------------------------------------------------------
 
@@ -526,12 +595,17 @@ class _Import:
             and self._uuid_of_user(local["observer_id"]) != content["observer_uuid"]
         ):
             raise Refused(f"The hearing {record_uuid} would change observer: refused.")
+        if kind.name == "hearing_revision" and local is not None:
+            raise Refused(
+                f"The bundle rewrites a kept revision of a hearing ({record_uuid}); a revision never changes "
+                "once kept: refused."
+            )
         if manages:
             return
         if kind.name == "review":
             raise Refused("The bundle carries a lead's review; only a lead of the mission can import it.")
-        for _column, key in kind.people:
-            if content[key] != me:
+        for column, key in kind.people:
+            if content[key] != me or (local is not None and self._uuid_of_user(local[column]) != me):
                 raise Refused(
                     f"The bundle writes the {kind.name} {record_uuid} in another person's name; you can only "
                     "send your own records."
@@ -542,10 +616,84 @@ class _Import:
             )
         if (
             kind.name == "hearing"
-            and content["status"] in ("approved", "returned")
+            and content["status"] not in OBSERVER_STATUSES
             and (local is None or local["status"] != content["status"])
         ):
             raise Refused("Only a lead can approve or return a hearing; the bundle tries to: refused.")
+        self._observer_rules(kind, content, local, record_uuid)
+
+    def _observer_rules(self, kind: Kind, content: dict, local: dict | None, record_uuid: str) -> None:
+        """What the pages let an observer do to their own hearing: anything while it is a draft; once it is
+        submitted, returned or approved, only a correction opens it (:func:`observe.start_correction`),
+        keeping it as it stood as the next numbered revision. Notes are never changed once typed.
+        Corrections are checked once every record is in (:meth:`_check_corrections`)."""
+        hearing_uuid = record_uuid if kind.name == "hearing" else content["hearing_uuid"]
+        if kind.name == "hearing" and local is None:
+            self.before[hearing_uuid] = _Before(status=None, revisions=0)
+            return
+        before = self._before(hearing_uuid)
+        if kind.name == "hearing":
+            before.sent_status = content["status"]
+        if kind.name == "hearing_revision":
+            self.corrections.setdefault(hearing_uuid, []).append(
+                (content["number"], content["snapshot"], record_uuid)
+            )
+        elif kind.name == "note" and local is not None:
+            raise Refused(
+                f"The bundle changes a note already typed ({record_uuid}); a note is kept as it was typed: "
+                "refused."
+            )
+        elif before.locked and before.changed is None:
+            before.changed = f"{kind.name} {record_uuid}"
+
+    def _before(self, hearing_uuid: str) -> "_Before":
+        """How a hearing stood before this import: read when a record first touches it, before any write."""
+        if hearing_uuid not in self.before:
+            hearing = records.get(self.db, "hearing", hearing_uuid)
+            locked = not observe.editable(hearing)
+            self.before[hearing_uuid] = _Before(
+                status=hearing["status"],
+                revisions=len(observe.revisions(self.db, hearing["id"])),
+                snapshot=json.loads(observe.kept_snapshot(self.db, hearing)) if locked else None,
+                label=hearing["hearing_date"],
+            )
+        return self.before[hearing_uuid]
+
+    def _check_corrections(self) -> None:
+        """Every hearing an observer changed while it was locked here came with its correction: the next
+        revisions in order, the first one keeping the hearing exactly as it stands here."""
+        for hearing_uuid, before in self.before.items():
+            kept = sorted(self.corrections.get(hearing_uuid, []))
+            numbers = [number for number, _snapshot, _uuid in kept]
+            if numbers != list(range(before.revisions + 1, before.revisions + 1 + len(kept))):
+                raise Refused(
+                    f"The bundle keeps revisions of the hearing {hearing_uuid} numbered {numbers}; the next "
+                    f"one here is {before.revisions + 1}: refused."
+                )
+            if not before.locked:
+                continue
+            name = f"the hearing of {before.label} ({hearing_uuid}), which is {before.status} here"
+            if not kept:
+                if before.changed:
+                    raise Refused(
+                        f"The bundle changes {name}, without a correction ({before.changed}). Only a "
+                        "correction opens a submitted, returned or approved hearing: refused."
+                    )
+                continue
+            if before.sent_status not in (None, *OBSERVER_STATUSES):
+                raise Refused(
+                    f"The bundle corrects {name}, and leaves it {before.sent_status}: a correction makes it "
+                    "a draft again, and only a lead approves or returns it: refused."
+                )
+            try:
+                kept_here = json.loads(kept[0][1])
+            except (TypeError, ValueError):
+                kept_here = None
+            if kept_here != before.snapshot:
+                raise Refused(
+                    f"The correction of {name} keeps a version that is not the hearing as it stands here "
+                    "(was it changed here since the laptop last pulled?). Pull, then correct again: refused."
+                )
 
     def _uuid_of_user(self, user_id: int) -> str | None:
         return self.contents.uuid_of("user", user_id)
@@ -567,7 +715,7 @@ class _Import:
 
     def _write(self, kind: Kind, record: dict, local: dict | None, parent_id: int | None) -> int:
         """Insert or replace one record with its content; return its version here."""
-        content = record["content"]
+        content = self._withholding(kind, local, record["content"])
         row = self._row(kind, content, parent_id)
         if local is None:
             version = record["version"]
@@ -692,7 +840,7 @@ class _Import:
                     "mission_id": mission_id,
                     "local": audit.canonical_json(self.contents.content(kind, local)),
                     "local_hash": local_hash,
-                    "incoming": audit.canonical_json(record["content"]),
+                    "incoming": audit.canonical_json(self._withholding(kind, local, record["content"])),
                     "incoming_hash": record["hash"],
                     "incoming_version": record["version"],
                     "incoming_updated_at": record["updated_at"],
@@ -756,6 +904,49 @@ class _Import:
                 ).fetchall()
             )
         return kept
+
+
+@dataclass
+class _Before:
+    """A hearing as it stood before an observer's import touched it (``status`` None: new in the bundle)."""
+
+    status: str | None
+    revisions: int
+    snapshot: dict | None = None
+    label: str = ""
+    changed: str | None = None  # the first record that changed it while it was locked
+    sent_status: str | None = None  # the status the bundle gives it, when the bundle changes it
+
+    @property
+    def locked(self) -> bool:
+        return self.status is not None and not observe.editable({"status": self.status})
+
+
+def _withheld(manifest: dict) -> dict[str, tuple[str, ...]]:
+    """The manifest's ``withheld`` list as record type → fields; unknown entries refuse the bundle."""
+    listed = manifest.get("withheld", [])
+    if not isinstance(listed, list) or not all(isinstance(entry, str) for entry in listed):
+        raise BundleError(
+            "The bundle's manifest lists its withheld fields in a form this installation cannot read."
+        )
+    unknown = sorted(set(listed) - WITHHOLDABLE)
+    if unknown:
+        raise BundleError(
+            f"The bundle's manifest says it withholds fields this installation does not know "
+            f"({', '.join(entry[:80] for entry in unknown[:5])}); it can withhold only "
+            f"{', '.join(sorted(WITHHOLDABLE))}."
+        )
+    found: dict[str, list[str]] = {}
+    for entry in sorted(set(listed)):
+        record_type, _dot, name = entry.partition(".")
+        found.setdefault(record_type, []).append(name)
+    return {record_type: tuple(names) for record_type, names in found.items()}
+
+
+def _empty(record_type: str, name: str):
+    """The value a field has before anyone fills it in (as the pages' first save leaves it)."""
+    spec = fields.TARGETS[record_type][name]
+    return {"multi": "[]", "refs": "[]", "flag": 0}.get(spec.kind, "")
 
 
 def _check_fields(kind: Kind, content: dict, record_uuid: str) -> None:

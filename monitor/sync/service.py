@@ -45,13 +45,19 @@ def export(
     trial: dict | None = None,
     passphrase: str | None = None,
     peer: str = FILE,
+    mark_sent: bool = True,
 ) -> tuple[bytes, dict]:
-    """Write a bundle, remember what left, audit it. Raises ExportError / BundleError with a message."""
+    """Write a bundle, remember what left (unless ``mark_sent`` is False), audit it. Raises ExportError /
+    BundleError with a message.
+
+    A pull over HTTP (a GET) marks nothing: what a laptop fetched is not "sent" for this machine's own
+    pushes and exports, and a GET must not change what they carry. Only its audit entry is written."""
     records = exporter.stream(db, user, mission, what, trial=trial)
     data, manifest, sent = exporter.build(
         db, user, mission, records, what, trial=trial, passphrase=passphrase
     )
-    exporter.mark_sent(db, sent, manifest, peer, user)
+    if mark_sent:
+        exporter.mark_sent(db, sent, manifest, peer, user)
     audit.record(
         db,
         "sync.export",
@@ -84,7 +90,8 @@ def import_(
     """Import a bundle as ``user``; a set-up bundle links the importer's account to its server twin.
 
     A bundle is untrusted input: a shape the checks did not foresee (a list where an object belongs, deep
-    inside a record) is reported as an unreadable bundle — the transaction has rolled back by then."""
+    inside a record, or a value nested deeper than Python parses) is reported as an unreadable bundle —
+    the transaction has rolled back by then."""
     try:
         return import_bundle(
             db,
@@ -96,7 +103,7 @@ def import_(
             checklist_for=checklist_for(extra_dirs),
             link_account=link_account,
         )
-    except (KeyError, TypeError, AttributeError, IndexError) as error:
+    except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
         logger.warning("bundle refused: unexpected shape (%s: %s)", type(error).__name__, error)
         raise BundleError(
             "The bundle has an entry this installation cannot read. Nothing was imported."
