@@ -17,6 +17,7 @@ OUR_COMMANDS = (
     "init-db",
     "create-user",
     "audit-verify",
+    "audit-anchor",
     "backup",
     "checklist-validate",
     "seed-demo",
