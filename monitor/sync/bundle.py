@@ -285,18 +285,25 @@ def _too_deep(value, limit: int) -> bool:
     return False
 
 
-def _parse(text: str, where: str):
-    """One JSON value; BundleError for malformed or too deeply nested JSON (never a RecursionError)."""
+def _decode(text: str, position: int, where: str, depth: int) -> tuple:
+    """One JSON value from ``position``, and where it ends; BundleError for malformed JSON or JSON nested
+    more than ``depth`` deep (never a RecursionError)."""
     try:
-        value, end = _DECODER.raw_decode(text, _WHITESPACE.match(text).end())
+        value, end = _DECODER.raw_decode(text, position)
     except RecursionError as error:
-        raise BundleError(f"{where} nests its values too deeply to be read.") from error
+        raise BundleError(f"{where} nests its values too deeply: this app cannot read it.") from error
     except ValueError as error:
         raise BundleError(f"{where} is not readable JSON.") from error
+    if _too_deep(value, depth):
+        raise BundleError(f"{where} nests its values more than {MAX_DEPTH} deep: this app cannot read it.")
+    return value, end
+
+
+def _parse(text: str, where: str):
+    """One JSON value, with nothing after it."""
+    value, end = _decode(text, _WHITESPACE.match(text).end(), where, MAX_DEPTH)
     if _WHITESPACE.match(text, end).end() != len(text):
         raise BundleError(f"{where} is not readable JSON.")
-    if _too_deep(value, MAX_DEPTH):
-        raise BundleError(f"{where} nests its values more than {MAX_DEPTH} deep.")
     return value
 
 
@@ -312,14 +319,7 @@ def _parse_list(text: str, count: int, where: str) -> list:
     while not closed:
         if len(items) == count:
             raise BundleError(f"{where} holds more entries than its manifest says ({count}).")
-        try:
-            item, position = _DECODER.raw_decode(text, position)
-        except RecursionError as error:
-            raise BundleError(f"{where} nests its values too deeply to be read.") from error
-        except ValueError as error:
-            raise BundleError(f"{where} is not readable JSON.") from error
-        if _too_deep(item, MAX_DEPTH - 1):
-            raise BundleError(f"{where} nests its values more than {MAX_DEPTH} deep.")
+        item, position = _decode(text, position, where, MAX_DEPTH - 1)  # the list is one level
         items.append(item)
         position = _WHITESPACE.match(text, position).end()
         separator = text[position : position + 1]
