@@ -5,6 +5,7 @@ Memory is measured where it is spent: the bundle reader in a process of its own 
 ``getrusage``), the web server in its gunicorn workers (``VmHWM`` from /proc).
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -316,32 +317,50 @@ def grown_mib(before: dict[int, int], after: dict[int, int]) -> float:
 
 
 def send_body(server: Server, path: str, headers: dict, chunked: bool, size: int) -> tuple[int, bytes, int]:
-    """POST ``size`` bytes (chunked, or with the declared Content-Length) as a raw client would, as long
-    as the server reads; then its answer. Returns (status, body, bytes sent)."""
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    """POST ``size`` bytes (chunked, or with the declared Content-Length) as a raw client would, for as
+    long as the server reads them and has not answered; then its answer. Returns (status, body, bytes
+    sent). The answer is read by a thread of its own, so a server that answers early stops the sending."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=60)
     lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     lines.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}")
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    answer = bytearray()
+    answered = threading.Event()
+
+    def receive():
+        try:
+            while chunk := sock.recv(65536):
+                answer.extend(chunk)
+        except OSError:
+            pass
+        answered.set()
+
+    reader = threading.Thread(target=receive, daemon=True)
+    reader.start()
     block, sent = b"a" * 65536, 0
-    sock.settimeout(2)
-    try:
-        while sent < size:
-            sock.sendall(b"%x\r\n%s\r\n" % (len(block), block) if chunked else block)
-            sent += len(block)
-        if chunked:
-            sock.sendall(b"0\r\n\r\n")
-    except OSError:
-        pass  # the server stopped reading (a full window times out) or hung up: it has answered
-    sock.settimeout(10)
-    answer = b""
-    try:
-        while chunk := sock.recv(65536):
-            answer += chunk
-    except OSError:
-        pass
+    frame = b"%x\r\n%s\r\n" % (len(block), block) if chunked else block
+    stalled_since = None
+    sock.settimeout(0.5)
+    while sent < size and not answered.is_set():
+        try:
+            sock.sendall(frame)
+        except TimeoutError:  # the server is not reading: it has answered, or is about to
+            stalled_since = stalled_since or time.monotonic()
+            if time.monotonic() - stalled_since > 30:
+                break
+            continue
+        except OSError:
+            break  # the server hung up
+        stalled_since = None
+        sent += len(block)
+    else:
+        if chunked and not answered.is_set():
+            with contextlib.suppress(OSError):
+                sock.sendall(b"0\r\n\r\n")
+    answered.wait(60)
     sock.close()
-    head, _sep, body = answer.partition(b"\r\n\r\n")
+    head, _sep, body = bytes(answer).partition(b"\r\n\r\n")
     status = int(head.split()[1]) if head.startswith(b"HTTP/") else 0
     return status, body, sent
 
