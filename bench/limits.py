@@ -5,6 +5,7 @@ size against a real server with the default settings (a 512 MiB bundle limit inc
 is written to docs/reliability.md beside its target.
 """
 
+import textwrap
 import threading
 import time
 import urllib.error
@@ -79,7 +80,7 @@ def bundle_limits(scratch: Path) -> list[dict]:
         outcome = result["outcome"]
         as_wanted = outcome.startswith(wanted) if wanted else outcome != "read"
         met = as_wanted and result["seconds"] <= seconds and result["extra_mib"] <= mib
-        said = "read" if outcome == "read" else f"“{outcome[:90]}”"
+        said = "read" if outcome == "read" else f"“{textwrap.shorten(outcome, 100, placeholder=' …')}”"
         measured = (
             f"{len(data) / 1024:,.0f} KiB file, {result['seconds']:.2f} s, +{result['extra_mib']:.0f} MiB: "
             f"{said}"

@@ -210,6 +210,7 @@ def load(instance: Path, observers: int, seconds: float) -> dict:
     everything = [x for values in latencies.values() for x in values]
     return {
         "observers": len(targets),
+        "load_average": os.getloadavg()[0],  # the machine's 1-minute load as the run ended: others' work too
         "seconds": seconds,
         "requests": len(everything),
         "errors": len(errors),
@@ -316,7 +317,9 @@ def write_report(results: dict, path: Path) -> None:
         f"{lo['observers']} simulated observers for {lo['seconds']:.0f} s against gunicorn "
         "(2 workers × 4 threads): "
         "each opens the hearing form, autosaves answers and adds notes with human pauses; a lead reloads the "
-        "findings every 2 s. Target: no error, and each kind of request under its 95th-percentile time.",
+        "findings every 2 s. Target: no error, and each kind of request under its 95th-percentile time. "
+        f"The machine's 1-minute load average as the run ended: {lo.get('load_average', 0):.2f} "
+        f"({m['cores']} cores; anything else running at the time slows the pages too).",
         "",
         "| kind | n | errors (target 0) | p50 | p95 | p99 | p95 target | |",
         "|---|---|---|---|---|---|---|---|",
