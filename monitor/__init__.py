@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import audit, auth, db, i18n, permissions, security
+from . import audit, auth, db, i18n, limits, permissions, security
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .auth import bp as auth_bp
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py")
     security.apply_config(app)
 
+    limits.init_app(app)  # first: no other hook may read a body before its size is checked
     db.init_app(app)
     audit.init_app(app)
     i18n.init_app(app)

@@ -20,6 +20,14 @@ DEFAULTS = {
     # other parameters are rehashed at the next successful sign-in.
     "ARGON2": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     "PASSWORD_MIN_LENGTH": 12,
+    # The largest request body in bytes: more gets a 413 before it is read, also when it comes chunked
+    # (with no Content-Length). An autosave batch or a form is far smaller; bundle uploads (the API's push
+    # and the import page) may send up to MAX_BUNDLE_BYTES instead.
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "MAX_BUNDLE_BYTES": 512 * 1024 * 1024,
+    # A multipart form (the bundle upload): at most this much text in one field, this many fields.
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "MAX_FORM_PARTS": 100,
 }
 
 TEMPLATE = """\

@@ -1,10 +1,19 @@
 """Signing in and out, first-run set-up, sessions, throttling and the profile page."""
 
+import os
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.parse
+from pathlib import Path
+
 import pytest
 
 from monitor.auth import users
 from monitor.db import connect
 from tests.conftest import PASSWORD, csrf_token, login, make_app, make_user, post
+from tests.liveserver import Browser, Server
 
 
 def test_with_no_account_every_page_leads_to_the_first_run_page(client):
@@ -199,7 +208,9 @@ def test_the_sixth_wrong_password_in_a_minute_gets_429(app, client, db):
     assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
     # Even the right password waits out the minute: the attacker learns nothing.
     assert login(client, "oleg").status_code == 429
-    assert db["audit"].count_where("action = 'login.throttled'") == 2
+    # One row says the throttle started; the attempts it turned away write none (and check no password).
+    assert db["audit"].count_where("action = 'login.throttled'") == 1
+    assert db["audit"].count_where("action = 'login.failed'") == 5
 
 
 def test_throttling_counts_per_address_across_accounts(app, client):
@@ -268,3 +279,61 @@ def test_the_first_run_page_cannot_make_a_second_administrator(app, db):
             first_admin=True,
         )
     assert users.count(db) == 1
+
+
+def test_parallel_wrong_passwords_check_no_more_passwords_than_the_limit(tmp_path):
+    """24 wrong sign-ins at once on one account, over real HTTP (gunicorn, 2 workers × 4 threads, real
+    Argon2 settings): the count and the reservation are one transaction, so exactly 5 passwords are
+    checked (before: 12) and the rest are turned away without a password check or an audit row."""
+    instance = tmp_path / "instance"
+    env = dict(os.environ, MONITOR_INSTANCE_PATH=str(instance))
+    flask = Path(sys.executable).parent / "flask"
+    subprocess.run([flask, "--app", "monitor", "init-db"], env=env, check=True, capture_output=True)
+    app = make_app(instance, ARGON2={"time_cost": 3, "memory_cost": 65536, "parallelism": 4})
+    make_user(app, "oleg")
+    server = Server(instance).start()
+    try:
+        browsers = [Browser(server.url) for _ in range(24)]
+        for browser in browsers:
+            browser.get("/login")  # a session and its CSRF token each, as 24 browsers would have
+        start = threading.Barrier(len(browsers))
+        statuses = []
+
+        def attempt(browser):
+            data = {"username": "oleg", "password": "a wrong guess!!", "csrf_token": browser.token}
+            start.wait()
+            try:
+                with browser.opener.open(
+                    server.url + "/login", urllib.parse.urlencode(data).encode(), 30
+                ) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+                error.close()
+
+        threads = [threading.Thread(target=attempt, args=(b,)) for b in browsers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.kill()
+    db = connect(app.config["DATABASE"])
+    try:
+        assert sorted(statuses) == [200] * 5 + [429] * 19
+        assert db["audit"].count_where("action = 'login.failed'") == 5  # one row per password checked
+        assert db["audit"].count_where("action = 'login.throttled'") == 1
+        assert db["login_failure"].count == 5
+    finally:
+        db.close()
+
+
+def test_a_right_password_gives_its_slot_back(app, client, db):
+    make_user(app, "oleg")
+    for _ in range(4):
+        login(app.test_client(), "oleg", "wrong password!")
+    for _ in range(3):  # each success counted, checked, then given back: never a throttle
+        assert login(app.test_client(), "oleg").status_code == 302
+    assert db["login_failure"].count == 4
+    assert login(client, "oleg", "wrong password!").status_code == 200  # the fifth failure …
+    assert login(client, "oleg").status_code == 429  # … starts the throttle

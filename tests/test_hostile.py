@@ -4,7 +4,9 @@ and JSON endpoint. Never a server error; every script payload comes back escaped
 CI runs a few examples per endpoint; `make stress` runs thousands (HOSTILE_EXAMPLES).
 """
 
+import json
 import os
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 from monitor.audit import Actor
 from monitor.db import connect
 from monitor.observe import records as observe
-from tests.conftest import csrf_token, login, make_user, setup_trial, start_hearing
+from tests.conftest import csrf_token, login, make_app, make_user, setup_trial, start_hearing
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
 SCRIPT = "<script>alert('x')</script>"
@@ -221,3 +223,97 @@ def test_findings_filters_survive_hostile_query_strings(world, args):
         f"/api/v1/missions/{mission}/findings",
     ):
         check(client.get(url, query_string=args))
+
+
+# Resource limits (issue 12) ----------------------------------------------------------------------------
+
+SMALL_LIMIT, SMALL_BUNDLE_LIMIT = 64 * 1024, 128 * 1024
+BODY_TARGETS = [
+    ("observer", "/login"),
+    ("lead", "/missions/new"),
+    ("lead", "/profile"),
+    ("observer", "/hearings/{hearing}/save"),
+    ("observer", "/hearings/{hearing}/notes"),
+    ("lead", "/api/v1/missions"),
+    ("lead", "/sync/import"),
+    ("lead", "/api/v1/sync/push"),
+]
+
+
+@pytest.fixture
+def small_world(tmp_path):
+    """The app with small limits (64 KiB a request, 128 KiB a bundle), so examples stay cheap."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    app = make_app(folder, MAX_CONTENT_LENGTH=SMALL_LIMIT, MAX_BUNDLE_BYTES=SMALL_BUNDLE_LIMIT)
+    setup = setup_trial(app)
+    hearing = start_hearing(app, setup)
+    lead, observer = app.test_client(), app.test_client()
+    login(lead, "lena")
+    login(observer, "oleg")
+    return {
+        "app": app,
+        "lead": lead,
+        "observer": observer,
+        "ids": {"hearing": hearing["uuid"]},
+        "tokens": {"lead": csrf_token(lead, "/"), "observer": csrf_token(observer, "/")},
+    }
+
+
+def _body(kind: str, size: int, token: str) -> tuple[bytes, str]:
+    if kind == "form":
+        head = urlencode({"csrf_token": token, "name": ""}).encode()
+        return head + b"x" * max(0, size - len(head)), "application/x-www-form-urlencoded"
+    if kind == "multipart":
+        boundary = "hostileboundary"
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        head += f'--{boundary}\r\nContent-Disposition: form-data; name="bundle"; filename="b"\r\n\r\n'
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        filler = b"x" * max(0, size - len(head) - len(tail))
+        return head.encode() + filler + tail, f"multipart/form-data; boundary={boundary}"
+    if kind == "json":
+        return json.dumps({"text": "x" * max(0, size - 12)}).encode(), "application/json"
+    return b"x" * size, "application/octet-stream"
+
+
+@SETTINGS
+@given(
+    target=st.sampled_from(BODY_TARGETS),
+    kind=st.sampled_from(["form", "multipart", "json", "octet"]),
+    offset=st.sampled_from([-1, 0, 1, 2, 4096, SMALL_BUNDLE_LIMIT]),
+)
+def test_a_body_past_the_limit_is_a_413_with_a_message_and_changes_nothing(small_world, target, kind, offset):
+    who, path = target
+    client, token = small_world[who], small_world["tokens"][who]
+    limit = SMALL_BUNDLE_LIMIT if path in ("/sync/import", "/api/v1/sync/push") else SMALL_LIMIT
+    body, content_type = _body(kind, limit + offset, token)
+    db = connect(small_world["app"].config["DATABASE"])
+    before = db["audit"].count
+    response = client.post(
+        path.format(**small_world["ids"]),
+        data=body,
+        headers={"Content-Type": content_type, "X-CSRFToken": token},
+    )
+    check(response)
+    if len(body) > limit:
+        assert response.status_code == 413
+        if path.startswith("/api/") or kind == "json":
+            assert "larger than this server accepts" in response.get_json()["message"]
+        else:
+            assert "larger than this server accepts" in response.get_data(as_text=True)
+        assert db["audit"].count == before
+    else:
+        assert response.status_code != 413
+    db.close()
+
+
+@SETTINGS
+@given(args=st.dictionaries(st.sampled_from(["before", "verify", "page"]), VALUE, max_size=3))
+def test_the_audit_page_survives_hostile_query_strings(world, args):
+    admin = world.setdefault("admin", None)
+    if admin is None:
+        admin = world["admin"] = world["lead"].application.test_client()
+        login(admin, "ada")
+    response = admin.get("/admin/audit", query_string=args)
+    check(response)
+    assert response.status_code == 200

@@ -9,7 +9,7 @@ import pytest
 from monitor.audit import Actor
 from monitor.auth import tokens, users
 from monitor.db import connect
-from tests.conftest import csrf_token, login, make_user, post, setup_trial, start_hearing
+from tests.conftest import PASSWORD, csrf_token, login, make_user, post, setup_trial, start_hearing
 
 SECRET = re.compile(r'value="(tm_[A-Za-z0-9_-]{43})"')
 
@@ -250,3 +250,64 @@ def test_at_most_twenty_live_tokens_each(app, people, db):
         tokens.create(db, Actor(name="test"), people["observer"], name="one more", scope="read", days=30)
     make_user(app, "otto", "observer")
     make_token(app, "otto")  # others are not affected
+
+
+def test_a_flood_of_bad_tokens_writes_a_handful_of_audit_rows(app, people, db):
+    """300 refused tokens from one address: the first 5 are refused and audited, the 5th starts the
+    throttle (one row says so); the other 295 are turned away without writing anything (before: 300 rows)."""
+    client = app.test_client()
+    audit_before = db["audit"].count
+    codes = [client.get("/api/v1/me", headers=bearer(f"tm_guess{n}")).status_code for n in range(300)]
+    assert codes == [401] * 4 + [429] * 296
+    assert db["audit"].count - audit_before == 6
+    assert db["audit"].count_where("action = 'api_token.refused'") == 5
+    throttled = list(db.query("SELECT * FROM audit WHERE action = 'api_token.throttled'"))
+    assert len(throttled) == 1 and throttled[0]["address"] == "127.0.0.1"
+    assert db["login_failure"].count == 5
+    body = client.get("/api/v1/me", headers=bearer("tm_guess")).get_json()
+    assert body["message"] == "Too many refused tokens from this address; wait a minute."
+
+
+def _revocations(db, reason):
+    return [
+        r["record_uuid"]
+        for r in db.query(
+            "SELECT * FROM audit WHERE action = 'api_token.revoke' AND after LIKE ?", [f"%{reason}%"]
+        )
+    ]
+
+
+def test_changing_ones_password_revokes_every_token_and_says_so(app, client, people, db):
+    first, first_secret = make_token(app, "oleg")
+    second, second_secret = make_token(app, "oleg", scope="read")
+    _other, other_secret = make_token(app, "olga")
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers=bearer(first_secret)).status_code == 200
+    login(client, "oleg")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "revokes all your API tokens" in page  # said before the change …
+    new = "a brand new passphrase"
+    form = {"password-current": PASSWORD, "password-password": new, "password-confirm": new}
+    response = post(client, "/profile", {**form, "password-submit": "1"}, follow_redirects=True)
+    assert "your API tokens revoked" in response.get_data(as_text=True)  # … and after it
+    for secret in (first_secret, second_secret):
+        assert api.get("/api/v1/me", headers=bearer(secret)).status_code == 401
+    assert api.get("/api/v1/me", headers=bearer(other_secret)).status_code == 200  # others' tokens live
+    assert sorted(_revocations(db, "user.password_change")) == sorted([first["uuid"], second["uuid"]])
+    change = next(db.query("SELECT * FROM audit WHERE action = 'user.password_change'"))
+    assert '"tokens_revoked":2' in change["after"]
+
+
+def test_an_administrators_reset_revokes_every_token_and_says_so(app, client, people, db):
+    row, secret = make_token(app, "oleg")
+    login(client, "ada")
+    url = f"/admin/users/{people['observer']['uuid']}"
+    assert "revokes all their API tokens" in client.get(url).get_data(as_text=True)
+    new = "reset by the administrator"
+    form = {"reset-password": new, "reset-confirm": new, "reset-submit": "1"}
+    response = post(client, url, form, follow_redirects=True)
+    assert "their API tokens revoked" in response.get_data(as_text=True)
+    assert app.test_client().get("/api/v1/me", headers=bearer(secret)).status_code == 401
+    assert _revocations(db, "user.password_reset") == [row["uuid"]]
+    revoked_by = next(db.query("SELECT actor_name FROM audit WHERE action = 'api_token.revoke'"))
+    assert revoked_by["actor_name"] == "ada"

@@ -78,10 +78,20 @@ def user_edit(user_uuid: str):
             get_db(), request_actor(), user_uuid, reset.password.data, current_app.config["ARGON2"]
         )
         flash(
-            _("New password set for “%(name)s”; their sessions were ended.", name=user["username"]), "success"
+            _(
+                "New password set for “%(name)s”; their sessions were ended and their API tokens revoked.",
+                name=user["username"],
+            ),
+            "success",
         )
         return redirect(url_for("admin.user_list"))
     return render_template("admin/user_edit.html", user=user, form=form, reset=reset)
+
+
+def entry_id(text: str) -> int | None:
+    """An audit entry id from the query string, or None (show the newest) for anything else."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 18 else None
 
 
 @bp.route("/audit")
@@ -89,7 +99,7 @@ def user_edit(user_uuid: str):
 def audit_log():
     """The newest audit entries and whether the hash chain is intact."""
     db = get_db()
-    before = request.args.get("before", type=int)
+    before = entry_id(request.args.get("before", ""))
     entries = audit.recent(db, limit=100, before_id=before)
     check = audit.verify(db) if request.args.get("verify") else None
     anchor = anchors.check_file(db, anchors.path_for(current_app.config["DATABASE"]), latest_only=not check)

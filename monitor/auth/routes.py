@@ -144,7 +144,13 @@ def profile():
                 db, request_actor(), me["uuid"], password_form.password.data, current_app.config["ARGON2"]
             )
             start_session(row)  # this browser stays signed in; every other copy is revoked
-            flash(_("Password changed. Other sessions of your account were signed out."), "success")
+            flash(
+                _(
+                    "Password changed. Other sessions of your account were signed out and your API tokens "
+                    "revoked."
+                ),
+                "success",
+            )
             return redirect(url_for("auth.profile"))
     if token_form.submit.data and token_form.validate_on_submit():
         try:

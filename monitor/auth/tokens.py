@@ -124,6 +124,29 @@ def revoke(db: Database, actor: Actor, user: dict, token_uuid: str) -> dict | No
     return token
 
 
+def revoke_all(db: Database, actor: Actor, user: dict, reason: str) -> int:
+    """Revoke every live token of ``user`` (its password changed or was reset); return how many.
+
+    Each revocation is audited like one by hand, with the reason."""
+    now = utcnow()
+    with atomic(db):
+        live = list(
+            db.query("SELECT * FROM api_token WHERE user_id = ? AND revoked_at IS NULL", [user["id"]])
+        )
+        for token in live:
+            db["api_token"].update(token["id"], {"revoked_at": now})
+            audit.record(
+                db,
+                "api_token.revoke",
+                actor,
+                record_type="api_token",
+                record_uuid=token["uuid"],
+                before={k: token[k] for k in AUDITED},
+                after={"reason": reason, "user": user["uuid"]},
+            )
+    return len(live)
+
+
 @dataclass
 class Check:
     """The outcome of presenting a secret: the user and token when it is good, else why not."""
@@ -158,21 +181,38 @@ def authenticate(db: Database, secret: str) -> Check:
     return Check(user=user, token=token)
 
 
+def _throttle_key(address: str) -> str:
+    return f"api-token@{address}"
+
+
 def record_refusal(db: Database, secret: str, check: Check, address: str, limit: int) -> bool:
-    """Audit a refused token and count it like a failed sign-in; True when this address is now throttled."""
-    token = check.token
+    """Audit a refused token and count it like a failed sign-in; True when this address is throttled.
+
+    Counted, recorded and audited in one write transaction: a refusal arriving once the address is
+    throttled writes nothing (300 bad tokens write ``limit`` rows, not 300), and the refusal that starts
+    the throttle adds one ``api_token.throttled`` row, so the audit log shows it began."""
+    key = _throttle_key(address)
+    if throttle.is_throttled(db, key, address, limit):
+        return True  # read only: a flood of refused tokens does not even queue for the write lock
+    actor = Actor(address=address)
     with atomic(db):
-        throttle.record_failure(db, f"api-token@{address}", address)
+        if throttle.is_throttled(db, key, address, limit):
+            return True
+        failure = throttle.record_failure(db, key, address)
         audit.record(
             db,
             "api_token.refused",
-            Actor(address=address),
-            record_type="api_token" if token else None,
-            record_uuid=token["uuid"] if token else None,
+            actor,
+            record_type="api_token" if check.token else None,
+            record_uuid=check.token["uuid"] if check.token else None,
             # never the secret: only its first characters, which the profile page shows anyway
             after={"reason": check.reason, "prefix": secret[: len(SECRET_PREFIX) + 4]},
         )
-    return throttle.is_throttled(db, f"api-token@{address}", address, limit)
+        if throttle.fills_last_slot(db, failure, limit):
+            after = {"refusals": limit, "seconds": throttle.WINDOW_SECONDS}
+            audit.record(db, "api_token.throttled", actor, after=after)
+            return True
+    return False
 
 
 # Requests -------------------------------------------------------------------------------------------

@@ -148,7 +148,12 @@ def update(db: Database, actor: Actor, user_uuid: str, **changes) -> dict:
 
 
 def set_password(db: Database, actor: Actor, user_uuid: str, password: str, argon2: dict) -> dict:
-    """Store a new password hash and revoke every session of that user."""
+    """Store a new password hash; revoke every session and every API token of that user.
+
+    A token is as good as the password it was made under: whoever changes a password because it leaked,
+    or an administrator resetting it, means every way in to stop working (each revocation is audited)."""
+    from .tokens import revoke_all  # (tokens imports this package's User, defined after this module)
+
     password_hash = hasher(argon2).hash(password)
     with atomic(db):
         user = get_by_uuid(db, user_uuid)
@@ -160,7 +165,10 @@ def set_password(db: Database, actor: Actor, user_uuid: str, password: str, argo
             [password_hash, utcnow(), user["id"]],
         )
         action = "user.password_change" if actor.uuid == user_uuid else "user.password_reset"
-        audit.record(db, action, actor, record_type="user", record_uuid=user_uuid)
+        revoked = revoke_all(db, actor, user, reason=action)
+        audit.record(
+            db, action, actor, record_type="user", record_uuid=user_uuid, after={"tokens_revoked": revoked}
+        )
     return get_by_uuid(db, user_uuid)
 
 
@@ -184,17 +192,28 @@ def confirm_password(
     """Re-check a signed-in user's password (before changing it): "ok", "wrong" or "throttled".
 
     Wrong guesses count towards the same sign-in throttle, so a borrowed session cannot be used to
-    guess the password either.
+    guess the password either (a slot is reserved before the check, as for signing in).
     """
-    if throttle.is_throttled(db, user["username"], address, limit):
+    reservation = throttle.reserve(db, user["username"], address, limit)
+    if reservation is None:
         return "throttled"
     if password_matches(user, password, argon2):
+        throttle.release(db, reservation)
         return "ok"
+    actor = Actor(uuid=user["uuid"], name=user["username"], address=address)
     with atomic(db):
-        throttle.record_failure(db, user["username"], address)
-        actor = Actor(uuid=user["uuid"], name=user["username"], address=address)
         audit.record(db, "password.confirm_failed", actor, record_type="user", record_uuid=user["uuid"])
+        _audit_throttle_start(db, reservation, limit, actor)
     return "wrong"
+
+
+def _audit_throttle_start(db: Database, reservation: int, limit: int, actor: Actor) -> None:
+    """One ``login.throttled`` row when this failure starts the throttle; none for the attempts it then
+    turns away (a flood of them would otherwise fill the audit log)."""
+    if throttle.fills_last_slot(db, reservation, limit):
+        audit.record(
+            db, "login.throttled", actor, after={"failures": limit, "seconds": throttle.WINDOW_SECONDS}
+        )
 
 
 @dataclass
@@ -217,11 +236,17 @@ def _dummy_hash(ph: PasswordHasher) -> str:
 def authenticate(
     db: Database, username: str, password: str, address: str, *, argon2: dict, limit: int
 ) -> SignIn:
-    """Check a sign-in attempt, with throttling, auditing and rehashing on success."""
+    """Check a sign-in attempt, with throttling, auditing and rehashing on success.
+
+    The attempt is counted and recorded before its password is checked (:func:`throttle.reserve`), so at
+    most ``limit`` passwords a minute are ever checked per account and per address, however many attempts
+    arrive at once. An attempt already throttled is turned away without an audit row: the failure that
+    started the throttle wrote one.
+    """
     username = username.strip()
     attempt = Actor(name=username, address=address)
-    if throttle.is_throttled(db, username, address, limit):
-        audit.record(db, "login.throttled", attempt)
+    reservation = throttle.reserve(db, username, address, limit)
+    if reservation is None:
         return SignIn(throttled=True)
     ph = hasher(argon2)
     user = get_by_username(db, username)
@@ -232,11 +257,12 @@ def authenticate(
         ok = False
     if not ok:
         with atomic(db):
-            throttle.record_failure(db, username, address)
             audit.record(db, "login.failed", attempt, record_type="user", record_uuid=user and user["uuid"])
+            _audit_throttle_start(db, reservation, limit, attempt)
         return SignIn()
     new_hash = ph.hash(password) if ph.check_needs_rehash(user["password_hash"]) else None
     with atomic(db):
+        throttle.release(db, reservation)
         if new_hash:
             db["user"].update(user["id"], {"password_hash": new_hash})
         actor = Actor(uuid=user["uuid"], name=user["username"], address=address)

@@ -28,11 +28,33 @@ from .redact import PROFILES
 
 FOLDER = "exports"
 RUNNING_AT_ONCE = 2  # per server process: each takes a core (a report also holds its findings in memory)
+PER_USER = 2  # exports, reports and syncs one person may have queued or running at once, on every process
+STALE_MINUTES = 60  # a job still "running" after this long was cut short by a restart: it no longer counts
 INTERRUPTED = "The export was interrupted (the server stopped). Please start it again."
 EXPIRED = "The file was deleted after {hours} hours. Please export again."
 
 logger = logging.getLogger(__name__)
 _slots = threading.BoundedSemaphore(RUNNING_AT_ONCE)
+
+
+class JobLimit(RuntimeError):
+    """The person already has ``limit`` jobs queued or running; nothing was started."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"{limit} jobs are already running for this account; wait for one to finish.")
+        self.limit = limit
+
+
+def _running_for(db: Database, user_uuid: str) -> int:
+    """How many of this person's jobs are queued or running (recent ones: an older one died in a restart)."""
+    since = (datetime.now(UTC) - timedelta(minutes=STALE_MINUTES)).isoformat(timespec="milliseconds")
+    return next(
+        db.query(
+            "SELECT count(*) AS n FROM export_job WHERE user_uuid = ? AND status IN ('queued', 'running') "
+            "AND created_at > ?",
+            [user_uuid, since.replace("+00:00", "Z")],
+        )
+    )["n"]
 
 
 def export_folder(instance_path: str) -> str:
@@ -96,11 +118,16 @@ def start(app: Flask, kind: str, func: Callable, *args, **fields) -> str:
     ``None`` or ``(content, mimetype, filename)``: the content is kept as the job's file. The content is
     bytes, or a function that writes the file into the binary file it is given (a large export goes
     straight to disk). Whatever either raises ends the job ``failed`` with the exception's message.
+
+    :class:`JobLimit` when ``fields["user_uuid"]`` already has :data:`PER_USER` jobs queued or running
+    (counted and recorded in one write transaction, so parallel requests cannot slip past the count).
     """
     job_uuid = str(uuidlib.uuid4())
     db = connect(app.config["DATABASE"])
     try:
         with atomic(db):
+            if fields.get("user_uuid") and _running_for(db, fields["user_uuid"]) >= PER_USER:
+                raise JobLimit(PER_USER)
             db["export_job"].insert(
                 {"uuid": job_uuid, "kind": kind, "status": "queued", "created_at": utcnow(), **fields}
             )
