@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import anchors, audit
+from .. import anchors, audit, sensitive
 from ..auth import request_actor, users
 from ..db import get_db
 from ..permissions import allow
@@ -100,7 +100,8 @@ def audit_log():
     """The newest audit entries and whether the hash chain is intact."""
     db = get_db()
     before = entry_id(request.args.get("before", ""))
-    entries = audit.recent(db, limit=100, before_id=before)
+    # Entries written before keyed hashes came may hold an identity in clear: shown masked.
+    entries = [sensitive.masked_entry(db, e) for e in audit.recent(db, limit=100, before_id=before)]
     check = audit.verify(db) if request.args.get("verify") else None
     anchor = anchors.check_file(db, anchors.path_for(current_app.config["DATABASE"]), latest_only=not check)
     return render_template("admin/audit.html", entries=entries, check=check, anchor=anchor)
