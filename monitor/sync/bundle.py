@@ -43,7 +43,7 @@ KDF_AT_ONCE = 2  # derivations at once per process: a burst of sealed uploads wa
 MAX_HEADER_BYTES = 4096  # a sealed bundle's JSON header (this app writes about 300 bytes)
 
 # Reading an untrusted zip: every limit is checked while decompressing, not only against the sizes the
-# zip's headers declare (an attacker writes those). See docs/bundle-format.md.
+# zip's headers declare (an attacker writes those).
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_PART_BYTES = 16 * 1024 * 1024  # one part unpacked; the builder keeps its parts near PART_TARGET_BYTES
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024  # every part unpacked together
