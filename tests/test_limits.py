@@ -422,9 +422,8 @@ def test_a_chunked_push_past_the_bundle_limit_is_refused_in_json(live):
     assert status == 413
     answer = json.loads(body)
     assert answer["field"] == "bundle"
-    assert (
-        "The bundle is larger than this server accepts in one request (at most 16 MiB)" in answer["message"]
-    )
+    # Answered by the push view's own count or by the request stream's limit: the same figure either way.
+    assert "larger than" in answer["message"] and "16 MiB" in answer["message"]
     assert grown_mib(before, worker_peaks(server)) < 96
     db = connect(app.config["DATABASE"])
     assert db["sync_bundle"].count == 0

@@ -455,7 +455,7 @@ def small_server(tmp_path):
     setup_trial(app)
     ensure_instance_config(str(tmp_path))
     with open(tmp_path / "config.py", "a", encoding="utf-8") as handle:
-        handle.write("\nSYNC_MAX_BUNDLE_BYTES = 1024 * 1024\n")
+        handle.write("\nMAX_BUNDLE_BYTES = 1024 * 1024\n")
     db = connect(app.config["DATABASE"])
     _row, token = tokens.create(
         db, ACTOR, users.get_by_username(db, "oleg"), name="laptop", scope="write", days=1
@@ -517,7 +517,8 @@ def test_a_push_stops_reading_past_its_limit_also_when_chunked(small_server):
     assert sent < 16 * 1024 * 1024  # answered long before the 64 MiB were sent
     assert time.monotonic() - started < 30
     declared, _sent = raw_push(server, token, total=2 * 1024 * 1024, chunked=False)
-    assert declared.startswith(b"HTTP/1.1 413") and b"larger than one push takes" in declared
+    # A declared length past the limit is answered before any byte is read (monitor/limits.py).
+    assert declared.startswith(b"HTTP/1.1 413") and b"larger than" in declared and b"1 MiB" in declared
     assert state(db, ("sync_bundle", "hearing", "mission", "user")) == before
     alive = requests.get(
         f"{server.url}/api/v1/sync/missions", headers={"Authorization": f"Bearer {token}"}, timeout=10

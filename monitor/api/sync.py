@@ -17,7 +17,6 @@ from ..sync.importer import ACTIONS, Refused
 from . import bp, openapi
 from .openapi import errors, json_response, ref
 
-MAX_BUNDLE_BYTES = 512 * 1024 * 1024  # SYNC_MAX_BUNDLE_BYTES in instance/config.py sets another
 READ_CHUNK = 1024 * 1024
 BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 BUNDLE = {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "minLength": 1}}}
@@ -185,7 +184,7 @@ def sync_pull():
 @allow(SIGNED_IN)
 def sync_push():
     """Import one bundle as this account; ``?dry_run=1`` only says what would change."""
-    limit = int(current_app.config.get("SYNC_MAX_BUNDLE_BYTES", MAX_BUNDLE_BYTES))
+    limit = int(current_app.config["MAX_BUNDLE_BYTES"])  # instance_config.DEFAULTS
     data = _bundle_body(limit)
     if data is None:
         return _error(
