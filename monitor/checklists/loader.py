@@ -90,7 +90,7 @@ class _Reader:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.units_from: Node | None = None  # the first item that gives unit:, if any
+        self.units_from: str | None = None  # the first item that gives unit:, as messages name it
 
     def fail(self, node: Node, message: str) -> NoReturn:
         raise ChecklistError(self.path, node.start_mark.line + 1, message)
@@ -111,7 +111,10 @@ class _Reader:
             stages[stage.key] = stage
 
         item_nodes = self.sequence(fields["items"], "items")
-        self.units_from = next((node for node in item_nodes if _field(node, "unit") is not None), None)
+        for index, node in enumerate(item_nodes, 1):
+            if _field(node, "unit") is not None:
+                self.units_from = f"{_name(node, 'item', index)}, line {node.start_mark.line + 1}"
+                break
         items: dict[str, Item] = {}
         homes = _Homes(self)
         for index, node in enumerate(item_nodes, 1):
@@ -175,15 +178,14 @@ class _Reader:
             if "scope" not in fields:
                 self.fail(node, f"{where}: missing 'scope'")
             return self.one_of(fields["scope"], where, "scope", SCOPES), None
-        first = f"item {_field(self.units_from, 'key').value!r}, line {self.units_from.start_mark.line + 1}"
         if "scope" in fields:
             self.fail(
                 fields["scope"],
-                f"{where}: give unit, not scope: this checklist declares units ({first}), and the scope "
-                "follows from the unit",
+                f"{where}: give unit, not scope: this checklist declares units ({self.units_from}), "
+                "and the scope follows from the unit",
             )
         if "unit" not in fields:
-            self.fail(node, f"{where}: missing 'unit' (this checklist declares units: {first})")
+            self.fail(node, f"{where}: missing 'unit' (this checklist declares units: {self.units_from})")
         unit = self.one_of(fields["unit"], where, "unit", UNITS)
         return UNIT_SCOPE[unit], unit
 
@@ -227,9 +229,12 @@ class _Reader:
                 )
             if by_value[value].label != YESNO_LABELS[value]:
                 expected = YESNO_LABELS[value]
+                option_node = next(
+                    n for n in node.value if getattr(_field(n, "value"), "value", None) == value
+                )
                 self.fail(
-                    node,
-                    f"{where}: option {value!r} is labelled as everywhere else: "
+                    option_node,
+                    f"{where}: option {value!r} must be labelled as everywhere else: "
                     f"{expected.en} / {expected.ru} / {expected.kk}",
                 )
 
