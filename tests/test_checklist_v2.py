@@ -551,3 +551,14 @@ def test_the_api_does_not_create_a_mission_with_v2(app, db):
     created = client.post("/api/v1/missions", json={"name": "Default"}, headers=bearer(secret))
     assert created.status_code == 201 and created.get_json()["checklist"] == "fair_trial:1"
     assert db["mission"].count == 1
+
+
+def test_the_docs_list_every_v2_item_as_the_file_has_it(v2):
+    docs = (PACKAGE_DIR.parent.parent / "docs" / "checklists.md").read_text(encoding="utf-8")
+    table = docs[docs.index("## fair_trial v2") :]
+    table = table[table.index("### All items") :]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| `")]
+    assert [row[0].strip("| `") for row in rows] == [item.key for item in v2.items]
+    for row, item in zip(rows, v2.items, strict=True):
+        assert (row[2], row[3].strip("`"), row[6]) == (item.unit, item.home or "—", item.finding.en), item.key
+        assert row[7].rstrip(" |") == "; ".join(item.refs), item.key
