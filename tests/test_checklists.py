@@ -15,6 +15,7 @@ from monitor.checklists import (
 from monitor.checklists.registry import PACKAGE_DIR
 
 DEFAULT = PACKAGE_DIR / "fair_trial.yaml"
+INSTALLED = [("fair_trial", 1), ("fair_trial", 2)]  # v2 installed, not offered (tests/test_checklist_v2.py)
 STAGES = ("arrest", "pretrial", "investigation", "hearing", "evidence", "torture", "verdict", "detention")
 WITNESS_CONCERNS = {
     "cross_examination_allowed": "no",
@@ -323,10 +324,10 @@ def test_get_returns_the_newest_or_the_exact_version(tmp_path):
 def test_available_skips_broken_files_and_sees_changes(tmp_path):
     write(tmp_path, SAMPLE.replace("stage: arrest", "stage: arest"), "broken.yaml")
     write(tmp_path, SAMPLE.replace("id: sample", "id: fair_trial"), "copy_of_v1.yaml")
-    assert [(c.id, c.version) for c in available([tmp_path, tmp_path / "missing"])] == [("fair_trial", 1)]
+    assert [(c.id, c.version) for c in available([tmp_path, tmp_path / "missing"])] == INSTALLED
     assert get("fair_trial", extra_dirs=[tmp_path]).path == str(DEFAULT), "the package's own v1 wins"
 
     path = write(tmp_path, SAMPLE, "broken.yaml")
-    assert [(c.id, c.version) for c in available([tmp_path])] == [("fair_trial", 1), ("sample", 1)]
+    assert [(c.id, c.version) for c in available([tmp_path])] == [*INSTALLED, ("sample", 1)]
     path.write_text(SAMPLE.replace("Sample", "Renamed"), encoding="utf-8")
     assert get("sample", extra_dirs=[tmp_path]).title.en == "Renamed"

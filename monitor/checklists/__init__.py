@@ -6,13 +6,28 @@ rules for versions are in ``docs/checklists.md``.
 
 from .cli import checklist_validate_command
 from .loader import ChecklistError, load
-from .model import ANSWERS, LANGUAGES, SCOPES, YESNO, YESNO_LABELS, Checklist, Item, Option, Stage, Text
-from .registry import available, get
+from .model import (
+    ANSWERS,
+    LANGUAGES,
+    SCOPES,
+    SOURCES,
+    UNITS,
+    YESNO,
+    YESNO_LABELS,
+    Checklist,
+    Item,
+    Option,
+    Stage,
+    Text,
+)
+from .registry import available, get, is_offered, offered
 
 __all__ = [
     "ANSWERS",
     "LANGUAGES",
     "SCOPES",
+    "SOURCES",
+    "UNITS",
     "YESNO",
     "YESNO_LABELS",
     "Checklist",
@@ -24,5 +39,7 @@ __all__ = [
     "available",
     "checklist_validate_command",
     "get",
+    "is_offered",
     "load",
+    "offered",
 ]

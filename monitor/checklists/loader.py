@@ -15,16 +15,36 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from .model import ANSWERS, LANGUAGES, SCOPES, YESNO, Checklist, Item, Option, Stage, Text
+from .model import (
+    ANSWERS,
+    HOME_RECORDS,
+    LANGUAGES,
+    NOT_ANSWERED,
+    SCOPES,
+    SOURCES,
+    UNIT_SCOPE,
+    UNITS,
+    YESNO,
+    YESNO_LABELS,
+    Checklist,
+    Item,
+    Option,
+    Stage,
+    Text,
+)
 
 WORD = re.compile(r"[a-z][a-z0-9_]*")
 POSITIVE = re.compile(r"[1-9][0-9]*")
+# home: <record>, <record>.<field> or <record>.<field>=<value> (docs/checklists.md, "Homes")
+HOME = re.compile(r"([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*)(?:=([a-z][a-z0-9_]*))?)?")
 NULL = "tag:yaml.org,2002:null"
 INT = "tag:yaml.org,2002:int"
 
 CHECKLIST_FIELDS = ("id", "version", "title", "stages", "items")
 STAGE_FIELDS = ("key", "label")
-ITEM_FIELDS = ("key", "stage", "scope", "answer", "concern", "label", "help", "finding", "refs")
+ITEM_FIELDS = ("key", "stage", "answer", "concern", "label", "help", "finding", "refs")
+# scope (v1) or unit (a checklist that declares units: every item has one, none has scope)
+ITEM_OPTIONAL = ("scope", "unit", "home", "source", "options")
 OPTION_FIELDS = ("value", "label")
 
 
@@ -70,6 +90,7 @@ class _Reader:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.units_from: str | None = None  # the first item that gives unit:, as messages name it
 
     def fail(self, node: Node, message: str) -> NoReturn:
         raise ChecklistError(self.path, node.start_mark.line + 1, message)
@@ -89,14 +110,27 @@ class _Reader:
                 self.fail(node, f"stage {stage.key!r} is given twice")
             stages[stage.key] = stage
 
+        item_nodes = self.sequence(fields["items"], "items")
+        for index, node in enumerate(item_nodes, 1):
+            if _field(node, "unit") is not None:
+                self.units_from = f"{_name(node, 'item', index)}, line {node.start_mark.line + 1}"
+                break
         items: dict[str, Item] = {}
-        for index, node in enumerate(self.sequence(fields["items"], "items"), 1):
+        homes = _Homes(self)
+        for index, node in enumerate(item_nodes, 1):
             item = self.item(node, index, tuple(stages))
             if item.key in items:
                 self.fail(node, f"item {item.key!r} is given twice")
             items[item.key] = item
+            homes.add(item, _field(node, "home") or node)
         return Checklist(
-            checklist_id, int(version.value), title, tuple(stages.values()), tuple(items.values()), self.path
+            checklist_id,
+            int(version.value),
+            title,
+            tuple(stages.values()),
+            tuple(items.values()),
+            self.path,
+            declares_units=self.units_from is not None,
         )
 
     def stage(self, node: Node, index: int) -> Stage:
@@ -106,14 +140,26 @@ class _Reader:
 
     def item(self, node: Node, index: int, stages: tuple[str, ...]) -> Item:
         where = _name(node, "item", index)
-        fields = self.fields(node, where, ITEM_FIELDS, optional=("options",))
+        fields = self.fields(node, where, ITEM_FIELDS, optional=ITEM_OPTIONAL)
+        key = self.word(fields["key"], where, "key")
+        stage = self.one_of(fields["stage"], where, "stage", stages)
+        scope, unit = self.scope_and_unit(node, fields, where)
+        home = self.home(fields.get("home"), where, unit)
         answer = self.one_of(fields["answer"], where, "answer type", ANSWERS)
         options = self.options(fields.get("options"), where, answer, fields["answer"])
+        if answer == "choice" and self.units_from is not None and home is None:
+            self.not_answered_options(fields["options"], where, options)
         allowed = ("yes", "no") if answer == "yesno" else tuple(option.value for option in options)
+        sources = ()
+        if "source" in fields:
+            sources = tuple(
+                self.one_of(n, where, "source", SOURCES)
+                for n, _ in self.strings(fields["source"], where, "source", "source")
+            )
         return Item(
-            key=self.word(fields["key"], where, "key"),
-            stage=self.one_of(fields["stage"], where, "stage", stages),
-            scope=self.one_of(fields["scope"], where, "scope", SCOPES),
+            key=key,
+            stage=stage,
+            scope=scope,
             answer=answer,
             concern=self.concern(fields["concern"], where, answer, allowed),
             options=options,
@@ -121,7 +167,76 @@ class _Reader:
             help=self.text(fields["help"], f"{where} help"),
             finding=self.text(fields["finding"], f"{where} finding"),
             refs=tuple(value for _, value in self.strings(fields["refs"], where, "refs", "legal reference")),
+            unit=unit or "",
+            home=home,
+            sources=sources,
         )
+
+    def scope_and_unit(self, node: Node, fields: dict[str, Node], where: str) -> tuple[str, str | None]:
+        """A v1 item gives its scope; in a checklist that declares units every item gives its unit instead."""
+        if self.units_from is None:
+            if "scope" not in fields:
+                self.fail(node, f"{where}: missing 'scope'")
+            return self.one_of(fields["scope"], where, "scope", SCOPES), None
+        if "scope" in fields:
+            self.fail(
+                fields["scope"],
+                f"{where}: give unit, not scope: this checklist declares units ({self.units_from}), "
+                "and the scope follows from the unit",
+            )
+        if "unit" not in fields:
+            self.fail(node, f"{where}: missing 'unit' (this checklist declares units: {self.units_from})")
+        unit = self.one_of(fields["unit"], where, "unit", UNITS)
+        return UNIT_SCOPE[unit], unit
+
+    def home(self, node: Node | None, where: str, unit: str | None) -> str | None:
+        """The record field a fact lives in instead of an answer: ``<record>[.<field>[=<value>]]``."""
+        if node is None:
+            return None
+        value = self.string(node, f"{where}: home")
+        if unit is None:
+            self.fail(node, f"{where}: home is only for a checklist that declares units (give unit:)")
+        match = HOME.fullmatch(value)
+        if not match:
+            self.fail(
+                node,
+                f"{where}: home {value!r} must read <record>.<field> or <record>.<field>=<value> "
+                "(snake_case words)",
+            )
+        record, field, _value = match.groups()
+        if record not in HOME_RECORDS:
+            known = ", ".join(HOME_RECORDS)
+            self.fail(node, f"{where}: unknown record {record!r} in home (expected one of: {known})")
+        if unit not in HOME_RECORDS[record]:
+            self.fail(
+                node,
+                f"{where}: a {unit} fact cannot live in the {record} record "
+                f"(the {record} record holds {' and '.join(HOME_RECORDS[record])} facts)",
+            )
+        if field is None and record != "allegation":
+            self.fail(node, f"{where}: home {value!r} must name a field of the record ({record}.<field>)")
+        return value
+
+    def not_answered_options(self, node: Node, where: str, options: tuple[Option, ...]) -> None:
+        """In a checklist that declares units, a choice offers "Unclear" and "Not observed" like a yes/no."""
+        by_value = {option.value: option for option in options}
+        for value in NOT_ANSWERED:
+            if value not in by_value:
+                self.fail(
+                    node,
+                    f"{where}: a choice needs the options {' and '.join(NOT_ANSWERED)}, as every question "
+                    f"offers them (missing {value!r})",
+                )
+            if by_value[value].label != YESNO_LABELS[value]:
+                expected = YESNO_LABELS[value]
+                option_node = next(
+                    n for n in node.value if getattr(_field(n, "value"), "value", None) == value
+                )
+                self.fail(
+                    option_node,
+                    f"{where}: option {value!r} must be labelled as everywhere else: "
+                    f"{expected.en} / {expected.ru} / {expected.kk}",
+                )
 
     def options(self, node: Node | None, where: str, answer: str, answer_node: Node) -> tuple[Option, ...]:
         if answer != "choice":
@@ -143,13 +258,16 @@ class _Reader:
 
     def concern(self, node: Node, where: str, answer: str, allowed: tuple[str, ...]) -> frozenset[str]:
         values = self.strings(node, where, "concern", "answer", allow_empty=True)
+        allowed = tuple(value for value in allowed if value not in NOT_ANSWERED)
         for value_node, value in values:
             if value in allowed:
                 continue
             if answer in ("number", "text"):
                 problem = f"a {answer} answer cannot be a concern (write concern: [])"
-            elif value in YESNO:
+            elif value in YESNO and answer == "yesno":
                 problem = f"concern {value!r} is not allowed (only yes or no can be a concern)"
+            elif value in NOT_ANSWERED:
+                problem = f"concern {value!r} is not allowed (unclear and not observed are never a concern)"
             else:
                 problem = (
                     f"concern {value!r} is not one of the answers (expected one of: {', '.join(allowed)})"
@@ -217,6 +335,47 @@ class _Reader:
         if value not in choices:
             self.fail(node, f"{where}: unknown {field} {value!r} (expected one of: {', '.join(choices)})")
         return value
+
+
+class _Homes:
+    """Every fact's one home: two items about the same subject may not keep their fact in one place."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
+        self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+        self.fields: dict[tuple[str, str], tuple[str, int, bool]] = {}
+
+    def add(self, item: Item, node: Node) -> None:
+        line = node.start_mark.line + 1
+        where = f"item {item.key!r}"
+        key = (item.subject, item.where)
+        if key in self.seen:
+            other, other_line = self.seen[key]
+            self.reader.fail(
+                node,
+                f"{where}: {item.where!r} is already the home of item {other!r} (line {other_line}); "
+                "a fact has one home",
+            )
+        self.seen[key] = (item.key, line)
+        field, _sep, value = item.where.partition("=")
+        previous = self.fields.get((item.subject, field))
+        if previous and (previous[2] or not value):
+            other, other_line, _ = previous
+            self.reader.fail(
+                node,
+                f"{where}: {item.where!r} overlaps the home of item {other!r} (line {other_line}): one "
+                f"item keeps the whole field {field!r}, the other one of its values; a fact has one home",
+            )
+        self.fields.setdefault((item.subject, field), (item.key, line, not value))
+
+
+def _field(node: Node, name: str) -> Node | None:
+    """The value node of ``name`` in a mapping node, or ``None``."""
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == name:
+                return value_node
+    return None
 
 
 def _name(node: Node, kind: str, index: int) -> str:

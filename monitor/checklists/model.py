@@ -11,6 +11,45 @@ SCOPES = ("hearing", "defendant", "witness")
 ANSWERS = ("yesno", "choice", "number", "text")
 LANGUAGES = ("en", "ru", "kk")
 
+# Where a fact belongs (docs/checklists.md, "Units"): the defendant's case file, the court sitting, a
+# defendant at one sitting, the witness as a person, a witness's appearance at one sitting.
+UNITS = ("case", "sitting", "defendant_at_sitting", "witness", "appearance")
+# The v1 scope a unit is asked under by code that knows only scopes (forms and findings of v1 missions).
+UNIT_SCOPE = {
+    "case": "defendant",
+    "sitting": "hearing",
+    "defendant_at_sitting": "defendant",
+    "witness": "witness",
+    "appearance": "witness",
+}
+# A v1 item's derived unit: v1 stored every answer per hearing, so this says where its answers were
+# recorded (a sitting), not where the fact belongs; the v2 item with the same key says that.
+SCOPE_UNIT = {"hearing": "sitting", "defendant": "defendant_at_sitting", "witness": "appearance"}
+# The person (or sitting) a unit's facts are about: two items about the same subject may not share a home.
+UNIT_SUBJECT = {
+    "case": "defendant",
+    "sitting": "sitting",
+    "defendant_at_sitting": "defendant",
+    "witness": "witness",
+    "appearance": "witness",
+}
+# Records a fact may live in instead of a checklist answer (``home: <record>.<field>``): the units, plus
+# the torture-allegation record (one per person per episode), whose facts belong to a defendant's case
+# file or to a witness.
+HOME_RECORDS = {
+    "case": ("case",),
+    "sitting": ("sitting",),
+    "defendant_at_sitting": ("defendant_at_sitting",),
+    "witness": ("witness",),
+    "appearance": ("appearance",),
+    "allegation": ("case", "witness"),
+}
+# Where an answer was learned, as the case file records it (issue #11): observed in court, the judgment
+# or another court record, defence counsel, the defendant, family, the prosecution, an official statement.
+SOURCES = ("observed", "court_record", "counsel", "defendant", "family", "prosecution", "official", "other")
+# The two answers every question offers besides its own: never a concern (docs/checklists.md).
+NOT_ANSWERED = ("unclear", "not_observed")
+
 MAX_NUMBER = 1_000_000
 MAX_TEXT = 2000
 NUMBER = re.compile(r"(\d+)([.,]\d+)?")
@@ -60,6 +99,11 @@ class Item:
     ``finding`` is what a report writes after the count to state the concern: "27 of 37 defendants" +
     "were not promptly told the reasons for their arrest and the charges", "In 5 of 12 hearings" + "the
     public was not admitted or was removed" (see docs/checklists.md).
+
+    ``unit`` is where the fact belongs (one of UNITS): declared by a v2 file, derived from ``scope`` for
+    a v1 one. ``home`` is ``None`` when the fact is this item's answer, or the record field that holds it
+    instead (``"case.conviction_basis"``): such an item is not asked, its value is read from the record.
+    ``sources`` are where an answer is usually learned, the likeliest first.
     """
 
     key: str
@@ -72,6 +116,28 @@ class Item:
     help: Text
     finding: Text
     refs: tuple[str, ...]
+    unit: str = ""
+    home: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.unit:
+            object.__setattr__(self, "unit", SCOPE_UNIT[self.scope])
+
+    @property
+    def asked(self) -> bool:
+        """Whether observers answer this item; ``False`` when its fact lives in a record field."""
+        return self.home is None
+
+    @property
+    def subject(self) -> str:
+        """Who or what the fact is about: ``defendant``, ``witness`` or ``sitting``."""
+        return UNIT_SUBJECT[self.unit]
+
+    @property
+    def where(self) -> str:
+        """The one place the fact is kept: its ``home``, or ``<unit>.<key>`` for an answered item."""
+        return self.home or f"{self.unit}.{self.key}"
 
     def values(self) -> tuple[str, ...]:
         """The answers allowed for a yes/no or choice item; ``()`` for free numbers and text."""
@@ -93,11 +159,14 @@ class Item:
     def validate(self, value: str | None) -> str:
         """The answer as it is stored, or :class:`ValueError` saying why it cannot be.
 
-        ``""`` (or ``None``) means "not answered" and is always allowed.
+        ``""`` (or ``None``) means "not answered" and is always allowed. An item whose fact lives in a
+        record field (``home``) takes no answer: storing one would give the fact a second home.
         """
         text = (value or "").strip()
         if not text:
             return ""
+        if self.home:
+            raise ValueError(f"{self.key!r} is not answered here: its fact is kept in {self.home}")
         if self.answer in ("yesno", "choice"):
             if text not in self.values():
                 raise ValueError(
@@ -131,6 +200,13 @@ class Checklist:
     stages: tuple[Stage, ...]
     items: tuple[Item, ...]
     path: str
+    declares_units: bool = False
+
+    def items_at(self, unit: str) -> list[Item]:
+        """The items whose fact belongs to ``unit`` (see UNITS), in file order."""
+        if unit not in UNITS:
+            raise ValueError(f"unknown unit {unit!r} (expected one of: {', '.join(UNITS)})")
+        return [item for item in self.items if item.unit == unit]
 
     def item(self, key: str) -> Item:
         """The item with this key; :class:`KeyError` if there is none."""

@@ -2,6 +2,10 @@
 
 Loaded files are cached by path, modification time and size, so an edited file is read again and an
 unchanged one is parsed once per process.
+
+A checklist can be installed without being offered: it loads by id and version (hearings and bundles
+that use it, ``checklist-validate``) but a new mission cannot choose it, and ``get(id)`` without a
+version does not return it.
 """
 
 import logging
@@ -14,6 +18,11 @@ from .loader import ChecklistError, load
 from .model import Checklist
 
 PACKAGE_DIR = Path(__file__).parent
+
+# Installed, not yet offered for new missions. fair_trial v2 declares units (case file, sitting,
+# defendant at a sitting, witness, appearance) that the forms, findings and storage do not have yet:
+# issue #11's next steps build them, then drop it from this set.
+NOT_OFFERED = frozenset({("fair_trial", 2)})
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +66,31 @@ def available(extra_dirs: Iterable[str | os.PathLike] = ()) -> list[Checklist]:
     return sorted(found.values(), key=lambda checklist: (checklist.id, checklist.version))
 
 
+def is_offered(checklist: Checklist) -> bool:
+    """Whether a new mission may choose this checklist (see NOT_OFFERED)."""
+    return (checklist.id, checklist.version) not in NOT_OFFERED
+
+
+def offered(extra_dirs: Iterable[str | os.PathLike] = ()) -> list[Checklist]:
+    """The checklists a new mission may choose: :func:`available` less those not yet offered."""
+    return [checklist for checklist in available(extra_dirs) if is_offered(checklist)]
+
+
 def get(
     checklist_id: str, version: int | None = None, extra_dirs: Iterable[str | os.PathLike] = ()
 ) -> Checklist:
-    """The checklist with this id and version, or its newest version; :class:`KeyError` if there is none."""
+    """The checklist with this id and version, or its newest offered version; :class:`KeyError` if none.
+
+    An exact version is found whether it is offered or not, so data answered with it always loads.
+    """
     every = available(extra_dirs)
-    matches = [c for c in every if c.id == checklist_id and (version is None or c.version == version)]
+    matches = [
+        c
+        for c in every
+        if c.id == checklist_id and (c.version == version if version is not None else is_offered(c))
+    ]
     if not matches:
         wanted = checklist_id if version is None else f"{checklist_id} v{version}"
-        known = ", ".join(f"{c.id} v{c.version}" for c in every) or "none"
-        raise KeyError(f"no checklist {wanted} (available: {known})")
+        known = ", ".join(f"{c.id} v{c.version}" + ("" if is_offered(c) else " (not offered)") for c in every)
+        raise KeyError(f"no checklist {wanted} (available: {known or 'none'})")
     return matches[-1]

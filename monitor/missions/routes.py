@@ -29,7 +29,7 @@ from .labels import COUNSEL_LABELS, VERDICT_LABELS
 def checklist_choices() -> list[SelectChoice]:
     return [
         SelectChoice(f"{c.id}:{c.version}", f"{c.title.get('en')} (v{c.version})")
-        for c in checklists.available(current_app.config["CHECKLIST_DIRS"])
+        for c in checklists.offered(current_app.config["CHECKLIST_DIRS"])
     ]
 
 
