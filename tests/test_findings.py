@@ -220,3 +220,12 @@ def test_observers_and_other_leads_cannot_open_the_findings(app, client, world):
     login(lead, "lena")
     assert [lead.get(p).status_code for p in paths] == [200] * 4
     assert lead.get(f"/missions/{mission}/findings/evidence?path=nonsense").status_code == 404
+
+
+def test_witnesses_alleging_torture_cite_the_torture_ban_not_the_accuseds_privilege(app, client, world):
+    """ICCPR 14(3)(g) protects only the accused; a witness alleging torture rests on ICCPR 7 and CAT 15."""
+    login(client, "lena")
+    html = client.get(f"/missions/{world['setup']['mission']['uuid']}/findings").get_data(as_text=True)
+    sentence = html[html.index("witnesses heard said they had been tortured") :]
+    sentence = sentence[: sentence.index("</li>")]
+    assert "ICCPR 7" in sentence and "CAT 15" in sentence and "14(3)(g)" not in sentence

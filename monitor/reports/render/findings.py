@@ -97,7 +97,7 @@ def key_findings(report: Report, found: dict) -> list[str]:
                 count=t["witnesses_alleging"]["count"],
                 total=t["witnesses_alleging"]["of"],
             ),
-            ["ICCPR 7", "ICCPR 14(3)(g)"],
+            ["ICCPR 7", "CAT 15"],
         ),
         cited(
             report,
