@@ -6,7 +6,11 @@ is refused before a byte is read (here, before anything else runs). A chunked bo
 gunicorn marks such input as terminated) is counted as it is read and refused with a 413 at the first byte
 past the limit: werkzeug's own stream would stop quietly at the limit when read to the end (``read()``,
 as form parsing and ``get_data`` do), so a longer body would be cut and parsed, not refused.
-``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS`` bound a multipart form's text fields and parts.
+``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS`` bound a multipart form's text fields and parts. A
+url-encoded form is read and parsed whole, in memory (werkzeug bounds it by nothing but the body limit, and
+8 MiB of ``a&a&…`` parses into about 330 MiB): its whole body may be at most ``MAX_FORM_MEMORY_SIZE``, on
+every route — the bundle routes too, which take a bundle as a file part or a raw body, never as a field.
+A JSON body nested deeper than Python's parser goes is malformed JSON (a 400 from ``get_json``), not a 500.
 
 A 413 answers in JSON ``{message, field}`` under ``/api/`` and to a JSON request (the autosave), and as a
 page elsewhere; a refused job answers 429 the same way.
@@ -14,6 +18,7 @@ page elsewhere; a refused job answers 429 the same way.
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask import Request as FlaskRequest
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
@@ -22,6 +27,7 @@ from werkzeug.wsgi import LimitedStream, get_input_stream
 from .reports import jobs
 
 BUNDLE_ENDPOINTS = ("api.sync_push", "sync.import_")  # the only requests that may send a bundle
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 class _Refusing(LimitedStream):
@@ -36,6 +42,17 @@ class _Refusing(LimitedStream):
         if self._pos > self.maximum:
             raise RequestEntityTooLarge()
         return size
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested too deep to parse a ValueError like any other malformed JSON
+    (``request.get_json`` then answers 400, or gives None when silent)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
 
 
 class Request(FlaskRequest):
@@ -53,6 +70,9 @@ def apply_limit() -> None:
     """before_request, first of all: this request's limit; a declared length over it is refused at once."""
     if request.endpoint in BUNDLE_ENDPOINTS:
         request.max_content_length = current_app.config["MAX_BUNDLE_BYTES"]
+    form_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+    if request.mimetype == URLENCODED and form_limit is not None:
+        request.max_content_length = min(request.max_content_length or form_limit, form_limit)
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()
@@ -75,7 +95,7 @@ def _answer(status: int, message: str, field: str | None = None):
 def too_large(_error: RequestEntityTooLarge):
     """413: what was sent is over this request's limit; nothing was read further, nothing changed."""
     limit = _size(request.max_content_length or 0)
-    if request.endpoint in BUNDLE_ENDPOINTS:
+    if request.endpoint in BUNDLE_ENDPOINTS and request.mimetype != URLENCODED:
         message = _(
             "The bundle is larger than this server accepts in one request (at most %(size)s). "
             "Nothing was imported.",
@@ -100,6 +120,7 @@ def too_many_jobs(error: jobs.JobLimit):
 def init_app(app: Flask) -> None:
     """Register before every other before_request, so nothing reads a body over the limit."""
     app.request_class = Request
+    app.json = JSONProvider(app)
     app.before_request(apply_limit)
     app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(jobs.JobLimit, too_many_jobs)

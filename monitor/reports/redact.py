@@ -29,6 +29,7 @@ import hmac
 import os
 import re
 import secrets
+import unicodedata
 import uuid
 
 from .columns import COLUMNS
@@ -333,6 +334,20 @@ def _fold(text: str) -> str:
     return text.casefold().replace("ё", "е")
 
 
+# Characters a reader does not see inside a word, but that split it for a search: a soft hyphen (word
+# processors), zero-width spaces and joiners, direction marks and the byte-order mark (web pages).
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _plain(text: str) -> str:
+    """Text as a reader sees it, in one encoding: composed letters (NFC: "Й", not "И" and a combining
+    breve, as a paste from a PDF may give it) and no invisible characters, so a name matches however it
+    was typed."""
+    if not text.isascii():
+        text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return text
+
+
 class _Names:
     """Real names → pseudonyms, wherever they appear in text.
 
@@ -371,6 +386,7 @@ class _Names:
         """The name(s) in ``text``, belonging to ``owner`` (``None``: someone with no record)."""
         if not text or not text.strip():
             return
+        text = _plain(text)
         words = tuple(_fold(w) for w in WORD.findall(text))
         parts = NAME_PART.findall(text)
         qualified = [part for part in parts if self._qualifies(part, described)]
@@ -411,7 +427,7 @@ class _Names:
 
     def names_someone(self, text: str) -> bool:
         """Whether ``text`` holds any name collected."""
-        return bool(self._spans(text))
+        return bool(self._spans(_plain(text)))
 
     def finish(self, aliases: dict) -> None:
         """Each name's replacement: its owner's pseudonym, or — a name shared by people, or of someone
@@ -464,6 +480,7 @@ class _Names:
         return spans
 
     def text(self, value: str) -> str:
+        value = _plain(value)  # what is kept is the text in this form too: it reads the same
         spans = self._spans(value)
         if not spans:
             return value

@@ -147,8 +147,14 @@ def job_status(job_uuid):
 @bp.route("/exports/<job_uuid>/download")
 @allow("lead", "admin")
 def job_download(job_uuid):
-    """The finished file (only for whoever started the export)."""
-    found = jobs.file_for(get_db(), _own_job(job_uuid))
+    """The finished file (only for whoever started the export, and only while they may still receive its
+    profile: a lead removed from the mission no longer gets the internal file made while a lead)."""
+    db = get_db()
+    job = _own_job(job_uuid)
+    mission = records.get(db, "mission", job["mission_uuid"])
+    if job["profile"] not in (allowed_profiles(db, mission["id"], me()) if mission else PROFILES[1:]):
+        refuse("profile above what this user may receive")
+    found = jobs.file_for(db, job)
     if found is None:
         abort(404)
     path, mimetype, name = found
