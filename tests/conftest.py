@@ -1,6 +1,7 @@
 """Fixtures: a real SQLite file per test, a client, and small factories for accounts."""
 
 import re
+import time
 
 import pytest
 
@@ -8,6 +9,7 @@ from monitor import create_app
 from monitor.audit import Actor
 from monitor.auth import users
 from monitor.db import connect, init_db
+from monitor.reports import jobs
 
 # Cheap Argon2id parameters so tests stay fast; one test checks the rehash to the real ones.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -151,3 +153,18 @@ def save(client, hearing, *changes):
     return client.post(
         f"/hearings/{hearing['uuid']}/save", json={"changes": list(changes)}, headers={"X-CSRFToken": token}
     )
+
+
+def wait_for_job(app, job_uuid: str, timeout: float = 120.0) -> dict:
+    """A background job (export, report, sync) once it is done or failed; fails the test past ``timeout``."""
+    deadline = time.monotonic() + timeout
+    db = connect(app.config["DATABASE"])
+    try:
+        while time.monotonic() < deadline:
+            job = jobs.get(db, job_uuid)
+            if job["status"] in ("done", "failed"):
+                return job
+            time.sleep(0.05)
+    finally:
+        db.close()
+    raise AssertionError(f"job {job_uuid} did not finish in {timeout} s")

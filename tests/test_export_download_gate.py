@@ -8,8 +8,8 @@ from monitor.audit import Actor
 from monitor.db import connect
 from monitor.missions import records as missions
 from monitor.observe import records as observe
-from tests.conftest import login, make_user, post, setup_trial, start_hearing
-from tests.test_identity_gate import set_fields, wait_for
+from tests.conftest import login, make_user, post, setup_trial, start_hearing, wait_for_job
+from tests.test_identity_gate import set_fields
 
 ACTOR = Actor(name="test")
 IDENTITY = "Quillon Farthingale"
@@ -34,7 +34,7 @@ def test_a_lead_removed_from_the_mission_no_longer_downloads_the_internal_file(a
         form = {"what": "data", "format": "json", "profile": profile, "lang": "en"}
         started = post(lead, f"/missions/{mission}/exports", form)
         jobs_made[profile] = started.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-        assert wait_for(app, jobs_made[profile])["status"] == "done"
+        assert wait_for_job(app, jobs_made[profile])["status"] == "done"
     internal = lead.get(f"/exports/{jobs_made['internal']}/download")
     assert internal.status_code == 200 and IDENTITY in json.dumps(
         json.loads(internal.data), ensure_ascii=False

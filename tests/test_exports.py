@@ -24,7 +24,7 @@ from monitor.findings.cli import find_mission
 from monitor.reports import answer_tables, dataset, exports, jobs
 from monitor.reports.export_cli import export_command
 from monitor.reports.redact import PROFILES, Redaction, pseudonym_key, redact
-from tests.conftest import setup_trial
+from tests.conftest import setup_trial, wait_for_job
 
 FORMATS = tuple(exports.FORMATS)
 TABLES = dataset.TABLES
@@ -448,17 +448,7 @@ def test_an_unknown_format_or_profile_is_refused(app, demo):
 
 
 def wait_for(app, job_uuid, timeout=30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    db = connect(app.config["DATABASE"])
-    try:
-        while time.monotonic() < deadline:
-            job = jobs.get(db, job_uuid)
-            if job["status"] in ("done", "failed"):
-                return job
-            time.sleep(0.05)
-    finally:
-        db.close()
-    raise AssertionError(f"job {job_uuid} did not finish in {timeout} s")
+    return wait_for_job(app, job_uuid, timeout)
 
 
 def test_an_export_job_runs_in_the_background_and_leaves_a_private_file(app, demo, monkeypatch):

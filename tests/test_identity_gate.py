@@ -9,7 +9,6 @@ import json
 import os
 import re
 import stat
-import time
 import zipfile
 
 import docx
@@ -22,12 +21,11 @@ from monitor.audit import Actor
 from monitor.db import connect
 from monitor.missions import records as missions
 from monitor.observe import records as observe
-from monitor.reports import jobs
 from monitor.reports.redact import PROFILES
 from monitor.sync import conflicts, exporter
 from monitor.sync.content import Reader, content_hash
 from monitor.sync.importer import import_bundle
-from tests.conftest import login, post, setup_trial, start_hearing
+from tests.conftest import login, post, setup_trial, start_hearing, wait_for_job
 
 ACTOR = Actor(name="test")
 CHECKLIST = checklists.get("fair_trial")
@@ -250,26 +248,12 @@ def test_an_administrator_gets_the_hearing_report_as_partner_and_the_lead_as_int
     assert profiles == ["partner", "partner", "internal", "internal", "internal", "internal"]
 
 
-def wait_for(app, job_uuid, timeout=120.0) -> dict:
-    deadline = time.monotonic() + timeout
-    db = connect(app.config["DATABASE"])
-    try:
-        while time.monotonic() < deadline:
-            job = jobs.get(db, job_uuid)
-            if job["status"] in ("done", "failed"):
-                return job
-            time.sleep(0.05)
-    finally:
-        db.close()
-    raise AssertionError(f"job {job_uuid} did not finish in {timeout} s")
-
-
 def export(client, app, mission_uuid, **form) -> bytes:
     """Start an export as the exports page does, wait for it, and download the file."""
     started = post(client, f"/missions/{mission_uuid}/exports", form)
     assert started.status_code == 302 and "/exports/" in started.headers["Location"], form
     job_uuid = started.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-    job = wait_for(app, job_uuid)
+    job = wait_for_job(app, job_uuid)
     assert job["status"] == "done", job["error"]
     assert job["profile"] == form["profile"]
     download = client.get(f"/exports/{job_uuid}/download")

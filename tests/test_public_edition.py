@@ -7,7 +7,6 @@ import html
 import io
 import json
 import re
-import time
 import zipfile
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -22,9 +21,9 @@ from monitor.audit import Actor
 from monitor.db import connect
 from monitor.missions import records as missions
 from monitor.observe import records as observe
-from monitor.reports import build, exports, jobs
+from monitor.reports import build, exports
 from monitor.reports.redact import Redaction, pseudonym, pseudonym_key
-from tests.conftest import PASSWORD, csrf_token, login, make_app, make_user
+from tests.conftest import PASSWORD, csrf_token, login, make_app, make_user, wait_for_job
 
 ACTOR = Actor(name="test")
 MISSION = {
@@ -526,7 +525,7 @@ def test_the_download_route_names_a_public_file_by_uuid_only(world):
         started = client.post(f"/missions/{mission['uuid']}/exports", data={**form, "csrf_token": token})
         assert started.status_code == 302 and "/exports/" in started.headers["Location"]
         job_uuid = started.headers["Location"].rstrip("/").split("/")[-1]
-        job = _wait(app, job_uuid)
+        job = wait_for_job(app, job_uuid)
         assert job["status"] == "done", job["error"]
         with client.get(f"/exports/{job_uuid}/download") as download:
             assert download.status_code == 200
@@ -611,17 +610,3 @@ def _export(world, fmt) -> bytes:
             return exports.export(db, world.mission, fmt, "public", "en", world.app.instance_path)[0]
         finally:
             db.close()
-
-
-def _wait(app, job_uuid: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    db = connect(app.config["DATABASE"])
-    try:
-        while time.monotonic() < deadline:
-            job = jobs.get(db, job_uuid)
-            if job["status"] in ("done", "failed"):
-                return job
-            time.sleep(0.1)
-    finally:
-        db.close()
-    raise AssertionError(f"job {job_uuid} did not finish")

@@ -112,15 +112,7 @@ def revoke(db: Database, actor: Actor, user: dict, token_uuid: str) -> dict | No
         )
         if token is None:
             return None
-        db["api_token"].update(token["id"], {"revoked_at": utcnow()})
-        audit.record(
-            db,
-            "api_token.revoke",
-            actor,
-            record_type="api_token",
-            record_uuid=token["uuid"],
-            before={k: token[k] for k in AUDITED},
-        )
+        _revoke(db, actor, token, utcnow())
     return token
 
 
@@ -134,17 +126,22 @@ def revoke_all(db: Database, actor: Actor, user: dict, reason: str) -> int:
             db.query("SELECT * FROM api_token WHERE user_id = ? AND revoked_at IS NULL", [user["id"]])
         )
         for token in live:
-            db["api_token"].update(token["id"], {"revoked_at": now})
-            audit.record(
-                db,
-                "api_token.revoke",
-                actor,
-                record_type="api_token",
-                record_uuid=token["uuid"],
-                before={k: token[k] for k in AUDITED},
-                after={"reason": reason, "user": user["uuid"]},
-            )
+            _revoke(db, actor, token, now, after={"reason": reason, "user": user["uuid"]})
     return len(live)
+
+
+def _revoke(db: Database, actor: Actor, token: dict, now: str, after: dict | None = None) -> None:
+    """Mark one token revoked and audit it (inside the caller's transaction)."""
+    db["api_token"].update(token["id"], {"revoked_at": now})
+    audit.record(
+        db,
+        "api_token.revoke",
+        actor,
+        record_type="api_token",
+        record_uuid=token["uuid"],
+        before={k: token[k] for k in AUDITED},
+        after=after,
+    )
 
 
 @dataclass
