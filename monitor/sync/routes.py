@@ -51,7 +51,6 @@ def sync_labels() -> dict:
 
 INBOX = "sync-inbox"  # an uploaded bundle waits here between a dry run and the real import
 INBOX_HOURS = 1
-MAX_UPLOAD = 512 * 1024 * 1024
 
 
 def _missions():
@@ -159,8 +158,9 @@ def import_():
         abort(400)
     upload, key = request.files.get("bundle"), request.form.get("kept", "")
     if upload and upload.filename:
-        data = upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
+        limit = current_app.config["MAX_BUNDLE_BYTES"]  # instance_config.DEFAULTS, as for the push
+        data = upload.read(limit + 1)
+        if len(data) > limit:
             flash(_("This file is too large to import here; use the import-bundle command."), "error")
             return redirect(url_for("sync.status"))
     elif _inbox_path(key):
