@@ -1,5 +1,6 @@
 """``flask --app monitor export MISSION``: a mission's data as CSV files, an Excel workbook or JSON."""
 
+import io
 import os
 
 import click
@@ -15,12 +16,38 @@ from . import exports
 from .redact import PROFILES
 
 
+class _Forward(io.RawIOBase):
+    """Bytes passed on to a device or a pipe, with no position to seek to.
+
+    ``/dev/null`` accepts ``seek`` and ``tell`` but always answers 0, so a zip writer that trusts them
+    (the XLSX and CSV exports) computes its central directory from positions that move backwards and
+    fails with ``struct.error`` depending on where its buffer happened to be flushed. Without ``tell``
+    it keeps count of what it wrote itself, as it does for a pipe.
+    """
+
+    def __init__(self, target):
+        super().__init__()
+        self._target = target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        return self._target.write(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._target.close()
+        super().close()
+
+
 def _open(path: str):
     """The file to write, readable by its owner only (exports can name witnesses and defendants), and the
     name it gets once complete: a regular file is written beside it and renamed at the end, so a failed
-    export leaves nothing; anything else (``/dev/null``, a pipe) is written as it is."""
+    export leaves nothing; anything else (``/dev/null``, a pipe) is written as it is, as a stream."""
     if os.path.exists(path) and not os.path.isfile(path):
-        return open(path, "wb"), None  # noqa: SIM115 (closed by the caller)
+        target = open(path, "wb", buffering=0)  # noqa: SIM115 (closed by the caller, through the wrapper)
+        return io.BufferedWriter(_Forward(target)), None
     partial = f"{path}.part"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     return os.fdopen(fd, "wb"), partial
