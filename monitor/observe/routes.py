@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import checklists, records
@@ -23,7 +24,7 @@ from ..permissions import (
     sees_identity,
     sees_perpetrators,
 )
-from . import bp, fields
+from . import bp, corrections, fields
 from . import records as observe
 from .forms import CorrectionForm, ReviewForm, StartHearingForm
 
@@ -271,7 +272,8 @@ def hearing_changes(hearing_uuid):
     snapshots = [json.loads(revision["snapshot"]) for revision in history]
     current = observe.snapshot(db, hearing)
     witnesses = observe.witnesses(db, hearing["id"])
-    names = {d["uuid"]: d["name"] for d in missions.defendants(db, trial["id"])}
+    defendants = missions.defendants(db, trial["id"])
+    names = {d["uuid"]: d["name"] for d in defendants}
     names.update({w["uuid"]: w["label"] for w in witnesses})
     recorded_by = {w["uuid"]: w["recorded_by"] for w in witnesses}
 
@@ -283,25 +285,20 @@ def hearing_changes(hearing_uuid):
     steps = []
     for n, revision in enumerate(history):
         newer = snapshots[n + 1] if n + 1 < len(history) else current
-        rows = observe.differences(snapshots[n], newer)
-        steps.append(
-            {
-                "revision": revision,
-                "rows": [
-                    {**row, "before": None, "after": None, "hidden": True} if row["path"] in hidden else row
-                    for row in rows
-                ],
-            }
+        rows = [
+            {**row, "before": None, "after": None, "hidden": True} if row["path"] in hidden else row
+            for row in observe.differences(snapshots[n], newer)
+        ]
+        groups = corrections.grouped(
+            rows, checklist_of(hearing), names, [d["uuid"] for d in defendants], str(get_locale())
         )
+        steps.append({"revision": revision, "groups": groups, "changed": len(rows)})
     return render_template(
         "observe/changes.html",
         hearing=hearing,
         trial=trial,
         mission=mission,
         steps=steps,
-        checklist=checklist_of(hearing),
-        names=names,
-        fields=fields,
     )
 
 
