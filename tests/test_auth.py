@@ -36,12 +36,15 @@ def test_first_run_creates_an_administrator_and_then_disappears(client, db):
             "language": "ru",
         },
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert "вы вошли в систему" in home and "First Admin" in home  # signed in, in the chosen language
     user = users.get_by_username(db, "first.admin")
     assert user["role"] == "admin" and user["language"] == "ru"
     assert user["password_hash"].startswith("$argon2id$")
     assert client.get("/setup").status_code == 404
-    assert client.post("/setup", data={"csrf_token": token, "username": "x"}).status_code == 404
+    fresh = csrf_token(client, "/profile")  # signing in started a new session, with a new token
+    assert client.post("/setup", data={"csrf_token": fresh, "username": "x"}).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -86,7 +86,7 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            users.create(
+            created = users.create(
                 db,
                 request_actor(),
                 username=form.username.data,
@@ -100,9 +100,15 @@ def setup():
         except users.UserError as error:
             form.username.errors.append(str(error))
         else:
+            # The person who just chose the password is signed in at once: asking for it again, on a
+            # page with the user name blank, was a step that taught nothing.
             session["language"] = form.language.data
-            flash(_("Administrator created. Sign in with the name and password you chose."), "success")
-            return redirect(url_for("auth.login"))
+            start_session(users.get_by_uuid(db, created["uuid"]))
+            flash(
+                _("Administrator created; you are signed in. Next, create the accounts of your team."),
+                "success",
+            )
+            return redirect(url_for("main.index"))
     return render_template("auth/setup.html", form=form)
 
 
