@@ -16,7 +16,7 @@
     }
     if (job) {
       bar.value = job.status === "done" ? 100 : job.percent;
-      message.textContent = job.message || job.status;
+      message.textContent = job.progress_label;
       if (job.status === "done") {
         document.getElementById("job-download").hidden = !job.has_file;
         return;

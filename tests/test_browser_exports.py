@@ -43,6 +43,9 @@ def test_a_lead_exports_data_and_a_report_with_progress(app):
         download_link = page.get_by_role("link", name="Download")
         expect(download_link).to_be_visible(timeout=30_000)
         assert page.locator("#job-progress").get_attribute("value") == "100"
+        assert page.locator("h1").inner_text() == "Data export, Excel (XLSX), English"
+        expect(page.locator("#job-message")).to_have_text("Ready to download.")
+        assert "Public edition" in page.inner_text("main")
         page.screenshot(path=str(ARTIFACTS / "31-export-done.png"))
         with page.expect_download() as info:
             download_link.click()
@@ -52,6 +55,8 @@ def test_a_lead_exports_data_and_a_report_with_progress(app):
         workbook.close()
 
         page.get_by_role("link", name="Reports and exports").click()
+        cells = page.locator("table").last.locator("tbody tr").first.locator("td").all_inner_texts()
+        assert cells[1:] == ["Data export, Excel (XLSX), English", "Public edition", "Ready"]  # no codes
         report = page.locator("form").filter(has=page.locator("input[value=mission]"))
         report.get_by_role("button", name="Make the report").click()
         expect(page.get_by_role("link", name="Download")).to_be_visible(timeout=60_000)

@@ -19,7 +19,7 @@ from ..permissions import (
     refuse,
 )
 from ..security import CSP
-from . import bp, build, jobs
+from . import bp, build, jobs, labels
 from .redact import PROFILES
 
 REPORT_KINDS = ("mission", "trial")
@@ -112,7 +112,7 @@ def mission_exports(mission_uuid):
         "exports/mission.html",
         mission=mission,
         trials=trials,
-        recent=[jobs.summary(j) for j in recent],
+        recent=[labels.describe(jobs.summary(j)) for j in recent],
         button=EmptyForm(),
         profiles=profiles,
         internal_refused=internal_refused() if "internal" not in profiles else "",
@@ -134,14 +134,14 @@ def job_view(job_uuid):
     """An export's progress; the file to download when it is ready."""
     job = _own_job(job_uuid)
     mission = records.get(get_db(), "mission", job["mission_uuid"])
-    return render_template("exports/job.html", job=jobs.summary(job), mission=mission)
+    return render_template("exports/job.html", job=labels.describe(jobs.summary(job)), mission=mission)
 
 
 @bp.route("/exports/<job_uuid>/status")
 @allow("lead", "admin")
 def job_status(job_uuid):
     """The progress page polls this."""
-    return jsonify(jobs.summary(_own_job(job_uuid)))
+    return jsonify(labels.describe(jobs.summary(_own_job(job_uuid))))
 
 
 @bp.route("/exports/<job_uuid>/download")
