@@ -58,7 +58,15 @@ def test_export_sealed_then_import_with_dry_run_then_for_real(client, server, tm
     handle = connect(laptop.config["DATABASE"])
     assert handle["defendant"].count == 0
     kept = dry.split('name="kept" value="', 1)[1].split('"', 1)[0]
-    done = post(other, "/sync/import", {"kept": kept, "passphrase": PASSPHRASE}, follow_redirects=True)
+    assert 'name="passphrase"' not in dry.split("Import it now")[0].rsplit("<form", 1)[1]  # typed once
+    inbox = list((tmp_path / "laptop" / "sync-inbox").iterdir())
+    assert len(inbox) == 1 and inbox[0].read_bytes().startswith(b"TRIAL-MONITOR-SEALED-BUNDLE")
+    assert inbox[0].read_bytes() != sealed  # sealed again, with a key only this session holds
+    stranger = laptop.test_client()  # the same person in another browser: the key is not there
+    login(stranger, "oleg")
+    refused = post(stranger, "/sync/import", {"kept": kept}, follow_redirects=True)
+    assert "Nothing was imported" in refused.get_data(as_text=True) and handle["defendant"].count == 0
+    done = post(other, "/sync/import", {"kept": kept}, follow_redirects=True)
     page = done.get_data(as_text=True)
     assert "Bundle imported" in page, page[:2000]
     assert handle["defendant"].count == 3 and handle["trial"].count == 1

@@ -5,7 +5,7 @@ import os
 import secrets
 import time
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,7 @@ from ..observe import fields
 from ..permissions import SIGNED_IN, allow, get_conflict_or_404, me, receives_identities, require
 from ..reports import jobs
 from . import bp, client, conflicts, exporter, service
-from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
+from .bundle import MIN_PASSPHRASE, BundleError, is_sealed, seal, unseal
 
 # What people read for a record type and a kind of bundle.
 RECORD_TYPES = {
@@ -50,6 +50,7 @@ def sync_labels() -> dict:
 
 
 INBOX = "sync-inbox"  # an uploaded bundle waits here between a dry run and the real import
+KEPT_KEYS = "sync_kept"  # session key: {kept bundle's key: the one-time key it was sealed again with}
 INBOX_HOURS = 1
 
 
@@ -170,7 +171,9 @@ def import_():
         flash(_("Choose a bundle file to import."), "error")
         return redirect(url_for("sync.status"))
     dry_run = bool(request.form.get("dry_run"))
-    passphrase = request.form.get("passphrase") or None
+    # A sealed bundle kept from a dry run was sealed again with a one-time key held in this session, so
+    # the passphrase is typed once; the passphrase itself is never kept, in the session or on disk.
+    passphrase = request.form.get("passphrase") or session.get(KEPT_KEYS, {}).get(key) or None
     try:
         report = service.import_(
             get_db(),
@@ -184,21 +187,30 @@ def import_():
     except BundleError as error:
         flash(_("Nothing was imported: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("sync.status"))
+    held = False
     if dry_run and not key:
         key = secrets.token_urlsafe(16)
+        if is_sealed(data) and passphrase:
+            one_time = secrets.token_urlsafe(24)
+            data = seal(unseal(data, passphrase), one_time)
+            session[KEPT_KEYS] = {key: one_time}  # one dry run at a time
+            held = True
         path = os.path.join(_inbox(), f"{me()['uuid']}-{key}.tmbundle")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-    elif not dry_run and _inbox_path(key):
+    elif dry_run:
+        held = key in session.get(KEPT_KEYS, {})
+    elif _inbox_path(key):
         os.unlink(_inbox_path(key))
+        session.pop(KEPT_KEYS, None)
     if report.linked:  # the account took its server uuid: keep this person signed in
         login_user(User(users.get_by_username(get_db(), me()["username"])))
     return render_template(
         "sync/report.html",
         report=report,
         kept=key if dry_run else "",
-        sealed=is_sealed(data),
+        sealed=is_sealed(data) and not held,
         form=EmptyForm(),
     )
 
