@@ -43,6 +43,8 @@ def test_a_lead_removed_from_the_mission_no_longer_downloads_the_internal_file(a
 
     db = connect(app.config["DATABASE"])
     try:
+        other = make_user(app, "lars", "lead")  # a mission keeps a lead: another takes over first
+        missions.add_member(db, ACTOR, setup["mission"], other, "lead")
         missions.remove_member(db, ACTOR, setup["mission"], setup["lead"])
         refusals = db["audit"].count_where("action = 'permission.refused'")
     finally:

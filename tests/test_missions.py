@@ -157,3 +157,28 @@ def test_a_lead_of_another_mission_sees_nothing_of_this_one(app, client, db):
         == 403
     )
     assert db["defendant"].count == 3
+
+
+def test_the_only_lead_can_be_neither_removed_nor_made_an_observer(app, lead, db):
+    setup = setup_trial(app, defendants=0)
+    mission, me = setup["mission"], setup["lead"]
+    audited = db["audit"].count
+
+    def roles():
+        return {m["username"]: m["role"] for m in missions.members(db, mission["id"])}
+
+    removed = post(lead, f"/missions/{mission['uuid']}/members/{me['uuid']}/remove", follow_redirects=True)
+    assert "A mission needs a lead" in removed.get_data(as_text=True)
+    demoted = post(
+        lead,
+        f"/missions/{mission['uuid']}/members",
+        {"user": me["uuid"], "role": "observer"},
+        follow_redirects=True,
+    )
+    assert "A mission needs a lead" in demoted.get_data(as_text=True)
+    assert roles()["lena"] == "lead" and db["audit"].count == audited  # nothing changed, nothing logged
+
+    other = make_user(app, "lars", "lead")
+    post(lead, f"/missions/{mission['uuid']}/members", {"user": other["uuid"], "role": "lead"})
+    assert post(lead, f"/missions/{mission['uuid']}/members/{me['uuid']}/remove").status_code == 302
+    assert "lena" not in roles() and roles()["lars"] == "lead"

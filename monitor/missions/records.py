@@ -54,11 +54,37 @@ def members(db: Database, mission_id: int) -> list[dict]:
     )
 
 
+class LastLead(ValueError):
+    """The change would leave the mission with no lead: nobody could review, reconcile or export it."""
+
+
+def _other_leads(db: Database, mission: dict, user: dict) -> int:
+    return next(
+        db.query(
+            "SELECT count(*) AS n FROM mission_member "
+            "WHERE mission_id = ? AND role = 'lead' AND user_id != ?",
+            [mission["id"], user["id"]],
+        )
+    )["n"]
+
+
+def _is_lead(db: Database, mission: dict, user: dict) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM mission_member WHERE mission_id = ? AND user_id = ? AND role = 'lead'",
+            [mission["id"], user["id"]],
+        ).fetchone()
+    )
+
+
 def add_member(db: Database, actor: Actor, mission: dict, user: dict, role: str) -> None:
-    """Add or re-role a member. Only lead or admin accounts can lead a mission."""
+    """Add or re-role a member. Only lead or admin accounts can lead a mission; the last lead stays one
+    (:class:`LastLead`)."""
     if role == "lead" and user["role"] not in ("lead", "admin"):
         raise ValueError("only a lead or administrator account can lead a mission")
     with atomic(db):
+        if role != "lead" and _is_lead(db, mission, user) and not _other_leads(db, mission, user):
+            raise LastLead("the mission's only lead cannot become an observer")
         db.execute(
             "INSERT INTO mission_member (mission_id, user_id, role) VALUES (?, ?, ?) "
             "ON CONFLICT (mission_id, user_id) DO UPDATE SET role = excluded.role",
@@ -75,8 +101,11 @@ def add_member(db: Database, actor: Actor, mission: dict, user: dict, role: str)
 
 
 def remove_member(db: Database, actor: Actor, mission: dict, user: dict) -> None:
-    """Remove a member and their trial assignments in this mission (their hearings stay)."""
+    """Remove a member and their trial assignments in this mission (their hearings stay); the last lead
+    cannot be removed (:class:`LastLead`)."""
     with atomic(db):
+        if _is_lead(db, mission, user) and not _other_leads(db, mission, user):
+            raise LastLead("the mission's only lead cannot be removed")
         db.execute(
             "DELETE FROM mission_member WHERE mission_id = ? AND user_id = ?", [mission["id"], user["id"]]
         )

@@ -114,6 +114,10 @@ def _date(text):
     return date.fromisoformat(text) if text else None
 
 
+def LAST_LEAD() -> str:  # noqa: N802 (a message, named like the others' constants)
+    return _("A mission needs a lead: make someone else a lead first, then change this one.")
+
+
 @bp.route("/missions/<mission_uuid>/members", methods=["POST"])
 @allow("lead", "admin")
 def member_add(mission_uuid):
@@ -127,6 +131,8 @@ def member_add(mission_uuid):
         user = users.get_by_uuid(get_db(), form.user.data)
         try:
             missions.add_member(get_db(), request_actor(), mission, user, form.role.data)
+        except missions.LastLead:
+            flash(LAST_LEAD(), "error")
         except ValueError:
             flash(_("Only a mission lead or administrator account can lead a mission."), "error")
         else:
@@ -143,8 +149,12 @@ def member_remove(mission_uuid, user_uuid):
     mission = get_mission_or_404(mission_uuid)
     user = users.get_by_uuid(get_db(), user_uuid)
     if EmptyForm().validate_on_submit() and user:
-        missions.remove_member(get_db(), request_actor(), mission, user)
-        flash(_("%(name)s removed from the mission.", name=user["display_name"]), "success")
+        try:
+            missions.remove_member(get_db(), request_actor(), mission, user)
+        except missions.LastLead:
+            flash(LAST_LEAD(), "error")
+        else:
+            flash(_("%(name)s removed from the mission.", name=user["display_name"]), "success")
     return redirect(url_for("missions.mission_view", mission_uuid=mission_uuid))
 
 
