@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import FAST_ARGON2, PASSWORD, drafts, generate  # noqa: E402
+from bench.review_page import bench_review_page  # noqa: E402
 from bench.sync_bench import bench_import  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
 
@@ -530,6 +531,16 @@ def write_report(results: dict, path: Path) -> None:
         f"{c['work']['min']:.2f}–{c['work']['max']:.2f} s (n={c['work']['n']}) | — | — | "
         f"{verdict(c['work']['median'] <= 2)} |"
     )
+    r = results.get("review_page")
+    if r:
+        lines.append(
+            f"| lead's review page, one sitting of a 37-defendant trial ({r['present']} present, "
+            f"{r['answers']:,} answers, {r['bytes'] // 1024} KiB) | ≤ 100 ms p95 | "
+            f"{ms(r['work']['p95'])} ms p95 "
+            f"| median {ms(r['work']['median'])} ms, max {ms(r['work']['max'])} ms (n={r['work']['n']}) | "
+            f"{ms(r['floor']['p95'])} ms p95 (bare `/healthz`, same process) | "
+            f"{r['work']['p95'] / r['floor']['p95']:.1f}× | {verdict(r['work']['p95'] <= 0.1)} |"
+        )
     lines += export_rows(results)
     lines += import_rows(results.get("import"))
     lines += ["", "## Notes", ""]
@@ -564,6 +575,7 @@ def main():
         ("form_page", bench_form_page),
         ("autosave", bench_autosave),
         ("cold_start", bench_cold_start),
+        ("review_page", lambda _instance: bench_review_page(timed, spread)),
     )
     for name, step in steps:
         print(f"benchmark: {name} …", flush=True)

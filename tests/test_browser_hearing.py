@@ -162,8 +162,8 @@ def test_a_hearing_from_set_up_to_approval(app, page):
     expect(page.locator("#witnesses")).to_contain_text("Major Hidden, police")  # leads see the identity
     shot(page, "11-lead-review")
     review = page.locator("#review")
-    review.get_by_label("Decision").select_option("returned")
-    review.get_by_label("Comment").fill("Which defendants did the witness name?")
+    review.get_by_label("Return to the observer").check()
+    review.get_by_label("Comment", exact=True).fill("Which defendants did the witness name?")
     review.get_by_role("button", name="Send").click()
     expect(page.locator(".flash-success")).to_contain_text("returned")
     sign_out(page)
@@ -189,7 +189,7 @@ def test_a_hearing_from_set_up_to_approval(app, page):
     page.get_by_role("link", name=re.compile("Corrections")).click()
     expect(page.locator("table.diff")).to_contain_text("Testified against")
     page.go_back()
-    page.locator("#review").get_by_label("Decision").select_option("approved")
+    page.locator("#review").get_by_label("Approve").check()
     page.locator("#review").get_by_role("button", name="Send").click()
     expect(page.locator(".flash-success")).to_contain_text("Hearing approved")
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -30,8 +30,10 @@ class CorrectionForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    decision = SelectField(
+    # No decision is chosen for the lead: a pre-selected "Approve" invited approving unread.
+    decision = RadioField(
         _l("Decision"),
+        validators=[InputRequired(message=_l("Choose a decision."))],
         choices=[
             SelectChoice("approved", _l("Approve")),
             SelectChoice("returned", _l("Return to the observer")),

@@ -24,7 +24,7 @@ from ..permissions import (
     sees_identity,
     sees_perpetrators,
 )
-from . import bp, corrections, fields
+from . import bp, corrections, fields, review
 from . import records as observe
 from .forms import CorrectionForm, ReviewForm, StartHearingForm
 
@@ -95,9 +95,13 @@ def hearing_view(hearing_uuid):
     context["witness_options"] = {w["uuid"]: w["label"] for w in context["witnesses"]}
     if context["mine"] and hearing["status"] in observe.EDITABLE:
         return render_template("observe/form.html", **context)
+    read = review.subjects(checklist, context["answers"], present, context["witnesses"], str(get_locale()))
     return render_template(
         "observe/view.html",
         **context,
+        review=read,
+        provenance_labels={code: str(label) for code, label in fields.PROVENANCE.items()},
+        comment_on=review.find(read, request.args.get("comment")) if context["lead"] else None,
         review_form=ReviewForm(),
         correction_form=CorrectionForm(),
         identity_visible={w["uuid"]: sees_identity(w, mission["id"]) for w in context["witnesses"]},
