@@ -189,3 +189,13 @@ def test_does_the_stacked_chart_sum_concerns_and_observations_per_stage():
     assert "Concerns" in text and "Observations" in text
     assert text.index("Arrest and custody") < text.index("Trial")  # the order the stages come in
     assert [t.text for t in elements(root, "title")][1:] == ["Arrest and custody: 5 / 15", "Trial: 0 / 8"]
+
+
+def test_is_a_stage_with_no_observation_drawn_apart_from_one_without_concern():
+    items = [item("arrest", 0, 12), item("appeal", 0, 0)]
+    labels = {"concern": "Concerns", "observed": "Observations", "not_observed": "not observed"}
+    root = parse(charts.stacked_item_chart(items, {"arrest": "Arrest", "appeal": "Appeal"}, "Stages", labels))
+    tracks = [rect for rect in elements(root, "rect") if "track" in rect.get("class", "").split()]
+    assert len(tracks) == 1  # "0 / 12" has its full track; "0 of 0" has none
+    titles = [t.text for t in elements(root, "title")][1:]
+    assert titles == ["Arrest: 0 / 12", "Appeal: not observed"]

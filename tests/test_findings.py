@@ -198,6 +198,9 @@ def test_every_number_on_the_page_opens_exactly_the_people_counted(app, client, 
 
         expected = resolve(data, path)["uuids"]
         assert listed == expected and len(listed) == int(shown), path
+        heading = re.search(r"<h1>(.*?)</h1>", body, re.S).group(1).strip()
+        text = re.sub(r"<[^>]+>", " ", body.split("<main", 1)[1])
+        assert heading not in ("Counted", "Evidence") and path not in text, (path, heading)  # words, no path
     concern = client.get(f"/missions/{mission['uuid']}/findings/evidence?path=items.{ITEM.key}.concern")
     body = concern.get_data(as_text=True)
     assert "Defendant 0" in body and "Defendant 10<" not in body and "Defendant 25" not in body

@@ -284,7 +284,8 @@ def stacked_item_chart(
 ) -> Markup:
     """Concerns out of observations per stage (in the order the items come), with a legend on top.
 
-    ``labels`` gives the legend texts ``concern`` and ``observed``.
+    ``labels`` gives the legend texts ``concern`` and ``observed``, and ``not_observed`` for a stage with
+    no observation: it gets no track at all (a full track read as "observed, all fine") and says so.
     """
     stages: dict[str, list[int]] = {}
     for item in items:
@@ -298,9 +299,9 @@ def stacked_item_chart(
             str(stage_labels.get(stage) or stage),
             concern,
             observed,
-            f"{concern} / {observed}",
+            f"{concern} / {observed}" if observed else str(labels.get("not_observed", "not observed")),
             "concern",
-            "observed",
+            "observed" if observed else None,
         )
         for stage, (concern, observed) in stages.items()
     ]

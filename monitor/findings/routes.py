@@ -12,7 +12,7 @@ from ..missions import records as missions
 from ..missions.labels import CONVICTION_BASIS_LABELS
 from ..observe import fields
 from ..permissions import allow, get_mission_or_404, get_trial_or_404
-from . import aggregate, bp, charts, evidence
+from . import aggregate, bp, charts, evidence, labels
 from .filters import scope_from
 from .scope import Scope
 
@@ -104,6 +104,7 @@ def findings_evidence(mission_uuid):
         mission=mission,
         checklist=checklist,
         path=path,
+        title=labels.evidence_title(path, checklist, str(get_locale())),
         counted=counted,
         uuids=uuids,
         item=item,
@@ -183,7 +184,7 @@ def make_charts(data: dict, checklist) -> dict:
             data["items"],
             {stage.key: stage.label.get(lang) for stage in checklist.stages},
             _("Concerns by stage"),
-            {"concern": _("Concerns"), "observed": _("Observations")},
+            {"concern": _("Concerns"), "observed": _("Observations"), "not_observed": _("not observed")},
         ),
         "methods": charts.bar_chart(
             [
