@@ -212,6 +212,9 @@ def test_russian_and_kazakh_reports_are_in_cyrillic(demo):
     assert "подсудимых" in russian  # the findings' sentences
     kazakh = docx_text(demo.export("hearing", "docx", lang="kk"))
     assert "Ұстау және полицияда ұстау" in kazakh
+    for kind in ("mission", "trial"):  # hours in the custody chart and tables: "81 ч", never "81 h"
+        page = demo.export(kind, "html", lang="ru").read_text()
+        assert re.search(r"\d ч\b", page) and not re.search(r"\d h\b", page), kind
 
 
 def test_docx_has_real_headings_tables_and_page_numbers(demo):

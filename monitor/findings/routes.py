@@ -197,7 +197,7 @@ def make_charts(data: dict, checklist) -> dict:
         "custody": charts.custody_chart(
             data["custody"]["defendants"],
             _("Hours from apprehension to a judge"),
-            {"h48": _("48 h"), "h72": _("72 h")},
+            {"h48": _("48 h"), "h72": _("72 h"), "unit": _("h")},
         ),
         "timeline": charts.timeline_chart(data["method"]["hearings_by_month"], _("Hearings per month")),
     }

@@ -252,7 +252,7 @@ def custody_chart(data: dict, found: dict) -> Markup:
         return charts.bar_chart(rows, title, tones=["no-concern", "no-concern", "warning", "concern"])
     names = people(data)
     defendants = [{**d, "name": names.get(d["uuid"], DASH)} for d in found["custody"]["defendants"]]
-    return charts.custody_chart(defendants, title, {"h48": _("48 h"), "h72": _("72 h")})
+    return charts.custody_chart(defendants, title, {"h48": _("48 h"), "h72": _("72 h"), "unit": _("h")})
 
 
 def nothing_yet() -> Block:

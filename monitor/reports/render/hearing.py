@@ -29,15 +29,17 @@ from .blocks import (
 )
 
 
-def answer_table(checklist, scope: str, subject: str, answers: dict, lang: str) -> tuple[Table, int]:
-    """The answers about one subject, by stage, with their legal references; and how many are blank."""
-    rows, blank = [], 0
+def answer_table(checklist, scope: str, subject: str, answers: dict, lang: str) -> tuple[Table, int, int]:
+    """The answers about one subject, by stage, with their legal references; how many are blank, and how
+    many of those were answered "Not observed" (said apart: the observer was there and saw nothing)."""
+    rows, blank, unseen = [], 0, 0
     for stage, items in checklist.by_stage(scope):
         stage_rows = []
         for item in items:
             answer = answers.get((subject, item.key))
             if not answer or answer["value"] in NOT_ANSWERED:
                 blank += 1
+                unseen += bool(answer and answer["value"] == "not_observed")
                 continue
             source = PROVENANCE.get(answer["provenance"], "") if answer["provenance"] else ""
             remark = answer["note"] + (f" ({source})" if source else "")
@@ -53,11 +55,21 @@ def answer_table(checklist, scope: str, subject: str, answers: dict, lang: str) 
             rows.append(stage.label.get(lang))
             rows += stage_rows
     table = Table([_("Question"), _("Answer"), _("Note")], rows, widths=(0.6, 0.15, 0.25), css="answers")
-    return table, blank
+    return table, blank, unseen
 
 
 def _answers_blocks(checklist, scope, subject, answers, lang) -> list[Block]:
-    table, blank = answer_table(checklist, scope, subject, answers, lang)
+    table, blank, unseen = answer_table(checklist, scope, subject, answers, lang)
+    if not table.rows and unseen:
+        return [
+            note(
+                ngettext(
+                    "%(num)d question answered “Not observed”; none answered otherwise.",
+                    "%(num)d questions answered “Not observed”; none answered otherwise.",
+                    unseen,
+                )
+            )
+        ]
     blocks = [Block("table", table)] if table.rows else [note(_("No question was answered."))]
     if blank and table.rows:
         blocks.append(
