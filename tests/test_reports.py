@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import docx
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -425,3 +426,20 @@ def test_an_observer_prints_the_report_of_their_own_submitted_hearing(app):
     pdf = observer.get(url, query_string={"format": "pdf"})
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert observer.get(url, query_string={"format": "exe"}).status_code == 400
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_matrix_page_stays_inside_its_margins(demo, lang):
+    """No word on the landscape matrix page ends past the right end of the page's own footer, and the
+    stages above the columns are letters, named in full above the table (long names overlapped)."""
+    with pdfplumber.open(demo.export("mission", "pdf", lang=lang)) as pdf:
+        pages = [page for page in pdf.pages if page.width > page.height]
+        assert pages, "the matrix is on a landscape page"
+        for page in pages:
+            words = page.extract_words()
+            footer = [w for w in words if w["top"] > page.height - 60]
+            right = max(w["x1"] for w in footer)
+            beyond = [w["text"] for w in words if w["x1"] > right + 0.5]
+            assert not beyond, (page.page_number, beyond[:10])
+        text = pages[0].extract_text()
+        assert re.search(r"\bA — .+; B — ", text)

@@ -175,7 +175,7 @@ def concern_sections(report: Report, found: dict, checklist, lang: str, tables: 
                         "; ".join(item.refs),
                     ]
                 )
-            head = [_("No."), _("Question"), _("Counted"), _("Concerns"), _("Observed"), _("Standards")]
+            head = [_("No."), _("Question"), _("Counted"), _("Concerns"), _("Observed for"), _("Standards")]
             table = Table(
                 head, rows, widths=(0.05, 0.44, 0.12, 0.11, 0.11, 0.17), numeric=(0, 3, 4), css="items"
             )

@@ -68,6 +68,14 @@ INSTRUMENTS = {
 }
 
 
+def _lettered(stages: list) -> list:
+    """The stages of the matrix, left to right, with their letters: A … Z, then AA, AB …"""
+    return [
+        (chr(65 + n) if n < 26 else chr(64 + n // 26) + chr(65 + n % 26), stage)
+        for n, stage in enumerate(stages)
+    ]
+
+
 def natural(value: str) -> list:
     """ "9(2)" before "14(1)": numbers compared as numbers."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", value)]
@@ -104,8 +112,11 @@ def matrix_tables(data: dict, found: dict, checklist, lang: str) -> list[Table]:
     names, numbers = people(data), question_numbers(checklist)
     grid = found.get("matrix", {"defendants": [], "cells": {}})
     items = checklist.items_for("defendant")
+    # Stages are named by letter above their columns (a stage of two questions is two narrow columns:
+    # its name overlapped its neighbours' and pushed the table past the margin); _matrix says which.
     bands = [("", 2)] + [
-        (stage.label.get(lang), len(stage_items)) for stage, stage_items in checklist.by_stage("defendant")
+        (letter, len(stage_items))
+        for letter, (_stage, stage_items) in _lettered(checklist.by_stage("defendant"))
     ]
     trial_of = {d["uuid"]: d["trial_uuid"] for d in data["defendants"]}
     rows_by_trial: dict[str, list] = {}
@@ -122,8 +133,10 @@ def matrix_tables(data: dict, found: dict, checklist, lang: str) -> list[Table]:
         rows = rows_by_trial.setdefault(trial_of.get(defendant["uuid"], ""), [])
         rows.append([Cell(names.get(defendant["uuid"], DASH)), Cell(str(concerns)), *cells])
     head = [_("Defendant"), "Σ", *(str(numbers[item.key]) for item in items)]
-    share = 0.79 / max(len(items), 1)
-    widths = (0.18, 0.03, *([share] * len(items)))
+    # The cells are parted by 0.5 pt gaps that WeasyPrint adds beyond the table's width (60 gaps: about 4 %
+    # of a landscape page): the columns take 95 %, so the last one stays inside the margin.
+    share = 0.75 / max(len(items), 1)
+    widths = (0.17, 0.03, *([share] * len(items)))
     titles = {t["uuid"]: t["title"] for t in data["trials"]}
     order = [t["uuid"] for t in data["trials"]] + [uuid for uuid in rows_by_trial if uuid not in titles]
     return [
@@ -420,9 +433,13 @@ def _matrix(data: dict, found: dict, checklist, lang: str) -> Section:
         "observed. Column numbers are the question numbers of the findings by stage; Σ is "
         "the number of questions with a concern."
     )
+    stages = "; ".join(
+        f"{letter} — {stage.label.get(lang)}"
+        for letter, (stage, _items) in _lettered(checklist.by_stage("defendant"))
+    )
     return Section(
         _("Defendant × right matrix"),
-        [note(legend), *([Block("table", t) for t in tables] or [note(_("No defendants."))])],
+        [note(legend), note(stages), *([Block("table", t) for t in tables] or [note(_("No defendants."))])],
         ident="matrix",
         landscape=True,
     )
