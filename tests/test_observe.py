@@ -236,7 +236,7 @@ def test_another_observer_can_neither_read_nor_change_the_hearing(app, client, s
     response = save(
         client, own, {"id": "x", "target": "witness", "uuid": witness["uuid"], "field": "label", "value": "B"}
     )
-    assert response.json["errors"] and records.get(db, "witness", witness["uuid"])["label"] == "W1"
+    assert response.json["errors"] and observe.witnesses(db, hearing["id"])[0]["label"] == "W1"
     assert records.get(db, "hearing", uuid)["version"] == 1
     assert db["audit"].count_where("action = 'permission.refused'") >= 7
 

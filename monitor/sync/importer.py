@@ -753,6 +753,25 @@ class _Import:
             raise Refused("Only a lead can approve or return a hearing; the bundle tries to: refused.")
         if kind.name != "witness":
             self._observer_rules(kind, content, local, record_uuid)
+        elif local is not None:
+            self._person_rules(local, record_uuid)
+
+    def _person_rules(self, local: dict, record_uuid: str) -> None:
+        """An observer changes a witness person (who the witness is) as the pages let them: from a hearing
+        of theirs where it was heard that is open (a draft), or that this bundle corrects. Otherwise the
+        change is one to a locked hearing without a correction, and refused at the end like any other."""
+        heard = [
+            row["uuid"]
+            for row in self.db.query(
+                "SELECT DISTINCT hearing.uuid FROM witness_appearance "
+                "JOIN hearing ON hearing.id = witness_appearance.hearing_id "
+                "WHERE witness_appearance.witness_id = ? AND hearing.observer_id = ? ORDER BY hearing.id",
+                [local["id"], self.user["id"]],
+            )
+        ]
+        befores = [self._before(hearing_uuid) for hearing_uuid in heard]
+        if befores and all(before.locked for before in befores) and befores[0].changed is None:
+            befores[0].changed = f"witness {record_uuid}"
 
     def _observer_rules(self, kind: Kind, content: dict, local: dict | None, record_uuid: str) -> None:
         """What the pages let an observer do to their own hearing: anything while it is a draft; once it is
