@@ -110,6 +110,16 @@ def witnesses(db: Database, hearing_id: int) -> list[dict]:
     return witness_records.appearances_of_hearing(db, hearing_id)
 
 
+def persons_to_hear_again(db: Database, hearing: dict) -> list[dict]:
+    """The trial's witness persons not yet heard at this observation, with the dates they were heard
+    (label and dates only: never an identity)."""
+    return [
+        {"uuid": p["uuid"], "label": p["label"], "dates": [a["hearing_date"] for a in p["appearances"]]}
+        for p in witness_records.persons_of_trial(db, hearing["trial_id"])
+        if all(a["hearing_uuid"] != hearing["uuid"] for a in p["appearances"])
+    ]
+
+
 def allegations(db: Database, hearing_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM allegation WHERE hearing_id = ? ORDER BY id", [hearing_id]))
 
