@@ -130,15 +130,23 @@ _PEOPLE_UNITS = """
                       AND scope_absent.defendant_uuid = answer.subject_uuid)
     GROUP BY answer.subject_uuid
 """
-# A witness's answers are kept per appearance; the unit counted is the person (heard thrice: once).
+# A witness's answers are kept per appearance (v2 ``unit: witness`` items: per person); the unit counted
+# is the person (heard thrice: once).
 _WITNESS_UNITS = """
-    SELECT witness.uuid AS unit,
-           max(answer.value NOT IN ('', 'not_observed')) AS observed,
-           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM answer JOIN witness_appearance ON witness_appearance.uuid = answer.subject_uuid
-    JOIN witness ON witness.id = witness_appearance.witness_id
-    WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-    GROUP BY witness.id
+    SELECT unit,
+           max(value NOT IN ('', 'not_observed')) AS observed,
+           max(value IN (SELECT value FROM json_each(:concern))) AS concern
+    FROM (
+        SELECT witness.uuid AS unit, answer.value FROM answer
+        JOIN witness_appearance ON witness_appearance.uuid = answer.subject_uuid
+        JOIN witness ON witness.id = witness_appearance.witness_id
+        WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
+        UNION ALL
+        SELECT witness.uuid AS unit, answer.value FROM answer
+        JOIN witness ON witness.uuid = answer.subject_uuid
+        WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
+    )
+    GROUP BY unit
 """
 _HEARING_UNITS = """
     SELECT scope_hearing.uuid AS unit,

@@ -340,6 +340,8 @@ class _Context:
         item = checklist.item(change["item"])
         subject = change.get("subject", "")
         expected = {"hearing": {""}, "defendant": self.defendants, "witness": self.witnesses}[item.scope]
+        if item.scope == "witness" and item.unit == "witness":  # about the person, not one appearance
+            expected = {*self.witnesses, *(w["person_uuid"] for w in self.witnesses.values())}
         if subject not in expected:
             raise ValueError(_l("This question does not belong here."))
         spec = fields.ANSWER[change["field"]]
