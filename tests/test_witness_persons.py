@@ -441,3 +441,26 @@ def test_a_format_1_bundle_imports_its_witnesses_as_persons_with_appearances(tmp
     assert audit.verify(b).ok
     a.close()
     b.close()
+
+
+def test_a_v2_witness_item_is_answered_for_the_person_and_counted_once(app, trial, db):
+    from monitor.findings.aggregate import item_counts
+
+    v2 = checklists.get("fair_trial", 2)
+    person_item = next(i for i in v2.items if i.unit == "witness")
+    appearance_item = next(i for i in v2.items if i.unit == "appearance")
+    first, second = start_hearing(app, trial), start_hearing(app, trial, hearing_date="2026-11-29")
+    one = hear(db, first, label="Witness R")
+    again = hear(db, second, one["person_uuid"])
+    answer = {"target": "answer", "item": person_item.key, "field": "value", "value": "unclear"}
+    assert observe.save_changes(db, ACTOR, first, v2, [{**answer, "subject": one["uuid"]}]) == []
+    assert observe.save_changes(db, ACTOR, second, v2, [{**answer, "subject": again["person_uuid"]}]) == []
+    # an appearance's item is about that appearance: the person's uuid is no subject for it
+    wrong = {**answer, "item": appearance_item.key, "subject": again["person_uuid"]}
+    assert len(observe.save_changes(db, ACTOR, second, v2, [wrong])) == 1
+    submitted(db, first)
+    submitted(db, second)
+    counted = next(
+        i for i in item_counts(db, Scope(trial["mission"]["id"]), v2) if i["key"] == person_item.key
+    )
+    assert counted["observed"]["uuids"] == [one["person_uuid"]]
