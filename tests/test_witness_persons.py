@@ -464,3 +464,29 @@ def test_a_v2_witness_item_is_answered_for_the_person_and_counted_once(app, tria
         i for i in item_counts(db, Scope(trial["mission"]["id"]), v2) if i["key"] == person_item.key
     )
     assert counted["observed"]["uuids"] == [one["person_uuid"]]
+
+
+def test_the_trial_report_lists_a_witness_heard_twice_once_with_both_sittings(app, trial, db):
+    from monitor.reports.build import build_report
+
+    first, second = start_hearing(app, trial), start_hearing(app, trial, hearing_date="2026-11-30")
+    one = hear(db, first, label="Witness S", anonymous=1, identity=SECRET)
+    hear(db, second, one["person_uuid"])
+    submitted(db, first)
+    submitted(db, second)
+    with app.app_context(), app.test_request_context():
+        for profile in ("internal", "public"):
+            content, _mimetype, _name = build_report(
+                db,
+                records.get(db, "mission", trial["mission"]["uuid"]),
+                "trial",
+                "html",
+                profile,
+                "en",
+                app.instance_path,
+                trial_uuid=trial["trial"]["uuid"],
+            )
+            html = content.decode()
+            section = html[html.index('id="witnesses"') :]
+            assert "2026-11-20, 2026-11-30" in section and SECRET not in html
+            assert ("Witness S" in section) == (profile == "internal")  # the public edition: a pseudonym
