@@ -316,7 +316,11 @@ SCHEMAS = {
     },
     "Answer": record(
         {
-            "subject": {"type": "string", "description": "Defendant or witness uuid; empty for the hearing."},
+            "subject": {
+                "type": "string",
+                "description": "Defendant uuid, witness uuid (the appearance's; the person's for a "
+                "checklist item about the witness as a person), or empty for the hearing.",
+            },
             "item": {"type": "string", "description": "The checklist item's key."},
             "value": {"type": "string"},
             "note": {"type": "string"},
