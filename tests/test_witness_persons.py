@@ -490,3 +490,32 @@ def test_the_trial_report_lists_a_witness_heard_twice_once_with_both_sittings(ap
             section = html[html.index('id="witnesses"') :]
             assert "2026-11-20, 2026-11-30" in section and SECRET not in html
             assert ("Witness S" in section) == (profile == "internal")  # the public edition: a pseudonym
+
+
+def test_a_push_in_batches_sends_the_persons_first_and_each_batch_imports(tmp_path):
+    from monitor.sync import exporter
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a_app, b_app = make_app(tmp_path / "a"), make_app(tmp_path / "b")
+    setup = setup_trial(a_app)
+    a = connect(a_app.config["DATABASE"])
+    one = hear(a, start_hearing(a_app, setup), label="Witness T")
+    hear(a, start_hearing(a_app, setup, hearing_date="2026-11-21"), one["person_uuid"])
+    b = connect(b_app.config["DATABASE"])
+    ada = make_user(b_app, "ada", "admin")
+    import_bundle(b, export(a, "lena", setup["mission"], "setup", mark=False), ada, ACTOR)
+    oleg = users.get_by_username(a, "oleg")
+    mission = records.get(a, "mission", setup["mission"]["uuid"])
+    batches = exporter.push_batches(exporter.select(a, oleg, mission, "changes"), size=1)
+    assert [sorted(batch.records) for batch in batches] == [
+        ["witness"],
+        ["hearing", "witness_appearance"],
+        ["hearing", "witness_appearance"],
+    ]
+    for batch in batches:
+        data, _manifest, _sent = exporter.build(a, oleg, mission, batch, "changes")
+        assert import_bundle(b, data, ada, ACTOR).total("inserted")
+    assert b["witness"].count == 1 and b["witness_appearance"].count == 2
+    a.close()
+    b.close()

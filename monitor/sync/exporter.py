@@ -449,14 +449,16 @@ def _mark_sent(db: Database, sent: list, manifest: dict, peer: str, user: dict) 
 
 
 def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selection]:
-    """Split a ``changes`` selection into bundles of at most ``size`` hearings (set-up first), each
-    hearing with the records in it, so each bundle can be imported on its own."""
+    """Split a ``changes`` selection into bundles of at most ``size`` hearings (set-up and witness persons
+    first), each hearing with the records in it, so each bundle can be imported on its own."""
     setup = Selection()
     by_hearing: dict[str, Selection] = {}
     for name in ORDER:
         kind = KINDS[name]
         for record in chosen.records.get(name, []):
-            if name in SETUP:
+            if (
+                name in SETUP or name == "witness"
+            ):  # a witness person is the trial's: sent before its hearings
                 setup.add(kind, record)
             else:
                 key = record["uuid"] if name == "hearing" else record["content"]["hearing_uuid"]
