@@ -318,7 +318,7 @@ def answer_cells(instance: Path) -> dict:
     counted = "hearing_id IN (SELECT id FROM hearing WHERE status != 'draft')"
     hearings = db.execute("SELECT count(*) FROM hearing WHERE status != 'draft'").fetchone()[0]
     present = db.execute(f"SELECT count(*) FROM hearing_defendant WHERE {counted}").fetchone()[0]  # noqa: S608
-    witnesses = db.execute(f"SELECT count(*) FROM witness WHERE {counted}").fetchone()[0]  # noqa: S608
+    witnesses = db.execute(f"SELECT count(*) FROM witness_appearance WHERE {counted}").fetchone()[0]  # noqa: S608
     answers = db.execute(f"SELECT count(*) FROM answer WHERE {counted}").fetchone()[0]  # noqa: S608
     db.close()
     cells = hearings * (4 + items["hearing"]) + present * (7 + items["defendant"])

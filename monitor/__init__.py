@@ -17,6 +17,7 @@ from .missions import bp as missions_bp
 from .observe import bp as observe_bp
 from .reports import bp as reports_bp
 from .sync import bp as sync_bp
+from .witnesses.routes import bp as witnesses_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(missions_bp)
     app.register_blueprint(observe_bp)
+    app.register_blueprint(witnesses_bp)
     app.register_blueprint(findings_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sync_bp, url_prefix="/sync")

@@ -1,5 +1,6 @@
 """Schema changes, one named step each. Never edit a step once it has been released: add a new one."""
 
+import click
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("monitor")
@@ -477,4 +478,137 @@ def m009_sync(db: Database) -> None:
             last_result TEXT NOT NULL DEFAULT '{}'
         )
         """
+    )
+
+
+@migrations()
+def m013_witness_persons(db: Database) -> None:
+    """A witness becomes a person of the trial; each per-hearing witness row becomes an appearance.
+
+    The appearance keeps the old row's id and uuid (answers, allegations, audit entries and bundles name
+    it); the persons are new rows, matched per trial by the recorder's label (see
+    :mod:`monitor.witnesses.matching`), flagged in ``review`` where a lead should look. One audit entry per
+    person and per appearance says what became of each row (the audit table itself is never rewritten).
+    """
+    import uuid as uuidlib
+
+    from . import audit, sensitive
+    from .db import utcnow
+    from .witnesses import matching
+
+    old = list(
+        db.query(
+            "SELECT witness.*, hearing.hearing_date FROM witness "
+            "JOIN hearing ON hearing.id = witness.hearing_id "
+            "ORDER BY witness.trial_id, hearing.hearing_date, witness.id"
+        )
+    )
+    db.execute("ALTER TABLE witness RENAME TO witness_v1")
+    db.execute("DROP INDEX IF EXISTS witness_hearing")
+    db.execute("DROP INDEX IF EXISTS witness_trial")
+    db.execute(
+        f"""
+        CREATE TABLE witness (
+            id INTEGER PRIMARY KEY,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            label TEXT NOT NULL DEFAULT '',
+            identity TEXT NOT NULL DEFAULT '',
+            side TEXT NOT NULL DEFAULT '',
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            anonymity_reason TEXT NOT NULL DEFAULT '',
+            identity_known_to_defence TEXT NOT NULL DEFAULT '',
+            voice_hidden INTEGER NOT NULL DEFAULT 0,
+            image_hidden INTEGER NOT NULL DEFAULT 0,
+            police_officer TEXT NOT NULL DEFAULT '',
+            review TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX witness_trial ON witness (trial_id)")
+    db.execute(
+        f"""
+        CREATE TABLE witness_appearance (
+            id INTEGER PRIMARY KEY,
+            witness_id INTEGER NOT NULL REFERENCES witness(id),
+            hearing_id INTEGER NOT NULL REFERENCES hearing(id),
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            against TEXT NOT NULL DEFAULT '[]',
+            testimony TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX witness_appearance_hearing ON witness_appearance (hearing_id)")
+    db.execute("CREATE INDEX witness_appearance_witness ON witness_appearance (witness_id)")
+    now = utcnow()
+    by_trial: dict[int, list[dict]] = {}
+    for row in old:
+        by_trial.setdefault(row["trial_id"], []).append(row)
+    for trial_id, rows in by_trial.items():
+        for members, review in matching.group(rows):
+            first = members[0]
+            person = {
+                "uuid": str(uuidlib.uuid4()),
+                "trial_id": trial_id,
+                "recorded_by": first["recorded_by"],
+                **matching.person_values(members),
+                "review": review,
+                "created_at": min(m["created_at"] for m in members),
+                "updated_at": now,
+                "version": 1,
+            }
+            person["id"] = db["witness"].insert(person).last_pk
+            audit.record(
+                db,
+                "witness.migrate",
+                record_type="witness",
+                record_uuid=person["uuid"],
+                after={
+                    **sensitive.for_audit(db, "witness", {k: person[k] for k in (*matching.PERSON_FIELDS,)}),
+                    "review": review,
+                    "appearances": [m["uuid"] for m in members],
+                },
+            )
+            for member in members:
+                db["witness_appearance"].insert(
+                    {
+                        "id": member["id"],
+                        "uuid": member["uuid"],
+                        "witness_id": person["id"],
+                        "hearing_id": member["hearing_id"],
+                        "trial_id": trial_id,
+                        "recorded_by": member["recorded_by"],
+                        "against": member["against"],
+                        "testimony": member["testimony"],
+                        "created_at": member["created_at"],
+                        "updated_at": now,
+                        "version": member["version"] + 1,  # its content changed: a bundle must say so
+                    }
+                )
+                audit.record(
+                    db,
+                    "witness_appearance.migrate",
+                    record_type="witness_appearance",
+                    record_uuid=member["uuid"],
+                    before=sensitive.for_audit(db, "witness", {k: member[k] for k in matching.PERSON_FIELDS}),
+                    after={"witness_uuid": person["uuid"], "version": member["version"] + 1},
+                )
+    db.execute("UPDATE sync_record SET record_type = 'witness_appearance' WHERE record_type = 'witness'")
+    db.execute("DROP TABLE witness_v1")
+    counts = {
+        "witness_rows_before": len(old),
+        "persons": db["witness"].count,
+        "appearances": db["witness_appearance"].count,
+        "flagged": db.execute("SELECT count(*) FROM witness WHERE review != ''").fetchone()[0],
+    }
+    if not old:
+        return  # a new database: nothing moved, nothing to say
+    audit.record(db, "witness.migrate.summary", after=counts)
+    click.echo(
+        "m013_witness_persons: {witness_rows_before} witness rows became {persons} persons with "
+        "{appearances} appearances ({flagged} persons flagged for a lead)".format(**counts),
+        err=True,
     )

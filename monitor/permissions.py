@@ -230,7 +230,9 @@ def hearing_profile(db, hearing: dict, mission_id: int, user: dict) -> str:
     if hearing["observer_id"] != user["id"]:
         return WITHOUT_IDENTITIES
     others = db.execute(
-        "SELECT 1 FROM witness WHERE hearing_id = ? AND anonymous = 1 AND recorded_by != ? LIMIT 1",
+        "SELECT 1 FROM witness_appearance JOIN witness ON witness.id = witness_appearance.witness_id "
+        "WHERE witness_appearance.hearing_id = ? AND witness.anonymous = 1 AND witness.recorded_by != ? "
+        "LIMIT 1",
         [hearing["id"], user["id"]],
     ).fetchone()
     return WITHOUT_IDENTITIES if others else "internal"

@@ -12,21 +12,37 @@ def test_seed_demo_loads_a_complete_fictional_mission(app, runner, db):
     passwords = dict(re.findall(r"^\s+(demo\.\w+)\s+\w+\s+(\S+)$", result.output, re.M))
     assert set(passwords) == {"demo.lead", "demo.observer1", "demo.observer2"}
     counts = {
-        t: db[t].count for t in ("mission", "trial", "defendant", "hearing", "witness", "allegation", "note")
+        t: db[t].count
+        for t in (
+            "mission",
+            "trial",
+            "defendant",
+            "hearing",
+            "witness",
+            "witness_appearance",
+            "allegation",
+            "note",
+        )
     }
     assert counts == {
         "mission": 1,
         "trial": 2,
         "defendant": 12,
         "hearing": 8,
-        "witness": 8,
+        "witness": 7,  # persons: one anonymous witness is heard at two sittings
+        "witness_appearance": 8,
         "allegation": 8,
         "note": 24,
     }
     statuses = sorted(r["status"] for r in db.query("SELECT status FROM hearing"))
     assert statuses == sorted(["approved", "submitted", "returned", "draft"] * 2)
     assert db["answer"].count > 300
-    assert db["witness"].count_where("anonymous = 1") == 4
+    assert db["witness"].count_where("anonymous = 1") == 3
+    heard_twice = db.execute(
+        "SELECT witness.anonymous, count(*) FROM witness_appearance "
+        "JOIN witness ON witness.id = witness_appearance.witness_id GROUP BY witness.id HAVING count(*) > 1"
+    ).fetchall()
+    assert [tuple(row) for row in heard_twice] == [(1, 2)]
     assert audit.verify(db).ok
 
     # The printed passwords work, and each role lands on its own home page.

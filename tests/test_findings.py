@@ -130,7 +130,8 @@ def test_counts_once_per_person_without_drafts_absentees_or_other_missions(db, w
 
     t = data["torture"]
     assert t["defendants_alleging"] == {"count": 7, "of": 37, "uuids": sorted(d[0:7])}
-    assert t["witnesses_alleging"] == {"count": 1, "of": 1, "uuids": [world["witness"]["uuid"]]}
+    # an allegation names the witness as heard at a sitting; the finding counts the person
+    assert t["witnesses_alleging"] == {"count": 1, "of": 1, "uuids": [world["witness"]["person_uuid"]]}
     assert t["allegations"]["count"] == 9
     assert t["by_method"]["beating"]["count"] == 7 and t["by_method"]["asphyxiation"]["count"] == 1
     assert t["by_stage"]["police_custody"]["count"] == 6

@@ -124,7 +124,7 @@ def world(app, people):
         observe.remove(db, ACTOR, db["hearing"].get(hearing["id"]), "witness", mistaken["uuid"])
         # Another machine changed the same witness differently: a conflict waits for a lead.
         kind = exporter.KINDS["witness"]
-        record = Reader(db).record(kind, db["witness"].get(witness["id"]))
+        record = Reader(db).record(kind, db["witness"].get(witness["person_id"]))  # the person
         record["content"]["identity"] = INCOMING
         record["hash"] = content_hash(record["content"])
         selection = exporter.Selection()
@@ -345,7 +345,7 @@ def test_a_bundle_an_administrator_exports_withholds_identities_and_says_so(app,
             "hearing_revision.snapshot",
             "witness.identity",
         ]
-        anonymous = next(w for w in witnesses if w["uuid"] == world["witness"]["uuid"])
+        anonymous = next(w for w in witnesses if w["uuid"] == world["witness"]["person_uuid"])  # the person
         assert anonymous["content"]["identity"] == "" and anonymous["hash"] == content_hash(
             anonymous["content"]
         )

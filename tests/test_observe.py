@@ -111,8 +111,10 @@ def test_autosave_stores_every_kind_of_field(app, observer, setup, hearing, db):
     assert stored[("", HEARING_ITEM.key)]["value"] == "yes"
     assert stored[(witness["uuid"], WITNESS_ITEM.key)]["value"] == "yes"
     assert [d["present"] for d in observe.presence(db, hearing["id"])] == [1, 1, 0]
-    w = records.get(db, "witness", witness["uuid"])
+    w = observe.witnesses(db, hearing["id"])[0]  # the appearance, with its person's fields
     assert (w["anonymous"], w["identity"], json.loads(w["against"])) == (1, "Captain X", [d0])
+    person = records.get(db, "witness", w["person_uuid"])  # who the witness is: the person's
+    assert (person["anonymous"], person["identity"]) == (1, "Captain X")
     assert json.loads(records.get(db, "allegation", allegation["uuid"])["methods"]) == ["beating"]
     entry = next(db.query("SELECT * FROM audit WHERE action = 'hearing.save'"))
     assert "Room 12" in entry["after"] and "Captain X" not in entry["after"]  # identities only as a hash
@@ -234,7 +236,7 @@ def test_another_observer_can_neither_read_nor_change_the_hearing(app, client, s
     response = save(
         client, own, {"id": "x", "target": "witness", "uuid": witness["uuid"], "field": "label", "value": "B"}
     )
-    assert response.json["errors"] and records.get(db, "witness", witness["uuid"])["label"] == "W1"
+    assert response.json["errors"] and observe.witnesses(db, hearing["id"])[0]["label"] == "W1"
     assert records.get(db, "hearing", uuid)["version"] == 1
     assert db["audit"].count_where("action = 'permission.refused'") >= 7
 

@@ -172,6 +172,25 @@ PERMISSIONS = {
             "admin": NOT_FOUND,
         },
     ),
+    # A trial's witness persons: its leads; an administrator reads the page (never an identity), only a
+    # lead of the mission merges, splits or marks one right (a form without its fields comes back).
+    "witnesses.person_list": ("GET", "/trials/{trial}/witnesses", LEADS),
+    "witnesses.person_merge": ("POST", "/trials/{trial}/witnesses/merge", {**LEADS_ACT, "admin": FORBIDDEN}),
+    "witnesses.appearance_split": (
+        "POST",
+        "/appearances/{witness}/split",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "witnesses.person_reviewed": (
+        "POST",
+        "/witnesses/{person}/reviewed",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "api.witness_persons": (
+        "GET",
+        "/api/v1/trials/{trial}/witnesses",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
     "reports.mission_exports": ("GET", "/missions/{mission}/exports", LEADS),
     "reports.job_view": ("GET", "/exports/{job}", {**LEADS, "admin": FORBIDDEN}),  # only whoever started it
     "reports.job_status": ("GET", "/exports/{job}/status", {**LEADS, "admin": FORBIDDEN}),
@@ -287,6 +306,7 @@ def world(app, people):
         "defendant": setup["defendants"][0]["uuid"],
         "hearing": hearing["uuid"],
         "witness": witness["uuid"],
+        "person": witness["person_uuid"],
         "observer": people["observer"]["uuid"],
         "token": token["uuid"],
         "sync_job": "00000000-0000-4000-8000-000000000002",

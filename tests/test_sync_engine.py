@@ -356,6 +356,7 @@ def test_the_schema_lists_exactly_the_fields_a_record_carries(server):
 
     for name, kind in KINDS.items():
         expected = set(columns(server_db, kind)) | {key for _c, key in kind.people} | set(kind.extra)
+        expected |= {f"{table}_uuid" for _c, table in kind.refs}
         if kind.parent_key:
             expected.add(kind.parent_key)
         assert set(SCHEMA["$defs"][f"content.{name}"]["properties"]) == expected, name
@@ -378,7 +379,9 @@ def test_a_bulk_import_rebuilds_the_answer_indexes_and_a_failed_one_keeps_them(s
     monkeypatch.setattr(importer, "BULK_HEARINGS", 1)
 
     def broken(manifest, parts):
-        records_of(parts, "witness")[0]["content"]["hearing_uuid"] = "00000000-0000-4000-8000-000000000000"
+        records_of(parts, "witness_appearance")[0]["content"]["hearing_uuid"] = (
+            "00000000-0000-4000-8000-000000000000"
+        )
 
     with pytest.raises(BundleError):
         import_bundle(server_db, craft(pushed, broken), oleg, ACTOR)

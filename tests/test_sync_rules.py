@@ -25,6 +25,7 @@ from monitor.observe import records as observe
 from monitor.sync import conflicts, exporter, service
 from monitor.sync.bundle import Builder, BundleError
 from monitor.sync.importer import WITHHOLDABLE, Refused, import_bundle, link
+from monitor.witnesses import records as witness_records
 from tests.conftest import (
     FAST_ARGON2,
     PASSWORD,
@@ -53,6 +54,7 @@ TABLES = (
     "hearing_defendant",
     "answer",
     "witness",
+    "witness_appearance",
     "allegation",
     "note",
     "review",
@@ -76,6 +78,11 @@ def state(db, tables=TABLES) -> dict:
 
 def one(db, table: str, record_uuid: str) -> dict:
     return records.get(db, table, record_uuid)
+
+
+def heard(db, appearance_uuid: str) -> dict:
+    """A witness heard at a hearing: the appearance with its person's fields."""
+    return witness_records.appearance(db, appearance_uuid)
 
 
 # B: an observer's bundle and a locked hearing --------------------------------------------------------
@@ -597,15 +604,18 @@ def test_withheld_fields_never_overwrite_and_arrive_empty(two_servers):
     secret = observe.changes("witness", {"identity": "Second S.", "anonymous": 1}, second["uuid"])
     assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), secret) == []
     # the new witness's identity was not blanked by its sender: withheld, it still arrives empty
-    data = withholding(world, **{second["uuid"]: "Second S."})
+    data = withholding(world, **{second["person_uuid"]: "Second S."})
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         jsonschema.validate(json.loads(archive.read("manifest.json")), SCHEMA | {"$ref": "#/$defs/manifest"})
     report = import_bundle(b, data, world["ada"], ACTOR)
-    assert report.counts["witness"]["updated"] == 1 and report.counts["witness"]["inserted"] == 1
+    # the testimony is the appearance's (updated); the second witness is a new person heard once
+    assert report.counts["witness_appearance"]["updated"] == 1
+    assert report.counts["witness_appearance"]["inserted"] == 1
+    assert report.counts["witness"]["inserted"] == 1 and report.counts["witness"]["unchanged"] == 1
     assert report.counts["allegation"]["unchanged"] == 1 and report.total("conflict") == 0
-    kept = one(b, "witness", witness_uuid)
+    kept = heard(b, witness_uuid)
     assert (kept["identity"], kept["testimony"]) == ("Aigerim S.", "Saw it twice.")
-    assert one(b, "witness", second["uuid"])["identity"] == ""
+    assert heard(b, second["uuid"])["identity"] == ""
     assert next(b.query("SELECT perpetrators FROM allegation"))["perpetrators"] == "Major B., unit 7"
     before = state(b)
     again = import_bundle(b, data, world["ada"], ACTOR)  # once only, and still nothing overwritten
@@ -624,13 +634,14 @@ def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
     change = observe.changes("witness", {"testimony": "A's words."}, witness_uuid)
     assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), change) == []
     with b.atomic():
-        records.update(b, "witness", ACTOR, one(b, "witness", witness_uuid), {"testimony": "B's words."})
+        appearance = one(b, "witness_appearance", witness_uuid)
+        records.update(b, "witness_appearance", ACTOR, appearance, {"testimony": "B's words."})
     report = import_bundle(b, withholding(world), world["ada"], ACTOR)
-    assert report.counts["witness"]["conflict"] == 1
+    assert report.counts["witness_appearance"]["conflict"] == 1
     conflict = conflicts.open_conflicts(b, None)[0]
     assert [f["field"] for f in conflicts.differing(conflict)] == ["testimony"]
     conflicts.resolve(b, ACTOR, world["ada"], conflict, {"testimony": "incoming"})
-    kept = one(b, "witness", witness_uuid)
+    kept = heard(b, witness_uuid)
     assert (kept["identity"], kept["testimony"]) == ("Aigerim S.", "A's words.")
 
 
@@ -679,7 +690,7 @@ def test_an_administrators_own_bundle_changes_no_identity_on_the_receiving_side(
     data, _manifest, _sent = exporter.build(a, admin, mission, chosen, "trial", trial=setup["trial"])
     report = import_bundle(b, data, world["ada"], ACTOR)
     assert report.total("conflict") == 0 and report.counts["hearing_revision"]["inserted"] == 1
-    witness = one(b, "witness", world["witness"]["uuid"])
+    witness = heard(b, world["witness"]["uuid"])
     assert (witness["identity"], witness["testimony"]) == ("Aigerim S.", "Saw it twice.")
     assert next(b.query("SELECT perpetrators FROM allegation"))["perpetrators"] == "Major B., unit 7"
 

@@ -27,6 +27,7 @@ from ..permissions import (
     sees_identity,
     sees_perpetrators,
 )
+from ..witnesses import records as witness_records
 from . import bp, serialize
 from .errors import ApiError, expected_version, json_body, unchanged_since
 from .resources import created, form_data, validated
@@ -140,14 +141,23 @@ def _refusal(changes: list[dict], problem: dict) -> dict:
 def _add(kind: str, hearing: dict, body: dict) -> dict:
     """Add a witness or allegation and set the fields sent, all or nothing (422 names the field at fault)."""
     specs = fields.TARGETS[kind]
+    body = dict(body)
+    person = body.pop("person", None) if kind == "witness" else None  # heard again: a person of the trial
     unknown = [key for key in body if key not in specs]
     if unknown:
         raise ApiError(422, _("Unknown field."), unknown[0])
+    if person is not None and not isinstance(person, str):
+        raise ApiError(422, _("Choose from the list."), "person")
     db = get_db()
     try:
         with atomic(db):
             if kind == "witness":
-                row = observe.add_witness(db, request_actor(), hearing, me()["id"])
+                try:
+                    row = observe.add_witness(db, request_actor(), hearing, me()["id"], person or None)
+                except observe.HearingError as error:
+                    if str(error) == observe.LOCKED_MESSAGE:
+                        raise
+                    raise ApiError(422, _("Choose from the list."), "person") from None
             else:
                 row = observe.add_allegation(db, request_actor(), hearing)
             changes = [{**c, "id": c["field"]} for c in observe.changes(kind, body, row["uuid"])]
@@ -156,6 +166,8 @@ def _add(kind: str, hearing: dict, body: dict) -> dict:
                 raise ApiError(422, str(refused[0]["message"]), refused[0]["id"])
     except observe.HearingError:
         raise _locked() from None
+    if kind == "witness":
+        return witness_records.appearance(db, row["uuid"])
     return records.get(db, kind, row["uuid"])
 
 
@@ -166,6 +178,21 @@ def witness_add(hearing_uuid):
     hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
     witness = _add("witness", hearing, json_body(optional=True))
     return created(serialize.witness(witness, True, serialize.People(get_db())))
+
+
+@bp.route("/trials/<trial_uuid>/witnesses")
+@allow("observer", "lead", "admin")
+def witness_persons(trial_uuid):
+    """A trial's witnesses as persons, each with the sittings they were heard at (leads of the mission,
+    observers assigned to the trial); an anonymous witness's identity only through the gate."""
+    trial, mission = get_trial_or_404(trial_uuid)
+    db, people = get_db(), serialize.People(get_db())
+    return jsonify(
+        [
+            serialize.witness_person(p, sees_identity(p, mission["id"]), people)
+            for p in witness_records.persons_of_trial(db, trial["id"])
+        ]
+    )
 
 
 @bp.route("/hearings/<hearing_uuid>/allegations", methods=["POST"])

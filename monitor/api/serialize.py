@@ -91,7 +91,8 @@ def _values(row: dict, specs: dict[str, fields.Field]) -> dict:
 
 
 def witness(row: dict, show_identity: bool, people: People) -> dict:
-    """A witness; an anonymous witness's identity only for those who may see it (else null)."""
+    """A witness heard at a hearing (the appearance: its uuid) with its person's fields; an anonymous
+    witness's identity only for those who may see it (else null)."""
     values = _values(row, fields.WITNESS)
     if not show_identity:
         values["identity"] = None
@@ -100,6 +101,34 @@ def witness(row: dict, show_identity: bool, people: People) -> dict:
         **values,
         "identity_hidden": not show_identity,
         "recorded_by": people(row["recorded_by"])["uuid"],
+        "person": row["person_uuid"],
+        "heard": row["heard"],
+    }
+
+
+PERSON_FIELDS = {name: spec for name, spec in fields.WITNESS.items() if name not in fields.APPEARANCE}
+
+
+def witness_person(row: dict, show_identity: bool, people: People) -> dict:
+    """A witness as a person of the trial, with the sittings they were heard at."""
+    values = _values(row, PERSON_FIELDS)
+    if not show_identity:
+        values["identity"] = None
+    return {
+        **_pick(row, ()),
+        **values,
+        "identity_hidden": not show_identity,
+        "recorded_by": people(row["recorded_by"])["uuid"],
+        "review": row["review"],
+        "appearances": [
+            {
+                "uuid": a["uuid"],
+                "hearing": a["hearing_uuid"],
+                "hearing_date": a["hearing_date"],
+                "observer": a["observer_name"],
+            }
+            for a in row["appearances"]
+        ],
     }
 
 

@@ -161,6 +161,29 @@ WITNESS_READ = {
     },
     "identity_hidden": {"type": "boolean"},
     "recorded_by": UUID,
+    "person": {**UUID, "description": "The witness as a person in the trial (GET /trials/{uuid}/witnesses)."},
+    "heard": {"type": "integer", "description": "At how many observations this person was heard."},
+}
+PERSON_READ = {
+    **{k: v for k, v in WITNESS_READ.items() if k not in (*fields.APPEARANCE, "person", "heard")},
+    "review": {
+        "type": "string",
+        "description": "Why a lead should look at this person ('' when none): no_label, label_conflict, "
+        "fields_differ (set when per-hearing witnesses were matched into persons).",
+    },
+    "appearances": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["uuid", "hearing", "hearing_date", "observer"],
+            "properties": {
+                "uuid": UUID,
+                "hearing": UUID,
+                "hearing_date": {"type": "string"},
+                "observer": {"type": "string"},
+            },
+        },
+    },
 }
 ALLEGATION_READ = {
     **field_schemas(fields.ALLEGATION, False),
@@ -293,7 +316,11 @@ SCHEMAS = {
     },
     "Answer": record(
         {
-            "subject": {"type": "string", "description": "Defendant or witness uuid; empty for the hearing."},
+            "subject": {
+                "type": "string",
+                "description": "Defendant uuid, witness uuid (the appearance's; the person's for a "
+                "checklist item about the witness as a person), or empty for the hearing.",
+            },
             "item": {"type": "string", "description": "The checklist item's key."},
             "value": {"type": "string"},
             "note": {"type": "string"},
@@ -301,7 +328,17 @@ SCHEMAS = {
         }
     ),
     "Witness": record(WITNESS_READ, ["identity", "identity_hidden"]),
-    "WitnessInput": writable(field_schemas(fields.WITNESS, True)),
+    "WitnessInput": writable(
+        {
+            **field_schemas(fields.WITNESS, True),
+            "person": {
+                "type": ["string", "null"],
+                "description": "A witness person of the trial heard again (its uuid); absent or null: a new "
+                "person. Their identity fields can then be changed only by their recorder or a lead.",
+            },
+        }
+    ),
+    "WitnessPerson": record(PERSON_READ, ["identity", "identity_hidden", "appearances"]),
     "Allegation": record(ALLEGATION_READ, ["perpetrators", "perpetrators_hidden"]),
     "AllegationInput": writable(field_schemas(fields.ALLEGATION, True)),
     "Note": record({"typed_at": STAMP, "text": {"type": "string"}, "author": UUID}, ["typed_at", "text"]),
@@ -454,6 +491,16 @@ PATHS = {
             {"200": json_response("The defendant as saved.", ref("Defendant")), **WRITE},
             parameters=[IF_MATCH],
             requestBody=json_request(ref("DefendantChange")),
+        ),
+    },
+    "/trials/{trial_uuid}/witnesses": {
+        "parameters": [TRIAL],
+        "get": operation(
+            "listWitnessPersons",
+            "A trial's witnesses as persons, each with the sittings they were heard at (leads of its "
+            "mission, observers assigned to it; identities only through the gate)",
+            "witnesses",
+            {"200": listing("The witness persons, first heard first.", "WitnessPerson"), **READ},
         ),
     },
     "/trials/{trial_uuid}/hearings": {

@@ -130,6 +130,24 @@ _PEOPLE_UNITS = """
                       AND scope_absent.defendant_uuid = answer.subject_uuid)
     GROUP BY answer.subject_uuid
 """
+# A witness's answers are kept per appearance (v2 ``unit: witness`` items: per person); the unit counted
+# is the person (heard thrice: once).
+_WITNESS_UNITS = """
+    SELECT unit,
+           max(value NOT IN ('', 'not_observed')) AS observed,
+           max(value IN (SELECT value FROM json_each(:concern))) AS concern
+    FROM (
+        SELECT witness.uuid AS unit, answer.value FROM answer
+        JOIN witness_appearance ON witness_appearance.uuid = answer.subject_uuid
+        JOIN witness ON witness.id = witness_appearance.witness_id
+        WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
+        UNION ALL
+        SELECT witness.uuid AS unit, answer.value FROM answer
+        JOIN witness ON witness.uuid = answer.subject_uuid
+        WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
+    )
+    GROUP BY unit
+"""
 _HEARING_UNITS = """
     SELECT scope_hearing.uuid AS unit,
            max(answer.value NOT IN ('', 'not_observed')) AS observed,
@@ -159,7 +177,7 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     _scope_tables(db, scope)
     result = []
     for item in checklist.items:
-        sql = _HEARING_UNITS if item.scope == "hearing" else _PEOPLE_UNITS
+        sql = {"hearing": _HEARING_UNITS, "witness": _WITNESS_UNITS}.get(item.scope, _PEOPLE_UNITS)
         units = list(db.query(sql, {"item": item.key, "concern": json.dumps(sorted(item.concern))}))
         observed = count(u["unit"] for u in units if u["observed"])
         result.append(
@@ -211,7 +229,8 @@ def torture(db: Database, scope: Scope) -> dict:
             [a["defendant_uuid"] for a in allegations if a["alleged_by"] == "defendant"], of=len(observed)
         ),
         "witnesses_alleging": count(
-            [a["witness_uuid"] for a in allegations if a["alleged_by"] == "witness"], of=len(witnesses)
+            _persons_of(db, [a["witness_uuid"] for a in allegations if a["alleged_by"] == "witness"]),
+            of=len(witnesses),
         ),
         "by_stage": grouped("stage"),
         "by_place": grouped("place_type"),
@@ -225,11 +244,26 @@ def torture(db: Database, scope: Scope) -> dict:
 
 
 def witness_uuids(db: Database, scope: Scope, anonymous_only: bool = False) -> list[str]:
+    """The witness persons heard at the hearings in scope: a person heard at three sittings is one."""
     cte, params = _hearings_cte(scope)
     condition = "WHERE witness.anonymous = 1" if anonymous_only else ""
     rows = db.query(
-        f"WITH {cte} SELECT witness.uuid FROM witness JOIN h ON h.id = witness.hearing_id {condition}",  # noqa: S608
+        f"WITH {cte} SELECT DISTINCT witness.uuid FROM witness_appearance "  # noqa: S608
+        "JOIN h ON h.id = witness_appearance.hearing_id "
+        f"JOIN witness ON witness.id = witness_appearance.witness_id {condition}",
         params,
+    )
+    return [r["uuid"] for r in rows]
+
+
+def _persons_of(db: Database, appearance_uuids: list[str]) -> list[str]:
+    """The witness persons these appearances (or, in older records, persons) are of."""
+    rows = db.query(
+        "SELECT witness.uuid FROM witness_appearance "
+        "JOIN witness ON witness.id = witness_appearance.witness_id "
+        "WHERE witness_appearance.uuid IN (SELECT value FROM json_each(:u)) "
+        "UNION SELECT uuid FROM witness WHERE uuid IN (SELECT value FROM json_each(:u))",
+        {"u": json.dumps(sorted(set(appearance_uuids)))},
     )
     return [r["uuid"] for r in rows]
 
@@ -243,10 +277,13 @@ def anonymous_witnesses(db: Database, scope: Scope) -> dict:
             WITH {cte}
             SELECT witness.uuid, witness.identity_known_to_defence, witness.voice_hidden,
                    witness.image_hidden, witness.police_officer,
-                   (SELECT max(value = 'yes') FROM answer WHERE answer.hearing_id = witness.hearing_id
-                      AND answer.subject_uuid = witness.uuid
+                   (SELECT max(value = 'yes') FROM answer JOIN witness_appearance AS a
+                      ON a.hearing_id = answer.hearing_id AND a.uuid = answer.subject_uuid
+                      JOIN h AS counted ON counted.id = a.hearing_id
+                      WHERE a.witness_id = witness.id
                       AND answer.item_key = 'anonymous_defence_could_question') AS defence_could_question
-            FROM witness JOIN h ON h.id = witness.hearing_id WHERE witness.anonymous = 1
+            FROM witness WHERE witness.anonymous = 1 AND witness.id IN (
+                SELECT witness_id FROM witness_appearance JOIN h ON h.id = witness_appearance.hearing_id)
             """,  # noqa: S608
             params,
         )
@@ -372,6 +409,7 @@ def data_stamp(db: Database, mission_id: int) -> tuple:
         ("defendant", "JOIN trial ON trial.id = defendant.trial_id"),
         ("hearing", "JOIN trial ON trial.id = hearing.trial_id"),
         ("witness", "JOIN trial ON trial.id = witness.trial_id"),
+        ("witness_appearance", "JOIN trial ON trial.id = witness_appearance.trial_id"),
         ("allegation", "JOIN trial ON trial.id = allegation.trial_id"),
     ):
         parts.append(

@@ -62,7 +62,10 @@ def allegations(db: Database, scope: Scope) -> dict[str, list[dict]]:
     rows = db.query(
         f"""
         WITH {cte}
-        SELECT allegation.*, h.uuid AS hearing_uuid, h.hearing_date, user.display_name AS observer
+        SELECT allegation.*, h.uuid AS hearing_uuid, h.hearing_date, user.display_name AS observer,
+               (SELECT witness.uuid FROM witness_appearance
+                JOIN witness ON witness.id = witness_appearance.witness_id
+                WHERE witness_appearance.uuid = allegation.witness_uuid) AS witness_person_uuid
         FROM allegation JOIN h ON h.id = allegation.hearing_id JOIN user ON user.id = h.observer_id
         ORDER BY h.hearing_date
         """,  # noqa: S608
@@ -70,7 +73,7 @@ def allegations(db: Database, scope: Scope) -> dict[str, list[dict]]:
     )
     grouped: dict[str, list[dict]] = {}
     for row in rows:
-        for key in (row["uuid"], row["defendant_uuid"], row["witness_uuid"]):
+        for key in (row["uuid"], row["defendant_uuid"], row["witness_uuid"], row["witness_person_uuid"]):
             if key:
                 grouped.setdefault(key, []).append(row)
     return grouped

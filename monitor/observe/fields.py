@@ -244,4 +244,13 @@ ANSWER = _fields(
     Field("provenance", "choice", _l("Source"), PROVENANCE),
 )
 
-TARGETS = {"hearing": HEARING, "witness": WITNESS, "allegation": ALLEGATION, "answer": ANSWER}
+# What a witness's appearance at one observation holds (the rest of WITNESS is the person's).
+APPEARANCE = {name: WITNESS[name] for name in ("against", "testimony")}
+
+TARGETS = {
+    "hearing": HEARING,
+    "witness": WITNESS,
+    "witness_appearance": APPEARANCE,
+    "allegation": ALLEGATION,
+    "answer": ANSWER,
+}

@@ -10,6 +10,8 @@ from sqlite_utils import Database
 from .. import audit, records, sensitive
 from ..audit import Actor
 from ..db import atomic, utcnow
+from ..witnesses import matching
+from ..witnesses import records as witness_records
 from . import fields
 
 EDITABLE = ("draft",)
@@ -104,7 +106,18 @@ def answers(db: Database, hearing_id: int) -> dict[tuple[str, str], dict]:
 
 
 def witnesses(db: Database, hearing_id: int) -> list[dict]:
-    return list(db.query("SELECT * FROM witness WHERE hearing_id = ? ORDER BY id", [hearing_id]))
+    """The witnesses heard at this observation: each appearance (its uuid) with its person's fields."""
+    return witness_records.appearances_of_hearing(db, hearing_id)
+
+
+def persons_to_hear_again(db: Database, hearing: dict) -> list[dict]:
+    """The trial's witness persons not yet heard at this observation, with the dates they were heard
+    (label and dates only: never an identity)."""
+    return [
+        {"uuid": p["uuid"], "label": p["label"], "dates": [a["hearing_date"] for a in p["appearances"]]}
+        for p in witness_records.persons_of_trial(db, hearing["trial_id"])
+        if all(a["hearing_uuid"] != hearing["uuid"] for a in p["appearances"])
+    ]
 
 
 def allegations(db: Database, hearing_id: int) -> list[dict]:
@@ -292,11 +305,22 @@ class _Context:
             raise ValueError(_l("Choose from the list."))
         stored = json.dumps(value, ensure_ascii=False) if spec.kind in ("multi", "refs") else value
         old = row[spec.name]
+        write_table, write_id = table, row["id"]
+        if (
+            target == "witness"
+        ):  # who the witness is belongs to the person; what they said, to this appearance
+            write_table, write_id = "witness_appearance", row["id"]
+            if spec.name in matching.PERSON_FIELDS:
+                if old != stored and row["recorded_by"] != self.hearing["observer_id"]:
+                    raise ValueError(
+                        _l("Only the observer who first recorded this witness, or a lead, can change this.")
+                    )
+                write_table, write_id = "witness", row["person_id"]
         if old != stored:
             extra = "" if table == "hearing" else ", updated_at = :now, version = version + 1"
             self.db.execute(
-                f"UPDATE [{table}] SET [{spec.name}] = :value{extra} WHERE id = :id",  # noqa: S608 (names from specs)
-                {"value": stored, "id": row["id"], "now": utcnow()},
+                f"UPDATE [{write_table}] SET [{spec.name}] = :value{extra} WHERE id = :id",  # noqa: S608 (names from specs)
+                {"value": stored, "id": write_id, "now": utcnow()},
             )
             row[spec.name] = stored
         return f"{table}:{row['uuid']}:{spec.name}", old, stored, spec
@@ -316,6 +340,8 @@ class _Context:
         item = checklist.item(change["item"])
         subject = change.get("subject", "")
         expected = {"hearing": {""}, "defendant": self.defendants, "witness": self.witnesses}[item.scope]
+        if item.scope == "witness" and item.unit == "witness":  # about the person, not one appearance
+            expected = {*self.witnesses, *(w["person_uuid"] for w in self.witnesses.values())}
         if subject not in expected:
             raise ValueError(_l("This question does not belong here."))
         spec = fields.ANSWER[change["field"]]
@@ -355,21 +381,17 @@ class _Context:
         return f"answer:{subject}:{item.key}:{spec.name}", old, value, spec
 
 
-def add_witness(db: Database, actor: Actor, hearing: dict, recorded_by: int) -> dict:
+def add_witness(
+    db: Database, actor: Actor, hearing: dict, recorded_by: int, person_uuid: str | None = None
+) -> dict:
+    """A witness heard at this observation: a person of the trial heard again (``person_uuid``) or a new
+    person. Returns the appearance as :func:`witnesses` reads it."""
     with atomic(db):
         _require_editable(records.get_by_id(db, "hearing", hearing["id"]))
-        count = len(witnesses(db, hearing["id"]))
-        return records.insert(
-            db,
-            "witness",
-            actor,
-            {
-                "hearing_id": hearing["id"],
-                "trial_id": hearing["trial_id"],
-                "recorded_by": recorded_by,
-                "label": f"W{count + 1}",
-            },
-        )
+        try:
+            return witness_records.add_appearance(db, actor, hearing, recorded_by, person_uuid)
+        except witness_records.WitnessError as error:
+            raise HearingError(str(error)) from error
 
 
 def add_allegation(db: Database, actor: Actor, hearing: dict) -> dict:
@@ -386,13 +408,19 @@ def remove(db: Database, actor: Actor, hearing: dict, table: str, record_uuid: s
         raise HearingError("unknown record type")
     with atomic(db):
         _require_editable(records.get_by_id(db, "hearing", hearing["id"]))
+        if table == "witness":
+            row = witness_records.appearance(db, record_uuid)
+            if row is None or row["hearing_id"] != hearing["id"]:
+                raise HearingError("not part of this hearing")
+            witness_records.remove_appearance(db, actor, row)
+            db.execute(
+                "UPDATE hearing SET updated_at = ?, version = version + 1 WHERE id = ?",
+                [utcnow(), hearing["id"]],
+            )
+            return
         row = records.get(db, table, record_uuid)
         if row is None or row["hearing_id"] != hearing["id"]:
             raise HearingError("not part of this hearing")
-        if table == "witness":
-            db.execute(
-                "DELETE FROM answer WHERE hearing_id = ? AND subject_uuid = ?", [hearing["id"], record_uuid]
-            )
         db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row["id"]])  # noqa: S608
         # the hearing's contents changed: its version says so (findings and sync notice by versions)
         db.execute(

@@ -93,6 +93,7 @@ def hearing_view(hearing_uuid):
     chosen = request.args.get("d")
     context["current"] = next((d for d in here if d["uuid"] == chosen), here[0] if here else None)
     context["witness_options"] = {w["uuid"]: w["label"] for w in context["witnesses"]}
+    context["heard_before"] = observe.persons_to_hear_again(db, hearing)  # "heard again": pick the person
     if context["mine"] and hearing["status"] in observe.EDITABLE:
         return render_template("observe/form.html", **context)
     read = review.subjects(checklist, context["answers"], present, context["witnesses"], str(get_locale()))
@@ -166,7 +167,13 @@ def witness_add(hearing_uuid):
     """Add a witness heard at this hearing."""
     hearing, _trial, _mission = get_hearing_or_404(hearing_uuid, edit=True)
     if EmptyForm().validate_on_submit():
-        witness = observe.add_witness(get_db(), request_actor(), hearing, me()["id"])
+        try:  # a person of the trial heard again, or (none chosen) a new one
+            witness = observe.add_witness(
+                get_db(), request_actor(), hearing, me()["id"], request.form.get("person") or None
+            )
+        except observe.HearingError:
+            flash(_("Choose from the list."), "error")
+            return back(hearing, "#witnesses")
         return back(hearing, f"#w-{witness['uuid']}")
     return back(hearing)
 

@@ -65,7 +65,7 @@ TABLE_ABOUT = {
     "hearings": "One row per hearing report that was submitted (drafts are left out).",
     "presence": "Which defendants were present at which hearing.",
     "answers": "One row per checklist answer: per hearing, per defendant or per witness.",
-    "witnesses": "One row per witness heard at a hearing.",
+    "witnesses": "One row per witness heard at a hearing (person_uuid: the same person at every sitting).",
     "allegations": "One row per allegation of torture or ill-treatment raised at a hearing.",
     "notes": "Time-stamped notes typed during hearings.",
     "reviews": "Mission leads' decisions on hearing reports.",
@@ -162,6 +162,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "witnesses": (
         UUID,
         HEARING_UUID,
+        _c(
+            "person_uuid",
+            "The witness as a person in the trial: the same for every sitting they were heard at.",
+            "uuid",
+        ),
         _c("label", "How reports refer to the witness."),
         _c("identity", "Name and role (removed for anonymous witnesses outside internal exports)."),
         _c("side", "Who called the witness.", labels=_choices(WITNESS, "side")),

@@ -122,12 +122,14 @@ def load(
         "witnesses": rows(
             "witnesses",
             f"""
-            SELECT witness.uuid, hearing.uuid AS hearing_uuid, witness.label, witness.identity, witness.side,
+            SELECT witness_appearance.uuid, hearing.uuid AS hearing_uuid, witness.uuid AS person_uuid,
+                   witness.label, witness.identity, witness.side,
                    witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
-                   witness.voice_hidden, witness.image_hidden, witness.police_officer, witness.against,
-                   witness.testimony
-            FROM witness JOIN hearing ON hearing.id = witness.hearing_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness.id
+                   witness.voice_hidden, witness.image_hidden, witness.police_officer,
+                   witness_appearance.against, witness_appearance.testimony
+            FROM witness_appearance JOIN hearing ON hearing.id = witness_appearance.hearing_id
+            JOIN witness ON witness.id = witness_appearance.witness_id
+            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
             """,  # noqa: S608
         ),
         "allegations": rows(

@@ -141,7 +141,7 @@ class Redaction:
             defendant["name"] = defendant["pseudonym"] = aliases[("defendant", defendant["uuid"])]
         for witness in data["witnesses"]:
             witness["identity"] = REMOVED
-            witness["label"] = aliases[("witness", witness["uuid"])]  # a label is typed by hand: a name?
+            witness["label"] = aliases[("witness", _person(witness))]  # a label is typed by hand: a name?
         for hearing in data["hearings"]:
             hearing["observer"] = aliases[("account", hearing["observer_uuid"])]
             hearing["observer_uuid"] = pseudonymous_uuid(key, hearing["observer_uuid"])
@@ -238,8 +238,8 @@ def _names(data: dict, private: dict, perpetrators: list[str], key: bytes) -> "_
         names.add((ACCOUNT, hearing["observer_uuid"]), hearing["observer"])
         names.add(None, hearing["judge"], described=True)
     for witness in [*private.get("witnesses", ()), *data["witnesses"]]:
-        names.add((WITNESS, witness["uuid"]), witness["label"], described=True)
-        names.add((WITNESS, witness["uuid"]), witness["identity"], described=True)
+        names.add((WITNESS, _person(witness)), witness["label"], described=True)
+        names.add((WITNESS, _person(witness)), witness["identity"], described=True)
     for trial in data["trials"]:
         names.add(None, trial["judges"], described=True)
         names.add(None, trial["prosecutor"], described=True)
@@ -247,6 +247,11 @@ def _names(data: dict, private: dict, perpetrators: list[str], key: bytes) -> "_
         names.add(None, text, described=True)
     names.freeze()
     return names
+
+
+def _person(witness: dict) -> str:
+    """The person a witness row is of: one pseudonym for a witness however many sittings heard them."""
+    return witness.get("person_uuid") or witness["uuid"]
 
 
 def _aliases(data: dict, private: dict, names: "_Names", key: bytes) -> dict:
@@ -258,7 +263,7 @@ def _aliases(data: dict, private: dict, names: "_Names", key: bytes) -> dict:
     for account in private.get("accounts", ()):
         aliases.setdefault((ACCOUNT, account["uuid"]), pseudonym(key, "person", account["uuid"]))
     for witness in [*private.get("witnesses", ()), *data["witnesses"]]:
-        aliases[(WITNESS, witness["uuid"])] = pseudonym(key, "witness", witness["uuid"])
+        aliases[(WITNESS, _person(witness))] = pseudonym(key, "witness", _person(witness))
     # The lead's own pseudonym for a defendant, unless it names someone or an earlier defendant has it.
     defendants = {d["uuid"]: d for d in data["defendants"]}
     order = [u for u in private.get("defendant_order", ()) if u in defendants]

@@ -28,6 +28,9 @@ class Kind:
     setup: bool = False  # part of a mission's set-up (only its leads change it)
     cheap_version: bool = True  # version bumps on every change of the content (so a hash can be reused)
     extra: tuple[str, ...] = ()
+    refs: tuple[
+        tuple[str, str], ...
+    ] = ()  # (column, table) naming another record; content key "<table>_uuid"
 
     @property
     def parent_key(self) -> str | None:
@@ -48,11 +51,14 @@ KINDS = {
             people=(("observer_id", "observer_uuid"),),
             extra=("presence", "answers"),
         ),
+        # A witness is a person of the trial; each time they are heard at an observation is an appearance.
+        Kind("witness", parent=("trial_id", "trial"), people=(("recorded_by", "recorded_by_uuid"),)),
         Kind(
-            "witness",
+            "witness_appearance",
             parent=("hearing_id", "hearing"),
             people=(("recorded_by", "recorded_by_uuid"),),
             derived=("trial_id",),
+            refs=(("witness_id", "witness"),),
         ),
         Kind("allegation", parent=("hearing_id", "hearing"), derived=("trial_id",)),
         Kind("note", parent=("hearing_id", "hearing"), people=(("author_id", "author_uuid"),)),
@@ -65,7 +71,13 @@ ORDER = tuple(KINDS)  # parents before children
 
 def columns(db: Database, kind: Kind) -> list[str]:
     """The plain columns a record of this kind carries (its table's, less ids, metadata and references)."""
-    skip = {*META, *(c for c, _k in kind.people), *kind.derived, *([kind.parent[0]] if kind.parent else [])}
+    skip = {
+        *META,
+        *(c for c, _k in kind.people),
+        *(c for c, _t in kind.refs),
+        *kind.derived,
+        *([kind.parent[0]] if kind.parent else []),
+    }
     return [c.name for c in db[kind.name].columns if c.name not in skip]
 
 
@@ -96,6 +108,8 @@ class Reader:
             content[kind.parent_key] = self.uuid_of(kind.parent[1], row[kind.parent[0]])
         for column, key in kind.people:
             content[key] = self.uuid_of("user", row[column])
+        for column, table in kind.refs:
+            content[f"{table}_uuid"] = self.uuid_of(table, row[column])
         if kind.name == "mission":
             content["members"] = [
                 [m["uuid"], m["role"]]

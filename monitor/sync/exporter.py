@@ -144,8 +144,9 @@ class Withholding:
         if witness_uuid not in self._witnesses:
             self._witnesses[witness_uuid] = next(
                 self.db.query(
-                    "SELECT user.uuid AS recorded_by, witness.anonymous FROM witness "
-                    "JOIN user ON user.id = witness.recorded_by WHERE witness.uuid = ?",
+                    "SELECT user.uuid AS recorded_by, witness.anonymous FROM witness_appearance "
+                    "JOIN witness ON witness.id = witness_appearance.witness_id "
+                    "JOIN user ON user.id = witness.recorded_by WHERE witness_appearance.uuid = ?",
                     [witness_uuid],
                 ),
                 None,
@@ -177,7 +178,12 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
         where.append("hearing.observer_id = :o")
     conditions = " AND ".join(where)
     sql = f"SELECT hearing.* FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE {conditions}"  # noqa: S608
-    if kind.name != "hearing":
+    if kind.name == "witness":  # the persons heard at the hearings chosen
+        sql = (
+            "SELECT witness.* FROM witness WHERE id IN (SELECT witness_id FROM witness_appearance "  # noqa: S608
+            f"WHERE hearing_id IN (SELECT id FROM ({sql})))"
+        )
+    elif kind.name != "hearing":
         sql = f"SELECT [{kind.name}].* FROM [{kind.name}] WHERE hearing_id IN (SELECT id FROM ({sql}))"  # noqa: S608
     return sql, params
 
@@ -226,12 +232,17 @@ def stream(
     assigned = None if leads else _assigned_trials(db, user)
     for name in kinds:
         kind = KINDS[name]
-        observer = None if name in SETUP or (leads and what != "pull") else user["id"]
+        # An observer pulls every witness person of the trials they observe (to record one heard again),
+        # identities withheld by the gate; they send only the persons they recorded.
+        everyone = name in SETUP or (leads and what != "pull") or (name == "witness" and what == "pull")
+        observer = None if everyone else user["id"]
         trial_id = trial["id"] if trial is not None else None
         for row in _rows(db, kind, mission["id"], trial_id, observer):
-            theirs = assigned is None or name not in ("trial", "defendant")
+            theirs = assigned is None or name not in ("trial", "defendant", "witness")
             if not theirs and (row["id"] if name == "trial" else row["trial_id"]) not in assigned:
                 continue  # an observer's set-up holds only the trials they observe
+            if name == "witness" and not leads and what != "pull" and row["recorded_by"] != user["id"]:
+                continue
             if what == "changes":
                 cached = known.get(row["uuid"])
                 if kind.cheap_version and cached and cached[1] == row["version"] and cached[2]:
@@ -438,14 +449,16 @@ def _mark_sent(db: Database, sent: list, manifest: dict, peer: str, user: dict) 
 
 
 def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selection]:
-    """Split a ``changes`` selection into bundles of at most ``size`` hearings (set-up first), each
-    hearing with the records in it, so each bundle can be imported on its own."""
+    """Split a ``changes`` selection into bundles of at most ``size`` hearings (set-up and witness persons
+    first), each hearing with the records in it, so each bundle can be imported on its own."""
     setup = Selection()
     by_hearing: dict[str, Selection] = {}
     for name in ORDER:
         kind = KINDS[name]
         for record in chosen.records.get(name, []):
-            if name in SETUP:
+            if (
+                name in SETUP or name == "witness"
+            ):  # a witness person is the trial's: sent before its hearings
                 setup.add(kind, record)
             else:
                 key = record["uuid"] if name == "hearing" else record["content"]["hearing_uuid"]

@@ -35,6 +35,8 @@ from ..db import atomic, utcnow
 from ..observe import fields
 from ..observe import records as observe
 from ..permissions import assigned_to, role_in_mission
+from ..witnesses import matching
+from ..witnesses import records as witness_records
 from . import bundle as bundlelib
 from .bundle import BundleError
 from .content import KINDS, ORDER, Kind, Reader, content_hash, label
@@ -53,6 +55,18 @@ BLANKED = frozenset(
 )
 WITHHOLDABLE = BLANKED | {"hearing_revision.snapshot"}
 OBSERVER_STATUSES = ("draft", "submitted")  # what an observer's own hands can make of a hearing
+# The persons made for format-1 witnesses are named after the witness's uuid, so importing one bundle
+# twice (or on two machines) makes the same person.
+V1_PERSONS = uuidlib.UUID("0b6e2d8c-5f3a-4c1e-9d7b-2a8f4e6c1b3d")
+
+
+def _per_hearing(record) -> bool:
+    """A witness as format-1 bundles carry it: one per hearing, with its person's and testimony's fields."""
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("content"), dict)
+        and "hearing_uuid" in record["content"]
+    )
 
 
 class Refused(BundleError):
@@ -231,7 +245,10 @@ class _Import:
             kind = KINDS[name]
             for chunk in self.reader.items(name):
                 for record in chunk:
-                    self._record(kind, record)
+                    if name == "witness" and _per_hearing(record):
+                        self._v1_witness(record)
+                    else:
+                        self._record(kind, record)
         self._check_corrections()
         for sql in self.dropped:  # built again once, from sorted data: much faster than row by row
             self.db.execute(sql)
@@ -439,6 +456,111 @@ class _Import:
             )
         self.report.count(kind.name, action, record_uuid, text)
 
+    def _v1_witness(self, record) -> None:
+        """A per-hearing witness of a format-1 bundle, taken in as a person of the trial and its appearance
+        (the appearance keeps the witness's uuid), matched to a person here by the same rule as migration
+        ``m013_witness_persons``: the recorder's label, with the same side and anonymity."""
+        if not isinstance(record, dict) or not isinstance(record.get("content"), dict):
+            raise BundleError("A witness record in the bundle is not readable.")
+        content = record["content"]
+        record_uuid = record.get("uuid")
+        expected = {*matching.PERSON_FIELDS, *matching.APPEARANCE_FIELDS, "hearing_uuid", "recorded_by_uuid"}
+        if set(content) != expected or not isinstance(record_uuid, str) or not UUID.match(record_uuid):
+            raise BundleError(f"The witness {record_uuid} has fields this installation does not expect.")
+        if record.get("hash") != content_hash(content):
+            raise BundleError(f"The witness {record_uuid} does not match its checksum: the file was changed.")
+        hearing = records.get(self.db, "hearing", str(content["hearing_uuid"]))
+        if hearing is None:
+            raise BundleError(
+                f"The witness {record_uuid} belongs to hearing {content['hearing_uuid']}, which is neither "
+                "here nor in the bundle."
+            )
+        trial_uuid = self.contents.uuid_of("trial", hearing["trial_id"])
+        person_values = {name: content[name] for name in matching.PERSON_FIELDS}
+        here = witness_records.appearance(self.db, record_uuid)
+        history = [str(h) for h in record.get("history", []) if isinstance(h, str)]
+        appearance_history = [record["hash"], *history]
+        if here is not None:
+            person = witness_records.person(self.db, here["person_uuid"])
+            as_v1 = {
+                **{name: here[name] for name in (*matching.PERSON_FIELDS, *matching.APPEARANCE_FIELDS)},
+                "hearing_uuid": content["hearing_uuid"],
+                "recorded_by_uuid": self._uuid_of_user(here["appearance_recorded_by"]),
+            }
+            if content_hash(as_v1) in history:  # the sender changed what we have: an update, not a conflict
+                appearance_history.append(
+                    content_hash(self.contents.content(KINDS["witness_appearance"], here))
+                )
+        else:
+            person, review = self._v1_person(hearing["trial_id"], {**person_values, "id": 0})
+            if person is None:
+                person = {
+                    "uuid": str(uuidlib.uuid5(V1_PERSONS, record_uuid)),
+                    "new": True,
+                    "review": review,
+                }
+        if person.get("new") or self._uuid_of_user(person["recorded_by"]) == content["recorded_by_uuid"]:
+            base = {} if person.get("new") else self.contents.content(KINDS["witness"], person)
+            merged = {
+                "trial_uuid": trial_uuid,
+                "recorded_by_uuid": base.get("recorded_by_uuid", content["recorded_by_uuid"]),
+                "review": base.get("review", person.get("review", "")),
+                **{
+                    name: base[name] if base.get(name) not in (None, "", 0) else content[name]
+                    for name in matching.PERSON_FIELDS
+                },
+            }
+            self._record(
+                KINDS["witness"],
+                {
+                    "uuid": person["uuid"],
+                    "version": max(int(record.get("version") or 1), 1)
+                    if person.get("new")
+                    else person["version"],
+                    "created_at": record.get("created_at"),
+                    "updated_at": record.get("updated_at"),
+                    "hash": content_hash(merged),
+                    "history": [] if person.get("new") else [content_hash(base)],
+                    "content": merged,
+                },
+            )
+        appearance = {
+            "hearing_uuid": content["hearing_uuid"],
+            "recorded_by_uuid": content["recorded_by_uuid"],
+            "witness_uuid": person["uuid"],
+            **{name: content[name] for name in matching.APPEARANCE_FIELDS},
+        }
+        self._record(
+            KINDS["witness_appearance"],
+            {
+                **record,
+                "hash": content_hash(appearance),
+                "history": appearance_history,
+                "content": appearance,
+            },
+        )
+
+    def _v1_person(self, trial_id: int, values: dict) -> tuple[dict | None, str]:
+        """The person of this trial a format-1 witness is (or None, with the flag a new person gets)."""
+        if not matching.matchable(values["label"]):
+            return None, matching.NO_LABEL
+        key = matching.normalise(values["label"])
+        same_label = [
+            p
+            for p in self.db.query("SELECT * FROM witness WHERE trial_id = ?", [trial_id])
+            if matching.normalise(p["label"]) == key
+        ]
+        fitting = [
+            p
+            for p in same_label
+            if (p["side"] or "", int(bool(p["anonymous"])))
+            == (values["side"] or "", int(bool(values["anonymous"])))
+            and not matching.differing([p, values])
+        ]
+        if len(fitting) == 1:
+            return fitting[0], ""
+        return None, (matching.LABEL_CONFLICT if same_label else "")
+
     def _shape(self, kind: Kind, record) -> tuple[str, dict]:
         """Check a record's structure; every field must be one this installation knows."""
         if not isinstance(record, dict) or not isinstance(record.get("content"), dict):
@@ -457,6 +579,7 @@ class _Import:
             raise BundleError(f"The {kind.name} {record_uuid} has an unreadable history.")
         content = record["content"]
         expected = set(self.contents._columns[kind.name]) | {key for _c, key in kind.people} | set(kind.extra)
+        expected |= {f"{table}_uuid" for _c, table in kind.refs}
         if kind.parent_key:
             expected.add(kind.parent_key)
         unknown, missing = set(content) - expected, expected - set(content)
@@ -585,6 +708,9 @@ class _Import:
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
             trial_id = self._id("trial", content["trial_uuid"])
+        elif kind.name == "witness":  # a person of the trial: its recorder sends it
+            hearing_observer = me
+            trial_id = self._id("trial", content["trial_uuid"])
         else:
             hearing = records.get(self.db, "hearing", content["hearing_uuid"])
             hearing_observer = self._uuid_of_user(hearing["observer_id"])
@@ -604,6 +730,11 @@ class _Import:
             return
         if kind.name == "review":
             raise Refused("The bundle carries a lead's review; only a lead of the mission can import it.")
+        if kind.name == "witness" and local is not None and self._uuid_of_user(local["recorded_by"]) != me:
+            raise Refused(
+                f"The bundle changes the witness {record_uuid}, recorded by someone else; only its recorder "
+                "or a lead can: refused."
+            )
         for column, key in kind.people:
             if content[key] != me or (local is not None and self._uuid_of_user(local[column]) != me):
                 raise Refused(
@@ -620,7 +751,27 @@ class _Import:
             and (local is None or local["status"] != content["status"])
         ):
             raise Refused("Only a lead can approve or return a hearing; the bundle tries to: refused.")
-        self._observer_rules(kind, content, local, record_uuid)
+        if kind.name != "witness":
+            self._observer_rules(kind, content, local, record_uuid)
+        elif local is not None:
+            self._person_rules(local, record_uuid)
+
+    def _person_rules(self, local: dict, record_uuid: str) -> None:
+        """An observer changes a witness person (who the witness is) as the pages let them: from a hearing
+        of theirs where it was heard that is open (a draft), or that this bundle corrects. Otherwise the
+        change is one to a locked hearing without a correction, and refused at the end like any other."""
+        heard = [
+            row["uuid"]
+            for row in self.db.query(
+                "SELECT DISTINCT hearing.uuid FROM witness_appearance "
+                "JOIN hearing ON hearing.id = witness_appearance.hearing_id "
+                "WHERE witness_appearance.witness_id = ? AND hearing.observer_id = ? ORDER BY hearing.id",
+                [local["id"], self.user["id"]],
+            )
+        ]
+        befores = [self._before(hearing_uuid) for hearing_uuid in heard]
+        if befores and all(before.locked for before in befores) and befores[0].changed is None:
+            befores[0].changed = f"witness {record_uuid}"
 
     def _observer_rules(self, kind: Kind, content: dict, local: dict | None, record_uuid: str) -> None:
         """What the pages let an observer do to their own hearing: anything while it is a draft; once it is
@@ -711,6 +862,14 @@ class _Import:
             row[column] = user_id
         if "trial_id" in kind.derived:
             row["trial_id"] = records.get_by_id(self.db, "hearing", parent_id)["trial_id"]
+        for column, table in kind.refs:
+            ref_id = self._id(table, content[f"{table}_uuid"])
+            ref = records.get_by_id(self.db, table, ref_id) if ref_id is not None else None
+            if ref is None or ref.get("trial_id") != row.get("trial_id"):
+                raise BundleError(
+                    f"The {kind.name} names a {table} ({content[f'{table}_uuid']}) that is not in its trial."
+                )
+            row[column] = ref_id
         return row
 
     def _write(self, kind: Kind, record: dict, local: dict | None, parent_id: int | None) -> int:
@@ -952,6 +1111,8 @@ def _empty(record_type: str, name: str):
 def _check_fields(kind: Kind, content: dict, record_uuid: str) -> None:
     """A hearing's, witness's or allegation's fields must be values the form itself would save."""
     for name, spec in fields.TARGETS.get(kind.name, {}).items():
+        if name not in content:  # a person's form fields include its appearances' (checked there)
+            continue
         value = content.get(name)
         try:
             if spec.kind in ("multi", "refs"):

@@ -31,6 +31,7 @@ RECORD_TYPES = {
     "defendant": _l("Defendant"),
     "hearing": _l("Hearing"),
     "witness": _l("Witness"),
+    "witness_appearance": _l("Witness heard at a sitting"),
     "allegation": _l("Allegation"),
     "note": _l("Note"),
     "review": _l("Review"),

@@ -11,7 +11,7 @@ from ...missions.labels import (
     TRIAL_STATUS_LABELS,
     VERDICT_LABELS,
 )
-from ...observe.fields import HEARING
+from ...observe.fields import HEARING, WITNESS
 from .blocks import (
     DASH,
     Block,
@@ -28,6 +28,7 @@ from .blocks import (
     several,
     status_label,
     text,
+    yes_no,
 )
 from .findings import (
     concern_sections,
@@ -124,6 +125,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
     table = Table(head, rows, widths=(0.11, 0.13, 0.1, 0.11, 0.1, 0.11, 0.1, 0.24), numeric=(4, 5))
     blocks = [Block("table", table)] if rows else [note(_("No hearings observed yet."))]
     report.sections.append(Section(_("Hearings observed"), blocks, ident="hearings"))
+    report.sections.append(witnesses_section(data, hearings))
     if found and found["method"]["hearings"]["count"]:
         lines = [method_sentence(found), _("Findings count submitted and approved hearings only.")]
         report.sections.append(
@@ -143,3 +145,34 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
 def shorten(value: str, limit: int = 280) -> str:
     value = " ".join((value or "").split())
     return value if len(value) <= limit else value[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def witnesses_section(data: dict, hearings: list[dict]) -> Section:
+    """One row per witness person, with the sittings they were heard at (a witness heard at three
+    sittings is one row). The identity is in the hearing reports, behind the same gate."""
+    dates = {h["uuid"]: h["hearing_date"] for h in hearings}
+    persons: dict[str, dict] = {}
+    for w in data["witnesses"]:
+        person = persons.setdefault(w.get("person_uuid") or w["uuid"], {**w, "dates": []})
+        if w["hearing_uuid"] in dates:
+            person["dates"].append(dates[w["hearing_uuid"]])
+    rows = [
+        [
+            p["label"] or DASH,
+            choice(WITNESS["side"], p["side"]),
+            yes_no(p["anonymous"]),
+            choice(WITNESS["police_officer"], p["police_officer"]),
+            ", ".join(sorted(p["dates"])) or DASH,
+        ]
+        for p in persons.values()
+    ]
+    head = [
+        _("Witness"),
+        WITNESS["side"].label,
+        WITNESS["anonymous"].label,
+        WITNESS["police_officer"].label,
+        _("Heard at"),
+    ]
+    table = Table(head, rows, widths=(0.2, 0.16, 0.16, 0.16, 0.32))
+    blocks = [Block("table", table)] if rows else [note(_("No witness recorded."))]
+    return Section(_("Witnesses"), blocks, ident="witnesses")

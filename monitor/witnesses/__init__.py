@@ -1,0 +1,1 @@
+"""Witnesses as persons in a trial, each heard at one or more sittings (appearances)."""
