@@ -1,9 +1,15 @@
-"""Mission findings, computed in SQL over the hearings a lead chooses.
+"""Mission findings, computed in SQL over the observations (``hearing`` rows) a lead chooses.
 
 Every number comes with its denominator and the uuids behind it (``{"count", "of", "uuids"}``), so a
 report can state "27 of 37 defendants …" and a reader can open the list of people counted. A person
-(or hearing, or witness) is counted once however many hearings repeat the same concern; drafts never
-count; only answers about a defendant present at that hearing count.
+(or sitting, or witness) is counted once however many sittings repeat the same concern; drafts never
+count; only answers about a defendant present at that observation count.
+
+The unit of every "hearings" number is the court **sitting** (``COUNT DISTINCT sitting``): two observers
+at one sitting are one sitting, two observations. An answer counts per (sitting, subject, item) by the
+rule of docs/units.md "What counts": the lead's reconciled value if there is one; else the value every
+counted observation that answered agrees on (blanks and "not observed" ignored); else it is *disputed*,
+not counted, and the item's ``disputed`` count says how many units it left out.
 """
 
 import copy
@@ -30,8 +36,11 @@ def _hearings_cte(scope: Scope) -> tuple[str, dict]:
     where, params = scope.where()
     cte = f"""
         h AS (
-            SELECT hearing.id, hearing.uuid, hearing.trial_id, hearing.hearing_date, hearing.observer_id
-            FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE {where}
+            SELECT hearing.id, hearing.uuid, hearing.trial_id, hearing.hearing_date, hearing.observer_id,
+                   coalesce(hearing.sitting_id, -hearing.id) AS sitting_id,
+                   coalesce(sitting.uuid, hearing.uuid) AS sitting_uuid
+            FROM hearing JOIN trial ON trial.id = hearing.trial_id
+            LEFT JOIN sitting ON sitting.id = hearing.sitting_id WHERE {where}
         )"""  # noqa: S608 (conditions built from constants; values are parameters)
     return cte, params
 
@@ -41,13 +50,17 @@ def _arrays(row: dict, *names: str) -> dict:
 
 
 def method(db: Database, scope: Scope) -> dict:
-    """How much was observed: hearings, observers, trials, defendants present, dates."""
+    """How much was observed: sittings, observations of them, observers, trials, defendants present, dates.
+
+    ``sittings`` is the unit of every "hearings" number; ``observations`` counts the observers' records
+    (``hearings`` is kept, the same as ``observations``, for readers of the format before sittings)."""
     cte, params = _hearings_cte(scope)
     row = next(
         db.query(
             f"""
             WITH {cte}
             SELECT json_group_array(DISTINCT h.uuid) AS hearings,
+                   json_group_array(DISTINCT h.sitting_uuid) AS sittings,
                    count(DISTINCT h.observer_id) AS observers,
                    json_group_array(DISTINCT trial.uuid) AS trials,
                    min(h.hearing_date) AS first_date, max(h.hearing_date) AS last_date
@@ -56,20 +69,25 @@ def method(db: Database, scope: Scope) -> dict:
             params,
         )
     )
-    months = db.query(
-        f"WITH {cte} SELECT substr(hearing_date, 1, 7) AS month, count(*) AS n "  # noqa: S608
-        "FROM h GROUP BY month ORDER BY month",
-        params,
+    months = list(
+        db.query(
+            f"WITH {cte} SELECT substr(hearing_date, 1, 7) AS month, count(*) AS n, "  # noqa: S608
+            "count(DISTINCT sitting_id) AS sittings FROM h GROUP BY month ORDER BY month",
+            params,
+        )
     )
     present = observed_defendants(db, scope)
-    arrays = _arrays(row, "hearings", "trials")
+    arrays = _arrays(row, "hearings", "sittings", "trials")
     return {
+        "sittings": count(arrays["sittings"]),
+        "observations": count(arrays["hearings"]),
         "hearings": count(arrays["hearings"]),
         "trials": count(arrays["trials"]),
         "observers": row["observers"],
         "defendants_observed": count(present),
         "first_date": row["first_date"],
         "last_date": row["last_date"],
+        "sittings_by_month": {m["month"]: m["sittings"] for m in months},
         "hearings_by_month": {m["month"]: m["n"] for m in months},
     }
 
@@ -96,21 +114,39 @@ def _scope_tables(db: Database, scope: Scope) -> None:
     Temporary tables belong to this connection only, so concurrent requests do not see each other's.
     """
     cte, params = _hearings_cte(scope)
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS scope_hearing (id INTEGER PRIMARY KEY, uuid TEXT)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS scope_observation (id INTEGER PRIMARY KEY, uuid TEXT, "
+        "sitting_id INTEGER, sitting_uuid TEXT)"
+    )
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS scope_reconciled (sitting_id INTEGER, subject_uuid TEXT, "
+        "item_key TEXT, value TEXT, PRIMARY KEY (item_key, sitting_id, subject_uuid)) WITHOUT ROWID"
+    )
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS scope_absent (hearing_id INTEGER, defendant_uuid TEXT, "
         "PRIMARY KEY (hearing_id, defendant_uuid)) WITHOUT ROWID"
     )
     # No BEGIN IMMEDIATE here: these statements write only to this connection's temp schema, and a
     # findings page must not take the database's write lock away from observers' autosaves.
-    db.execute("DELETE FROM temp.scope_hearing")
+    db.execute("DELETE FROM temp.scope_observation")
     db.execute("DELETE FROM temp.scope_absent")
-    db.execute(f"WITH {cte} INSERT INTO temp.scope_hearing SELECT id, uuid FROM h", params)  # noqa: S608
+    db.execute("DELETE FROM temp.scope_reconciled")
+    db.execute(
+        f"WITH {cte} INSERT INTO temp.scope_observation SELECT id, uuid, sitting_id, sitting_uuid FROM h",  # noqa: S608
+        params,
+    )
+    db.execute(
+        """
+        INSERT INTO temp.scope_reconciled
+        SELECT sitting_id, subject_uuid, item_key, value FROM reconciliation
+        WHERE sitting_id IN (SELECT sitting_id FROM temp.scope_observation)
+        """
+    )
     db.execute(
         """
         INSERT INTO temp.scope_absent
         SELECT hearing_defendant.hearing_id, defendant.uuid FROM hearing_defendant
-        JOIN temp.scope_hearing ON scope_hearing.id = hearing_defendant.hearing_id
+        JOIN temp.scope_observation ON scope_observation.id = hearing_defendant.hearing_id
         JOIN defendant ON defendant.id = hearing_defendant.defendant_id
         WHERE hearing_defendant.present = 0
         """
@@ -118,50 +154,75 @@ def _scope_tables(db: Database, scope: Scope) -> None:
 
 
 # One scan of one item's answers: the planner walks the answer_units index from item_key on, so each
-# item costs only its own rows. Drafts, absent defendants and other missions fall out here.
-_PEOPLE_UNITS = """
-    SELECT answer.subject_uuid AS unit,
-           max(answer.value NOT IN ('', 'not_observed')) AS observed,
-           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM answer
-    WHERE answer.item_key = :item AND answer.subject_uuid != ''
-      AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-      AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
-                      AND scope_absent.defendant_uuid = answer.subject_uuid)
-    GROUP BY answer.subject_uuid
+# item costs only its own rows. Drafts, absent defendants and other missions fall out here. ``per`` is one
+# row per (sitting, subject): how many different answers the observations gave (blanks and "not observed"
+# aside), one of them, and the lead's reconciled value if any; ``resolved`` applies the counting rule.
+_RESOLVED = """
+    WITH per AS (
+        SELECT o.sitting_id, o.sitting_uuid, answer.subject_uuid,
+               count(DISTINCT answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS n,
+               max(answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS agreed,
+               max(answer.value) AS any_value
+        FROM answer JOIN temp.scope_observation o ON o.id = answer.hearing_id
+        WHERE answer.item_key = :item AND {subject}
+          AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
+                          AND scope_absent.defendant_uuid = answer.subject_uuid)
+        GROUP BY o.sitting_id, answer.subject_uuid
+    ),
+    resolved AS (
+        SELECT per.sitting_uuid, per.subject_uuid,
+               CASE WHEN r.value IS NOT NULL THEN r.value WHEN per.n = 1 THEN per.agreed
+                    WHEN per.n = 0 THEN coalesce(per.any_value, '') END AS value,
+               (r.value IS NULL AND per.n > 1) AS disputed
+        FROM per LEFT JOIN temp.scope_reconciled r ON r.item_key = :item AND r.sitting_id = per.sitting_id
+             AND r.subject_uuid = per.subject_uuid
+    )
 """
-_HEARING_UNITS = """
-    SELECT scope_hearing.uuid AS unit,
-           max(answer.value NOT IN ('', 'not_observed')) AS observed,
-           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM answer JOIN temp.scope_hearing ON scope_hearing.id = answer.hearing_id
-    WHERE answer.item_key = :item AND answer.subject_uuid = ''
-    GROUP BY answer.hearing_id
+_PEOPLE_UNITS = (
+    _RESOLVED.format(subject="answer.subject_uuid != ''")  # noqa: S608 (constant pieces)
+    + """
+    SELECT subject_uuid AS unit,
+           coalesce(max(value NOT IN ('', 'not_observed')), 0) AS observed,
+           coalesce(max(value IN (SELECT value FROM json_each(:concern))), 0) AS concern,
+           max(disputed) AS disputed,
+           json_group_array(sitting_uuid) FILTER (WHERE disputed) AS disputed_sittings
+    FROM resolved GROUP BY subject_uuid
 """
+)
+_HEARING_UNITS = (
+    _RESOLVED.format(subject="answer.subject_uuid = ''")  # noqa: S608 (constant pieces)
+    + """
+    SELECT sitting_uuid AS unit,
+           coalesce(value NOT IN ('', 'not_observed'), 0) AS observed,
+           coalesce(value IN (SELECT value FROM json_each(:concern)), 0) AS concern,
+           disputed, json_array(CASE WHEN disputed THEN sitting_uuid END) AS disputed_sittings
+    FROM resolved
+"""
+)
 
 
-_MATRIX_CELLS = """
-    SELECT answer.subject_uuid AS defendant,
-           count(DISTINCT answer.hearing_id)
-               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS hearings,
-           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM answer
-    WHERE answer.item_key = :item AND answer.subject_uuid != ''
-      AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-      AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
-                      AND scope_absent.defendant_uuid = answer.subject_uuid)
-    GROUP BY answer.subject_uuid
+_MATRIX_CELLS = (
+    _RESOLVED.format(subject="answer.subject_uuid != ''")  # noqa: S608 (constant pieces)
+    + """
+    SELECT subject_uuid AS defendant,
+           count(DISTINCT sitting_uuid) FILTER (WHERE value NOT IN ('', 'not_observed')) AS hearings,
+           coalesce(max(value IN (SELECT value FROM json_each(:concern))), 0) AS concern
+    FROM resolved GROUP BY subject_uuid
 """
+)
 
 
 def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
-    """For every checklist item: people (or hearings, or witnesses) observed, and those with a concern."""
+    """For every checklist item: people (or sittings, or witnesses) observed, those with a concern, and
+    those left out because observations of a sitting disagree and no lead has reconciled them
+    (``disputed``: the units; ``disputed_sittings``: the sittings where that happened)."""
     _scope_tables(db, scope)
     result = []
     for item in checklist.items:
         sql = _HEARING_UNITS if item.scope == "hearing" else _PEOPLE_UNITS
         units = list(db.query(sql, {"item": item.key, "concern": json.dumps(sorted(item.concern))}))
         observed = count(u["unit"] for u in units if u["observed"])
+        sittings = [s for u in units if u["disputed"] for s in json.loads(u["disputed_sittings"] or "[]")]
         result.append(
             {
                 "key": item.key,
@@ -170,6 +231,8 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
                 "refs": list(item.refs),
                 "observed": observed,
                 "concern": count((u["unit"] for u in units if u["concern"]), of=observed["count"]),
+                "disputed": count(u["unit"] for u in units if u["disputed"]),
+                "disputed_sittings": count(sittings),
             }
         )
     return result
@@ -440,7 +503,8 @@ def resolve(data: dict, path: str) -> dict | None:
 
 
 def matrix(db: Database, scope: Scope, checklist) -> dict:
-    """Defendant × item: for each pair, hearings where it was observed and whether any showed a concern."""
+    """Defendant × item: for each pair, sittings where it was observed (``hearings``, the key readers
+    know) and whether any showed a concern, by the counting rule of :data:`_RESOLVED`."""
     _scope_tables(db, scope)
     grid: dict[str, dict] = {}
     for item in checklist.items_for("defendant"):

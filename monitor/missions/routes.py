@@ -12,6 +12,7 @@ from ..auth import request_actor, users
 from ..db import get_db
 from ..forms import EmptyForm
 from ..observe import records as observe
+from ..observe import sittings
 from ..permissions import (
     allow,
     get_defendant_or_404,
@@ -193,6 +194,10 @@ def trial_view(trial_uuid):
         custody={d["uuid"]: missions.custody_hours(d) for d in defendants},
         observers=missions.observers(db, trial["id"]),
         hearings=hearings,
+        sittings=sittings.sittings_of_trial(db, trial["id"]) if lead else [],
+        open_disagreements=(
+            {s["id"]: s["open"] for s in sittings.open_sittings(db, mission["id"])} if lead else {}
+        ),
         assign_form=assign_form,
         button=EmptyForm(),
         today=date.today().isoformat(),

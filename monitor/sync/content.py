@@ -25,6 +25,7 @@ class Kind:
     parent: tuple[str, str] | None = None  # (column, parent table); the content key is "<table>_uuid"
     people: tuple[tuple[str, str], ...] = ()  # (column, content key) naming an account
     derived: tuple[str, ...] = ()  # columns filled from the parent, never taken from a bundle
+    links: tuple[tuple[str, str], ...] = ()  # (column, table) naming another record; content "<table>_uuid"
     setup: bool = False  # part of a mission's set-up (only its leads change it)
     cheap_version: bool = True  # version bumps on every change of the content (so a hash can be reused)
     extra: tuple[str, ...] = ()
@@ -42,10 +43,13 @@ KINDS = {
             "trial", parent=("mission_id", "mission"), setup=True, cheap_version=False, extra=("observers",)
         ),
         Kind("defendant", parent=("trial_id", "trial"), setup=True),
+        # A sitting's uuid is natural (trial, date, session): two laptops that start one agree on it.
+        Kind("sitting", parent=("trial_id", "trial")),
         Kind(
             "hearing",
             parent=("trial_id", "trial"),
             people=(("observer_id", "observer_uuid"),),
+            links=(("sitting_id", "sitting"),),
             extra=("presence", "answers"),
         ),
         Kind(
@@ -58,6 +62,7 @@ KINDS = {
         Kind("note", parent=("hearing_id", "hearing"), people=(("author_id", "author_uuid"),)),
         Kind("review", parent=("hearing_id", "hearing"), people=(("reviewer_id", "reviewer_uuid"),)),
         Kind("hearing_revision", parent=("hearing_id", "hearing"), people=(("author_id", "author_uuid"),)),
+        Kind("reconciliation", parent=("sitting_id", "sitting"), people=(("decided_by", "decided_by_uuid"),)),
     )
 }
 ORDER = tuple(KINDS)  # parents before children
@@ -65,7 +70,13 @@ ORDER = tuple(KINDS)  # parents before children
 
 def columns(db: Database, kind: Kind) -> list[str]:
     """The plain columns a record of this kind carries (its table's, less ids, metadata and references)."""
-    skip = {*META, *(c for c, _k in kind.people), *kind.derived, *([kind.parent[0]] if kind.parent else [])}
+    skip = {
+        *META,
+        *(c for c, _k in kind.people),
+        *(c for c, _t in kind.links),
+        *kind.derived,
+        *([kind.parent[0]] if kind.parent else []),
+    }
     return [c.name for c in db[kind.name].columns if c.name not in skip]
 
 
@@ -96,6 +107,8 @@ class Reader:
             content[kind.parent_key] = self.uuid_of(kind.parent[1], row[kind.parent[0]])
         for column, key in kind.people:
             content[key] = self.uuid_of("user", row[column])
+        for column, table in kind.links:
+            content[f"{table}_uuid"] = self.uuid_of(table, row[column])
         if kind.name == "mission":
             content["members"] = [
                 [m["uuid"], m["role"]]
@@ -149,7 +162,17 @@ class Reader:
 
 def label(kind_name: str, content: dict) -> str:
     """A short human name for a record, for import reports and the conflict queue."""
-    for key in ("name", "title", "label", "hearing_date", "typed_at", "decision", "number"):
+    for key in (
+        "name",
+        "title",
+        "label",
+        "hearing_date",
+        "sitting_date",
+        "typed_at",
+        "decision",
+        "number",
+        "item_key",
+    ):
         value = content.get(key)
         if value not in (None, ""):
             return str(value)

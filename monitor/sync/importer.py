@@ -32,7 +32,7 @@ from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import Checklist
 from ..db import atomic, utcnow
-from ..observe import fields
+from ..observe import fields, sittings
 from ..observe import records as observe
 from ..permissions import assigned_to, role_in_mission
 from . import bundle as bundlelib
@@ -225,6 +225,7 @@ class _Import:
         self.report.mission_uuid, self.report.mission_name = self.mission_uuid, str(mission.get("name", ""))
         self.report.author = {k: str(author.get(k, "")) for k in ("uuid", "username", "display_name")}
         self.withheld = _withheld(manifest)
+        self.format_version = manifest.get("format_version", 1)
         self._users()
         self.hearings_before, self.hearings_inserted, self.dropped = self.db["hearing"].count, 0, []
         for name in ORDER:
@@ -389,6 +390,8 @@ class _Import:
     # One record -----------------------------------------------------------------------------------
 
     def _record(self, kind: Kind, record) -> None:
+        if kind.name == "hearing" and self.format_version < 2:
+            record = self._sitting_of_v1(record)
         record_uuid, content = self._shape(kind, record)
         parent_id = None
         if kind.parent:
@@ -439,6 +442,37 @@ class _Import:
             )
         self.report.count(kind.name, action, record_uuid, text)
 
+    def _sitting_of_v1(self, record):
+        """A hearing of a format-1 bundle names no sitting: give it the sitting of its trial and date
+        (session 1, the natural uuid the migration and every other laptop make), made here if new. The
+        checksum is checked on the content as sent, then made again over the content as translated."""
+        content = record.get("content") if isinstance(record, dict) else None
+        if not isinstance(content, dict) or "sitting_uuid" in content:
+            return record
+        trial_uuid, hearing_date = content.get("trial_uuid"), content.get("hearing_date")
+        if not isinstance(trial_uuid, str) or not isinstance(hearing_date, str) or not hearing_date:
+            return record  # _shape says what is wrong with it
+        if record.get("hash") != content_hash(content):
+            raise BundleError(
+                f"The hearing {record.get('uuid')} does not match its checksum: the file was changed."
+            )
+        trial_id = self._id("trial", trial_uuid)
+        if trial_id is None:
+            return record  # _record says the trial is missing
+        local = records.get(self.db, "hearing", str(record.get("uuid", "")))
+        sitting = None
+        if local is not None and local["sitting_id"] and local["hearing_date"] == hearing_date:
+            sitting = records.get_by_id(self.db, "sitting", local["sitting_id"])  # its sitting here stays
+        sitting = sitting or sittings.find(self.db, trial_id, hearing_date, 1)
+        if sitting is None:
+            sitting, _made = sittings.sitting_for(
+                self.db, self.actor, records.get_by_id(self.db, "trial", trial_id), hearing_date, 1
+            )
+            self.report.count("sitting", "inserted", sitting["uuid"], hearing_date)
+        content = {**content, "sitting_uuid": sitting["uuid"]}
+        self.ids[("sitting", sitting["uuid"])] = sitting["id"]
+        return {**record, "content": content, "hash": content_hash(content)}
+
     def _shape(self, kind: Kind, record) -> tuple[str, dict]:
         """Check a record's structure; every field must be one this installation knows."""
         if not isinstance(record, dict) or not isinstance(record.get("content"), dict):
@@ -457,6 +491,7 @@ class _Import:
             raise BundleError(f"The {kind.name} {record_uuid} has an unreadable history.")
         content = record["content"]
         expected = set(self.contents._columns[kind.name]) | {key for _c, key in kind.people} | set(kind.extra)
+        expected |= {f"{table}_uuid" for _c, table in kind.links}
         if kind.parent_key:
             expected.add(kind.parent_key)
         unknown, missing = set(content) - expected, expected - set(content)
@@ -581,6 +616,23 @@ class _Import:
                     f"The bundle changes the {kind.name} “{label(kind.name, content)}”; only a lead of the "
                     "mission can do that."
                 )
+            return
+        if kind.name == "reconciliation":
+            if not manages:
+                raise Refused(
+                    "The bundle carries a lead's reconciled answer; only a lead of the mission can import it."
+                )
+            return
+        if kind.name == "sitting":
+            trial_id = self._id("trial", content["trial_uuid"])
+            if manages:
+                return
+            if not assigned_to(self.db, trial_id, self.user):
+                raise Refused(
+                    f"The bundle adds a sitting to a trial you do not observe ({record_uuid}): refused."
+                )
+            if local is not None:
+                raise Refused(f"The bundle changes the sitting {record_uuid}; only a lead can: refused.")
             return
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
@@ -709,6 +761,16 @@ class _Import:
             if user_id is None:
                 raise BundleError(f"The {kind.name} names an account ({content[key]}) that is not here.")
             row[column] = user_id
+        for column, table in kind.links:
+            linked = self._id(table, content[f"{table}_uuid"])
+            if linked is None:
+                raise BundleError(
+                    f"The {kind.name} names a {table} ({content[f'{table}_uuid']}) that is neither here nor "
+                    "in the bundle."
+                )
+            if kind.parent and records.get_by_id(self.db, table, linked)[kind.parent[0]] != parent_id:
+                raise Refused(f"The {kind.name} names a {table} of another {kind.parent[1]}: refused.")
+            row[column] = linked
         if "trial_id" in kind.derived:
             row["trial_id"] = records.get_by_id(self.db, "hearing", parent_id)["trial_id"]
         return row
