@@ -124,7 +124,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
     table = Table(head, rows, widths=(0.11, 0.13, 0.1, 0.11, 0.1, 0.11, 0.1, 0.24), numeric=(4, 5))
     blocks = [Block("table", table)] if rows else [note(_("No hearings observed yet."))]
     report.sections.append(Section(_("Hearings observed"), blocks, ident="hearings"))
-    if found and found["method"]["hearings"]["count"]:
+    if found and found["method"]["sittings"]["count"]:
         lines = [method_sentence(found), _("Findings count submitted and approved hearings only.")]
         report.sections.append(
             Section(
