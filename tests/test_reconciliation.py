@@ -196,3 +196,15 @@ def test_the_findings_page_shows_the_disputed_count_with_a_link_to_reconcile(app
     assert "Based on" in html and "sittings (" in html
     assert "disputed (observers of one sitting disagree; not counted)" in html
     assert f"/missions/{sitting['mission']['uuid']}/disagreements" in html
+
+
+def test_an_observation_names_its_co_observers_and_the_lead_gets_a_link_to_compare(app, client, sitting):
+    login(client, "lena")
+    html = client.get(f"/hearings/{sitting['hearings'][0]['uuid']}").get_data(as_text=True)
+    assert "This sitting is also observed by Olga Observer." in html
+    assert f"/sittings/{sitting['sitting']['uuid']}" in html
+    client.post("/logout", data={"csrf_token": ""})
+    other = app.test_client()
+    login(other, "olga")
+    html = other.get(f"/hearings/{sitting['hearings'][1]['uuid']}").get_data(as_text=True)
+    assert "also observed by oleg" in html and f"/sittings/{sitting['sitting']['uuid']}" not in html

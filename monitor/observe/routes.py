@@ -107,9 +107,13 @@ def hearing_view(hearing_uuid):
     context["witness_options"] = {w["uuid"]: w["label"] for w in context["witnesses"]}
     if context["mine"] and hearing["status"] in observe.EDITABLE:
         return render_template("observe/form.html", **context)
+    sitting = records.get_by_id(db, "sitting", hearing["sitting_id"]) if hearing["sitting_id"] else None
     return render_template(
         "observe/view.html",
         **context,
+        co_observers=sorted({o["observer_name"] for o in sittings.others_on(db, hearing)}),
+        sitting_uuid=sitting["uuid"] if sitting else None,
+        leads_mission=leads(mission["id"]),
         review_form=ReviewForm(),
         correction_form=CorrectionForm(),
         identity_visible={w["uuid"]: sees_identity(w, mission["id"]) for w in context["witnesses"]},
