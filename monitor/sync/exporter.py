@@ -451,13 +451,23 @@ def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selec
     hearing with the records in it, so each bundle can be imported on its own."""
     setup = Selection()
     by_hearing: dict[str, Selection] = {}
+    # a sitting travels with the first hearing of the selection that names it (so it lands before it)
+    first_of = {}
+    for record in chosen.records.get("hearing", []):
+        first_of.setdefault(record["content"].get("sitting_uuid"), record["uuid"])
     for name in ORDER:
         kind = KINDS[name]
         for record in chosen.records.get(name, []):
-            if name in SETUP or name in ("sitting", "reconciliation"):  # before the hearings they hold
+            key = None
+            if name == "sitting":
+                key = first_of.get(record["uuid"])
+            elif name == "hearing":
+                key = record["uuid"]
+            elif name not in SETUP and name != "reconciliation":
+                key = record["content"]["hearing_uuid"]
+            if key is None:  # set-up, a lead's reconciliations, a sitting no hearing here names
                 setup.add(kind, record)
             else:
-                key = record["uuid"] if name == "hearing" else record["content"]["hearing_uuid"]
                 by_hearing.setdefault(key, Selection()).add(kind, record)
     batches = [setup] if setup.count() else []
     keys = list(by_hearing)
