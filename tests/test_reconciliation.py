@@ -208,3 +208,45 @@ def test_an_observation_names_its_co_observers_and_the_lead_gets_a_link_to_compa
     login(other, "olga")
     html = other.get(f"/hearings/{sitting['hearings'][1]['uuid']}").get_data(as_text=True)
     assert "also observed by oleg" in html and f"/sittings/{sitting['sitting']['uuid']}" not in html
+
+
+def test_the_rule_holds_when_shared_sittings_are_few_among_many(app, sitting):
+    """With few shared sittings the findings look their answers up from the observations (another query
+    plan than above): same counts."""
+    db = connect(app.config["DATABASE"])
+    for day in range(1, 21):
+        hearing = observe.start_hearing(
+            db, ACTOR, sitting["trial"], sitting["mission"], sitting["observer"], f"2026-10-{day:02d}"
+        )
+        change = {"target": "answer", "item": PUBLIC, "subject": "", "field": "value", "value": "yes"}
+        assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial"), [change]) == []
+        observe.submit(db, ACTOR, hearing)
+    db.close()
+    data = findings(app, sitting)
+    assert data["method"]["sittings"]["count"] == 21 and data["method"]["observations"]["count"] == 22
+    public = item(data, PUBLIC)
+    assert (public["observed"]["count"], public["concern"]["count"], public["disputed"]["count"]) == (
+        20,
+        0,
+        1,
+    )
+    assert item(data, RIGHTS)["concern"]["count"] == 1
+    db = connect(app.config["DATABASE"])
+    sittings.reconcile(
+        db,
+        ACTOR,
+        sitting["sitting"],
+        checklists.get("fair_trial"),
+        sitting["lead"]["id"],
+        "",
+        PUBLIC,
+        "no",
+        "x",
+    )
+    db.close()
+    public = item(findings(app, sitting), PUBLIC)
+    assert (public["observed"]["count"], public["concern"]["count"], public["disputed"]["count"]) == (
+        21,
+        1,
+        0,
+    )

@@ -108,15 +108,17 @@ def observed_defendants(db: Database, scope: Scope) -> list[str]:
     return [r["uuid"] for r in rows]
 
 
-def _scope_tables(db: Database, scope: Scope) -> None:
-    """Temporary tables of the hearings in scope and the absences in them, for the per-item scans.
+def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
+    """Temporary tables of the observations in scope, the reconciled answers of their sittings and the
+    absences in them, for the per-item scans; return (observations, those whose sitting needs the
+    counting rule: observed more than once in scope, or reconciled).
 
     Temporary tables belong to this connection only, so concurrent requests do not see each other's.
     """
     cte, params = _hearings_cte(scope)
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS scope_observation (id INTEGER PRIMARY KEY, uuid TEXT, "
-        "sitting_id INTEGER, sitting_uuid TEXT)"
+        "sitting_id INTEGER, sitting_uuid TEXT, shared INTEGER NOT NULL DEFAULT 0)"
     )
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS scope_reconciled (sitting_id INTEGER, subject_uuid TEXT, "
@@ -132,7 +134,8 @@ def _scope_tables(db: Database, scope: Scope) -> None:
     db.execute("DELETE FROM temp.scope_absent")
     db.execute("DELETE FROM temp.scope_reconciled")
     db.execute(
-        f"WITH {cte} INSERT INTO temp.scope_observation SELECT id, uuid, sitting_id, sitting_uuid FROM h",  # noqa: S608
+        f"WITH {cte} INSERT INTO temp.scope_observation (id, uuid, sitting_id, sitting_uuid) "  # noqa: S608
+        "SELECT id, uuid, sitting_id, sitting_uuid FROM h",
         params,
     )
     db.execute(
@@ -144,6 +147,14 @@ def _scope_tables(db: Database, scope: Scope) -> None:
     )
     db.execute(
         """
+        UPDATE temp.scope_observation SET shared = 1
+        WHERE sitting_id IN (SELECT sitting_id FROM temp.scope_observation GROUP BY sitting_id
+                             HAVING count(*) > 1)
+           OR sitting_id IN (SELECT sitting_id FROM temp.scope_reconciled)
+        """
+    )
+    db.execute(
+        """
         INSERT INTO temp.scope_absent
         SELECT hearing_defendant.hearing_id, defendant.uuid FROM hearing_defendant
         JOIN temp.scope_observation ON scope_observation.id = hearing_defendant.hearing_id
@@ -151,22 +162,55 @@ def _scope_tables(db: Database, scope: Scope) -> None:
         WHERE hearing_defendant.present = 0
         """
     )
+    return tuple(db.execute("SELECT count(*), total(shared) FROM temp.scope_observation").fetchone())
 
 
-# One scan of one item's answers: the planner walks the answer_units index from item_key on, so each
-# item costs only its own rows. Drafts, absent defendants and other missions fall out here. ``per`` is one
-# row per (sitting, subject): how many different answers the observations gave (blanks and "not observed"
-# aside), one of them, and the lead's reconciled value if any; ``resolved`` applies the counting rule.
+# Each item is counted in two parts. Sittings with one observation in scope and no reconciliation (most of
+# them) need no rule: their answers are the answers, and one scan of the item's answers through the
+# answer_units index (item_key, subject_uuid, value, hearing_id) counts them as before sittings existed.
+# Only the *shared* sittings (two observations or more, or a lead's reconciliation) go through the rule
+# (_RESOLVED): per (sitting, subject) how many different answers the observations gave (blanks and "not
+# observed" aside), one of them, the lead's reconciled value if any. Drafts, absent defendants and other
+# missions fall out in both parts.
+_NOT_ABSENT = """
+    NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
+                AND scope_absent.defendant_uuid = answer.subject_uuid)
+"""
+_FAST_PEOPLE = f"""
+    SELECT answer.subject_uuid AS unit,
+           max(answer.value NOT IN ('', 'not_observed')) AS observed,
+           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern,
+           count(DISTINCT answer.hearing_id)
+               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS sittings
+    FROM answer
+    WHERE answer.item_key = :item AND answer.subject_uuid != ''
+      AND answer.hearing_id IN (SELECT id FROM temp.scope_observation WHERE shared = 0)
+      AND {_NOT_ABSENT}
+    GROUP BY answer.subject_uuid
+"""  # noqa: S608 (constant pieces)
+_FAST_SITTINGS = """
+    SELECT o.sitting_uuid AS unit,
+           max(answer.value NOT IN ('', 'not_observed')) AS observed,
+           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
+    FROM answer JOIN temp.scope_observation o ON o.id = answer.hearing_id
+    WHERE answer.item_key = :item AND answer.subject_uuid = '' AND o.shared = 0
+    GROUP BY answer.hearing_id
+"""
+# The shared part, driven from the item's answers (many shared sittings) or from the shared observations
+# (few: CROSS JOIN makes SQLite start from them and look their answers up by the (hearing, subject, item)
+# index).
+_FROM = {
+    "answers": "answer JOIN temp.scope_observation o ON o.id = answer.hearing_id",
+    "observations": "temp.scope_observation o CROSS JOIN answer ON answer.hearing_id = o.id",
+}
 _RESOLVED = """
     WITH per AS (
         SELECT o.sitting_id, o.sitting_uuid, answer.subject_uuid,
                count(DISTINCT answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS n,
                max(answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS agreed,
                max(answer.value) AS any_value
-        FROM answer JOIN temp.scope_observation o ON o.id = answer.hearing_id
-        WHERE answer.item_key = :item AND {subject}
-          AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
-                          AND scope_absent.defendant_uuid = answer.subject_uuid)
+        FROM {source}
+        WHERE o.shared = 1 AND answer.item_key = :item AND {subject} AND {not_absent}
         GROUP BY o.sitting_id, answer.subject_uuid
     ),
     resolved AS (
@@ -177,52 +221,60 @@ _RESOLVED = """
         FROM per LEFT JOIN temp.scope_reconciled r ON r.item_key = :item AND r.sitting_id = per.sitting_id
              AND r.subject_uuid = per.subject_uuid
     )
-"""
-_PEOPLE_UNITS = (
-    _RESOLVED.format(subject="answer.subject_uuid != ''")  # noqa: S608 (constant pieces)
-    + """
-    SELECT subject_uuid AS unit,
-           coalesce(max(value NOT IN ('', 'not_observed')), 0) AS observed,
-           coalesce(max(value IN (SELECT value FROM json_each(:concern))), 0) AS concern,
-           max(disputed) AS disputed,
-           json_group_array(sitting_uuid) FILTER (WHERE disputed) AS disputed_sittings
-    FROM resolved GROUP BY subject_uuid
-"""
-)
-_HEARING_UNITS = (
-    _RESOLVED.format(subject="answer.subject_uuid = ''")  # noqa: S608 (constant pieces)
-    + """
-    SELECT sitting_uuid AS unit,
+    SELECT {unit} AS unit, sitting_uuid,
            coalesce(value NOT IN ('', 'not_observed'), 0) AS observed,
            coalesce(value IN (SELECT value FROM json_each(:concern)), 0) AS concern,
-           disputed, json_array(CASE WHEN disputed THEN sitting_uuid END) AS disputed_sittings
+           disputed
     FROM resolved
 """
-)
 
 
-_MATRIX_CELLS = (
-    _RESOLVED.format(subject="answer.subject_uuid != ''")  # noqa: S608 (constant pieces)
-    + """
-    SELECT subject_uuid AS defendant,
-           count(DISTINCT sitting_uuid) FILTER (WHERE value NOT IN ('', 'not_observed')) AS hearings,
-           coalesce(max(value IN (SELECT value FROM json_each(:concern))), 0) AS concern
-    FROM resolved GROUP BY subject_uuid
-"""
-)
+def _shared_sql(people: bool, many: bool) -> str:
+    return _RESOLVED.format(
+        source=_FROM["answers" if many else "observations"],
+        subject="answer.subject_uuid != ''" if people else "answer.subject_uuid = ''",
+        not_absent=_NOT_ABSENT,
+        unit="subject_uuid" if people else "sitting_uuid",
+    )
+
+
+def _units(db: Database, item, shared: tuple[int, int]) -> dict[str, dict]:
+    """Per unit of ``item`` (a defendant or witness uuid, or a sitting's): observed, concern, disputed,
+    the sittings where it was observed and those where it was disputed, by the counting rule."""
+    params = {"item": item.key, "concern": json.dumps(sorted(item.concern))}
+    people = item.scope != "hearing"
+    units: dict[str, dict] = {}
+    for row in db.query(_FAST_PEOPLE if people else _FAST_SITTINGS, params):
+        units[row["unit"]] = {
+            "observed": bool(row["observed"]),
+            "concern": bool(row["concern"]),
+            "sittings": row["sittings"] if people else int(bool(row["observed"])),
+            "disputed": [],
+        }
+    total, count_shared = shared
+    if count_shared:
+        many = count_shared * 10 >= total
+        for row in db.query(_shared_sql(people, many), params):
+            unit = units.setdefault(
+                row["unit"], {"observed": False, "concern": False, "sittings": 0, "disputed": []}
+            )
+            unit["observed"] |= bool(row["observed"])
+            unit["concern"] |= bool(row["concern"])
+            unit["sittings"] += int(bool(row["observed"]))
+            if row["disputed"]:
+                unit["disputed"].append(row["sitting_uuid"])
+    return units
 
 
 def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     """For every checklist item: people (or sittings, or witnesses) observed, those with a concern, and
     those left out because observations of a sitting disagree and no lead has reconciled them
     (``disputed``: the units; ``disputed_sittings``: the sittings where that happened)."""
-    _scope_tables(db, scope)
+    shared = _scope_tables(db, scope)
     result = []
     for item in checklist.items:
-        sql = _HEARING_UNITS if item.scope == "hearing" else _PEOPLE_UNITS
-        units = list(db.query(sql, {"item": item.key, "concern": json.dumps(sorted(item.concern))}))
-        observed = count(u["unit"] for u in units if u["observed"])
-        sittings = [s for u in units if u["disputed"] for s in json.loads(u["disputed_sittings"] or "[]")]
+        units = _units(db, item, shared)
+        observed = count(u for u, v in units.items() if v["observed"])
         result.append(
             {
                 "key": item.key,
@@ -230,9 +282,9 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
                 "scope": item.scope,
                 "refs": list(item.refs),
                 "observed": observed,
-                "concern": count((u["unit"] for u in units if u["concern"]), of=observed["count"]),
-                "disputed": count(u["unit"] for u in units if u["disputed"]),
-                "disputed_sittings": count(sittings),
+                "concern": count((u for u, v in units.items() if v["concern"]), of=observed["count"]),
+                "disputed": count(u for u, v in units.items() if v["disputed"]),
+                "disputed_sittings": count(s for v in units.values() for s in v["disputed"]),
             }
         )
     return result
@@ -504,16 +556,15 @@ def resolve(data: dict, path: str) -> dict | None:
 
 def matrix(db: Database, scope: Scope, checklist) -> dict:
     """Defendant × item: for each pair, sittings where it was observed (``hearings``, the key readers
-    know) and whether any showed a concern, by the counting rule of :data:`_RESOLVED`."""
-    _scope_tables(db, scope)
+    know) and whether any showed a concern, by the counting rule of :func:`_units`."""
+    shared = _scope_tables(db, scope)
     grid: dict[str, dict] = {}
     for item in checklist.items_for("defendant"):
-        cells = db.query(_MATRIX_CELLS, {"item": item.key, "concern": json.dumps(sorted(item.concern))})
-        for cell in cells:
-            if cell["hearings"]:
-                grid.setdefault(cell["defendant"], {})[item.key] = {
-                    "hearings": cell["hearings"],
-                    "concern": bool(cell["concern"]),
+        for defendant, unit in _units(db, item, shared).items():
+            if unit["sittings"]:
+                grid.setdefault(defendant, {})[item.key] = {
+                    "hearings": unit["sittings"],
+                    "concern": unit["concern"],
                 }
     trial_where, trial_params = scope.trial_where()
     defendants = list(
