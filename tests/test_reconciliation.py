@@ -250,3 +250,18 @@ def test_the_rule_holds_when_shared_sittings_are_few_among_many(app, sitting):
         1,
         0,
     )
+
+
+def test_the_trial_page_lists_sittings_with_open_disagreements_for_its_leads_only(app, client, sitting):
+    login(client, "lena")
+    html = client.get(f"/trials/{sitting['trial']['uuid']}").get_data(as_text=True)
+    assert f"/sittings/{sitting['sitting']['uuid']}" in html and 'id="sittings"' in html
+    assert "Disagreements to reconcile" in client.get(f"/missions/{sitting['mission']['uuid']}").get_data(
+        as_text=True
+    )
+    admin = app.test_client()
+    login(admin, "ada")
+    html = admin.get(f"/trials/{sitting['trial']['uuid']}").get_data(as_text=True)
+    assert 'id="sittings"' not in html and "/sittings/" not in html
+    html = admin.get(f"/missions/{sitting['mission']['uuid']}").get_data(as_text=True)
+    assert "Disagreements to reconcile" not in html
