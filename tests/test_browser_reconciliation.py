@@ -30,9 +30,8 @@ def test_a_lead_reconciles_a_disagreement_from_the_findings(app):
         page.get_by_role("link", name="Findings").click()
         disputed = page.locator(".disputed").first
         expect(disputed).to_contain_text("1 disputed")
-        disputed.get_by_role("link", name="Reconcile").click()
-        expect(page.get_by_role("heading", name="Disagreements to reconcile")).to_be_visible()
-        page.locator("table.data tbody a").first.click()
+        disputed.get_by_role("link", name="Reconcile").click()  # one sitting: straight to its page
+        expect(page.get_by_role("heading", name=re.compile("Sitting of"))).to_be_visible()
 
         card = page.locator("article.disagreement.open")
         expect(card).to_have_count(1)
@@ -51,7 +50,8 @@ def test_a_lead_reconciles_a_disagreement_from_the_findings(app):
         expect(page.get_by_text("Reconciled answer saved.")).to_be_visible()
         expect(page.locator("article.disagreement.open")).to_have_count(0)
         expect(page.locator("p.reconciled")).to_contain_text("Observer 2 stood at the door")
-        page.get_by_role("link", name="Disagreements to reconcile").click()
+        page.get_by_role("link", name="Disagreements to reconcile").click()  # the mission's list
+        expect(page.get_by_role("heading", name="Disagreements to reconcile")).to_be_visible()
         expect(page.get_by_text("No open disagreements.")).to_be_visible()
         assert problems == []
 

@@ -195,7 +195,9 @@ def test_the_findings_page_shows_the_disputed_count_with_a_link_to_reconcile(app
     html = client.get(f"/missions/{sitting['mission']['uuid']}/findings").get_data(as_text=True)
     assert "Based on" in html and "sittings (" in html
     assert "disputed (observers of one sitting disagree; not counted)" in html
-    assert f"/missions/{sitting['mission']['uuid']}/disagreements" in html
+    assert f"/sittings/{sitting['sitting']['uuid']}?item={PUBLIC}" in html  # one sitting: straight to it
+    page = client.get(f"/sittings/{sitting['sitting']['uuid']}?item={PUBLIC}").get_data(as_text=True)
+    assert "Show every question" in page and page.count('class="disagreement open"') == 1
 
 
 def test_an_observation_names_its_co_observers_and_the_lead_gets_a_link_to_compare(app, client, sitting):
