@@ -148,6 +148,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
         ("Oil workers' strike case", "Regional court of Zhanaqala", 8),
         ("Independent union leaders' case", "City court of Aqtobe-Demo", 4),
     ]
+    first_sitting = None
     for trial_number, ((title, court, size), observer) in enumerate(zip(trials, observers, strict=True)):
         trial = missions.create_trial(
             db,
@@ -244,7 +245,38 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
             if status in ("approved", "returned"):
                 comment = "" if status == "approved" else "Please add which defendants the witness named."
                 observe.review(db, ACTOR, hearing, lead["id"], status, comment)
+            if trial_number == 0 and status == "approved":
+                first_sitting = (trial, hearing)
+    _second_observation(db, mission, checklist, observers[1], *first_sitting)
     return created
+
+
+def _second_observation(db, mission: dict, checklist, observer: dict, trial: dict, first: dict) -> dict:
+    """The second observer attends the first trial's first sitting too and records it the same way, except
+    that they saw the public kept out: one disagreement for the lead to reconcile."""
+    missions.assign_observer(db, ACTOR, trial, observer, mission)
+    hearing = observe.start_hearing(db, ACTOR, trial, mission, observer, first["hearing_date"])
+    present = {d["uuid"]: d["present"] for d in observe.presence(db, first["id"])}
+    changes = [
+        {"target": "presence", "defendant": uuid, "value": bool(here)} for uuid, here in present.items()
+    ]
+    for (subject, key), row in observe.answers(db, first["id"]).items():
+        if subject and subject not in present:
+            continue  # a witness the first observer recorded: theirs alone
+        value, note = row["value"], row["note"]
+        if key == "public_admitted":
+            value = "no" if value != "no" else "yes"
+            note = "Relatives were stopped at the door by police; only the press pool was let in."
+        changes.append(
+            {"target": "answer", "item": key, "subject": subject, "field": "value", "value": value}
+        )
+        if note:
+            changes.append(
+                {"target": "answer", "item": key, "subject": subject, "field": "note", "value": note}
+            )
+    observe.save_changes(db, ACTOR, hearing, checklist, changes)
+    observe.submit(db, ACTOR, hearing)
+    return hearing
 
 
 @click.command("seed-demo")

@@ -1,5 +1,7 @@
 """Schema changes, one named step each. Never edit a step once it has been released: add a new one."""
 
+import json
+
 import click
 from sqlite_utils import Database, Migrations
 
@@ -476,6 +478,109 @@ def m009_sync(db: Database) -> None:
             last_pull_at TEXT,
             last_error TEXT NOT NULL DEFAULT '',
             last_result TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+
+
+@migrations()
+def m010_sittings(db: Database) -> None:
+    # The court sitting (trial + date + session): the unit every "hearings" number counts. A hearing row
+    # stays one observer's record of it (shown as an *observation*); two observers of one sitting share it.
+    from . import audit
+    from .audit import Actor
+    from .db import utcnow
+    from .ids import natural_uuid
+
+    db.execute(
+        f"""
+        CREATE TABLE sitting (
+            id INTEGER PRIMARY KEY,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            sitting_date TEXT NOT NULL,
+            session INTEGER NOT NULL DEFAULT 1 CHECK (session >= 1),
+            courtroom TEXT NOT NULL DEFAULT '',
+            judge TEXT NOT NULL DEFAULT '',
+            {RECORD},
+            UNIQUE (trial_id, sitting_date, session)
+        )
+        """
+    )
+    db.execute("ALTER TABLE hearing ADD COLUMN sitting_id INTEGER REFERENCES sitting(id)")
+    db.execute("CREATE INDEX hearing_sitting ON hearing (sitting_id)")
+    # Existing observations grouped by (trial, date): session 1, the natural uuid two laptops agree on,
+    # courtroom and judge from the earliest observation. One audit entry per sitting names them all.
+    actor = Actor(name="migration m010_sittings")
+    groups = list(
+        db.query(
+            """
+            SELECT hearing.trial_id, trial.uuid AS trial_uuid, hearing.hearing_date,
+                   json_group_array(hearing.uuid) AS observations
+            FROM hearing JOIN trial ON trial.id = hearing.trial_id
+            GROUP BY hearing.trial_id, hearing.hearing_date ORDER BY hearing.trial_id, hearing.hearing_date
+            """
+        )
+    )
+    for group in groups:
+        first = next(
+            db.query(
+                "SELECT courtroom, judge FROM hearing WHERE trial_id = ? AND hearing_date = ? "
+                "ORDER BY created_at, id LIMIT 1",
+                [group["trial_id"], group["hearing_date"]],
+            )
+        )
+        now = utcnow()
+        row = {
+            "uuid": natural_uuid(group["trial_uuid"], group["hearing_date"], "1"),
+            "trial_id": group["trial_id"],
+            "sitting_date": group["hearing_date"],
+            "session": 1,
+            "courtroom": first["courtroom"],
+            "judge": first["judge"],
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        sitting_id = db["sitting"].insert(row).last_pk
+        db.execute(
+            "UPDATE hearing SET sitting_id = ? WHERE trial_id = ? AND hearing_date = ?",
+            [sitting_id, group["trial_id"], group["hearing_date"]],
+        )
+        audit.record(
+            db,
+            "sitting.migrate",
+            actor,
+            record_type="sitting",
+            record_uuid=row["uuid"],
+            after={
+                "trial_uuid": group["trial_uuid"],
+                "sitting_date": row["sitting_date"],
+                "session": 1,
+                "courtroom": row["courtroom"],
+                "judge": row["judge"],
+                "observations": sorted(json.loads(group["observations"])),
+            },
+        )
+    # A hearing's bundle content now names its sitting: the cached hashes of hearings are stale.
+    if "sync_record" in db.table_names():
+        db.execute("DELETE FROM sync_record WHERE record_type = 'hearing'")
+
+
+@migrations()
+def m011_reconciliation(db: Database) -> None:
+    # A lead's reconciled answer where the observations of one sitting disagree (docs/units.md).
+    db.execute(
+        f"""
+        CREATE TABLE reconciliation (
+            id INTEGER PRIMARY KEY,
+            sitting_id INTEGER NOT NULL REFERENCES sitting(id),
+            subject_uuid TEXT NOT NULL DEFAULT '',
+            item_key TEXT NOT NULL,
+            value TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL,
+            decided_by INTEGER NOT NULL REFERENCES user(id),
+            {RECORD},
+            UNIQUE (sitting_id, subject_uuid, item_key)
         )
         """
     )

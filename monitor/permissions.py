@@ -176,6 +176,24 @@ def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dic
     return hearing, trial, mission
 
 
+def leads(mission_id: int) -> bool:
+    """Whether the current user is a lead of this mission (an administrator who is not one is not)."""
+    return membership(get_db(), mission_id, me()) == "lead"
+
+
+def get_sitting_or_404(sitting_uuid: str, reconcile: bool = False) -> tuple[dict, dict, dict]:
+    """(sitting, trial, mission): readable by whoever may read its trial; reconciled (and its
+    disagreements read side by side) only by a lead of the mission."""
+    sitting = _get_or_404("sitting", sitting_uuid)
+    trial = records.get_by_id(get_db(), "trial", sitting["trial_id"])
+    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    if reconcile:
+        require(leads(mission["id"]), "not a lead of this mission")
+    else:
+        require(manages(mission["id"]) or is_assigned(trial["id"]), "not assigned to this trial")
+    return sitting, trial, mission
+
+
 def get_conflict_or_404(conflict_uuid: str) -> dict:
     """A sync conflict, for a lead of its mission (or an administrator)."""
     conflict = _get_or_404("sync_conflict", conflict_uuid)

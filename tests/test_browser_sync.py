@@ -69,9 +69,9 @@ def test_laptop_connects_pulls_and_pushes_and_a_lead_resolves_a_conflict(tmp_pat
         shot(page, "status")
         page.get_by_role("button", name="Push my changes").click()
         page.wait_for_selector("#job-message:has-text('Pushed')", timeout=20000)
-        assert "1 new" in page.inner_text("#job-message")
+        assert "2 new" in page.inner_text("#job-message")  # the observation and its (new) sitting
         server_db = connect(server_app.config["DATABASE"])
-        assert server_db["hearing"].count == 1
+        assert server_db["hearing"].count == 1 and server_db["sitting"].count == 1
         server_db.close()
 
         lead = browser.new_page()

@@ -3,6 +3,7 @@
 import re
 
 from monitor import audit
+from monitor.observe import sittings
 from tests.conftest import login
 
 
@@ -28,14 +29,18 @@ def test_seed_demo_loads_a_complete_fictional_mission(app, runner, db):
         "mission": 1,
         "trial": 2,
         "defendant": 12,
-        "hearing": 8,
+        "hearing": 9,  # one sitting has two observations
         "witness": 7,  # persons: one anonymous witness is heard at two sittings
         "witness_appearance": 8,
         "allegation": 8,
         "note": 24,
     }
     statuses = sorted(r["status"] for r in db.query("SELECT status FROM hearing"))
-    assert statuses == sorted(["approved", "submitted", "returned", "draft"] * 2)
+    assert statuses == sorted(["approved", "submitted", "returned", "draft"] * 2 + ["submitted"])
+    assert db["sitting"].count == 8  # eight sittings; the first trial's first one observed twice
+    mission = next(db.query("SELECT * FROM mission"))
+    (disagreeing,) = sittings.open_sittings(db, mission["id"])
+    assert disagreeing["open"] == 1  # the observers disagree on one item: the lead's page has it
     assert db["answer"].count > 300
     assert db["witness"].count_where("anonymous = 1") == 3
     heard_twice = db.execute(

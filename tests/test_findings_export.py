@@ -201,10 +201,13 @@ def test_the_markdown_states_the_counts_as_sentences(runner, mission):
     assert result.exit_code == 0, result.output
     text = result.output
     assert text.startswith("# Findings: Test mission")
-    assert "Hearings observed: 3 · Trials: 2 · Observers: 1 · Dates: 2026-11-20 – 2026-12-02" in text
+    assert (
+        "Sittings observed: 3 · Observations (observers' records of them): 3 · Trials: 2 · Observers: 1 · "
+        "Dates: 2026-11-20 – 2026-12-02"
+    ) in text
     assert "### Arrest and police custody" in text
     assert f"- 3 of 4 defendants {REASONS.finding.en} (ICCPR 9(2), BoP 10, BoP 13).\n" in text
-    assert f"- In 1 of 2 hearings {PUBLIC.finding.en} ({', '.join(PUBLIC.refs)}).\n" in text
+    assert f"- In 1 of 2 sittings {PUBLIC.finding.en} ({', '.join(PUBLIC.refs)}).\n" in text
     assert "Pre-trial detention" not in text  # a stage without concerns is left out
     assert "- Methods: Beating 1 of 1; Threats to family 1 of 1" in text
     assert "- Voice hidden: 1 of 1" in text
@@ -217,7 +220,7 @@ def test_the_markdown_speaks_russian(runner, mission):
     assert result.exit_code == 0, result.output
     assert "### Задержание и содержание в полиции" in result.output
     assert f"- 3 из 4 подсудимых {REASONS.finding.ru}" in result.output
-    assert f"- В 1 из 2 заседаний {PUBLIC.finding.ru}" in result.output
+    assert f"- В 1 из 2 судебных заседаний {PUBLIC.finding.ru}" in result.output
     assert "- Зафиксировано заявлений: 1" in result.output
 
 

@@ -428,11 +428,17 @@ def test_no_page_an_administrator_can_open_holds_an_identity(app, world):
     findings, a kept revision, a real conflict), opened by the administrator."""
     from tests.test_permissions import PERMISSIONS, readable
 
+    db = connect(app.config["DATABASE"])
+    sitting_uuid = db.execute(
+        "SELECT uuid FROM sitting WHERE id = ?", [world["hearing"]["sitting_id"]]
+    ).fetchone()[0]
+    db.close()
     values = {
         "mission": world["mission"]["uuid"],
         "trial": world["trial"]["uuid"],
         "defendant": world["defendants"][0]["uuid"],
         "hearing": world["hearing"]["uuid"],
+        "sitting": sitting_uuid,
         "witness": world["witness"]["uuid"],
         "observer": world["observer"]["uuid"],
         "conflict": world["conflict"]["uuid"],

@@ -28,6 +28,8 @@ OWNER_AND_LEADS = {
     "lead": OK,
     "admin": OK,
 }
+# The mission's leads only: an administrator who is not one of them is refused too.
+MISSION_LEADS = {**LEADS, "admin": FORBIDDEN}
 ADMIN_ONLY = {
     "anonymous": REDIRECT,
     "observer": FORBIDDEN,
@@ -92,6 +94,13 @@ PERMISSIONS = {
     ),
     "observe.hearing_changes": ("GET", "/hearings/{hearing}/changes", OWNER_AND_LEADS),
     "observe.review_queue": ("GET", "/review", LEADS),
+    "observe.sitting_view": ("GET", "/sittings/{sitting}", MISSION_LEADS),
+    "observe.sitting_reconcile": (  # an empty form: sent back to the page with a message
+        "POST",
+        "/sittings/{sitting}/reconcile",
+        {**MISSION_LEADS, "lead": REDIRECT},
+    ),
+    "observe.mission_disagreements": ("GET", "/missions/{mission}/disagreements", MISSION_LEADS),
     "findings.mission_findings": ("GET", "/missions/{mission}/findings", LEADS),
     "findings.trial_findings": (
         "GET",
@@ -138,6 +147,8 @@ PERMISSIONS = {
         "/api/v1/trials/{trial}/hearings",
         {**OWNER_ONLY, "anonymous": 401, "observer": 400},
     ),
+    "api.sitting_list": ("GET", "/api/v1/trials/{trial}/sittings", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.sitting": ("GET", "/api/v1/sittings/{sitting}", {**OWNER_AND_LEADS, "anonymous": 401}),
     "api.my_hearings": ("GET", "/api/v1/hearings", {**SIGNED_IN_ONLY, "anonymous": 401}),
     "api.hearing": ("GET", "/api/v1/hearings/{hearing}", {**OWNER_AND_LEADS, "anonymous": 401}),
     "api.witness_add": (
@@ -295,6 +306,11 @@ def world(app, people):
             "created_at": "2026-01-01T00:00:00Z",
         }
     )  # an anonymous witness's identity changed on two machines, in lena's mission
+    sitting_uuid = db.execute(
+        "SELECT sitting.uuid FROM sitting JOIN hearing ON hearing.sitting_id = sitting.id "
+        "WHERE hearing.uuid = ?",
+        [hearing["uuid"]],
+    ).fetchone()[0]
     token, _secret = tokens.create(
         db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
     )
@@ -305,6 +321,7 @@ def world(app, people):
         "trial": setup["trial"]["uuid"],
         "defendant": setup["defendants"][0]["uuid"],
         "hearing": hearing["uuid"],
+        "sitting": sitting_uuid,
         "witness": witness["uuid"],
         "person": witness["person_uuid"],
         "observer": people["observer"]["uuid"],

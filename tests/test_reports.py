@@ -173,7 +173,10 @@ def test_mission_pdf_states_the_counts_of_the_findings(demo):
     data, checklist = the_findings(demo)
     text = pdf_text(demo.export("mission", "pdf"))
     method, torture, custody = data["method"], data["torture"], data["custody"]
-    assert f"Based on {method['hearings']['count']} hearings in {method['trials']['count']} trials" in text
+    assert (
+        f"Based on {method['sittings']['count']} sittings ({method['observations']['count']} observations by "
+        f"{method['observers']} observers) in {method['trials']['count']} trials"
+    ) in text
     alleging = torture["defendants_alleging"]
     assert f"{alleging['count']} of {alleging['of']} defendants seen in court alleged torture" in text
     over48 = custody["judge_over_48"]

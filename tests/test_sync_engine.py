@@ -16,7 +16,7 @@ from monitor.db import connect
 from monitor.missions import records as missions
 from monitor.observe import records as observe
 from monitor.sync import conflicts, exporter
-from monitor.sync.bundle import BundleError
+from monitor.sync.bundle import FORMAT_VERSION, BundleError
 from monitor.sync.content import content_hash
 from monitor.sync.importer import import_bundle
 from tests.conftest import make_app, make_user, setup_trial
@@ -287,7 +287,7 @@ def test_crafted_bundles_are_refused_and_change_nothing(server, pushed):
         manifest["parts"]["records/defendant-0001.json"] = {"type": "defendant"}
 
     def newer_format(manifest, parts):
-        manifest["format_version"] = 2
+        manifest["format_version"] = FORMAT_VERSION + 1
 
     def unknown_question(manifest, parts):
         records_of(parts, "hearing")[0]["content"]["answers"][0][1] = "was_the_moon_full"
@@ -356,7 +356,7 @@ def test_the_schema_lists_exactly_the_fields_a_record_carries(server):
 
     for name, kind in KINDS.items():
         expected = set(columns(server_db, kind)) | {key for _c, key in kind.people} | set(kind.extra)
-        expected |= {f"{table}_uuid" for _c, table in kind.refs}
+        expected |= {f"{table}_uuid" for _c, table in kind.links}
         if kind.parent_key:
             expected.add(kind.parent_key)
         assert set(SCHEMA["$defs"][f"content.{name}"]["properties"]) == expected, name

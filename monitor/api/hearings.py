@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 from .. import records
 from ..auth import request_actor
 from ..db import atomic, get_db, utcnow
-from ..observe import fields
+from ..observe import fields, sittings
 from ..observe import records as observe
 from ..observe.forms import StartHearingForm
 from ..observe.routes import MAX_BATCH, MAX_NOTE, checklist_of, typed_at
 from ..permissions import (
     allow,
     get_hearing_or_404,
+    get_sitting_or_404,
     get_trial_or_404,
     is_assigned,
     manages,
@@ -82,13 +83,22 @@ def hearing_start(trial_uuid):
     """Start observing a hearing of a trial this observer is assigned to (every defendant present)."""
     trial, mission = get_trial_or_404(trial_uuid)
     require(is_assigned(trial["id"]), "not assigned to this trial")
-    data = form_data(json_body(), {"hearing_date": "text"})
+    data = form_data(json_body(), {"hearing_date": "text", "session": "number"})
     form = validated(StartHearingForm, data)
+    db = get_db()
     started = observe.start_hearing(
-        get_db(), request_actor(), trial, mission, me(), form.hearing_date.data.isoformat()
+        db, request_actor(), trial, mission, me(), form.hearing_date.data.isoformat(), form.session_number
     )
-    hearing = records.get(get_db(), "hearing", started["uuid"])  # with every column's default
-    return created(hearing_document(hearing, trial, mission))
+    hearing = records.get(db, "hearing", started["uuid"])  # with every column's default
+    others = sittings.others_on(db, hearing)
+    return created(
+        {
+            **hearing_document(hearing, trial, mission),
+            # a sitting already observed by others: this is a second observation of it
+            "joined_sitting": bool(others),
+            "other_observers": sorted({o["observer_name"] for o in others}),
+        }
+    )
 
 
 @bp.route("/hearings/<hearing_uuid>", methods=["GET", "PATCH"])
@@ -243,3 +253,34 @@ def hearing_submit(hearing_uuid):
     except observe.HearingError:
         raise ApiError(409, _("This hearing was already submitted."), None) from None
     return jsonify(hearing_document(hearing, trial, mission))
+
+
+@bp.route("/trials/<trial_uuid>/sittings")
+@allow("observer", "lead", "admin")
+def sitting_list(trial_uuid):
+    """A trial's court sittings, newest first, with how many observations each has (and how many count)."""
+    trial, _mission = get_trial_or_404(trial_uuid)
+    return jsonify(
+        [serialize.sitting(s, trial["uuid"]) for s in sittings.sittings_of_trial(get_db(), trial["id"])]
+    )
+
+
+@bp.route("/sittings/<sitting_uuid>")
+@allow("observer", "lead", "admin")
+def sitting(sitting_uuid):
+    """A court sitting with its observations (all of them for the mission's leads, an observer's own for an
+    observer) and, for the leads, the reconciled answers where observations disagreed."""
+    row, trial, mission = get_sitting_or_404(sitting_uuid)
+    db, people = get_db(), serialize.People(get_db())
+    lead = manages(mission["id"])
+    seen = [o for o in sittings.observations(db, row["id"]) if lead or o["observer_id"] == me()["id"]]
+    document = {
+        **serialize.sitting(row, trial["uuid"]),
+        "mission": mission["uuid"],
+        "observations": [serialize.hearing(o, trial["uuid"], people) for o in seen],
+    }
+    if lead:
+        document["reconciliations"] = [
+            serialize.reconciliation(r, people) for r in sittings.reconciliations(db, row["id"]).values()
+        ]
+    return jsonify(document)

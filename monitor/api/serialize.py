@@ -49,6 +49,14 @@ class People:
             self.known[user_id] = {"uuid": row["uuid"], "display_name": row["display_name"]}
         return self.known[user_id]
 
+    def sitting(self, sitting_id: int | None) -> str | None:
+        """The uuid of a sitting by its integer id (cached beside the people)."""
+        key = ("sitting", sitting_id)
+        if key not in self.known:
+            row = records.get_by_id(self.db, "sitting", sitting_id) if sitting_id else None
+            self.known[key] = row["uuid"] if row else None
+        return self.known[key]
+
 
 def mission(row: dict) -> dict:
     return {**_pick(row, MISSION), "checklist": f"{row['checklist_id']}:{row['checklist_version']}"}
@@ -72,6 +80,7 @@ def hearing(row: dict, trial_uuid: str, people: People) -> dict:
     return {
         **_pick(row, HEARING),
         "trial": trial_uuid,
+        "sitting": people.sitting(row.get("sitting_id")),
         "observer": observer["uuid"],
         "observer_name": observer["display_name"],
     }
@@ -172,3 +181,25 @@ def review(row: dict, people: People) -> dict:
 
 def presence(row: dict) -> dict:
     return {"defendant": row["uuid"], "name": row["name"], "present": bool(row["present"])}
+
+
+SITTING = ("sitting_date", "session", "courtroom", "judge")
+
+
+def sitting(row: dict, trial_uuid: str) -> dict:
+    """A court sitting; ``observations`` (all of them) and ``counted`` (submitted or approved) when the
+    row carries those counts."""
+    data = {**_pick(row, SITTING), "trial": trial_uuid}
+    for name in ("observations", "counted"):
+        if name in row:
+            data[name] = row[name]
+    return data
+
+
+def reconciliation(row: dict, people: People) -> dict:
+    decided = people(row["decided_by"])
+    return {
+        **_pick(row, ("subject_uuid", "item_key", "value", "reason")),
+        "decided_by": decided["uuid"],
+        "decided_by_name": decided["display_name"],
+    }

@@ -200,8 +200,21 @@ HEARING_FIELDS = {
     "checklist_version": {"type": "integer"},
     "submitted_at": {"type": ["string", "null"]},
     "trial": UUID,
+    "sitting": {
+        "type": ["string", "null"],
+        "description": "The uuid of the court sitting this hearing is an observation of.",
+    },
     "observer": UUID,
     "observer_name": {"type": "string"},
+}
+SITTING_FIELDS = {
+    "sitting_date": {"type": "string", "description": "The date of the sitting (YYYY-MM-DD)."},
+    "session": {"type": "integer", "minimum": 1, "description": "1 unless the court sat twice that day."},
+    "courtroom": {"type": "string"},
+    "judge": {"type": "string"},
+    "trial": UUID,
+    "observations": {"type": "integer", "description": "How many observations it has (any status)."},
+    "counted": {"type": "integer", "description": "How many of them count (submitted or approved)."},
 }
 CHANGE = {
     "type": "object",
@@ -291,7 +304,42 @@ SCHEMAS = {
             "reviews": {"type": "array", "items": ref("Review")},
         },
     },
-    "HearingStart": writable({"hearing_date": DATE_TEXT}, ["hearing_date"]),
+    "HearingStart": writable(
+        {
+            "hearing_date": DATE_TEXT,
+            "session": {"type": ["integer", "null"], "minimum": 1, "maximum": 9},
+        },
+        ["hearing_date"],
+    ),
+    "Sitting": record(SITTING_FIELDS, ["sitting_date", "session", "trial"]),
+    "SittingDocument": {
+        "allOf": [ref("Sitting")],
+        "type": "object",
+        "required": ["mission", "observations"],
+        "properties": {
+            "mission": UUID,
+            "observations": {
+                "type": "array",
+                "items": ref("Hearing"),
+                "description": "Its observations: every one for the mission's leads, an observer's own.",
+            },
+            "reconciliations": {
+                "type": "array",
+                "description": "The leads' reconciled answers where observations disagreed (leads only).",
+                "items": record(
+                    {
+                        "subject_uuid": {"type": "string"},
+                        "item_key": {"type": "string"},
+                        "value": {"type": "string"},
+                        "reason": {"type": "string"},
+                        "decided_by": UUID,
+                        "decided_by_name": {"type": "string"},
+                    },
+                    ["item_key", "value", "reason"],
+                ),
+            },
+        },
+    },
     "HearingChanges": {
         "type": "object",
         "required": ["changes"],
@@ -376,6 +424,7 @@ MISSION = path_parameter("mission_uuid", "The mission's uuid.")
 TRIAL = path_parameter("trial_uuid", "The trial's uuid.")
 DEFENDANT = path_parameter("defendant_uuid", "The defendant's uuid.")
 HEARING = path_parameter("hearing_uuid", "The hearing's uuid.")
+SITTING = path_parameter("sitting_uuid", "The sitting's uuid.")
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -517,6 +566,24 @@ PATHS = {
             "hearings",
             {"201": json_response("The new draft hearing.", ref("HearingDocument")), **WRITE},
             requestBody=json_request(ref("HearingStart")),
+        ),
+    },
+    "/trials/{trial_uuid}/sittings": {
+        "parameters": [TRIAL],
+        "get": operation(
+            "listSittings",
+            "A trial's court sittings, newest first, with their observation counts",
+            "hearings",
+            {"200": listing("The sittings.", "Sitting"), **READ},
+        ),
+    },
+    "/sittings/{sitting_uuid}": {
+        "parameters": [SITTING],
+        "get": operation(
+            "getSitting",
+            "A court sitting with its observations (leads: all; an observer: their own)",
+            "hearings",
+            {"200": json_response("The sitting.", ref("SittingDocument")), **READ},
         ),
     },
     "/hearings": {

@@ -1,9 +1,15 @@
-"""Mission findings, computed in SQL over the hearings a lead chooses.
+"""Mission findings, computed in SQL over the observations (``hearing`` rows) a lead chooses.
 
 Every number comes with its denominator and the uuids behind it (``{"count", "of", "uuids"}``), so a
 report can state "27 of 37 defendants …" and a reader can open the list of people counted. A person
-(or hearing, or witness) is counted once however many hearings repeat the same concern; drafts never
-count; only answers about a defendant present at that hearing count.
+(or sitting, or witness) is counted once however many sittings repeat the same concern; drafts never
+count; only answers about a defendant present at that observation count.
+
+The unit of every "hearings" number is the court **sitting** (``COUNT DISTINCT sitting``): two observers
+at one sitting are one sitting, two observations. An answer counts per (sitting, subject, item) by the
+rule of docs/units.md "What counts": the lead's reconciled value if there is one; else the value every
+counted observation that answered agrees on (blanks and "not observed" ignored); else it is *disputed*,
+not counted, and the item's ``disputed`` count says how many units it left out.
 """
 
 import copy
@@ -30,8 +36,11 @@ def _hearings_cte(scope: Scope) -> tuple[str, dict]:
     where, params = scope.where()
     cte = f"""
         h AS (
-            SELECT hearing.id, hearing.uuid, hearing.trial_id, hearing.hearing_date, hearing.observer_id
-            FROM hearing JOIN trial ON trial.id = hearing.trial_id WHERE {where}
+            SELECT hearing.id, hearing.uuid, hearing.trial_id, hearing.hearing_date, hearing.observer_id,
+                   coalesce(hearing.sitting_id, -hearing.id) AS sitting_id,
+                   coalesce(sitting.uuid, hearing.uuid) AS sitting_uuid
+            FROM hearing JOIN trial ON trial.id = hearing.trial_id
+            LEFT JOIN sitting ON sitting.id = hearing.sitting_id WHERE {where}
         )"""  # noqa: S608 (conditions built from constants; values are parameters)
     return cte, params
 
@@ -41,13 +50,17 @@ def _arrays(row: dict, *names: str) -> dict:
 
 
 def method(db: Database, scope: Scope) -> dict:
-    """How much was observed: hearings, observers, trials, defendants present, dates."""
+    """How much was observed: sittings, observations of them, observers, trials, defendants present, dates.
+
+    ``sittings`` is the unit of every "hearings" number; ``observations`` counts the observers' records
+    (``hearings`` is kept, the same as ``observations``, for readers of the format before sittings)."""
     cte, params = _hearings_cte(scope)
     row = next(
         db.query(
             f"""
             WITH {cte}
             SELECT json_group_array(DISTINCT h.uuid) AS hearings,
+                   json_group_array(DISTINCT h.sitting_uuid) AS sittings,
                    count(DISTINCT h.observer_id) AS observers,
                    json_group_array(DISTINCT trial.uuid) AS trials,
                    min(h.hearing_date) AS first_date, max(h.hearing_date) AS last_date
@@ -56,20 +69,25 @@ def method(db: Database, scope: Scope) -> dict:
             params,
         )
     )
-    months = db.query(
-        f"WITH {cte} SELECT substr(hearing_date, 1, 7) AS month, count(*) AS n "  # noqa: S608
-        "FROM h GROUP BY month ORDER BY month",
-        params,
+    months = list(
+        db.query(
+            f"WITH {cte} SELECT substr(hearing_date, 1, 7) AS month, count(*) AS n, "  # noqa: S608
+            "count(DISTINCT sitting_id) AS sittings FROM h GROUP BY month ORDER BY month",
+            params,
+        )
     )
     present = observed_defendants(db, scope)
-    arrays = _arrays(row, "hearings", "trials")
+    arrays = _arrays(row, "hearings", "sittings", "trials")
     return {
+        "sittings": count(arrays["sittings"]),
+        "observations": count(arrays["hearings"]),
         "hearings": count(arrays["hearings"]),
         "trials": count(arrays["trials"]),
         "observers": row["observers"],
         "defendants_observed": count(present),
         "first_date": row["first_date"],
         "last_date": row["last_date"],
+        "sittings_by_month": {m["month"]: m["sittings"] for m in months},
         "hearings_by_month": {m["month"]: m["n"] for m in months},
     }
 
@@ -90,96 +108,202 @@ def observed_defendants(db: Database, scope: Scope) -> list[str]:
     return [r["uuid"] for r in rows]
 
 
-def _scope_tables(db: Database, scope: Scope) -> None:
-    """Temporary tables of the hearings in scope and the absences in them, for the per-item scans.
+def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
+    """Temporary tables of the observations in scope, the reconciled answers of their sittings and the
+    absences in them, for the per-item scans; return (observations, those whose sitting needs the
+    counting rule: observed more than once in scope, or reconciled).
 
     Temporary tables belong to this connection only, so concurrent requests do not see each other's.
     """
     cte, params = _hearings_cte(scope)
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS scope_hearing (id INTEGER PRIMARY KEY, uuid TEXT)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS scope_observation (id INTEGER PRIMARY KEY, uuid TEXT, "
+        "sitting_id INTEGER, sitting_uuid TEXT, shared INTEGER NOT NULL DEFAULT 0)"
+    )
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS scope_reconciled (sitting_id INTEGER, subject_uuid TEXT, "
+        "item_key TEXT, value TEXT, PRIMARY KEY (item_key, sitting_id, subject_uuid)) WITHOUT ROWID"
+    )
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS scope_absent (hearing_id INTEGER, defendant_uuid TEXT, "
         "PRIMARY KEY (hearing_id, defendant_uuid)) WITHOUT ROWID"
     )
     # No BEGIN IMMEDIATE here: these statements write only to this connection's temp schema, and a
     # findings page must not take the database's write lock away from observers' autosaves.
-    db.execute("DELETE FROM temp.scope_hearing")
+    db.execute("DELETE FROM temp.scope_observation")
     db.execute("DELETE FROM temp.scope_absent")
-    db.execute(f"WITH {cte} INSERT INTO temp.scope_hearing SELECT id, uuid FROM h", params)  # noqa: S608
+    db.execute("DELETE FROM temp.scope_reconciled")
+    db.execute(
+        f"WITH {cte} INSERT INTO temp.scope_observation (id, uuid, sitting_id, sitting_uuid) "  # noqa: S608
+        "SELECT id, uuid, sitting_id, sitting_uuid FROM h",
+        params,
+    )
+    db.execute(
+        """
+        INSERT INTO temp.scope_reconciled
+        SELECT sitting_id, subject_uuid, item_key, value FROM reconciliation
+        WHERE sitting_id IN (SELECT sitting_id FROM temp.scope_observation)
+        """
+    )
+    db.execute(
+        """
+        UPDATE temp.scope_observation SET shared = 1
+        WHERE sitting_id IN (SELECT sitting_id FROM temp.scope_observation GROUP BY sitting_id
+                             HAVING count(*) > 1)
+           OR sitting_id IN (SELECT sitting_id FROM temp.scope_reconciled)
+        """
+    )
     db.execute(
         """
         INSERT INTO temp.scope_absent
         SELECT hearing_defendant.hearing_id, defendant.uuid FROM hearing_defendant
-        JOIN temp.scope_hearing ON scope_hearing.id = hearing_defendant.hearing_id
+        JOIN temp.scope_observation ON scope_observation.id = hearing_defendant.hearing_id
         JOIN defendant ON defendant.id = hearing_defendant.defendant_id
         WHERE hearing_defendant.present = 0
         """
     )
+    return tuple(db.execute("SELECT count(*), total(shared) FROM temp.scope_observation").fetchone())
 
 
-# One scan of one item's answers: the planner walks the answer_units index from item_key on, so each
-# item costs only its own rows. Drafts, absent defendants and other missions fall out here.
-_PEOPLE_UNITS = """
+# Each item is counted in two parts. Sittings with one observation in scope and no reconciliation (most of
+# them) need no rule: their answers are the answers, and one scan of the item's answers through the
+# answer_units index (item_key, subject_uuid, value, hearing_id) counts them as before sittings existed.
+# Only the *shared* sittings (two observations or more, or a lead's reconciliation) go through the rule
+# (_RESOLVED): per (sitting, subject) how many different answers the observations gave (blanks and "not
+# observed" aside), one of them, the lead's reconciled value if any. Drafts, absent defendants and other
+# missions fall out in both parts.
+_NOT_ABSENT = """
+    NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
+                AND scope_absent.defendant_uuid = answer.subject_uuid)
+"""
+_FAST_PEOPLE = f"""
     SELECT answer.subject_uuid AS unit,
            max(answer.value NOT IN ('', 'not_observed')) AS observed,
-           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
+           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern,
+           count(DISTINCT answer.hearing_id)
+               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS sittings
     FROM answer
     WHERE answer.item_key = :item AND answer.subject_uuid != ''
-      AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-      AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
-                      AND scope_absent.defendant_uuid = answer.subject_uuid)
+      AND answer.hearing_id IN (SELECT id FROM temp.scope_observation WHERE shared = 0)
+      AND {_NOT_ABSENT}
     GROUP BY answer.subject_uuid
-"""
-# A witness's answers are kept per appearance (v2 ``unit: witness`` items: per person); the unit counted
-# is the person (heard thrice: once).
-_WITNESS_UNITS = """
-    SELECT unit,
-           max(value NOT IN ('', 'not_observed')) AS observed,
-           max(value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM (
-        SELECT witness.uuid AS unit, answer.value FROM answer
-        JOIN witness_appearance ON witness_appearance.uuid = answer.subject_uuid
-        JOIN witness ON witness.id = witness_appearance.witness_id
-        WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-        UNION ALL
-        SELECT witness.uuid AS unit, answer.value FROM answer
-        JOIN witness ON witness.uuid = answer.subject_uuid
-        WHERE answer.item_key = :item AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-    )
-    GROUP BY unit
-"""
-_HEARING_UNITS = """
-    SELECT scope_hearing.uuid AS unit,
+"""  # noqa: S608 (constant pieces)
+_FAST_SITTINGS = """
+    SELECT o.sitting_uuid AS unit,
            max(answer.value NOT IN ('', 'not_observed')) AS observed,
            max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM answer JOIN temp.scope_hearing ON scope_hearing.id = answer.hearing_id
-    WHERE answer.item_key = :item AND answer.subject_uuid = ''
+    FROM answer JOIN temp.scope_observation o ON o.id = answer.hearing_id
+    WHERE answer.item_key = :item AND answer.subject_uuid = '' AND o.shared = 0
     GROUP BY answer.hearing_id
 """
-
-
-_MATRIX_CELLS = """
-    SELECT answer.subject_uuid AS defendant,
-           count(DISTINCT answer.hearing_id)
-               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS hearings,
-           max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern
-    FROM answer
-    WHERE answer.item_key = :item AND answer.subject_uuid != ''
-      AND answer.hearing_id IN (SELECT id FROM temp.scope_hearing)
-      AND NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
-                      AND scope_absent.defendant_uuid = answer.subject_uuid)
-    GROUP BY answer.subject_uuid
+# The shared part, driven from the item's answers (many shared sittings) or from the shared observations
+# (few: CROSS JOIN makes SQLite start from them and look their answers up by the (hearing, subject, item)
+# index).
+_FROM = {
+    "answers": "answer JOIN temp.scope_observation o ON o.id = answer.hearing_id",
+    "observations": "temp.scope_observation o CROSS JOIN answer ON answer.hearing_id = o.id",
+}
+_RESOLVED = """
+    WITH per AS (
+        SELECT o.sitting_id, o.sitting_uuid, answer.subject_uuid,
+               count(DISTINCT answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS n,
+               max(answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS agreed,
+               max(answer.value) AS any_value
+        FROM {source}
+        WHERE o.shared = 1 AND answer.item_key = :item AND {subject} AND {not_absent}
+        GROUP BY o.sitting_id, answer.subject_uuid
+    ),
+    resolved AS (
+        SELECT per.sitting_uuid, per.subject_uuid,
+               CASE WHEN r.value IS NOT NULL THEN r.value WHEN per.n = 1 THEN per.agreed
+                    WHEN per.n = 0 THEN coalesce(per.any_value, '') END AS value,
+               (r.value IS NULL AND per.n > 1) AS disputed
+        FROM per LEFT JOIN temp.scope_reconciled r ON r.item_key = :item AND r.sitting_id = per.sitting_id
+             AND r.subject_uuid = per.subject_uuid
+    )
+    SELECT {unit} AS unit, sitting_uuid,
+           coalesce(value NOT IN ('', 'not_observed'), 0) AS observed,
+           coalesce(value IN (SELECT value FROM json_each(:concern)), 0) AS concern,
+           disputed
+    FROM resolved
 """
+
+
+def _shared_sql(people: bool, many: bool) -> str:
+    return _RESOLVED.format(
+        source=_FROM["answers" if many else "observations"],
+        subject="answer.subject_uuid != ''" if people else "answer.subject_uuid = ''",
+        not_absent=_NOT_ABSENT,
+        unit="subject_uuid" if people else "sitting_uuid",
+    )
+
+
+def _units(db: Database, item, shared: tuple[int, int]) -> dict[str, dict]:
+    """Per unit of ``item`` (a defendant or witness uuid, or a sitting's): observed, concern, disputed,
+    the sittings where it was observed and those where it was disputed, by the counting rule."""
+    params = {"item": item.key, "concern": json.dumps(sorted(item.concern))}
+    people = item.scope != "hearing"
+    units: dict[str, dict] = {}
+    for row in db.query(_FAST_PEOPLE if people else _FAST_SITTINGS, params):
+        units[row["unit"]] = {
+            "observed": bool(row["observed"]),
+            "concern": bool(row["concern"]),
+            "sittings": row["sittings"] if people else int(bool(row["observed"])),
+            "disputed": [],
+        }
+    total, count_shared = shared
+    if count_shared:
+        many = count_shared * 10 >= total
+        for row in db.query(_shared_sql(people, many), params):
+            unit = units.setdefault(
+                row["unit"], {"observed": False, "concern": False, "sittings": 0, "disputed": []}
+            )
+            unit["observed"] |= bool(row["observed"])
+            unit["concern"] |= bool(row["concern"])
+            unit["sittings"] += int(bool(row["observed"]))
+            if row["disputed"]:
+                unit["disputed"].append(row["sitting_uuid"])
+    return units
+
+
+def _witness_persons(db: Database) -> dict[str, str]:
+    """Each witness appearance's uuid → its person's uuid: a witness's answers are kept per appearance
+    (v2 ``unit: witness`` items: per person, which maps to itself); the unit counted is the person."""
+    return {
+        row["appearance"]: row["person"]
+        for row in db.query(
+            "SELECT witness_appearance.uuid AS appearance, witness.uuid AS person FROM witness_appearance "
+            "JOIN witness ON witness.id = witness_appearance.witness_id"
+        )
+    }
+
+
+def _as_persons(units: dict[str, dict], persons: dict[str, str]) -> dict[str, dict]:
+    """``_units`` of a witness item, per appearance, folded into persons (heard thrice: counted once)."""
+    folded: dict[str, dict] = {}
+    for uuid, unit in units.items():
+        person = folded.setdefault(
+            persons.get(uuid, uuid), {"observed": False, "concern": False, "sittings": 0, "disputed": []}
+        )
+        person["observed"] |= unit["observed"]
+        person["concern"] |= unit["concern"]
+        person["sittings"] += unit["sittings"]
+        person["disputed"] += unit["disputed"]
+    return folded
 
 
 def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
-    """For every checklist item: people (or hearings, or witnesses) observed, and those with a concern."""
-    _scope_tables(db, scope)
+    """For every checklist item: people (or sittings, or witnesses) observed, those with a concern, and
+    those left out because observations of a sitting disagree and no lead has reconciled them
+    (``disputed``: the units; ``disputed_sittings``: the sittings where that happened)."""
+    shared = _scope_tables(db, scope)
+    persons = _witness_persons(db)
     result = []
     for item in checklist.items:
-        sql = {"hearing": _HEARING_UNITS, "witness": _WITNESS_UNITS}.get(item.scope, _PEOPLE_UNITS)
-        units = list(db.query(sql, {"item": item.key, "concern": json.dumps(sorted(item.concern))}))
-        observed = count(u["unit"] for u in units if u["observed"])
+        units = _units(db, item, shared)
+        if item.scope == "witness":
+            units = _as_persons(units, persons)
+        observed = count(u for u, v in units.items() if v["observed"])
         result.append(
             {
                 "key": item.key,
@@ -187,7 +311,9 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
                 "scope": item.scope,
                 "refs": list(item.refs),
                 "observed": observed,
-                "concern": count((u["unit"] for u in units if u["concern"]), of=observed["count"]),
+                "concern": count((u for u, v in units.items() if v["concern"]), of=observed["count"]),
+                "disputed": count(u for u, v in units.items() if v["disputed"]),
+                "disputed_sittings": count(s for v in units.values() for s in v["disputed"]),
             }
         )
     return result
@@ -478,16 +604,16 @@ def resolve(data: dict, path: str) -> dict | None:
 
 
 def matrix(db: Database, scope: Scope, checklist) -> dict:
-    """Defendant × item: for each pair, hearings where it was observed and whether any showed a concern."""
-    _scope_tables(db, scope)
+    """Defendant × item: for each pair, sittings where it was observed (``hearings``, the key readers
+    know) and whether any showed a concern, by the counting rule of :func:`_units`."""
+    shared = _scope_tables(db, scope)
     grid: dict[str, dict] = {}
     for item in checklist.items_for("defendant"):
-        cells = db.query(_MATRIX_CELLS, {"item": item.key, "concern": json.dumps(sorted(item.concern))})
-        for cell in cells:
-            if cell["hearings"]:
-                grid.setdefault(cell["defendant"], {})[item.key] = {
-                    "hearings": cell["hearings"],
-                    "concern": bool(cell["concern"]),
+        for defendant, unit in _units(db, item, shared).items():
+            if unit["sittings"]:
+                grid.setdefault(defendant, {})[item.key] = {
+                    "hearings": unit["sittings"],
+                    "concern": unit["concern"],
                 }
     trial_where, trial_params = scope.trial_where()
     defendants = list(

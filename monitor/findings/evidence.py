@@ -9,7 +9,7 @@ from .scope import Scope
 
 
 def people(db: Database, uuids: list[str]) -> dict[str, dict]:
-    """What each uuid in a count is: a defendant, a witness, a hearing or an allegation."""
+    """What each uuid in a count is: a defendant, a witness, a sitting, a hearing or an allegation."""
     found: dict[str, dict] = {}
     if not uuids:
         return found
@@ -21,6 +21,8 @@ def people(db: Database, uuids: list[str]) -> dict[str, dict]:
         "JOIN trial ON trial.id = witness.trial_id",
         "hearing": "SELECT hearing.uuid, hearing.hearing_date AS label, trial.title AS trial FROM hearing "
         "JOIN trial ON trial.id = hearing.trial_id",
+        "sitting": "SELECT sitting.uuid, sitting.sitting_date AS label, trial.title AS trial FROM sitting "
+        "JOIN trial ON trial.id = sitting.trial_id",
         "allegation": "SELECT allegation.uuid, hearing.hearing_date AS label, trial.title AS trial "
         "FROM allegation JOIN hearing ON hearing.id = allegation.hearing_id "
         "JOIN trial ON trial.id = allegation.trial_id",
@@ -34,12 +36,12 @@ def people(db: Database, uuids: list[str]) -> dict[str, dict]:
 
 
 def answers(db: Database, scope: Scope, item_key: str, units: list[str]) -> dict[str, list[dict]]:
-    """For each person (or hearing) counted on an item: the answers in the hearings in scope."""
+    """For each person (or sitting) counted on an item: the answers in the observations in scope."""
     cte, params = _hearings_cte(scope)
     rows = db.query(
         f"""
         WITH {cte}
-        SELECT CASE answer.subject_uuid WHEN '' THEN h.uuid ELSE answer.subject_uuid END AS unit,
+        SELECT CASE answer.subject_uuid WHEN '' THEN h.sitting_uuid ELSE answer.subject_uuid END AS unit,
                h.uuid AS hearing_uuid, h.hearing_date, user.display_name AS observer,
                answer.value, answer.note, answer.provenance
         FROM answer JOIN h ON h.id = answer.hearing_id JOIN user ON user.id = h.observer_id

@@ -109,7 +109,12 @@ T = {
         "{checklist}, {version}-нұсқа. Жасалған уақыты: {at}.",
     ),
     "method": Text("Method", "Методология", "Әдістеме"),
-    "hearings": Text("Hearings observed", "Заседаний под наблюдением", "Бақыланған сот отырыстары"),
+    "sittings": Text("Sittings observed", "Судебных заседаний под наблюдением", "Бақыланған сот отырыстары"),
+    "observations": Text(
+        "Observations (observers' records of them)",
+        "Наблюдений (записей наблюдателей о них)",
+        "Бақылаулар (бақылаушылардың олар туралы жазбалары)",
+    ),
     "trials": Text("Trials", "Процессов", "Сот процестері"),
     "observers": Text("Observers", "Наблюдателей", "Бақылаушылар"),
     "dates": Text("Dates", "Даты", "Күндер"),
@@ -129,7 +134,14 @@ T = {
         "{count} of {of} defendants", "{count} из {of} подсудимых", "{of} айыпталушының {count}-і"
     ),
     "hearing": Text(
-        "In {count} of {of} hearings", "В {count} из {of} заседаний", "{of} отырыстың {count}-інде"
+        "In {count} of {of} sittings",
+        "В {count} из {of} судебных заседаний",
+        "{of} сот отырысының {count}-інде",
+    ),
+    "disputed": Text(
+        "{count} more disputed: observers of one sitting disagree; not counted",
+        "ещё {count} спорных: наблюдатели одного заседания расходятся; не учтены",
+        "тағы {count} даулы: бір отырыстың бақылаушылары келіспейді; есепке алынбады",
     ),
     "witness": Text("{count} of {of} witnesses", "{count} из {of} свидетелей", "{of} куәнің {count}-і"),
     "concerns": Text("Concerns by stage", "Нарушения стандартов по этапам", "Кезеңдер бойынша бұзушылықтар"),
@@ -261,7 +273,8 @@ def _header(data: dict, checklist, lang: str) -> list[str]:
     method, scope = data["method"], data["scope"]
     dates = f"{method['first_date']} – {method['last_date']}" if method["first_date"] else "—"
     parts = [
-        (_say("hearings", lang), method["hearings"]["count"]),
+        (_say("sittings", lang), method["sittings"]["count"]),
+        (_say("observations", lang), method["observations"]["count"]),
         (_say("trials", lang), method["trials"]["count"]),
         (_say("observers", lang), method["observers"]),
         (_say("dates", lang), dates),
@@ -315,6 +328,9 @@ def _sentence(item, entry: dict, lang: str) -> str:
     concern = entry["concern"]
     counted = _say(item.scope, lang, count=concern["count"], of=concern["of"])
     refs = f" ({', '.join(entry['refs'])})" if entry["refs"] else ""
+    disputed = entry.get("disputed", {}).get("count", 0)
+    if disputed:
+        refs = f" ({_say('disputed', lang, count=disputed)}){refs}"
     finding = getattr(item, "finding", None)
     text = finding.get(lang).strip().rstrip(".") if finding is not None else ""
     if text:

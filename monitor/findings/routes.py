@@ -199,5 +199,5 @@ def make_charts(data: dict, checklist) -> dict:
             _("Hours from apprehension to a judge"),
             {"h48": _("48 h"), "h72": _("72 h"), "unit": _("h")},
         ),
-        "timeline": charts.timeline_chart(data["method"]["hearings_by_month"], _("Hearings per month")),
+        "timeline": charts.timeline_chart(data["method"]["sittings_by_month"], _("Sittings per month")),
     }

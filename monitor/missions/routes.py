@@ -12,11 +12,13 @@ from ..auth import request_actor, users
 from ..db import get_db
 from ..forms import EmptyForm
 from ..observe import records as observe
+from ..observe import sittings
 from ..permissions import (
     allow,
     get_defendant_or_404,
     get_mission_or_404,
     get_trial_or_404,
+    leads,
     manages,
     me,
 )
@@ -86,6 +88,7 @@ def mission_view(mission_uuid):
         trials=missions.trials(db, mission["id"]),
         members=member_rows,
         counts=missions.mission_counts(db, mission["id"]),
+        mission_lead=leads(mission["id"]),
         member_form=member_form,
         remove_form=EmptyForm(),
     )
@@ -185,6 +188,7 @@ def trial_view(trial_uuid):
     trial, mission = get_trial_or_404(trial_uuid)
     db = get_db()
     lead = manages(mission["id"])
+    mission_lead = leads(mission["id"])
     hearings = observe.hearings_of_trial(db, trial["id"], None if lead else me()["id"])
     assign_form = AssignForm()
     assigned = {o["id"] for o in missions.observers(db, trial["id"])}
@@ -203,6 +207,12 @@ def trial_view(trial_uuid):
         custody={d["uuid"]: missions.custody_hours(d) for d in defendants},
         observers=missions.observers(db, trial["id"]),
         hearings=hearings,
+        # the sittings and their disagreements: for the mission's leads (who reconcile them)
+        sittings=sittings.sittings_of_trial(db, trial["id"]) if mission_lead else [],
+        open_disagreements=(
+            {s["id"]: s["open"] for s in sittings.open_sittings(db, mission["id"])} if mission_lead else {}
+        ),
+        mission_lead=mission_lead,
         assign_form=assign_form,
         button=EmptyForm(),
         today=date.today().isoformat(),

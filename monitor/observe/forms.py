@@ -4,14 +4,36 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 
 class StartHearingForm(FlaskForm):
     hearing_date = DateField(_l("Date of the hearing"), validators=[InputRequired(_l("Enter the date."))])
+    session = IntegerField(
+        _l("Session of the day"),
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(1, 9, _l("The session is a number from %(min)s to %(max)s.")),
+        ],
+        description=_l("1 unless the court sat twice that day."),
+    )
     submit = SubmitField(_l("Start observing"))
+
+    @property
+    def session_number(self) -> int:
+        return self.session.data or 1
 
     def validate_hearing_date(self, field):
         if field.data and abs((field.data - date.today()).days) > 3660:
@@ -52,3 +74,21 @@ class ReviewForm(FlaskForm):
     def validate_comment(self, field):
         if self.decision.data in ("returned", "comment") and not (field.data or "").strip():
             raise ValidationError(_l("Say what needs attention."))
+
+
+class ReconcileForm(FlaskForm):
+    """A lead's reconciled answer for one item of a sitting (rendered once per disagreement)."""
+
+    subject = HiddenField()
+    item = HiddenField(validators=[InputRequired()])
+    value = StringField(_l("Reconciled answer"), validators=[Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(_l("Give the reason for this answer.")),
+            Length(max=2000, message=_l("At most %(max)d characters.")),
+        ],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Record the reconciled answer"))

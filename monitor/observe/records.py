@@ -12,7 +12,7 @@ from ..audit import Actor
 from ..db import atomic, utcnow
 from ..witnesses import matching
 from ..witnesses import records as witness_records
-from . import fields
+from . import fields, sittings
 
 EDITABLE = ("draft",)
 LOCKED_MESSAGE = "this hearing is locked; start a correction first"
@@ -164,10 +164,19 @@ def unanswered(hearing_answers: dict, present: list[dict], items: list) -> dict[
 
 
 def start_hearing(
-    db: Database, actor: Actor, trial: dict, mission: dict, observer: dict, hearing_date: str
+    db: Database,
+    actor: Actor,
+    trial: dict,
+    mission: dict,
+    observer: dict,
+    hearing_date: str,
+    session: int = 1,
 ) -> dict:
-    """A new draft hearing, answered with the mission's checklist; every defendant marked present."""
+    """A new draft hearing (an observation of the sitting of that date and session, made if new),
+    answered with the mission's checklist; every defendant marked present. Whether it joins a sitting
+    already observed: :func:`sittings.others_on`."""
     with atomic(db):
+        sitting, _made = sittings.sitting_for(db, actor, trial, hearing_date, session)
         hearing = records.insert(
             db,
             "hearing",
@@ -176,6 +185,7 @@ def start_hearing(
                 "trial_id": trial["id"],
                 "observer_id": observer["id"],
                 "hearing_date": hearing_date,
+                "sitting_id": sitting["id"],
                 "checklist_id": mission["checklist_id"],
                 "checklist_version": mission["checklist_version"],
             },
@@ -228,7 +238,7 @@ def save_changes(db: Database, actor: Actor, hearing: dict, checklist, changes: 
     with atomic(db):
         current = records.get_by_id(db, "hearing", hearing["id"])
         _require_editable(current)
-        context = _Context(db, current)
+        context = _Context(db, current, actor)
         for change in changes:
             try:
                 path, old, new, spec = context.apply(change, checklist)
@@ -269,8 +279,8 @@ def _change_id(change) -> str | None:
 class _Context:
     """What one autosave batch may touch: this hearing's own defendants, witnesses and allegations."""
 
-    def __init__(self, db: Database, hearing: dict):
-        self.db, self.hearing = db, hearing
+    def __init__(self, db: Database, hearing: dict, actor: Actor):
+        self.db, self.hearing, self.actor = db, hearing, actor
         self.defendants = {d["uuid"]: d for d in presence(db, hearing["id"])}
         self.witnesses = {w["uuid"]: w for w in witnesses(db, hearing["id"])}
         self.allegations = {a["uuid"]: a for a in allegations(db, hearing["id"])}
@@ -323,7 +333,22 @@ class _Context:
                 {"value": stored, "id": write_id, "now": utcnow()},
             )
             row[spec.name] = stored
+            if table == "hearing" and spec.name == "hearing_date":
+                self._move_to_sitting(stored)
         return f"{table}:{row['uuid']}:{spec.name}", old, stored, spec
+
+    def _move_to_sitting(self, hearing_date: str) -> None:
+        """A changed date moves the observation to the sitting of that date (same session), made if new."""
+        trial = records.get_by_id(self.db, "trial", self.hearing["trial_id"])
+        current = (
+            records.get_by_id(self.db, "sitting", self.hearing["sitting_id"])
+            if self.hearing.get("sitting_id")
+            else None
+        )
+        session = current["session"] if current else 1
+        sitting, _made = sittings.sitting_for(self.db, self.actor, trial, hearing_date, session)
+        self.db.execute("UPDATE hearing SET sitting_id = ? WHERE id = ?", [sitting["id"], self.hearing["id"]])
+        self.hearing["sitting_id"] = sitting["id"]
 
     def _presence(self, change: dict):
         defendant = self.defendants[change["defendant"]]

@@ -15,8 +15,11 @@ from ..missions import records as missions
 from ..permissions import (
     allow,
     get_hearing_or_404,
+    get_mission_or_404,
+    get_sitting_or_404,
     get_trial_or_404,
     is_assigned,
+    leads,
     manages,
     me,
     receives_identities,
@@ -24,9 +27,9 @@ from ..permissions import (
     sees_identity,
     sees_perpetrators,
 )
-from . import bp, corrections, fields, review
+from . import bp, corrections, fields, review, sittings
 from . import records as observe
-from .forms import CorrectionForm, ReviewForm, StartHearingForm
+from .forms import CorrectionForm, ReconcileForm, ReviewForm, StartHearingForm
 
 MAX_BATCH = 500
 MAX_NOTE = 5000
@@ -52,9 +55,19 @@ def hearing_start(trial_uuid):
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("missions.trial_view", trial_uuid=trial_uuid))
+    db = get_db()
     hearing = observe.start_hearing(
-        get_db(), request_actor(), trial, mission, me(), form.hearing_date.data.isoformat()
+        db, request_actor(), trial, mission, me(), form.hearing_date.data.isoformat(), form.session_number
     )
+    others = sittings.others_on(db, hearing)
+    if others:
+        flash(
+            _(
+                "This sitting is already observed by %(names)s: yours is a second observation of it.",
+                names=", ".join(sorted({o["observer_name"] for o in others})),
+            ),
+            "success",
+        )
     return back(hearing)
 
 
@@ -97,12 +110,16 @@ def hearing_view(hearing_uuid):
     if context["mine"] and hearing["status"] in observe.EDITABLE:
         return render_template("observe/form.html", **context)
     read = review.subjects(checklist, context["answers"], present, context["witnesses"], str(get_locale()))
+    sitting = records.get_by_id(db, "sitting", hearing["sitting_id"]) if hearing["sitting_id"] else None
     return render_template(
         "observe/view.html",
         **context,
         review=read,
         provenance_labels={code: str(label) for code, label in fields.PROVENANCE.items()},
         comment_on=review.find(read, request.args.get("comment")) if context["lead"] else None,
+        co_observers=sorted({o["observer_name"] for o in sittings.others_on(db, hearing)}),
+        sitting_uuid=sitting["uuid"] if sitting else None,
+        leads_mission=leads(mission["id"]),
         review_form=ReviewForm(),
         correction_form=CorrectionForm(),
         identity_visible={w["uuid"]: sees_identity(w, mission["id"]) for w in context["witnesses"]},
@@ -318,3 +335,94 @@ def hearing_changes(hearing_uuid):
 def review_queue():
     """Hearings waiting for this lead's review, oldest submission first."""
     return render_template("observe/queue.html", hearings=observe.review_queue(get_db(), me()))
+
+
+# Sittings and reconciliation ------------------------------------------------------------------------
+
+
+def _sitting_checklist(db, sitting: dict, mission: dict, observations: list[dict]):
+    """The checklist the sitting's observations were answered with (the first one's), else the mission's."""
+    source = observations[0] if observations else mission
+    return checklists.get(
+        source["checklist_id"], source["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
+    )
+
+
+@bp.route("/sittings/<sitting_uuid>")
+@allow("lead", "admin")
+def sitting_view(sitting_uuid):
+    """A lead's page of one sitting: its observations, and where they disagree, side by side, with a form
+    to record the reconciled answer (``?item=<key>`` shows that question's only)."""
+    sitting, trial, mission = get_sitting_or_404(sitting_uuid, reconcile=True)
+    db = get_db()
+    seen = sittings.observations(db, sitting["id"])
+    checklist = _sitting_checklist(db, sitting, mission, seen)
+    rows = sittings.disagreements(db, sitting)
+    only = request.args.get("item", "")
+    if only:
+        rows = [r for r in rows if r["item_key"] == only]
+    items = {}
+    for row in rows:
+        try:
+            items[row["item_key"]] = checklist.item(row["item_key"])
+        except KeyError:
+            items[row["item_key"]] = None
+    names = {d["uuid"]: d["name"] for d in missions.defendants(db, trial["id"])}
+    for observation in seen:
+        names.update({w["uuid"]: w["label"] for w in observe.witnesses(db, observation["id"])})
+    return render_template(
+        "observe/sitting.html",
+        sitting=sitting,
+        trial=trial,
+        mission=mission,
+        observations=seen,
+        rows=rows,
+        items=items,
+        names=names,
+        only=only,
+        form=ReconcileForm(),
+    )
+
+
+@bp.route("/sittings/<sitting_uuid>/reconcile", methods=["POST"])
+@allow("lead", "admin")
+def sitting_reconcile(sitting_uuid):
+    """Record (or change) the reconciled answer for one disagreement, with its reason; audited."""
+    sitting, _trial, mission = get_sitting_or_404(sitting_uuid, reconcile=True)
+    db = get_db()
+    form = ReconcileForm()
+    target = url_for("observe.sitting_view", sitting_uuid=sitting_uuid)
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(target)
+    checklist = _sitting_checklist(db, sitting, mission, sittings.observations(db, sitting["id"]))
+    try:
+        sittings.reconcile(
+            db,
+            request_actor(),
+            sitting,
+            checklist,
+            me()["id"],
+            form.subject.data or "",
+            form.item.data,
+            form.value.data or "",
+            form.reason.data,
+        )
+    except sittings.SittingError as error:
+        flash(str(error), "error")
+        return redirect(target)
+    flash(_("Reconciled answer saved."), "success")
+    return redirect(target + f"#r-{form.item.data}-{form.subject.data or 'sitting'}")
+
+
+@bp.route("/missions/<mission_uuid>/disagreements")
+@allow("lead", "admin")
+def mission_disagreements(mission_uuid):
+    """The mission's sittings where observations disagree and no lead has reconciled them yet."""
+    mission = get_mission_or_404(mission_uuid)
+    require(leads(mission["id"]), "not a lead of this mission")
+    return render_template(
+        "observe/disagreements.html",
+        mission=mission,
+        sittings=sittings.open_sittings(get_db(), mission["id"]),
+    )

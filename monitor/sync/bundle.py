@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 FORMAT = "trial-monitor-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sittings (a hearing names its sitting); format 1 still imports
 MAGIC = b"TRIAL-MONITOR-SEALED-BUNDLE\n"
 # Argon2id at 64 MiB, 3 passes (above the RFC 9106 second recommendation for memory-constrained use):
 # about half a second here per guess, so a stolen USB stick's passphrase cannot be tried quickly.

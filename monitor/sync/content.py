@@ -25,12 +25,10 @@ class Kind:
     parent: tuple[str, str] | None = None  # (column, parent table); the content key is "<table>_uuid"
     people: tuple[tuple[str, str], ...] = ()  # (column, content key) naming an account
     derived: tuple[str, ...] = ()  # columns filled from the parent, never taken from a bundle
+    links: tuple[tuple[str, str], ...] = ()  # (column, table) naming another record; content "<table>_uuid"
     setup: bool = False  # part of a mission's set-up (only its leads change it)
     cheap_version: bool = True  # version bumps on every change of the content (so a hash can be reused)
     extra: tuple[str, ...] = ()
-    refs: tuple[
-        tuple[str, str], ...
-    ] = ()  # (column, table) naming another record; content key "<table>_uuid"
 
     @property
     def parent_key(self) -> str | None:
@@ -45,10 +43,13 @@ KINDS = {
             "trial", parent=("mission_id", "mission"), setup=True, cheap_version=False, extra=("observers",)
         ),
         Kind("defendant", parent=("trial_id", "trial"), setup=True),
+        # A sitting's uuid is natural (trial, date, session): two laptops that start one agree on it.
+        Kind("sitting", parent=("trial_id", "trial")),
         Kind(
             "hearing",
             parent=("trial_id", "trial"),
             people=(("observer_id", "observer_uuid"),),
+            links=(("sitting_id", "sitting"),),
             extra=("presence", "answers"),
         ),
         # A witness is a person of the trial; each time they are heard at an observation is an appearance.
@@ -58,12 +59,13 @@ KINDS = {
             parent=("hearing_id", "hearing"),
             people=(("recorded_by", "recorded_by_uuid"),),
             derived=("trial_id",),
-            refs=(("witness_id", "witness"),),
+            links=(("witness_id", "witness"),),
         ),
         Kind("allegation", parent=("hearing_id", "hearing"), derived=("trial_id",)),
         Kind("note", parent=("hearing_id", "hearing"), people=(("author_id", "author_uuid"),)),
         Kind("review", parent=("hearing_id", "hearing"), people=(("reviewer_id", "reviewer_uuid"),)),
         Kind("hearing_revision", parent=("hearing_id", "hearing"), people=(("author_id", "author_uuid"),)),
+        Kind("reconciliation", parent=("sitting_id", "sitting"), people=(("decided_by", "decided_by_uuid"),)),
     )
 }
 ORDER = tuple(KINDS)  # parents before children
@@ -74,7 +76,7 @@ def columns(db: Database, kind: Kind) -> list[str]:
     skip = {
         *META,
         *(c for c, _k in kind.people),
-        *(c for c, _t in kind.refs),
+        *(c for c, _t in kind.links),
         *kind.derived,
         *([kind.parent[0]] if kind.parent else []),
     }
@@ -108,7 +110,7 @@ class Reader:
             content[kind.parent_key] = self.uuid_of(kind.parent[1], row[kind.parent[0]])
         for column, key in kind.people:
             content[key] = self.uuid_of("user", row[column])
-        for column, table in kind.refs:
+        for column, table in kind.links:
             content[f"{table}_uuid"] = self.uuid_of(table, row[column])
         if kind.name == "mission":
             content["members"] = [
@@ -163,7 +165,17 @@ class Reader:
 
 def label(kind_name: str, content: dict) -> str:
     """A short human name for a record, for import reports and the conflict queue."""
-    for key in ("name", "title", "label", "hearing_date", "typed_at", "decision", "number"):
+    for key in (
+        "name",
+        "title",
+        "label",
+        "hearing_date",
+        "sitting_date",
+        "typed_at",
+        "decision",
+        "number",
+        "item_key",
+    ):
         value = content.get(key)
         if value not in (None, ""):
             return str(value)

@@ -174,6 +174,15 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
     if kind.name == "defendant":
         sql = "SELECT defendant.* FROM defendant JOIN trial ON trial.id = defendant.trial_id WHERE "
         return sql + " AND ".join(where), params
+    if kind.name in ("sitting", "reconciliation"):
+        # the mission's sittings; an observer's: those of sittings they observed
+        mine = " AND sitting.id IN (SELECT sitting_id FROM hearing WHERE observer_id = :o)"
+        conditions = " AND ".join(where)
+        sql = f"SELECT sitting.* FROM sitting JOIN trial ON trial.id = sitting.trial_id WHERE {conditions}"  # noqa: S608
+        sql += mine if observer_id is not None else ""
+        if kind.name == "reconciliation":
+            sql = f"SELECT reconciliation.* FROM reconciliation WHERE sitting_id IN (SELECT id FROM ({sql}))"  # noqa: S608
+        return sql, params
     if observer_id is not None:
         where.append("hearing.observer_id = :o")
     conditions = " AND ".join(where)
@@ -264,7 +273,7 @@ def _plan(db, user, mission, what, trial, only_kinds) -> tuple[bool, list[str]]:
     leads = role == "lead"
     kinds = [k for k in only_kinds if (k in SETUP) or what != "setup"]
     if what == "changes" and not leads:
-        kinds = [k for k in kinds if k not in SETUP and k != "review"]
+        kinds = [k for k in kinds if k not in SETUP and k not in ("review", "reconciliation")]
     return leads, kinds
 
 
@@ -453,15 +462,25 @@ def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selec
     first), each hearing with the records in it, so each bundle can be imported on its own."""
     setup = Selection()
     by_hearing: dict[str, Selection] = {}
+    # a sitting travels with the first hearing of the selection that names it (so it lands before it)
+    first_of = {}
+    for record in chosen.records.get("hearing", []):
+        first_of.setdefault(record["content"].get("sitting_uuid"), record["uuid"])
     for name in ORDER:
         kind = KINDS[name]
         for record in chosen.records.get(name, []):
-            if (
-                name in SETUP or name == "witness"
-            ):  # a witness person is the trial's: sent before its hearings
+            key = None
+            if name == "sitting":
+                key = first_of.get(record["uuid"])
+            elif name == "hearing":
+                key = record["uuid"]
+            elif name not in SETUP and name not in ("reconciliation", "witness"):
+                key = record["content"]["hearing_uuid"]
+            # set-up, a lead's reconciliations, witness persons (the trial's: sent before its hearings), a
+            # sitting no hearing here names
+            if key is None:
                 setup.add(kind, record)
             else:
-                key = record["uuid"] if name == "hearing" else record["content"]["hearing_uuid"]
                 by_hearing.setdefault(key, Selection()).add(kind, record)
     batches = [setup] if setup.count() else []
     keys = list(by_hearing)

@@ -32,7 +32,7 @@ from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import Checklist
 from ..db import atomic, utcnow
-from ..observe import fields
+from ..observe import fields, sittings
 from ..observe import records as observe
 from ..permissions import assigned_to, role_in_mission
 from ..witnesses import matching
@@ -239,6 +239,7 @@ class _Import:
         self.report.mission_uuid, self.report.mission_name = self.mission_uuid, str(mission.get("name", ""))
         self.report.author = {k: str(author.get(k, "")) for k in ("uuid", "username", "display_name")}
         self.withheld = _withheld(manifest)
+        self.format_version = manifest.get("format_version", 1)
         self._users()
         self.hearings_before, self.hearings_inserted, self.dropped = self.db["hearing"].count, 0, []
         for name in ORDER:
@@ -406,6 +407,8 @@ class _Import:
     # One record -----------------------------------------------------------------------------------
 
     def _record(self, kind: Kind, record) -> None:
+        if kind.name == "hearing" and self.format_version < 2:
+            record = self._sitting_of_v1(record)
         record_uuid, content = self._shape(kind, record)
         parent_id = None
         if kind.parent:
@@ -561,6 +564,37 @@ class _Import:
             return fitting[0], ""
         return None, (matching.LABEL_CONFLICT if same_label else "")
 
+    def _sitting_of_v1(self, record):
+        """A hearing of a format-1 bundle names no sitting: give it the sitting of its trial and date
+        (session 1, the natural uuid the migration and every other laptop make), made here if new. The
+        checksum is checked on the content as sent, then made again over the content as translated."""
+        content = record.get("content") if isinstance(record, dict) else None
+        if not isinstance(content, dict) or "sitting_uuid" in content:
+            return record
+        trial_uuid, hearing_date = content.get("trial_uuid"), content.get("hearing_date")
+        if not isinstance(trial_uuid, str) or not isinstance(hearing_date, str) or not hearing_date:
+            return record  # _shape says what is wrong with it
+        if record.get("hash") != content_hash(content):
+            raise BundleError(
+                f"The hearing {record.get('uuid')} does not match its checksum: the file was changed."
+            )
+        trial_id = self._id("trial", trial_uuid)
+        if trial_id is None:
+            return record  # _record says the trial is missing
+        local = records.get(self.db, "hearing", str(record.get("uuid", "")))
+        sitting = None
+        if local is not None and local["sitting_id"] and local["hearing_date"] == hearing_date:
+            sitting = records.get_by_id(self.db, "sitting", local["sitting_id"])  # its sitting here stays
+        sitting = sitting or sittings.find(self.db, trial_id, hearing_date, 1)
+        if sitting is None:
+            sitting, _made = sittings.sitting_for(
+                self.db, self.actor, records.get_by_id(self.db, "trial", trial_id), hearing_date, 1
+            )
+            self.report.count("sitting", "inserted", sitting["uuid"], hearing_date)
+        content = {**content, "sitting_uuid": sitting["uuid"]}
+        self.ids[("sitting", sitting["uuid"])] = sitting["id"]
+        return {**record, "content": content, "hash": content_hash(content)}
+
     def _shape(self, kind: Kind, record) -> tuple[str, dict]:
         """Check a record's structure; every field must be one this installation knows."""
         if not isinstance(record, dict) or not isinstance(record.get("content"), dict):
@@ -579,7 +613,7 @@ class _Import:
             raise BundleError(f"The {kind.name} {record_uuid} has an unreadable history.")
         content = record["content"]
         expected = set(self.contents._columns[kind.name]) | {key for _c, key in kind.people} | set(kind.extra)
-        expected |= {f"{table}_uuid" for _c, table in kind.refs}
+        expected |= {f"{table}_uuid" for _c, table in kind.links}
         if kind.parent_key:
             expected.add(kind.parent_key)
         unknown, missing = set(content) - expected, expected - set(content)
@@ -704,6 +738,23 @@ class _Import:
                     f"The bundle changes the {kind.name} “{label(kind.name, content)}”; only a lead of the "
                     "mission can do that."
                 )
+            return
+        if kind.name == "reconciliation":
+            if not manages:
+                raise Refused(
+                    "The bundle carries a lead's reconciled answer; only a lead of the mission can import it."
+                )
+            return
+        if kind.name == "sitting":
+            trial_id = self._id("trial", content["trial_uuid"])
+            if manages:
+                return
+            if not assigned_to(self.db, trial_id, self.user):
+                raise Refused(
+                    f"The bundle adds a sitting to a trial you do not observe ({record_uuid}): refused."
+                )
+            if local is not None:
+                raise Refused(f"The bundle changes the sitting {record_uuid}; only a lead can: refused.")
             return
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
@@ -862,14 +913,17 @@ class _Import:
             row[column] = user_id
         if "trial_id" in kind.derived:
             row["trial_id"] = records.get_by_id(self.db, "hearing", parent_id)["trial_id"]
-        for column, table in kind.refs:
-            ref_id = self._id(table, content[f"{table}_uuid"])
-            ref = records.get_by_id(self.db, table, ref_id) if ref_id is not None else None
-            if ref is None or ref.get("trial_id") != row.get("trial_id"):
+        # A record names others of its own trial only: a hearing its sitting, an appearance its person.
+        for column, table in kind.links:
+            linked = self._id(table, content[f"{table}_uuid"])
+            if linked is None:
                 raise BundleError(
-                    f"The {kind.name} names a {table} ({content[f'{table}_uuid']}) that is not in its trial."
+                    f"The {kind.name} names a {table} ({content[f'{table}_uuid']}) that is neither here nor "
+                    "in the bundle."
                 )
-            row[column] = ref_id
+            if records.get_by_id(self.db, table, linked)["trial_id"] != row.get("trial_id"):
+                raise Refused(f"The {kind.name} names a {table} of another trial: refused.")
+            row[column] = linked
         return row
 
     def _write(self, kind: Kind, record: dict, local: dict | None, parent_id: int | None) -> int:

@@ -51,8 +51,8 @@ def item_sentence(report: Report, item, entry: dict, lang: str) -> str:
         )
     else:
         line = ngettext(
-            "In %(count)s of %(total)s hearing, %(finding)s",
-            "In %(count)s of %(total)s hearings, %(finding)s",
+            "In %(count)s of %(total)s sitting, %(finding)s",
+            "In %(count)s of %(total)s sittings, %(finding)s",
             total,
             count=concern,
             total=total,
@@ -61,15 +61,21 @@ def item_sentence(report: Report, item, entry: dict, lang: str) -> str:
     if not finding:
         answers = ", ".join(item.value_label(value, lang) for value in sorted(item.concern))
         line = f"{line.strip().rstrip(',')}: {item.label.get(lang)} — {answers}"
+    disputed = entry.get("disputed", {}).get("count", 0)
+    if disputed:
+        line += " " + _(
+            "(%(count)s more disputed: observers of one sitting disagree; not counted)", count=disputed
+        )
     return cited(report, line, entry["refs"])
 
 
 def method_sentence(found: dict) -> str:
     m = found["method"]
     return _(
-        "Based on %(hearings)s hearings in %(trials)s trials, observed by %(observers)d observers between "
-        "%(first)s and %(last)s; %(defendants)s defendants were seen in court.",
-        hearings=m["hearings"]["count"],
+        "Based on %(sittings)s sittings (%(observations)s observations by %(observers)d observers) in "
+        "%(trials)s trials between %(first)s and %(last)s; %(defendants)s defendants were seen in court.",
+        sittings=m["sittings"]["count"],
+        observations=m["observations"]["count"],
         trials=m["trials"]["count"],
         observers=m["observers"],
         first=m["first_date"] or DASH,

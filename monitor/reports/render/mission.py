@@ -175,7 +175,7 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
         ).content,
     )
     key = key_findings(report, found)
-    summary = [text(method_sentence(found)), sentences(key)] if m["hearings"]["count"] else [nothing_yet()]
+    summary = [text(method_sentence(found)), sentences(key)] if m["sittings"]["count"] else [nothing_yet()]
     if mission["description"] and data["profile"] != "public":
         summary.insert(0, text(mission["description"]))
     sections = [
@@ -226,13 +226,14 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
         ]
         for trial in data["trials"]
     ]
-    months = [[month, str(n)] for month, n in m["hearings_by_month"].items()]
+    months = [[month, str(n)] for month, n in m["sittings_by_month"].items()]
     head = [_("Trial"), _("Court"), _("Case number"), _("Hearings"), _("Defendants")]
     return Section(
         _("Method"),
         [
             facts(
-                (_("Hearings observed"), str(m["hearings"]["count"])),
+                (_("Sittings observed"), str(m["sittings"]["count"])),
+                (_("Observations"), str(m["observations"]["count"])),
                 (_("Trials"), str(m["trials"]["count"])),
                 (_("Observers"), str(m["observers"])),
                 (_("Dates"), f"{m['first_date']} – {m['last_date']}" if m["first_date"] else DASH),
@@ -251,12 +252,12 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
             ),
             Block("table", Table(head, trials, widths=(0.33, 0.27, 0.14, 0.12, 0.14), numeric=(3, 4))),
             # A chart of one or two months says nothing the table does not.
-            Block("chart", charts.timeline_chart(m["hearings_by_month"], _("Hearings per month")))
+            Block("chart", charts.timeline_chart(m["sittings_by_month"], _("Sittings per month")))
             if len(months) > 2
             else None,
             Block(
                 "table",
-                Table([_("Month"), _("Hearings")], months, widths=(0.5, 0.5), numeric=(1,), css="narrow"),
+                Table([_("Month"), _("Sittings")], months, widths=(0.5, 0.5), numeric=(1,), css="narrow"),
             )
             if months
             else None,

@@ -126,7 +126,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
     blocks = [Block("table", table)] if rows else [note(_("No hearings observed yet."))]
     report.sections.append(Section(_("Hearings observed"), blocks, ident="hearings"))
     report.sections.append(witnesses_section(data, hearings))
-    if found and found["method"]["hearings"]["count"]:
+    if found and found["method"]["sittings"]["count"]:
         lines = [method_sentence(found), _("Findings count submitted and approved hearings only.")]
         report.sections.append(
             Section(
