@@ -510,8 +510,8 @@ def test_a_push_in_batches_sends_the_persons_first_and_each_batch_imports(tmp_pa
     batches = exporter.push_batches(exporter.select(a, oleg, mission, "changes"), size=1)
     assert [sorted(batch.records) for batch in batches] == [
         ["witness"],
-        ["hearing", "witness_appearance"],
-        ["hearing", "witness_appearance"],
+        ["hearing", "sitting", "witness_appearance"],  # a sitting travels with its first hearing
+        ["hearing", "sitting", "witness_appearance"],
     ]
     for batch in batches:
         data, _manifest, _sent = exporter.build(a, oleg, mission, batch, "changes")
