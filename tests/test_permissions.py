@@ -64,6 +64,13 @@ PERMISSIONS = {
     "missions.observer_unassign": ("POST", "/trials/{trial}/observers/{observer}/remove", LEADS_ACT),
     "missions.defendants_add": ("GET", "/trials/{trial}/defendants/new", LEADS),
     "missions.defendant_edit": ("GET", "/defendants/{defendant}", LEADS),
+    "cases.case_file": ("GET", "/defendants/{defendant}/case-file", OWNER_AND_LEADS),
+    # an administrator who is not a lead of the mission reads the case file, and changes nothing in it
+    "cases.case_file_edit": (
+        "GET",
+        "/defendants/{defendant}/case-file/edit",
+        {**OWNER_AND_LEADS, "admin": FORBIDDEN},
+    ),
     "observe.hearing_start": ("POST", "/trials/{trial}/hearings", {**OWNER_ONLY, "observer": REDIRECT}),
     "observe.hearing_view": ("GET", "/hearings/{hearing}", OWNER_AND_LEADS),
     "observe.hearing_save": (
