@@ -1,5 +1,6 @@
 """Schema changes, one named step each. Never edit a step once it has been released: add a new one."""
 
+import click
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("monitor")
@@ -539,4 +540,12 @@ def m012_case_file(db: Database) -> None:
         )
     from .cases.migrate import move_v1_answers  # the v1 answers to case items become the case file
 
-    move_v1_answers(db)
+    counts = move_v1_answers(db)
+    if counts["answers"] or counts["blank"]:
+        click.echo(
+            f"m012_case_file: {counts['answers']} answers moved into case files as history "
+            f"({counts['facts']} facts made, {counts['current']} with a current value, "
+            f"{counts['disagreements']} where observations disagreed; {counts['blank']} blank answers "
+            "left as they were). Every answer stays where it was.",
+            err=True,
+        )
