@@ -42,6 +42,16 @@ KINDS = {
             "trial", parent=("mission_id", "mission"), setup=True, cheap_version=False, extra=("observers",)
         ),
         Kind("defendant", parent=("trial_id", "trial"), setup=True),
+        # The defendant's case file (issue #11): its uuid is natural (defendant, item), so the same fact
+        # recorded on two laptops is one record, and two different values of it are a conflict for a lead.
+        Kind(
+            "case_fact", parent=("defendant_id", "defendant"), people=(("recorded_by", "recorded_by_uuid"),)
+        ),
+        Kind(
+            "case_fact_history",
+            parent=("case_fact_id", "case_fact"),
+            people=(("recorded_by", "recorded_by_uuid"), ("changed_by", "changed_by_uuid")),
+        ),
         Kind(
             "hearing",
             parent=("trial_id", "trial"),
@@ -61,6 +71,7 @@ KINDS = {
     )
 }
 ORDER = tuple(KINDS)  # parents before children
+CASE_FILE = ("case_fact", "case_fact_history")  # per defendant, not per hearing
 
 
 def columns(db: Database, kind: Kind) -> list[str]:
