@@ -139,6 +139,17 @@ PERMISSIONS = {
         {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
     ),
     "api.defendant": ("GET", "/api/v1/defendants/{defendant}", {**LEADS, "anonymous": 401}),
+    "api.case_file": (
+        "GET",
+        "/api/v1/defendants/{defendant}/case-file",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
+    # GET, PUT and PATCH share an endpoint: tests/test_case_file_api.py checks the writes
+    "api.case_fact": (
+        "GET",
+        "/api/v1/defendants/{defendant}/case-file/family_notified",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
     "api.hearing_list": ("GET", "/api/v1/trials/{trial}/hearings", {**OWNER_AND_LEADS, "anonymous": 401}),
     "api.hearing_start": (
         "POST",

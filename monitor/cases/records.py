@@ -87,7 +87,8 @@ def history(db: Database, defendant_id: int) -> dict[str, list[dict]]:
     rows = db.query(
         """
         SELECT case_fact_history.*, case_fact.item_key, recorder.display_name AS recorded_by_name,
-               changer.display_name AS changed_by_name, hearing.hearing_date AS learned_at_date,
+               changer.display_name AS changed_by_name, recorder.uuid AS recorded_by_uuid,
+               changer.uuid AS changed_by_uuid, hearing.hearing_date AS learned_at_date,
                hearing.status AS learned_at_status
         FROM case_fact_history JOIN case_fact ON case_fact.id = case_fact_history.case_fact_id
         JOIN user AS recorder ON recorder.id = case_fact_history.recorded_by
