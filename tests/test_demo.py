@@ -27,6 +27,7 @@ def test_seed_demo_loads_a_complete_fictional_mission(app, runner, db):
     assert statuses == sorted(["approved", "submitted", "returned", "draft"] * 2)
     assert db["answer"].count > 300
     assert db["witness"].count_where("anonymous = 1") == 4
+    assert db["case_fact"].count == 8 and db["case_fact_history"].count == 2  # one changed per trial
     assert audit.verify(db).ok
 
     # The printed passwords work, and each role lands on its own home page.
