@@ -111,4 +111,5 @@ def case_file_edit(defendant_uuid):
         stale=code == "stale",
         observation=observation,
         source_choices=source_choices(_("Source as above")),
+        sources=SOURCE_LABELS,
     )
