@@ -237,3 +237,35 @@ def test_the_form_refuses_a_change_without_a_token(app, client, world):
         data={"source": "family", "value-family_notified": "no"},
     )
     assert response.status_code == 400
+
+
+def test_a_fact_changed_meanwhile_that_the_form_left_alone_is_kept(app, client, db, world):
+    defendant = world["defendants"][0]
+    login(client, "oleg")
+    form = client.get(f"/defendants/{defendant['uuid']}/case-file/edit").get_data(as_text=True)
+    assert 'name="seen-value-family_notified" value=""' in form
+    cases.change_facts(  # the lead records another fact while the observer's form is open
+        db,
+        ACTOR,
+        world["lead"],
+        defendant,
+        V1,
+        [cases.Change("family_notified", "yes")],
+        cases.Learned("family"),
+    )
+    response = post(
+        client,
+        f"/defendants/{defendant['uuid']}/case-file/edit",
+        {
+            "source": "defendant",
+            "value-informed_of_reasons": "no",
+            "version-informed_of_reasons": "0",
+            "seen-value-informed_of_reasons": "",
+            "value-family_notified": "",  # as the form showed it, untouched
+            "version-family_notified": "0",
+            "seen-value-family_notified": "",
+        },
+    )
+    assert response.status_code == 302
+    facts = cases.facts(db, defendant["id"])
+    assert facts["informed_of_reasons"]["value"] == "no" and facts["family_notified"]["value"] == "yes"

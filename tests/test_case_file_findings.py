@@ -2,6 +2,8 @@
 case file, against the defendants on trial, with the observed and the alleged counted apart."""
 
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import jsonschema
@@ -115,7 +117,17 @@ def test_a_v1_mission_keeps_counting_case_items_from_answers(app, db, world):
     assert "by_source" not in item(data, "informed_of_reasons")
 
 
-def test_the_findings_page_of_a_v2_mission_opens(app, client, world):
+def test_the_findings_page_says_the_observed_and_the_alleged_apart(app, client, world):
     login(client, "lena")
     response = client.get(f"/missions/{world['mission']['uuid']}/findings")
     assert response.status_code == 200
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(response.get_data(as_text=True))))
+    assert (
+        "4 of 6 defendants on trial were not promptly told the reasons for their arrest and the charges "
+        "(observed or according to a court record: 2 ; alleged (told by the defendant, counsel, family or "
+        "others): 2 ; known for 5 )"
+    ) in page
+    evidence = client.get(
+        f"/missions/{world['mission']['uuid']}/findings/evidence?path=items.informed_of_reasons.concern_alleged"
+    )
+    assert evidence.status_code == 200 and "D2" in evidence.get_data(as_text=True)

@@ -52,8 +52,9 @@ class CaseFactsForm(FlaskForm):
 
 
 def submitted_changes(data, items: list, current: dict[str, dict]) -> tuple[list[Change], list[str]]:
-    """The facts the form changes (those whose value, note or own source differ from what is recorded
-    now), and the keys of any whose version field is unreadable."""
+    """The facts the form changes (those whose value or note differ from what the form showed, its
+    ``seen-`` fields, or that name their own new source), and the keys of any whose version field is
+    unreadable. A fact someone else changed meanwhile that this person left alone is not touched."""
     changes, broken = [], []
     for item in items:
         key = item.key
@@ -67,7 +68,11 @@ def submitted_changes(data, items: list, current: dict[str, dict]) -> tuple[list
             continue
         fact = current.get(key)
         before = (fact["value"], fact["note"], fact["source"]) if fact else ("", "", "")
-        if (value, note) == before[:2] and (not source or source == before[2]):
+        if f"seen-value-{key}" in data:  # what the form showed, when it was filled
+            seen = (data.get(f"seen-value-{key}") or "", data.get(f"seen-note-{key}") or "", before[2])
+        else:
+            seen = before
+        if (value, note) == seen[:2] and (not source or source == before[2]):
             continue
         changes.append(Change(key, value, note, version, source))
     return changes, broken
