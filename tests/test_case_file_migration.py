@@ -1,6 +1,8 @@
 """m012_case_file on a database built with the schema before it and real rows: v1 answers to case items become
 the case file's history, the latest approved one its current value; nothing is lost, the audit chain holds."""
 
+import hashlib
+import json
 import re
 from html import unescape
 
@@ -78,7 +80,7 @@ def test_v1_answers_become_history_and_the_latest_approved_one_the_current_value
     db = connect(path)
     d0, d1, d2 = setup["defendants"]
     [entry] = db.query("SELECT after FROM audit WHERE action = 'migration.case_file'")
-    counts = __import__("json").loads(entry["after"])
+    counts = json.loads(entry["after"])
     assert counts == {"answers": 5, "blank": 1, "facts": 3, "current": 2, "disagreements": 1}
     assert db.execute("SELECT count(*) FROM answer").fetchone()[0] == answers_before  # answers stay
     assert db.execute("SELECT count(*) FROM case_fact_history").fetchone()[0] == counts["answers"]
@@ -105,8 +107,20 @@ def test_v1_answers_become_history_and_the_latest_approved_one_the_current_value
 
     verified = audit.verify(db)
     assert verified.ok and verified.rows > 0
-    migrated = db.execute("SELECT count(*) FROM audit WHERE action LIKE 'case_fact%.migrate'").fetchone()[0]
-    assert migrated == counts["answers"] + counts["facts"]  # every record made is audited
+    # every fact made is audited, with the number and SHA-256 of its history entries
+    assert db.execute("SELECT count(*) FROM audit WHERE action = 'case_fact.migrate'").fetchone()[0] == 3
+    fact_uuid = natural_uuid(d0["uuid"], "informed_of_reasons")
+    [vouched] = db.query(
+        "SELECT after FROM audit WHERE action = 'case_fact_history.migrate' AND record_uuid = ?", [fact_uuid]
+    )
+    vouched = json.loads(vouched["after"])
+    rows = db.query(
+        "SELECT uuid, value, note, source, learned_at_hearing_uuid, recorded_by, recorded_at, changed_by, "
+        "reason, answer_uuid FROM case_fact_history WHERE case_fact_id = ? ORDER BY id",
+        [fact["id"]],
+    )
+    kept = hashlib.sha256(audit.canonical_json(list(rows)).encode()).hexdigest()
+    assert vouched["entries"] == 3 and vouched["sha256"] == kept
     db.close()
 
     client = app.test_client()
