@@ -269,3 +269,15 @@ def test_a_fact_changed_meanwhile_that_the_form_left_alone_is_kept(app, client, 
     assert response.status_code == 302
     facts = cases.facts(db, defendant["id"])
     assert facts["informed_of_reasons"]["value"] == "no" and facts["family_notified"]["value"] == "yes"
+
+
+def test_the_case_file_pages_are_not_cached_and_carry_no_inline_script(app, client, world):
+    defendant = world["defendants"][0]
+    login(client, "oleg")
+    for path in (
+        f"/defendants/{defendant['uuid']}/case-file",
+        f"/defendants/{defendant['uuid']}/case-file/edit",
+    ):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", response.get_data(as_text=True)) == []
