@@ -9,7 +9,7 @@ from monitor.auth import users
 from monitor.cases import records as cases
 from monitor.db import connect
 from monitor.ids import natural_uuid
-from monitor.sync import exporter
+from monitor.sync import conflicts, exporter
 from monitor.sync.importer import Refused, import_bundle
 from tests.conftest import make_app, make_user, setup_trial
 
@@ -97,6 +97,18 @@ def test_a_fact_changed_on_both_sides_is_a_conflict_for_a_lead(machines):
     assert cases.facts(server, defendant(server, d0)["id"])[KEY]["value"] == "unclear"  # ours stays
     conflict = next(server.query("SELECT * FROM sync_conflict"))
     assert conflict["record_uuid"] == natural_uuid(d0, KEY) and '"value":"yes"' in conflict["incoming"]
+    # the lead takes the laptop's version: the value it replaces is kept in the history, nothing lost
+    lena = users.get_by_username(server, "lena")
+    choices = {f["field"]: "incoming" for f in conflicts.differing(conflict)}
+    conflicts.resolve(server, ACTOR, lena, conflict, choices)
+    fact = cases.facts(server, defendant(server, d0)["id"])[KEY]
+    assert fact["value"] == "yes"
+    latest = cases.history(server, defendant(server, d0)["id"])[KEY][0]
+    assert (latest["value"], latest["source"], latest["reason"]) == (
+        "unclear",
+        "observed",
+        "sync conflict resolved",
+    )
 
 
 def test_the_same_fact_recorded_on_two_machines_is_one_record(machines):

@@ -264,17 +264,23 @@ def _apply(
             raise CaseFileError(
                 f"{item.key}: say why the recorded value changes (a reason)", "reason", (item.key,)
             )
-        records.insert(
-            db,
-            "case_fact_history",
-            actor,
-            {
-                "case_fact_id": fact["id"],
-                **{name: fact[name] for name in FACT_FIELDS},
-                "recorded_by": fact["recorded_by"],
-                "recorded_at": fact["updated_at"],
-                "changed_by": user["id"],
-                "reason": learned.reason,
-            },
-        )
+        keep_earlier(db, actor, fact, user["id"], learned.reason)
     return records.update(db, "case_fact", actor, fact, new)
+
+
+def keep_earlier(db: Database, actor: Actor, fact: dict, changed_by: int, reason: str) -> dict:
+    """Keep ``fact`` as it stands as an earlier value, before it is replaced (also by a lead resolving a
+    sync conflict over it)."""
+    return records.insert(
+        db,
+        "case_fact_history",
+        actor,
+        {
+            "case_fact_id": fact["id"],
+            **{name: fact[name] for name in FACT_FIELDS},
+            "recorded_by": fact["recorded_by"],
+            "recorded_at": fact["updated_at"],
+            "changed_by": changed_by,
+            "reason": reason,
+        },
+    )
