@@ -9,6 +9,7 @@ from . import audit, auth, db, i18n, limits, permissions, security
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .auth import bp as auth_bp
+from .cases import bp as cases_bp
 from .cli import register_commands
 from .findings import bp as findings_bp
 from .instance_config import DEFAULTS, ensure_instance_config
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(missions_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(observe_bp)
     app.register_blueprint(witnesses_bp)
     app.register_blueprint(findings_bp)

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from . import checklists
 from .audit import Actor
 from .auth import users
+from .cases import records as cases
 from .db import atomic, connect
 from .missions import records as missions
 from .observe import records as observe
@@ -190,6 +191,8 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
             hearing = observe.start_hearing(
                 db, ACTOR, trial, mission, observer, (start + timedelta(days=10 + 7 * n)).isoformat()
             )
+            if n == 0:
+                first_hearing = hearing
             present = observe.presence(db, hearing["id"])
             anonymous = n % 2 == 0
             # In the first trial the anonymous witness of the first sitting is heard again at the third:
@@ -247,6 +250,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
                 observe.review(db, ACTOR, hearing, lead["id"], status, comment)
             if trial_number == 0 and status == "approved":
                 first_sitting = (trial, hearing)
+        _case_file(db, checklist, missions.defendants(db, trial["id"]), observer, lead, first_hearing)
     _second_observation(db, mission, checklist, observers[1], *first_sitting)
     return created
 
@@ -277,6 +281,37 @@ def _second_observation(db, mission: dict, checklist, observer: dict, trial: dic
     observe.save_changes(db, ACTOR, hearing, checklist, changes)
     observe.submit(db, ACTOR, hearing)
     return hearing
+
+
+def _case_file(db, checklist, defendants: list, observer: dict, lead: dict, hearing: dict) -> None:
+    """A few facts in the first two defendants' case files, one of them changed later (with history)."""
+    first, second = defendants[:2]
+    told = cases.Learned("defendant", hearing["uuid"])
+    cases.change_facts(
+        db,
+        ACTOR,
+        observer,
+        first,
+        checklist,
+        [
+            cases.Change("informed_of_reasons", "no", "Told the court he learnt the charges two days later."),
+            cases.Change("family_notified", "no", "", 0, "family"),
+            cases.Change("lawyer_at_interrogation", "no", "", 0, "counsel"),
+        ],
+        told,
+    )
+    cases.change_facts(
+        db, ACTOR, observer, second, checklist, [cases.Change("informed_of_reasons", "yes")], told
+    )
+    cases.change_facts(  # the judgment later showed a lawyer was there: the fact changes, its history stays
+        db,
+        ACTOR,
+        lead,
+        first,
+        checklist,
+        [cases.Change("lawyer_at_interrogation", "yes", "Legal-aid lawyer named in the record.", 1)],
+        cases.Learned("court_record", learned_from="judgment (fictional)", reason="the judgment names him"),
+    )
 
 
 @click.command("seed-demo")

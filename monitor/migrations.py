@@ -586,6 +586,76 @@ def m011_reconciliation(db: Database) -> None:
     )
 
 
+# Where a case fact was learned or stated (docs/checklists.md "source"; monitor.checklists.SOURCES).
+CASE_SOURCES = (
+    "'observed', 'court_record', 'counsel', 'defendant', 'family', 'prosecution', 'official', 'other'"
+)
+
+
+@migrations()
+def m012_case_file(db: Database) -> None:
+    # The defendant's case file (issue #11, docs/units.md step 3): one current value per defendant and
+    # item, its uuid natural (monitor.ids.natural_uuid(defendant uuid, item key)) so two laptops make the
+    # same record; every earlier value kept in case_fact_history, which is never changed.
+    # learned_at_hearing_uuid names the observation a fact was learned at by uuid, not id: a bundle carries
+    # case facts before observations, so an id could not be resolved when both arrive together.
+    db.execute(
+        f"""
+        CREATE TABLE case_fact (
+            id INTEGER PRIMARY KEY,
+            defendant_id INTEGER NOT NULL REFERENCES defendant(id),
+            item_key TEXT NOT NULL,
+            value TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '' CHECK (source IN ('', {CASE_SOURCES})),
+            learned_at_hearing_uuid TEXT,
+            learned_from TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            {RECORD},
+            UNIQUE (defendant_id, item_key)
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE case_fact_history (
+            id INTEGER PRIMARY KEY,
+            case_fact_id INTEGER NOT NULL REFERENCES case_fact(id),
+            value TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '' CHECK (source IN ('', {CASE_SOURCES})),
+            learned_at_hearing_uuid TEXT,
+            learned_from TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            recorded_at TEXT NOT NULL,
+            changed_by INTEGER NOT NULL REFERENCES user(id),
+            reason TEXT NOT NULL DEFAULT '',
+            answer_uuid TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX case_fact_history_fact ON case_fact_history (case_fact_id, recorded_at)")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER case_fact_history_no_{event.lower()} BEFORE {event} ON case_fact_history
+            BEGIN SELECT RAISE(ABORT, 'a case fact''s history is append-only'); END
+            """
+        )
+    from .cases.migrate import move_v1_answers  # the v1 answers to case items become the case file
+
+    counts = move_v1_answers(db)
+    if counts["answers"] or counts["blank"]:
+        click.echo(
+            f"m012_case_file: {counts['answers']} answers moved into case files as history "
+            f"({counts['facts']} facts made, {counts['current']} with a current value, "
+            f"{counts['disagreements']} where observations disagreed; {counts['blank']} blank answers "
+            "left as they were). Every answer stays where it was.",
+            err=True,
+        )
+
+
 @migrations()
 def m013_witness_persons(db: Database) -> None:
     """A witness becomes a person of the trial; each per-hearing witness row becomes an appearance.

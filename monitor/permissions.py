@@ -166,6 +166,27 @@ def get_defendant_or_404(defendant_uuid: str) -> tuple[dict, dict, dict]:
     return defendant, trial, mission
 
 
+def updates_case_file(db, mission_id: int, trial_id: int, user: dict) -> bool:
+    """Whether ``user`` may change a defendant's case file: the mission's leads and the observers assigned
+    to the trial (an administrator who is not a lead of the mission may only read it)."""
+    return membership(db, mission_id, user) == "lead" or assigned_to(db, trial_id, user)
+
+
+def get_case_file_or_404(defendant_uuid: str, edit: bool = False) -> tuple[dict, dict, dict]:
+    """(defendant, trial, mission) for the case file: read by the mission's leads, administrators and the
+    observers assigned to the trial; changed by those :func:`updates_case_file` allows. Case facts hold no
+    witness identity and no named perpetrator (no sensitive field), so whoever reads it reads it whole."""
+    defendant = _get_or_404("defendant", defendant_uuid)
+    trial = records.get_by_id(get_db(), "trial", defendant["trial_id"])
+    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    if edit:
+        may = updates_case_file(get_db(), mission["id"], trial["id"], me())
+        require(may, "may not change this case file")
+    else:
+        require(manages(mission["id"]) or is_assigned(trial["id"]), "not assigned to this trial")
+    return defendant, trial, mission
+
+
 def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dict, dict]:
     """(hearing, trial, mission). Its observer may read and edit it; the mission's leads may read it."""
     hearing = _get_or_404("hearing", hearing_uuid)

@@ -48,6 +48,7 @@ def test_seed_demo_loads_a_complete_fictional_mission(app, runner, db):
         "JOIN witness ON witness.id = witness_appearance.witness_id GROUP BY witness.id HAVING count(*) > 1"
     ).fetchall()
     assert [tuple(row) for row in heard_twice] == [(1, 2)]
+    assert db["case_fact"].count == 8 and db["case_fact_history"].count == 2  # one changed per trial
     assert audit.verify(db).ok
 
     # The printed passwords work, and each role lands on its own home page.

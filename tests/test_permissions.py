@@ -66,6 +66,13 @@ PERMISSIONS = {
     "missions.observer_unassign": ("POST", "/trials/{trial}/observers/{observer}/remove", LEADS_ACT),
     "missions.defendants_add": ("GET", "/trials/{trial}/defendants/new", LEADS),
     "missions.defendant_edit": ("GET", "/defendants/{defendant}", LEADS),
+    "cases.case_file": ("GET", "/defendants/{defendant}/case-file", OWNER_AND_LEADS),
+    # an administrator who is not a lead of the mission reads the case file, and changes nothing in it
+    "cases.case_file_edit": (
+        "GET",
+        "/defendants/{defendant}/case-file/edit",
+        {**OWNER_AND_LEADS, "admin": FORBIDDEN},
+    ),
     "observe.hearing_start": ("POST", "/trials/{trial}/hearings", {**OWNER_ONLY, "observer": REDIRECT}),
     "observe.hearing_view": ("GET", "/hearings/{hearing}", OWNER_AND_LEADS),
     "observe.hearing_save": (
@@ -141,6 +148,17 @@ PERMISSIONS = {
         {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
     ),
     "api.defendant": ("GET", "/api/v1/defendants/{defendant}", {**LEADS, "anonymous": 401}),
+    "api.case_file": (
+        "GET",
+        "/api/v1/defendants/{defendant}/case-file",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
+    # GET, PUT and PATCH share an endpoint: tests/test_case_file_api.py checks the writes
+    "api.case_fact": (
+        "GET",
+        "/api/v1/defendants/{defendant}/case-file/family_notified",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
     "api.hearing_list": ("GET", "/api/v1/trials/{trial}/hearings", {**OWNER_AND_LEADS, "anonymous": 401}),
     "api.hearing_start": (
         "POST",

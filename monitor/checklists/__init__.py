@@ -21,6 +21,7 @@ from .model import (
     Text,
 )
 from .registry import available, get, is_offered, offered
+from .units import case_items, case_keys
 
 __all__ = [
     "ANSWERS",
@@ -37,6 +38,8 @@ __all__ = [
     "Stage",
     "Text",
     "available",
+    "case_items",
+    "case_keys",
     "checklist_validate_command",
     "get",
     "is_offered",

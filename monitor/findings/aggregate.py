@@ -299,7 +299,12 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     shared = _scope_tables(db, scope)
     persons = _witness_persons(db)
     result = []
+    case_file = _case_file_counted(checklist)
+    on_trial = len(defendants_on_trial(db, scope)) if case_file else None
     for item in checklist.items:
+        if item.key in case_file:
+            result.append(case_item_count(db, scope, item, on_trial))
+            continue
         units = _units(db, item, shared)
         if item.scope == "witness":
             units = _as_persons(units, persons)
@@ -317,6 +322,66 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
             }
         )
     return result
+
+
+# Case facts (issue #11, docs/units.md step 3) -----------------------------------------------------------
+# For a checklist that declares units (v2), an item kept in the defendant's case file counts once per
+# defendant from case_fact, against the defendants on trial; the source splits the concern: observed in
+# court or stated in a court record (established) apart from what someone alleged or told the mission.
+# v1 missions keep counting these items from the observations' answers, as before.
+
+ESTABLISHED_SOURCES = ("observed", "court_record")
+
+_CASE_FACTS = """
+    SELECT defendant.uuid AS unit, case_fact.value, case_fact.source FROM case_fact
+    JOIN defendant ON defendant.id = case_fact.defendant_id JOIN trial ON trial.id = defendant.trial_id
+    WHERE {where} AND case_fact.item_key = :item
+"""
+
+
+def _case_file_counted(checklist) -> frozenset[str]:
+    """The keys counted from the case file: a v2 checklist's answered case items; none for v1."""
+    if not checklist.declares_units:
+        return frozenset()
+    return frozenset(item.key for item in checklist.items_at("case") if item.home is None)
+
+
+def defendants_on_trial(db: Database, scope: Scope) -> list[str]:
+    """Every defendant of the trials in scope, observed or not: the denominator of case facts."""
+    trial_where, params = scope.trial_where()
+    joined = "defendant JOIN trial ON trial.id = defendant.trial_id"
+    rows = db.query(f"SELECT defendant.uuid FROM {joined} WHERE {trial_where}", params)  # noqa: S608
+    return [r["uuid"] for r in rows]
+
+
+def case_item_count(db: Database, scope: Scope, item, on_trial: int | None = None) -> dict:
+    """One case item over the defendants on trial: known for (``observed``), with a concern, and the
+    concern split by source (``by_source``) and into established and alleged."""
+    if on_trial is None:
+        on_trial = len(defendants_on_trial(db, scope))
+    trial_where, params = scope.trial_where()
+    facts = list(db.query(_CASE_FACTS.format(where=trial_where), {**params, "item": item.key}))
+    concern = [f for f in facts if item.is_concern(f["value"])]
+    sources: dict[str, list[str]] = {}
+    for fact in concern:
+        sources.setdefault(fact["source"] or "other", []).append(fact["unit"])
+    established = [f["unit"] for f in concern if f["source"] in ESTABLISHED_SOURCES]
+    return {
+        "key": item.key,
+        "stage": item.stage,
+        "scope": item.scope,
+        "unit": "case",
+        "refs": list(item.refs),
+        "observed": count((f["unit"] for f in facts if f["value"] not in NOT_ANSWERED), of=on_trial),
+        "concern": count((f["unit"] for f in concern), of=on_trial),
+        "concern_established": count(established, of=on_trial),
+        "concern_alleged": count((f["unit"] for f in concern if f["unit"] not in established), of=on_trial),
+        "by_source": {source: count(units, of=on_trial) for source, units in sorted(sources.items())},
+        # one value per defendant: observations do not dispute a case fact (two machines' changes to it
+        # meet as a sync conflict for a lead instead)
+        "disputed": count([]),
+        "disputed_sittings": count([]),
+    }
 
 
 def torture(db: Database, scope: Scope) -> dict:
@@ -537,6 +602,11 @@ def data_stamp(db: Database, mission_id: int) -> tuple:
         ("witness", "JOIN trial ON trial.id = witness.trial_id"),
         ("witness_appearance", "JOIN trial ON trial.id = witness_appearance.trial_id"),
         ("allegation", "JOIN trial ON trial.id = allegation.trial_id"),
+        (
+            "case_fact",
+            "JOIN defendant ON defendant.id = case_fact.defendant_id "
+            "JOIN trial ON trial.id = defendant.trial_id",
+        ),
     ):
         parts.append(
             f"SELECT count(*), total([{table}].version), max([{table}].id) FROM [{table}] {join} "  # noqa: S608 (constant names)

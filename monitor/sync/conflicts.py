@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from .. import audit, records
 from ..audit import Actor
+from ..cases.records import keep_earlier
 from ..db import atomic, utcnow
 from .content import KINDS, Reader, content_hash, label
 from .importer import Report, _Import, installed_checklist
@@ -139,6 +140,8 @@ def resolve(
                 "updated_at": utcnow(),
                 "content": content,
             }
+            if kind.name == "case_fact" and (local_row["value"] or local_row["note"]):
+                keep_earlier(db, actor, local_row, user["id"], "sync conflict resolved")  # nothing lost
             writer._write(kind, record, local_row, parent_id)
         db.execute(
             "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)",

@@ -43,6 +43,16 @@ KINDS = {
             "trial", parent=("mission_id", "mission"), setup=True, cheap_version=False, extra=("observers",)
         ),
         Kind("defendant", parent=("trial_id", "trial"), setup=True),
+        # The defendant's case file (issue #11): its uuid is natural (defendant, item), so the same fact
+        # recorded on two laptops is one record, and two different values of it are a conflict for a lead.
+        Kind(
+            "case_fact", parent=("defendant_id", "defendant"), people=(("recorded_by", "recorded_by_uuid"),)
+        ),
+        Kind(
+            "case_fact_history",
+            parent=("case_fact_id", "case_fact"),
+            people=(("recorded_by", "recorded_by_uuid"), ("changed_by", "changed_by_uuid")),
+        ),
         # A sitting's uuid is natural (trial, date, session): two laptops that start one agree on it.
         Kind("sitting", parent=("trial_id", "trial")),
         Kind(
@@ -69,6 +79,7 @@ KINDS = {
     )
 }
 ORDER = tuple(KINDS)  # parents before children
+CASE_FILE = ("case_fact", "case_fact_history")  # per defendant, not per hearing
 
 
 def columns(db: Database, kind: Kind) -> list[str]:

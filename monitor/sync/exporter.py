@@ -33,7 +33,7 @@ from ..audit import HASHED_FIELDS, canonical_json
 from ..db import atomic, utcnow
 from ..permissions import membership, receives_identities
 from .bundle import Builder
-from .content import KINDS, ORDER, Kind, Reader, content_hash
+from .content import CASE_FILE, KINDS, ORDER, Kind, Reader, content_hash
 
 WHATS = ("changes", "trial", "setup")  # what a person may choose to export; "pull" is what sync pull gets
 SETUP = ("mission", "trial", "defendant")
@@ -174,6 +174,8 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
     if kind.name == "defendant":
         sql = "SELECT defendant.* FROM defendant JOIN trial ON trial.id = defendant.trial_id WHERE "
         return sql + " AND ".join(where), params
+    if kind.name in CASE_FILE:
+        return _case_file_sql(kind, where, observer_id), params
     if kind.name in ("sitting", "reconciliation"):
         # the mission's sittings; an observer's: those of sittings they observed
         mine = " AND sitting.id IN (SELECT sitting_id FROM hearing WHERE observer_id = :o)"
@@ -195,6 +197,24 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
     elif kind.name != "hearing":
         sql = f"SELECT [{kind.name}].* FROM [{kind.name}] WHERE hearing_id IN (SELECT id FROM ({sql}))"  # noqa: S608
     return sql, params
+
+
+def _case_file_sql(kind: Kind, where: list[str], observer_id: int | None) -> str:
+    """A trial's case facts (or their earlier values), each with its trial's id; one person's only
+    (those they recorded, the earlier values they replaced) when ``observer_id`` is given."""
+    sql = (
+        "SELECT case_fact.*, defendant.trial_id AS trial_id FROM case_fact "
+        if kind.name == "case_fact"
+        else "SELECT case_fact_history.*, defendant.trial_id AS trial_id FROM case_fact_history "
+        "JOIN case_fact ON case_fact.id = case_fact_history.case_fact_id "
+    )
+    sql += (
+        "JOIN defendant ON defendant.id = case_fact.defendant_id JOIN trial ON trial.id = defendant.trial_id"
+    )
+    if observer_id is not None:
+        column = "recorded_by" if kind.name == "case_fact" else "changed_by"
+        where = [*where, f"[{kind.name}].{column} = :o"]
+    return f"{sql} WHERE {' AND '.join(where)}"  # noqa: S608 (constant pieces)
 
 
 def _rows(
@@ -245,9 +265,11 @@ def stream(
         # identities withheld by the gate; they send only the persons they recorded.
         everyone = name in SETUP or (leads and what != "pull") or (name == "witness" and what == "pull")
         observer = None if everyone else user["id"]
+        if name in CASE_FILE:  # the whole case file of the trials one may read; one's own changes to send
+            observer = user["id"] if what == "changes" and not leads else None
         trial_id = trial["id"] if trial is not None else None
         for row in _rows(db, kind, mission["id"], trial_id, observer):
-            theirs = assigned is None or name not in ("trial", "defendant", "witness")
+            theirs = assigned is None or name not in ("trial", "defendant", "witness", *CASE_FILE)
             if not theirs and (row["id"] if name == "trial" else row["trial_id"]) not in assigned:
                 continue  # an observer's set-up holds only the trials they observe
             if name == "witness" and not leads and what != "pull" and row["recorded_by"] != user["id"]:
@@ -474,10 +496,10 @@ def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selec
                 key = first_of.get(record["uuid"])
             elif name == "hearing":
                 key = record["uuid"]
-            elif name not in SETUP and name not in ("reconciliation", "witness"):
+            elif name not in SETUP and name not in ("reconciliation", "witness", *CASE_FILE):
                 key = record["content"]["hearing_uuid"]
-            # set-up, a lead's reconciliations, witness persons (the trial's: sent before its hearings), a
-            # sitting no hearing here names
+            # set-up, case files, a lead's reconciliations, witness persons (the trial's: sent before its
+            # hearings), a sitting no hearing here names
             if key is None:
                 setup.add(kind, record)
             else:

@@ -30,8 +30,9 @@ from sqlite_utils import Database
 
 from .. import anchors, audit, checklists, records
 from ..audit import Actor
-from ..checklists import Checklist
+from ..checklists import SOURCES, Checklist, case_items
 from ..db import atomic, utcnow
+from ..ids import natural_uuid
 from ..observe import fields, sittings
 from ..observe import records as observe
 from ..permissions import assigned_to, role_in_mission
@@ -39,7 +40,7 @@ from ..witnesses import matching
 from ..witnesses import records as witness_records
 from . import bundle as bundlelib
 from .bundle import BundleError
-from .content import KINDS, ORDER, Kind, Reader, content_hash, label
+from .content import CASE_FILE, KINDS, ORDER, Kind, Reader, content_hash, label
 
 ACTIONS = ("inserted", "updated", "unchanged", "older", "conflict")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -739,6 +740,9 @@ class _Import:
                     "mission can do that."
                 )
             return
+        if kind.name in CASE_FILE:
+            self._authorize_case(kind, content, local, mission_id, manages, record_uuid)
+            return
         if kind.name == "reconciliation":
             if not manages:
                 raise Refused(
@@ -823,6 +827,68 @@ class _Import:
         befores = [self._before(hearing_uuid) for hearing_uuid in heard]
         if befores and all(before.locked for before in befores) and befores[0].changed is None:
             befores[0].changed = f"witness {record_uuid}"
+
+    def _authorize_case(
+        self, kind: Kind, content: dict, local: dict | None, mission_id, manages, record_uuid
+    ):
+        """A case fact or an earlier value of one: values the case file's form would save; an earlier value
+        never changes once kept; an observer sends only their own changes, in a trial they observe."""
+        if kind.name == "case_fact_history" and local is not None:
+            raise Refused(
+                f"The bundle rewrites an earlier value of a case fact ({record_uuid}); an earlier value "
+                "never changes once kept: refused."
+            )
+        self._check_case(kind, content, mission_id, record_uuid)
+        if manages:
+            return
+        writer = content["recorded_by_uuid" if kind.name == "case_fact" else "changed_by_uuid"]
+        if writer != self.user["uuid"]:
+            raise Refused(
+                f"The bundle writes the {kind.name} {record_uuid} in another person's name; you can only "
+                "send your own records."
+            )
+        fact = (
+            content
+            if kind.name == "case_fact"
+            else records.get(self.db, "case_fact", content["case_fact_uuid"])
+        )
+        if kind.name == "case_fact":
+            defendant = records.get(self.db, "defendant", content["defendant_uuid"])
+        else:
+            defendant = records.get_by_id(self.db, "defendant", fact["defendant_id"])
+        if not assigned_to(self.db, defendant["trial_id"], self.user):
+            raise Refused(
+                f"The bundle writes into the case file of a trial you do not observe ({kind.name} "
+                f"{record_uuid}): refused."
+            )
+
+    def _check_case(self, kind: Kind, content: dict, mission_id, record_uuid: str) -> None:
+        if content.get("source") not in ("", *SOURCES):
+            raise BundleError(
+                f"The {kind.name} {record_uuid} names a source this installation does not know."
+            )
+        learned_at = content.get("learned_at_hearing_uuid")
+        if learned_at is not None and (not isinstance(learned_at, str) or len(learned_at) not in (0, 36)):
+            raise BundleError(f"The {kind.name} {record_uuid} names an observation that is not a uuid.")
+        for name in ("value", "note", "learned_from", "reason", "answer_uuid", "item_key", "recorded_at"):
+            if name in content and not isinstance(content[name], str):
+                raise BundleError(f"The {kind.name} {record_uuid} has an unreadable {name}.")
+        if kind.name != "case_fact":
+            return
+        if natural_uuid(str(content["defendant_uuid"]), str(content["item_key"])) != record_uuid:
+            raise BundleError(
+                f"The case fact {record_uuid} does not have the uuid of its defendant and question: refused."
+            )
+        mission = records.get_by_id(self.db, "mission", mission_id)
+        checklist = self.checklist_for(mission["checklist_id"], mission["checklist_version"])
+        if checklist is None:
+            return
+        item = next((i for i in case_items(checklist) if i.key == content["item_key"]), None)
+        if item is None or (content["value"] and not _valid(checklist, item.key, content["value"])):
+            raise BundleError(
+                f"The case fact {record_uuid} is not one the mission's checklist keeps, or its value is not "
+                "one the checklist allows."
+            )
 
     def _observer_rules(self, kind: Kind, content: dict, local: dict | None, record_uuid: str) -> None:
         """What the pages let an observer do to their own hearing: anything while it is a draft; once it is

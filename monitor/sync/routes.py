@@ -29,6 +29,8 @@ RECORD_TYPES = {
     "mission": _l("Mission"),
     "trial": _l("Trial"),
     "defendant": _l("Defendant"),
+    "case_fact": _l("Case fact"),
+    "case_fact_history": _l("Earlier value of a case fact"),
     "hearing": _l("Hearing"),
     "witness": _l("Witness"),
     "witness_appearance": _l("Witness heard at a sitting"),
