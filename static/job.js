@@ -16,7 +16,7 @@
     }
     if (job) {
       bar.value = job.status === "done" ? 100 : job.percent;
-      message.textContent = job.progress_label;
+      message.textContent = job.progress_label || job.message || job.status;  // exports say it in words; sync jobs write their outcome as the message
       if (job.status === "done") {
         document.getElementById("job-download").hidden = !job.has_file;
         return;
