@@ -1,0 +1,96 @@
+"""What the observation form asks for a checklist that declares units (v2), and the "same for all
+present defendants" view of a mass trial's per-defendant answers.
+
+A v2 observation asks, per present defendant, only the ``defendant_at_sitting`` items, and the ``sitting``
+items once; ``case`` items belong to the defendant's case file and items with a ``home`` are kept in a
+record, so neither is asked here. A v1 checklist keeps its form: every defendant-scope item per defendant.
+
+Nothing is stored for "same for all": it is read from the answers themselves. For each per-defendant item
+the shared answer is the one most present defendants have; a present defendant whose own answer differs
+is an *exception*. Setting the shared answer (static/hearing.js) writes it to every present defendant who
+has no answer yet or still has the old shared one, in one autosave batch of ordinary answer changes.
+"""
+
+from collections import Counter
+
+PRESENCE = "presence"
+# The ``presence`` answers that mean the defendant was not in the courtroom (the form's "absent" tick).
+ABSENT = ("waived", "not_brought")
+
+
+def asks_units(checklist) -> bool:
+    return bool(getattr(checklist, "declares_units", False))
+
+
+def sitting_items(checklist) -> list:
+    """The items asked once for the whole sitting (v2: the asked ``sitting`` items)."""
+    if not asks_units(checklist):
+        return checklist.items_for("hearing")
+    return [item for item in checklist.items_at("sitting") if item.asked]
+
+
+def defendant_items(checklist) -> list:
+    """The items asked for each present defendant (v2: the asked ``defendant_at_sitting`` items)."""
+    if not asks_units(checklist):
+        return checklist.items_for("defendant")
+    return [item for item in checklist.items_at("defendant_at_sitting") if item.asked]
+
+
+def by_stage(checklist, items: list) -> list[tuple]:
+    """``items`` grouped under their stages, in stage order; empty stages left out."""
+    groups = [(stage, [item for item in items if item.stage == stage.key]) for stage in checklist.stages]
+    return [(stage, stage_items) for stage, stage_items in groups if stage_items]
+
+
+def shared_answers(answers: dict, present: list[dict], items: list) -> dict[str, str]:
+    """For each item (by key), the answer most present defendants share ("" when none is answered).
+
+    Ties go to the answer that comes first among the item's options (then alphabetically), so the page
+    shows the same thing on every reload."""
+    shared = {}
+    for item in items:
+        values = Counter(
+            value for d in present if (value := (answers.get((d["uuid"], item.key)) or {}).get("value", ""))
+        )
+        if not values:
+            shared[item.key] = ""
+            continue
+        order = {value: n for n, value in enumerate(item.values())}
+        shared[item.key] = min(values, key=lambda v: (-values[v], order.get(v, len(order)), v))
+    return shared
+
+
+def exceptions(answers: dict, defendants: list[dict], items: list, shared: dict[str, str]) -> dict:
+    """Per defendant uuid, the items whose answer differs from the shared one: ``[(item, value)]``.
+
+    An absent defendant's only exception is their ``presence`` answer (nothing else is asked of them)."""
+    result = {}
+    for d in defendants:
+        rows = []
+        for item in items:
+            value = (answers.get((d["uuid"], item.key)) or {}).get("value", "")
+            if not d["present"]:
+                if item.key == PRESENCE:
+                    rows.append((item, value))
+                continue
+            if value and value != shared.get(item.key, ""):
+                rows.append((item, value))
+        result[d["uuid"]] = rows
+    return result
+
+
+def form_context(checklist, answers: dict, defendants: list[dict]) -> dict:
+    """What the v2 parts of the form need: the items by stage, the shared answers, the exceptions and
+    how many defendants are present and absent."""
+    present = [d for d in defendants if d["present"]]
+    items = defendant_items(checklist)
+    shared = shared_answers(answers, present, items)
+    return {
+        "sitting_stages": by_stage(checklist, sitting_items(checklist)),
+        "defendant_stages": by_stage(checklist, items),
+        "per_defendant_items": items,
+        "shared": shared,
+        "exceptions": exceptions(answers, defendants, items, shared),
+        "present_count": len(present),
+        "absent_count": len(defendants) - len(present),
+    }
