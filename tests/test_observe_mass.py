@@ -157,3 +157,27 @@ def test_an_absent_defendant_counts_for_the_right_to_be_present(app, mass, db):
     presence = next(c for c in item_counts(db, Scope(mass["mission"]["id"]), V2) if c["key"] == "presence")
     assert presence["observed"]["count"] == 37
     assert presence["concern"]["uuids"] == [absent]
+
+
+def test_the_fast_question_markup_is_item_blocks_markup(app):
+    """A mass trial's page writes each defendant's questions in Python (for speed): the markup must stay
+    what templates/observe/_items.html writes, escaping included."""
+    from flask import render_template_string
+
+    from monitor.observe import fields
+
+    def normal(html):
+        return re.sub(r"\s*(<|>)\s*", r"\1", re.sub(r"\s+", " ", str(html))).strip()
+
+    full = {"value": "spoke", "note": 'said <b>x</b> & "y"', "provenance": "counsel"}
+    with app.test_request_context("/"):
+        ctx = sitting_form.form_context(V2, {}, [], "en")
+        for item in sitting_form.defendant_items(V2):
+            for answer_row in (full, {"value": item.values()[1], "note": "", "provenance": ""}, None):
+                old = render_template_string(
+                    '{% from "observe/_items.html" import item_block %}{{ item_block(i, "S1", a, "en", p) }}',
+                    i=item,
+                    a=answer_row,
+                    p=fields.PROVENANCE,
+                )
+                assert normal(sitting_form.question_html("S1", item, answer_row, ctx)) == normal(old)

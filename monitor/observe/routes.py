@@ -109,7 +109,8 @@ def hearing_view(hearing_uuid):
     context["heard_before"] = observe.persons_to_hear_again(db, hearing)  # "heard again": pick the person
     context["units"] = sitting_form.asks_units(checklist)
     if context["units"]:
-        context["roster"] = sitting_form.form_context(checklist, answers, present)
+        language = str(get_locale())
+        context["roster"] = sitting_form.form_context(checklist, answers, present, language)
     if context["mine"] and hearing["status"] in observe.EDITABLE:
         return render_template("observe/form.html", **context)
     read = review.subjects(checklist, context["answers"], present, context["witnesses"], str(get_locale()))

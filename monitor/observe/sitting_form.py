@@ -13,6 +13,11 @@ has no answer yet or still has the old shared one, in one autosave batch of ordi
 
 from collections import Counter
 
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from . import fields
+
 PRESENCE = "presence"
 # The ``presence`` answers that mean the defendant was not in the courtroom (the form's "absent" tick).
 ABSENT = ("waived", "not_brought")
@@ -79,13 +84,36 @@ def exceptions(answers: dict, defendants: list[dict], items: list, shared: dict[
     return result
 
 
-def form_context(checklist, answers: dict, defendants: list[dict]) -> dict:
+def choices(items: list, lang: str) -> dict[str, list[tuple]]:
+    """Per item key, its options as ``(value, label, concern)`` with the label escaped once: the form
+    writes them for every defendant (37 × each question), so the page does not translate and escape
+    the same label 37 times."""
+    return {
+        item.key: [
+            (escape(value), escape(item.value_label(value, lang)), value in item.concern)
+            for value in item.values()
+        ]
+        for item in items
+    }
+
+
+def form_context(checklist, answers: dict, defendants: list[dict], lang: str = "en") -> dict:
     """What the v2 parts of the form need: the items by stage, the shared answers, the exceptions and
     how many defendants are present and absent."""
     present = [d for d in defendants if d["present"]]
     items = defendant_items(checklist)
     shared = shared_answers(answers, present, items)
+    texts = {
+        "note": escape(_("Note")),
+        "source": escape(_("Source")),
+        "choose_source": escape(_("Source …")),
+        "sources": [(escape(code), escape(str(label))) for code, label in fields.PROVENANCE.items()],
+    }
     return {
+        "question": question_html,
+        "texts": texts,
+        "choices": choices(items, lang),
+        "legends": {item.key: escape(item.label.get(lang)) for item in items},
         "sitting_stages": by_stage(checklist, sitting_items(checklist)),
         "defendant_stages": by_stage(checklist, items),
         "per_defendant_items": items,
@@ -94,3 +122,37 @@ def form_context(checklist, answers: dict, defendants: list[dict]) -> dict:
         "present_count": len(present),
         "absent_count": len(defendants) - len(present),
     }
+
+
+def question_html(subject: str, item, answer: dict | None, ctx: dict) -> Markup:
+    """One defendant's yes/no or choice question as the form's markup (the same as ``item_block`` in
+    templates/observe/_items.html writes).
+
+    Written here rather than in the template because a mass trial's page holds 37 × 6 of them, and the
+    Jinja loop over their options and labels was most of the page's time (docs/benchmarks.md)."""
+    answer = answer or {}
+    value = answer.get("value", "")
+    texts = ctx["texts"]
+    # Every value put into the markup below is escaped (escape() or the escaped tables of form_context).
+    base = f"a-{escape(subject)}-{escape(item.key)}"
+    radios = "".join(
+        f'<label class="choice{" concern" if concern else ""}"><input type="radio" name="{base}" '
+        f'value="{option}" data-field="value"{" checked" if value == option else ""}>{label}</label>'
+        for option, label, concern in ctx["choices"][item.key]
+    )
+    chosen = answer.get("provenance", "")
+    sources = "".join(
+        f'<option value="{code}"{" selected" if chosen == code else ""}>{label}</option>'
+        for code, label in texts["sources"]
+    )
+    return Markup(  # noqa: S704 (escaped above)
+        f'<fieldset class="item{" answered" if value else ""}" id="{base}" data-target="answer" '
+        f'data-subject="{escape(subject)}" data-item="{escape(item.key)}">'
+        f'<legend>{ctx["legends"][item.key]} <span class="refs">{escape(" · ".join(item.refs))}</span>'
+        f'</legend><div class="answer"><span class="choices">{radios}</span>'
+        f'<input type="text" class="note" placeholder="{texts["note"]}" aria-label="{texts["note"]}" '
+        f'value="{escape(answer.get("note", ""))}" data-field="note">'
+        f'<select aria-label="{texts["source"]}" data-field="provenance">'
+        f'<option value="">{texts["choose_source"]}</option>{sources}</select></div>'
+        '<p class="field-error" hidden></p></fieldset>'
+    )
