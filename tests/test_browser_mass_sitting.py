@@ -4,6 +4,7 @@ makes is counted (filling a text counts its characters; accepting a confirmation
 must stay within 60; the answers saved must be exactly what was meant. Screenshots at 1366×768 go to
 tests/artifacts/."""
 
+import json
 import re
 
 import pytest
@@ -162,8 +163,12 @@ def test_a_routine_sitting_of_37_defendants_takes_at_most_60_inputs(app, page):
         assert [a["name"] for a in absences] == [absent]
     finally:
         db.close()
-    # The shared answers went in a few batches (one per pause in typing), never one request per defendant.
+    # The shared answers went in a few batches (one per pause in typing), never one request per defendant:
+    # each shared answer reached every defendant present at the time (37, or 36) in one request.
     assert len(saves) <= 12, len(saves)
+    batches = [json.loads(r.post_data)["changes"] for r in saves]
+    for key in PER_DEFENDANT:
+        assert max(sum(1 for c in batch if c.get("item") == key) for batch in batches) >= 36, key
 
 
 def test_number_keys_answer_choice_questions_and_other_keys_pass_through(app, page):
