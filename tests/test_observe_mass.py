@@ -181,3 +181,17 @@ def test_the_fast_question_markup_is_item_blocks_markup(app):
                     p=fields.PROVENANCE,
                 )
                 assert normal(sitting_form.question_html("S1", item, answer_row, ctx)) == normal(old)
+
+
+def test_a_submitted_v2_observation_shows_what_its_form_asked_and_the_absent(app, mass, db):
+    hearing = start_hearing(app, mass)
+    client = app.test_client()
+    login(client, "oleg")
+    absent = mass["defendants"][5]
+    tick = {"id": "p", "target": "presence", "defendant": absent["uuid"], "value": False}
+    save(client, hearing, tick, answer(absent["uuid"], "presence", "not_brought"))
+    observe.submit(db, Actor(name="t"), observe.records.get(db, "hearing", hearing["uuid"]))
+    page = client.get(f"/hearings/{hearing['uuid']}").get_data(as_text=True)
+    assert 'id="hearing-form"' not in page and "Not brought to court" in page
+    assert page.count("Was the defendant present in the courtroom throughout the sitting?") == 37
+    assert V2.item("informed_of_reasons").label.en not in page  # a case fact: not asked, not shown
