@@ -380,20 +380,25 @@
       tick.checked = !absent;
       queue(tick);
       row.classList.toggle("absent", absent);
+      followShared(row, !absent);
+    }
+
+    // The shared answers apply to present defendants only: an absent one loses those they had from them
+    // (answers of their own are kept), and gets them back when present again.
+    function followShared(row, present) {
+      row.querySelectorAll(".item[data-item]").forEach((other) => {
+        const key = other.dataset.item;
+        const shared = sharedOf(key);
+        if (key === "presence" || !shared) return;
+        if (!present && answerOf(other) === shared) setAnswer(other, "");
+        if (present && answerOf(other) === "") setAnswer(other, shared);
+      });
     }
 
     function ticked(row, tick) {
       row.classList.toggle("absent", !tick.checked);
       const item = itemOf(row, "presence");
-      // The shared answers apply to present defendants only: an absent one loses those they had from
-      // them (answers of their own are kept), and gets them back when ticked present again.
-      row.querySelectorAll(".item[data-item]").forEach((other) => {
-        const key = other.dataset.item;
-        if (key === "presence") return;
-        const shared = sharedOf(key);
-        if (!tick.checked && shared && answerOf(other) === shared) setAnswer(other, "");
-        if (tick.checked && shared && answerOf(other) === "") setAnswer(other, shared);
-      });
+      followShared(row, tick.checked);
       if (!tick.checked) {
         // Absent: recorded at once (reason "Unclear" until one is chosen), the reason one key away.
         if (!["waived", "not_brought", "removed", "video_link", "unclear"].includes(answerOf(item))) setAnswer(item, "unclear");

@@ -205,4 +205,27 @@ def test_number_keys_answer_choice_questions_and_other_keys_pass_through(app, pa
     expect(page.locator("[data-all-item=interpreter] input:checked")).to_have_value("not_needed")
     expect(row(page, mass["defendants"][0]["name"]).locator(".chip")).to_have_text("Needed and provided")
     assert re.search(r"Exceptions: 1", page.locator("[data-all-item=interpreter]").inner_text())
+
+    # Absent, then present again: the shared answer leaves and comes back; the summary follows.
+    third = row(page, mass["defendants"][2]["name"])
+    third_interpreter = page.locator(f"#a-{mass['defendants'][2]['uuid']}-interpreter")
+    third.locator(".presence-tick").uncheck()
+    expect(page.locator("#roster-summary")).to_have_text("2 present, 1 absent")
+    expect(third_interpreter.locator("input:checked")).to_have_count(0)
+    expect(third.locator(".chip")).to_have_text("Absent: Unclear")
+    third.locator("[data-item=presence] input[value=present]").check()  # the reason, changed to present
+    expect(third.locator(".presence-tick")).to_be_checked()
+    expect(third_interpreter.locator("input:checked")).to_have_value("not_needed")
+    expect(page.locator("#roster-summary")).to_have_text("3 present, 0 absent")
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+    db = connect(app.config["DATABASE"])
+    try:
+        rows = db.query(
+            "SELECT present FROM hearing_defendant JOIN defendant ON defendant.id = defendant_id "
+            "WHERE uuid = ?",
+            [mass["defendants"][2]["uuid"]],
+        )
+        assert [r["present"] for r in rows] == [1]
+    finally:
+        db.close()
     assert page.problems == []
