@@ -100,6 +100,8 @@ def test_a_routine_sitting_of_37_defendants_takes_at_most_60_inputs(app, page):
 
     page.locator("#s-defendants").scroll_into_view_if_needed()
     shot(page, "30-mass-sitting-defendants")
+    # Compact: the 37 closed rows take well under one 768-pixel screen (three columns at 1366 px).
+    assert page.locator("ol.roster").bounding_box()["height"] < 768 * 0.7
 
     # One defendant absent: untick, then the reason (the row opens on it).
     inputs.click(row(page, absent).locator(".presence-tick"), f"{absent} absent")
