@@ -193,5 +193,7 @@ def test_a_submitted_v2_observation_shows_what_its_form_asked_and_the_absent(app
     observe.submit(db, Actor(name="t"), observe.records.get(db, "hearing", hearing["uuid"]))
     page = client.get(f"/hearings/{hearing['uuid']}").get_data(as_text=True)
     assert 'id="hearing-form"' not in page and "Not brought to court" in page
-    assert page.count("Was the defendant present in the courtroom throughout the sitting?") == 37
+    # each of the 37 (answered, or among the unanswered), the absent one's answer also among the concerns
+    assert page.count("Was the defendant present in the courtroom throughout the sitting?") == 38
+    assert absent["name"] in page
     assert V2.item("informed_of_reasons").label.en not in page  # a case fact: not asked, not shown
