@@ -109,11 +109,12 @@ def form_context(checklist, answers: dict, defendants: list[dict], lang: str = "
         "choose_source": escape(_("Source …")),
         "sources": [(escape(code), escape(str(label))) for code, label in fields.PROVENANCE.items()],
     }
+    options = choices(items, lang)
+    legends = {item.key: escape(item.label.get(lang)) for item in items}
     return {
         "question": question_html,
         "texts": texts,
-        "choices": choices(items, lang),
-        "legends": {item.key: escape(item.label.get(lang)) for item in items},
+        "parts": _parts(items, options, legends, texts),
         "sitting_stages": by_stage(checklist, sitting_items(checklist)),
         "defendant_stages": by_stage(checklist, items),
         "per_defendant_items": items,
@@ -129,30 +130,56 @@ def question_html(subject: str, item, answer: dict | None, ctx: dict) -> Markup:
     templates/observe/_items.html writes).
 
     Written here rather than in the template because a mass trial's page holds 37 × 6 of them, and the
-    Jinja loop over their options and labels was most of the page's time (docs/benchmarks.md)."""
+    Jinja loop over their options and labels was most of the page's time (docs/benchmarks.md). What does
+    not depend on the defendant is put together once per page (:func:`_parts`)."""
     answer = answer or {}
     value = answer.get("value", "")
-    texts = ctx["texts"]
-    # Every value put into the markup below is escaped (escape() or the escaped tables of form_context).
-    base = f"a-{escape(subject)}-{escape(item.key)}"
+    parts = ctx["parts"][item.key]
+    # Every value put into the markup is escaped (here, or in the escaped pieces of _parts).
+    base = f"a-{escape(subject)}-{parts['key']}"
     radios = "".join(
-        f'<label class="choice{" concern" if concern else ""}"><input type="radio" name="{base}" '
-        f'value="{option}" data-field="value"{" checked" if value == option else ""}>{label}</label>'
-        for option, label, concern in ctx["choices"][item.key]
+        f"{start}{base}{middle}{' checked' if value == option else ''}{end}"
+        for option, start, middle, end in parts["options"]
     )
     chosen = answer.get("provenance", "")
-    sources = "".join(
-        f'<option value="{code}"{" selected" if chosen == code else ""}>{label}</option>'
-        for code, label in texts["sources"]
-    )
-    return Markup(  # noqa: S704 (escaped above)
+    sources = parts["sources"] if not chosen else _sources(ctx["texts"]["sources"], chosen)
+    return Markup(  # noqa: S704 (escaped: see above)
         f'<fieldset class="item{" answered" if value else ""}" id="{base}" data-target="answer" '
-        f'data-subject="{escape(subject)}" data-item="{escape(item.key)}">'
-        f'<legend>{ctx["legends"][item.key]} <span class="refs">{escape(" · ".join(item.refs))}</span>'
-        f'</legend><div class="answer"><span class="choices">{radios}</span>'
-        f'<input type="text" class="note" placeholder="{texts["note"]}" aria-label="{texts["note"]}" '
-        f'value="{escape(answer.get("note", ""))}" data-field="note">'
-        f'<select aria-label="{texts["source"]}" data-field="provenance">'
-        f'<option value="">{texts["choose_source"]}</option>{sources}</select></div>'
-        '<p class="field-error" hidden></p></fieldset>'
+        f'data-subject="{escape(subject)}" {parts["head"]}{radios}{parts["note"]}'
+        f"{escape(answer.get('note', ''))}{parts['select']}{sources}{parts['tail']}"
     )
+
+
+def _sources(sources: list[tuple], chosen: str) -> str:
+    return "".join(
+        f'<option value="{code}"{" selected" if chosen == code else ""}>{label}</option>'
+        for code, label in sources
+    )
+
+
+def _parts(items: list, choices_of: dict, legends: dict, texts: dict) -> dict:
+    """Per item, the escaped pieces of its markup that are the same for every defendant."""
+    parts = {}
+    for item in items:
+        key = escape(item.key)
+        parts[item.key] = {
+            "key": key,
+            "head": f'data-item="{key}"><legend>{legends[item.key]} <span class="refs">'
+            f'{escape(" · ".join(item.refs))}</span></legend><div class="answer"><span class="choices">',
+            "options": [
+                (
+                    option,
+                    f'<label class="choice{" concern" if concern else ""}"><input type="radio" name="',
+                    f'" value="{option}" data-field="value"',
+                    f">{label}</label>",
+                )
+                for option, label, concern in choices_of[item.key]
+            ],
+            "note": f'</span><input type="text" class="note" placeholder="{texts["note"]}" '
+            f'aria-label="{texts["note"]}" value="',
+            "select": f'" data-field="note"><select aria-label="{texts["source"]}" data-field="provenance">'
+            f'<option value="">{texts["choose_source"]}</option>',
+            "sources": _sources(texts["sources"], ""),
+            "tail": '</select></div><p class="field-error" hidden></p></fieldset>',
+        }
+    return parts
