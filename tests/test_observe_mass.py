@@ -87,6 +87,8 @@ def test_the_v2_form_shows_case_facts_nowhere_and_each_sitting_question_once(app
         if item.unit == "case" or not item.asked:
             assert f'data-item="{item.key}"' not in page, item.key
     assert "<script>" not in page  # strict CSP: the behaviour is in static/hearing.js
+    for d in mass["defendants"]:  # each row one step from the defendant's case file
+        assert f'href="/defendants/{d["uuid"]}/case-file?hearing={hearing["uuid"]}"' in page
 
 
 def test_a_v1_form_is_unchanged(app):
