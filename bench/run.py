@@ -8,6 +8,9 @@ something on a noisy machine. Nothing in docs/benchmarks.md is typed by hand.
 
 `--only exports` (or `BENCH_ONLY=exports make bench`) runs only the report and export benchmarks and
 replaces their rows and notes in docs/benchmarks.md, leaving the other rows as the last full run wrote them.
+`--only mass_sitting` does the same for the observation form of a 37-defendant sitting (its own small
+instance, made by bench/mass_sitting.py, so it needs no generated mission) and for the observer's input
+count of a routine sitting, taken from the browser test that counts them.
 """
 
 import argparse
@@ -127,6 +130,125 @@ def bench_form_page(instance: Path) -> dict:
     work = timed(lambda: client.get(url), 60)
     floor = timed(lambda: client.get("/healthz"), 60)
     return {"work": spread(work), "floor": spread(floor)}
+
+
+def bench_mass_sitting_page(data_dir: Path) -> dict:
+    """The v2 observation form of a sitting with 37 defendants (36 present), and a bare route, in one
+    process; the sitting is made in its own instance by bench/mass_sitting.py."""
+    from bench import mass_sitting
+
+    instance = data_dir / "mass_sitting"
+    made = mass_sitting.make(instance)
+    os.environ["MONITOR_INSTANCE_PATH"] = str(instance)
+    from monitor import create_app
+
+    app = create_app()
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    client.post("/login", data={"username": made["username"], "password": PASSWORD, "csrf_token": token})
+    url = f"/hearings/{made['hearing_uuid']}"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="same-all"' in html and html.count('class="defendant-row') == mass_sitting.DEFENDANTS
+    for _ in range(5):  # warm up templates and SQLite's page cache
+        client.get(url)
+    work = timed(lambda: client.get(url), 100)
+    floor = timed(lambda: client.get("/healthz"), 100)
+    return {"work": spread(work), "floor": spread(floor), "answers": made["answers"], "bytes": len(html)}
+
+
+def bench_mass_sitting_inputs() -> dict:
+    """The observer's inputs for a routine sitting of 37 defendants, as counted by the browser test
+    (tests/test_browser_mass_sitting.py prints the count and what each input was)."""
+    test = (
+        "tests/test_browser_mass_sitting.py::test_a_routine_sitting_of_37_defendants_takes_at_most_60_inputs"  # noqa: E501
+    )
+    run = subprocess.run(  # noqa: S603 (our own test, our own interpreter)
+        [sys.executable, "-m", "pytest", test, "-q", "-s", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = run.stdout.splitlines()
+    counted = [n for n, line in enumerate(lines) if line.startswith("observer inputs:")]
+    if run.returncode != 0 or not counted:
+        return {"count": None, "passed": False, "log": []}
+    log = []
+    for line in lines[counted[0] + 1 :]:
+        n, _, what = line.strip().partition("  ")
+        if not n.isdigit():
+            break
+        log.append(f"{what.strip()}" if n == "1" else f"{what.strip()} ({n})")
+    return {"count": int(lines[counted[0]].split(":")[1]), "passed": True, "log": log}
+
+
+def mass_inputs_note(i: dict) -> str:
+    return (
+        f"{MASS_INPUTS_NOTE} {i['count']} inputs, one each unless said: " + "; ".join(i["log"]) + ". "
+        "Signing in and opening the trial's page are not counted."
+    )
+
+
+MASS_INPUTS_NOTE = "Routine sitting of 37 defendants, as the browser test made it:"
+
+
+def mass_inputs_row(i: dict) -> str:
+    measured = f"{i['count']} inputs" if i["count"] is not None else "test failed"
+    return (
+        f"| {MASS_INPUTS_LABEL} | ≤ 60 keystrokes and clicks | {measured} "
+        "| one run (the count does not vary) "
+        f"| about 1,665 answers with the v1 form | — | {verdict(i['passed'] and i['count'] <= 60)} |"
+    )
+
+
+MASS_INPUTS_LABEL = (
+    "routine sitting of a 37-defendant trial (two speak, one absent), observer's keystrokes and clicks "
+    "in Chromium (tests/test_browser_mass_sitting.py)"
+)
+
+
+def mass_sitting_row(p: dict) -> str:
+    return (
+        f"| {MASS_SITTING_LABEL} | ≤ 50 ms p95 | {ms(p['work']['p95'])} ms p95 "
+        f"| median {ms(p['work']['median'])} ms, max {ms(p['work']['max'])} ms (n={p['work']['n']}); "
+        f"{p['answers']} answers, {p['bytes'] // 1024} KiB of HTML | "
+        f"{ms(p['floor']['p95'])} ms p95 (bare `/healthz`, same process) | "
+        f"{p['work']['p95'] / p['floor']['p95']:.1f}× | {verdict(p['work']['p95'] <= 0.05)} |"
+    )
+
+
+MASS_SITTING_LABEL = "observation form, a v2 sitting of a 37-defendant trial (36 present, answered)"
+
+
+def update_mass_sitting(path: Path, result: dict, inputs: dict | None = None) -> None:
+    """Replace (or add, after the other form page) the mass-sitting rows of docs/benchmarks.md."""
+    lines = path.read_text().splitlines()
+    rows = [(MASS_SITTING_LABEL, mass_sitting_row(result))]
+    if inputs is not None:
+        rows.append((MASS_INPUTS_LABEL, mass_inputs_row(inputs)))
+    if inputs is not None and inputs["log"]:
+        lines = [line for line in lines if not line.startswith(f"- {MASS_INPUTS_NOTE}")]
+        if "## Notes" in lines:
+            lines.insert(lines.index("## Notes") + 2, f"- {mass_inputs_note(inputs)}")
+    after = next(n for n, line in enumerate(lines) if line.startswith("| hearing form page"))
+    for label, row in rows:
+        at = [n for n, line in enumerate(lines) if line.startswith(f"| {label} |")]
+        if at:
+            lines[at[0]] = row
+        else:
+            after += 1
+            lines.insert(after, row)
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0]
+    lines = [
+        line
+        if not line.startswith("Written by")
+        else line.split(" Mass-sitting rows")[0].rstrip()
+        + f" Mass-sitting rows re-measured on {date} (`--only mass_sitting`, load average {load:.1f})."
+        for line in lines
+    ]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def bench_autosave(instance: Path, observers: int = 20, saves_each: int = 30) -> dict:
@@ -514,6 +636,9 @@ def write_report(results: dict, path: Path) -> None:
         f"{ms(p['floor']['p95'])} ms p95 (bare `/healthz`, same process) | "
         f"{p['work']['p95'] / p['floor']['p95']:.1f}× | {verdict(p['work']['p95'] <= 0.05)} |"
     )
+    if "mass_sitting" in results:
+        lines.append(mass_sitting_row(results["mass_sitting"]))
+        lines.append(mass_inputs_row(results["mass_inputs"]))
     a = results["autosave"]
     lines.append(
         f"| autosave, {a['observers']} observers saving about once a second each, gunicorn 2 workers | "
@@ -557,11 +682,16 @@ def main():
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument(
         "--only",
-        choices=["exports"],
+        choices=["exports", "mass_sitting"],
         default=os.environ.get("BENCH_ONLY") or None,
         help="run only these benchmarks and replace their rows in --output",
     )
     args = parser.parse_args()
+    if args.only == "mass_sitting":  # its own small instance: no generated mission needed
+        result = bench_mass_sitting_page(Path(args.data))
+        update_mass_sitting(Path(args.output), result, bench_mass_sitting_inputs())
+        print(f"updated the mass-sitting row of {args.output}: {ms(result['work']['p95'])} ms p95")
+        return
     instance = prepare(Path(args.data), args.size)
     results = {"size": args.size, "machine": machine(), "notes": []}
     results["data"] = json.loads((instance / "generated.json").read_text())
@@ -580,6 +710,11 @@ def main():
     for name, step in steps:
         print(f"benchmark: {name} …", flush=True)
         results[name] = step(instance)
+    print("benchmark: mass_sitting …", flush=True)
+    results["mass_sitting"] = bench_mass_sitting_page(Path(args.data))
+    results["mass_inputs"] = bench_mass_sitting_inputs()
+    if results["mass_inputs"]["log"]:
+        results["notes"].append(mass_inputs_note(results["mass_inputs"]))
     mission = results["data"]["mission_uuid"]
     results.update(bench_exports(instance, mission))
     print("benchmark: import of the mission as a bundle …", flush=True)

@@ -12,6 +12,7 @@
   let inFlight = null; // the batch being sent
   let timer = null;
   let retryDelay = 2;
+  const MAX_BATCH = 400;
 
   // A control's context (target, uuid, subject, item, defendant) is on it or on its closest ancestor
   // that has data-target; its field is its own data-field.
@@ -93,8 +94,9 @@
   async function send() {
     clearTimeout(timer);
     if (inFlight || pending.size === 0) return inFlight;
-    const batch = Array.from(pending.values());
-    pending.clear();
+    // At most MAX_BATCH changes a request (the server's limit is 500); the rest follow at once.
+    const batch = Array.from(pending.values()).slice(0, MAX_BATCH);
+    batch.forEach((change) => pending.delete(change.id));
     setStatus(msg.msgSaving, "saving");
     inFlight = (async () => {
       let response;
@@ -185,33 +187,58 @@
     }
   });
 
-  // Keyboard: Y/N/U/O or 1-4 answer the focused question, then move to the next one.
-  const keys = { y: "yes", n: "no", u: "unclear", o: "not_observed", 1: "yes", 2: "no", 3: "unclear", 4: "not_observed" };
-  form.addEventListener("keydown", (event) => {
-    const el = event.target;
-    if (el.type !== "radio" || event.ctrlKey || event.altKey || event.metaKey) return;
-    // The physical key too, so Y/N/U/O work in a Cyrillic keyboard layout.
-    const physical = (event.code || "").replace(/^Key|^Digit|^Numpad/, "").toLowerCase();
-    const value = keys[event.key.toLowerCase()] || keys[physical];
-    const item = el.closest(".item");
-    const radio = value && item.querySelector(`input[type=radio][value="${value}"]`);
-    if (!radio) return;
-    event.preventDefault();
-    radio.checked = true;
-    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  // Keyboard: in a question, 1–9 choose its options in order (for yes/no: Yes, No, Unclear, Not
+  // observed), Y/N/U/O answer a yes/no question; the answer is saved and focus moves to the next question.
+  // Enter in a number or text answer moves on too. Any other key is left to the browser.
+  const letters = { y: "yes", n: "no", u: "unclear", o: "not_observed" };
+  function nextItem(item) {
     const items = Array.from(form.querySelectorAll(".item")).filter((i) => i.offsetParent !== null);
     const next = items[items.indexOf(item) + 1];
-    if (next) {
-      const target = next.querySelector("input[type=radio]:checked") || next.querySelector("input, select");
-      target.focus();
+    if (!next) return;
+    const target = next.querySelector("input[type=radio]:checked") || next.querySelector("input, select");
+    if (target) target.focus();
+  }
+  form.addEventListener("keydown", (event) => {
+    const el = event.target;
+    const item = el.closest && el.closest(".item");
+    if (!item || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
+    if (el.type !== "radio") {
+      const answerBox = el.matches("[data-field=value], [data-all-value]");
+      if (event.key === "Enter" && answerBox) {
+        event.preventDefault();
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        nextItem(item);
+      }
+      return;
     }
+    // The physical key too, so Y/N/U/O work in a Cyrillic keyboard layout.
+    const physical = (event.code || "").replace(/^Key|^Digit|^Numpad/, "").toLowerCase();
+    const key = /^[1-9]$/.test(event.key) ? event.key : /^[1-9]$/.test(physical) ? physical : "";
+    const radios = Array.from(item.querySelectorAll("input[type=radio]"));
+    let radio = key ? radios[Number(key) - 1] : null;
+    if (!key && radios.some((r) => r.value === "yes")) {
+      const value = letters[event.key.toLowerCase()] || letters[physical];
+      radio = value ? radios.find((r) => r.value === value) : null;
+    }
+    if (!radio) return; // not an answer here: the key keeps its usual meaning
+    event.preventDefault();
+    if (!radio.checked) {
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    nextItem(item);
   });
 
   // The focused question's help text, from the one copy of each in #item-help.
   const helpStore = document.getElementById("item-help");
+  // It stays shown until another question takes the focus, so a click elsewhere does not make the page
+  // jump between the press and the release of the mouse button (and miss what was clicked).
   form.addEventListener("focusin", (event) => {
     const item = event.target.closest(".item");
-    if (!item || item.querySelector(".help")) return;
+    if (!item) return;
+    form.querySelectorAll(".item.show-help").forEach((other) => other !== item && other.classList.remove("show-help"));
+    item.classList.add("show-help");
+    if (item.querySelector(".help")) return;
     const source = helpStore.querySelector(`[data-help-for="${CSS.escape(item.dataset.item)}"]`);
     if (!source) return;
     const help = source.cloneNode(true);
@@ -230,14 +257,182 @@
         return !value || !value.value.trim();
       }).length;
       const text = template.replace("999", open);
-      block.querySelector("[data-todo]").textContent = text;
+      const own = block.querySelector("[data-todo]");
+      if (own) own.textContent = text;
       form.querySelectorAll(`[data-todo-for="${block.dataset.defendant}"]`).forEach((line) => {
         const slot = line.querySelector("[data-todo]");
         if (slot) slot.textContent = text;
         const count = line.querySelector("[data-todo-count]");
         if (count) count.textContent = open;
+        if (line.hasAttribute("data-hide-done")) line.hidden = open === 0 || Boolean(block.closest(".absent"));
       });
     });
+  }
+
+  // A mass trial (checklists that declare units): "same for all present defendants". Setting a shared
+  // answer writes it to every present defendant who has no answer yet or still has the old shared one;
+  // a defendant answered differently is an exception and keeps their answer. All of it goes in one
+  // autosave batch of ordinary answer changes.
+  const roster = document.getElementById("same-all");
+  if (roster) {
+    const ABSENT = ["waived", "not_brought"];
+    const summary = document.getElementById("roster-summary");
+    const rows = () => Array.from(form.querySelectorAll("li.defendant-row"));
+    const itemOf = (row, key) => row.querySelector(`.item[data-item="${CSS.escape(key)}"]`);
+
+    function answerOf(item) {
+      const checked = item.querySelector("input[type=radio]:checked");
+      if (checked) return checked.value;
+      const box = item.querySelector("[data-field=value], [data-all-value]");
+      return box && box.type !== "radio" ? box.value.trim() : "";
+    }
+
+    // Put ``value`` into a defendant's question and queue it; return whether it changed.
+    function setAnswer(item, value) {
+      if (answerOf(item) === value) return false;
+      const radios = Array.from(item.querySelectorAll("input[type=radio]"));
+      let control;
+      if (radios.length) {
+        radios.forEach((r) => {
+          r.checked = r.value === value;
+        });
+        control = radios[0];
+      } else {
+        control = item.querySelector("[data-field=value]");
+        control.value = value;
+      }
+      item.classList.toggle("answered", Boolean(value));
+      queue(control);
+      return true;
+    }
+
+    function sharedOf(key) {
+      const row = roster.querySelector(`[data-all-item="${CSS.escape(key)}"]`);
+      return row ? row.dataset.shared || "" : "";
+    }
+
+    function labelOf(item, value) {
+      const radio = Array.from(item.querySelectorAll("input[type=radio]")).find((r) => r.value === value);
+      return radio ? radio.parentNode.textContent.trim() : value;
+    }
+
+    // Each row shows its exceptions (or why the defendant was absent) while it is closed.
+    function refreshRow(row) {
+      const absent = row.classList.contains("absent");
+      const chips = row.querySelector("[data-chips]");
+      chips.replaceChildren();
+      row.querySelectorAll(".item[data-item]").forEach((item) => {
+        const key = item.dataset.item;
+        const value = answerOf(item);
+        const exception = absent ? key === "presence" : Boolean(value) && value !== sharedOf(key);
+        item.classList.toggle("exception", exception && !absent);
+        if (!exception) return;
+        const chip = document.createElement("span");
+        const option = Array.from(item.querySelectorAll("input[type=radio]")).find((r) => r.value === value);
+        chip.className = option && option.parentNode.classList.contains("concern") ? "chip concern" : "chip";
+        const same = roster.querySelector(`[data-all-item="${CSS.escape(key)}"]`);
+        chip.textContent = absent
+          ? msg.msgAbsent + (value ? `: ${labelOf(item, value)}` : "")
+          : ((same && same.dataset.prefix) || "") + labelOf(item, value);
+        chips.append(chip);
+      });
+      row.classList.toggle("has-exceptions", chips.childElementCount > 0);
+    }
+
+    function refreshCounts() {
+      const all = rows();
+      const absent = all.filter((row) => row.classList.contains("absent")).length;
+      summary.textContent = summary.dataset.msg.replace("998", all.length - absent).replace("999", absent);
+      roster.querySelectorAll("[data-all-item]").forEach((same) => {
+        const key = same.dataset.allItem;
+        const n = all.filter((row) => !row.classList.contains("absent") && itemOf(row, key).classList.contains("exception")).length;
+        same.querySelector("[data-exception-count]").textContent = n ? msg.msgExceptions.replace("999", n) : "";
+      });
+    }
+
+    function refreshAll() {
+      rows().forEach(refreshRow);
+      refreshCounts();
+    }
+
+    function applyShared(same, value) {
+      const key = same.dataset.allItem;
+      const old = same.dataset.shared || "";
+      same.dataset.shared = value;
+      same.classList.toggle("answered", Boolean(value));
+      rows().forEach((row) => {
+        if (row.classList.contains("absent")) return;
+        const item = itemOf(row, key);
+        const current = answerOf(item);
+        if (current === "" || current === old) setAnswer(item, value);
+        if (key === "presence") syncTick(row, value);
+      });
+      refreshAll();
+      countUnanswered();
+    }
+
+    // Presence: the tick and the defendant's ``presence`` answer say the same thing.
+    function syncTick(row, value) {
+      const tick = row.querySelector(".presence-tick");
+      const absent = ABSENT.includes(value);
+      if (absent === !tick.checked) return;
+      if (!absent && !["present", "removed", "video_link"].includes(value)) return;
+      tick.checked = !absent;
+      queue(tick);
+      row.classList.toggle("absent", absent);
+      followShared(row, !absent);
+    }
+
+    // The shared answers apply to present defendants only: an absent one loses those they had from them
+    // (answers of their own are kept), and gets them back when present again.
+    function followShared(row, present) {
+      row.querySelectorAll(".item[data-item]").forEach((other) => {
+        const key = other.dataset.item;
+        const shared = sharedOf(key);
+        if (key === "presence" || !shared) return;
+        if (!present && answerOf(other) === shared) setAnswer(other, "");
+        if (present && answerOf(other) === "") setAnswer(other, shared);
+      });
+    }
+
+    function ticked(row, tick) {
+      row.classList.toggle("absent", !tick.checked);
+      const item = itemOf(row, "presence");
+      followShared(row, tick.checked);
+      if (!tick.checked) {
+        // Absent: recorded at once (reason "Unclear" until one is chosen), the reason one key away.
+        if (!["waived", "not_brought", "removed", "video_link", "unclear"].includes(answerOf(item))) setAnswer(item, "unclear");
+        const details = row.querySelector("details");
+        details.open = true;
+        (item.querySelector("input[type=radio]:checked") || item.querySelector("input")).focus();
+      } else {
+        const shared = sharedOf("presence");
+        setAnswer(item, ABSENT.includes(shared) ? "" : shared);
+      }
+      refreshAll();
+      countUnanswered();
+    }
+
+    form.addEventListener("change", (event) => {
+      const el = event.target;
+      const same = el.closest("[data-all-item]");
+      if (same) {
+        applyShared(same, el.type === "radio" ? el.value : el.value.trim());
+        return;
+      }
+      const row = el.closest("li.defendant-row");
+      if (!row) return;
+      if (el.classList.contains("presence-tick")) {
+        ticked(row, el);
+        return;
+      }
+      const item = el.closest(".item");
+      if (item && item.dataset.item === "presence" && el.dataset.field === "value") syncTick(row, answerOf(item));
+      refreshRow(row);
+      refreshCounts();
+      countUnanswered();
+    });
+    refreshAll();
   }
 
   // Running notes: stamped with the moment typing began; Ctrl+Enter adds.

@@ -49,3 +49,19 @@ def test_import_benchmark_on_a_small_mission(tmp_path):
     assert result["first"]["totals"]["inserted"] == records > 20
     assert result["second"]["totals"]["unchanged"] == records
     assert result["answers"] > 0 and result["floor_seconds"] > 0
+
+
+def test_mass_sitting_benchmark_measures_the_v2_form_of_37_defendants(tmp_path, monkeypatch):
+    """bench/run.py's mass-sitting step end to end: the sitting made, its page served and timed, the row
+    written into a copy of docs/benchmarks.md."""
+    from bench.run import MASS_SITTING_LABEL, bench_mass_sitting_page, update_mass_sitting
+
+    monkeypatch.setenv("MONITOR_INSTANCE_PATH", str(tmp_path))  # the step sets it: restored afterwards
+    result = bench_mass_sitting_page(tmp_path)
+    assert result["answers"] == 36 * 6 + 1 + 4  # shared answers, the absent's presence, the sitting's
+    assert result["work"]["n"] == 100 and result["work"]["p95"] > 0
+    report = tmp_path / "benchmarks.md"
+    report.write_text("| what |\n|---|\n| hearing form page (draft, ~19 defendants present) | x |\n")
+    update_mass_sitting(report, result)
+    update_mass_sitting(report, result)  # replaced, not added twice
+    assert report.read_text().count(MASS_SITTING_LABEL) == 1

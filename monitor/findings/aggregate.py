@@ -172,9 +172,11 @@ def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
 # (_RESOLVED): per (sitting, subject) how many different answers the observations gave (blanks and "not
 # observed" aside), one of them, the lead's reconciled value if any. Drafts, absent defendants and other
 # missions fall out in both parts.
+# v2's ``presence`` is answered for absent defendants too, so that they count for the right to be present.
 _NOT_ABSENT = """
-    NOT EXISTS (SELECT 1 FROM temp.scope_absent WHERE scope_absent.hearing_id = answer.hearing_id
-                AND scope_absent.defendant_uuid = answer.subject_uuid)
+    (:item = 'presence' OR NOT EXISTS (SELECT 1 FROM temp.scope_absent
+                WHERE scope_absent.hearing_id = answer.hearing_id
+                AND scope_absent.defendant_uuid = answer.subject_uuid))
 """
 _FAST_PEOPLE = f"""
     SELECT answer.subject_uuid AS unit,

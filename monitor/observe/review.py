@@ -9,6 +9,7 @@ each one up in the template was most of the page's time.
 from dataclasses import dataclass, field
 
 from ..checklists import Checklist, Item
+from . import sitting_form
 
 
 @dataclass
@@ -48,7 +49,7 @@ def subject(checklist: Checklist, scope: str, uuid: str, name: str, answers: dic
     """``answers`` maps "<subject uuid>|<item key>" to the answer rows of the hearing."""
     found = Subject(scope, uuid, name)
     refs = _refs(checklist)
-    for stage, items in checklist.by_stage(scope):
+    for stage, items in _asked(checklist, scope):
         rows = []
         for item in items:
             answer = answers.get(f"{uuid}|{item.key}")
@@ -73,16 +74,27 @@ def subject(checklist: Checklist, scope: str, uuid: str, name: str, answers: dic
     return found
 
 
+def _asked(checklist: Checklist, scope: str) -> list[tuple]:
+    """The items of ``scope`` by stage, as the hearing's form asked them: for a checklist that declares
+    units, the sitting's and each defendant's (case facts and facts kept in records are not asked there)."""
+    if checklist.declares_units and scope == "hearing":
+        return sitting_form.by_stage(checklist, sitting_form.sitting_items(checklist))
+    if checklist.declares_units and scope == "defendant":
+        return sitting_form.by_stage(checklist, sitting_form.defendant_items(checklist))
+    return checklist.by_stage(scope)
+
+
 def subjects(
     checklist: Checklist, answers: dict, defendants: list[dict], witnesses: list[dict], lang: str
 ) -> dict:
     """``{"hearing": Subject, "defendants": [Subject], "witnesses": {uuid: Subject}, "concerns": [see
-    :func:`by_question`]}`` for the present ``defendants`` and the ``witnesses`` heard, in their order."""
+    :func:`by_question`]}`` for the present ``defendants`` (every one for a checklist that declares units)
+    and the ``witnesses`` heard, in their order."""
     hearing = subject(checklist, "hearing", "", "", answers, lang)
     people = [
         subject(checklist, "defendant", d["uuid"], d["name"], answers, lang)
         for d in defendants
-        if d["present"]
+        if d["present"] or checklist.declares_units  # v2: the absent too, with their presence answer
     ]
     heard = {
         w["uuid"]: subject(checklist, "witness", w["uuid"], w["label"], answers, lang) for w in witnesses

@@ -27,7 +27,7 @@ from ..permissions import (
     sees_identity,
     sees_perpetrators,
 )
-from . import bp, corrections, fields, review, sittings
+from . import bp, corrections, fields, review, sitting_form, sittings
 from . import records as observe
 from .forms import CorrectionForm, ReconcileForm, ReviewForm, StartHearingForm
 
@@ -80,7 +80,7 @@ def hearing_view(hearing_uuid):
     checklist = checklist_of(hearing)
     present = observe.presence(db, hearing["id"])
     answers = observe.answers(db, hearing["id"])
-    defendant_items = checklist.items_for("defendant")
+    defendant_items = sitting_form.defendant_items(checklist)
     context = {
         "hearing": hearing,
         "trial": trial,
@@ -107,6 +107,10 @@ def hearing_view(hearing_uuid):
     context["current"] = next((d for d in here if d["uuid"] == chosen), here[0] if here else None)
     context["witness_options"] = {w["uuid"]: w["label"] for w in context["witnesses"]}
     context["heard_before"] = observe.persons_to_hear_again(db, hearing)  # "heard again": pick the person
+    context["units"] = sitting_form.asks_units(checklist)
+    if context["units"]:
+        language = str(get_locale())
+        context["roster"] = sitting_form.form_context(checklist, answers, present, language)
     if context["mine"] and hearing["status"] in observe.EDITABLE:
         return render_template("observe/form.html", **context)
     read = review.subjects(checklist, context["answers"], present, context["witnesses"], str(get_locale()))
