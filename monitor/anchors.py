@@ -37,7 +37,9 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from .audit import GENESIS, canonical_json
+from .db import ERRORS as DB_ERRORS
 from .db import connect, utcnow
+from .vault.keys import Locked
 
 FORMAT = 1
 SUFFIX = ".anchors.jsonl"
@@ -470,7 +472,7 @@ def _anchor_at_exit() -> None:
             path = path_for(database)
             if due(db, path, 1, 0):
                 write(db, path, "shutdown", every=(1, 0))
-        except (AnchorError, OSError, sqlite3.Error) as error:
+        except (AnchorError, OSError, *DB_ERRORS, Locked) as error:
             logger.error("audit anchor not written at exit to %s: %s", database, error)
         finally:
             db.close()
@@ -496,7 +498,7 @@ def _after_request(error: BaseException | None) -> None:
             config.get("AUDIT_ANCHOR_ROWS", EVERY_ROWS),
             config.get("AUDIT_ANCHOR_SECONDS", EVERY_SECONDS),
         )
-    except sqlite3.Error as error:
+    except DB_ERRORS as error:
         logger.error("audit anchor not checked: %s", error)
 
 

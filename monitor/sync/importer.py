@@ -21,7 +21,6 @@ identities out) never overwrite a value here, and a new record arrives with them
 
 import json
 import re
-import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from sqlite_utils import Database
 from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import Checklist
-from ..db import atomic, utcnow
+from ..db import INTEGRITY_ERRORS, atomic, utcnow
 from ..observe import fields
 from ..observe import records as observe
 from ..permissions import assigned_to, role_in_mission
@@ -188,7 +187,7 @@ def import_bundle(
                 raise _DryRun
     except _DryRun:
         pass
-    except sqlite3.IntegrityError as error:
+    except INTEGRITY_ERRORS as error:
         raise BundleError(
             f"The bundle holds a value this database refuses ({error}). Nothing was imported."
         ) from error
