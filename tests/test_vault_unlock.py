@@ -137,3 +137,44 @@ def test_a_plain_installation_has_no_unlock_page_and_no_lock(app, client):
     assert client.get("/unlock").headers["Location"] == "/"
     login(client, "ada")
     assert "lock-form" not in client.get("/").get_data(as_text=True)
+
+
+@pytest.fixture
+def locked_world(tmp_path):
+    """The permission table's world (people, a hearing, a token…), encrypted, then locked."""
+    from tests import test_permissions
+
+    app = unlocked(make_vault_app(tmp_path))
+    people = {
+        "admin": make_user(app, "ada", "admin"),
+        "lead": make_user(app, "lena", "lead"),
+        "observer": make_user(app, "oleg", "observer"),
+        "other_observer": make_user(app, "olga", "observer"),
+    }
+    world = test_permissions.world.__wrapped__(app, people)
+    keys.forget(app.config["DATABASE"])
+    yield app, world
+    forget_everything(app)
+
+
+def test_behind_the_lock_every_route_answers_with_the_unlock_page_or_401(locked_world):
+    from tests.test_permissions import PERMISSIONS
+
+    app, world = locked_world
+    client = app.test_client()
+    answers = {}
+    for endpoint, (method, path, _expected) in sorted(PERMISSIONS.items()):
+        path = path.format(**world)
+        response = client.open(path, method=method, data={"csrf_token": "x"})
+        answers[endpoint] = (response.status_code, response.headers.get("Location"))
+        response.close()
+    for endpoint, answer in answers.items():
+        if endpoint.startswith("api."):
+            assert answer[0] == 401, endpoint
+        elif endpoint in ("static", "vault.unlock"):
+            assert answer[0] == 200, endpoint
+        elif endpoint == "main.health":
+            assert answer[0] == 503
+        else:
+            assert answer == (302, "/unlock"), endpoint
+    assert keys.is_locked(app.config["DATABASE"])

@@ -5,6 +5,7 @@ needs it, so a crash at any point leaves either the old state or one that opens 
 key whose salt was lost could never be opened again).
 """
 
+import fcntl
 import hashlib
 import os
 import sqlite3
@@ -47,14 +48,24 @@ def schema(conn) -> list[tuple]:
     )
 
 
+def _order(conn, quoted: str) -> str:
+    """``rowid``, or a WITHOUT ROWID table's primary key columns."""
+    columns = sorted((row[5], row[1]) for row in conn.execute(f"PRAGMA table_info({quoted})") if row[5])
+    without_rowid = any(row[1] == quoted.strip('"') and row[4] for row in conn.execute("PRAGMA table_list"))
+    if without_rowid and columns:
+        return ", ".join('"' + name.replace('"', '""') + '"' for _pk, name in columns)
+    return "rowid"
+
+
 def fingerprint(conn) -> dict[str, tuple[int, str]]:
-    """Per table: (rows, SHA-256 of every row in rowid order) — equal only when the content is."""
+    """Per table: (rows, SHA-256 of every row in key order) — equal only when the content is."""
     result = {}
     for name in tables(conn):
         digest = hashlib.sha256()
         rows = 0
         quoted = '"' + name.replace('"', '""') + '"'
-        for row in conn.execute(f"SELECT * FROM {quoted} ORDER BY rowid"):  # noqa: S608 (names from the schema)
+        order = _order(conn, quoted)
+        for row in conn.execute(f"SELECT * FROM {quoted} ORDER BY {order}"):  # noqa: S608 (names from the schema)
             digest.update(repr(row).encode("utf-8", "surrogatepass"))
             rows += 1
         result[name] = (rows, digest.hexdigest())
@@ -62,6 +73,27 @@ def fingerprint(conn) -> dict[str, tuple[int, str]]:
 
 
 # Plain → encrypted ----------------------------------------------------------------------------------------
+
+
+SHM_DEAD_MAN_SWITCH = 128  # os_unix.c: every connection in WAL mode holds a read lock on this -shm byte
+
+
+def in_use_by_another_process(database: str) -> bool:
+    """True while another process has ``database`` open in WAL mode (a running server, a command).
+
+    Checked before this process opens the file: closing a descriptor drops every POSIX lock the process
+    holds on that file, so this must not run while our own connections are open."""
+    shm = f"{database}-shm"
+    if not os.path.exists(shm):
+        return False
+    fd = os.open(shm, os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, SHM_DEAD_MAN_SWITCH)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def plain_copy_path(database: str) -> str:
@@ -90,6 +122,8 @@ def encrypt(database: str, passphrase: str, kdf: dict | None = None, keep_plain:
         if os.path.exists(leftover):
             os.unlink(leftover)
     vault = keys.path_for(database)
+    if in_use_by_another_process(database):
+        raise keys.VaultError(f"{database} is in use by another process: stop the server first.")
     source = sqlcipher3.connect(database, timeout=2.0, isolation_level=None)
     try:
         # Leaving WAL needs the only connection: a running server makes this fail, and the WAL is

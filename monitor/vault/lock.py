@@ -134,19 +134,25 @@ def lock_idle() -> list[str]:
 
 
 _watcher: threading.Thread | None = None
+_wake = threading.Event()
+_every = 15.0
 
 
 def watch_idle(every: float = 15.0) -> None:
     """Start (once per process) the thread that locks idle installations even when no request comes:
-    the key must not stay in memory all night because nobody touched the laptop."""
-    global _watcher
+    the key must not stay in memory all night because nobody touched the laptop. It looks every
+    ``every`` seconds (the shortest asked for so far)."""
+    global _watcher, _every
     with _guard:
+        _every = min(_every, every)
+        _wake.set()  # a shorter interval takes effect now, not after the current wait
         if _watcher is not None and _watcher.is_alive():
             return
 
         def run() -> None:
             while True:
-                time.sleep(every)
+                _wake.wait(_every)
+                _wake.clear()
                 try:
                     lock_idle()
                 except Exception:  # the watcher must outlive any one failure

@@ -108,7 +108,9 @@ def unlock():
         form.passphrase.data = ""
         if result == "ok":
             session.clear()
-            lock.watch_idle()
+            idle = _idle_seconds()
+            if idle:
+                lock.watch_idle(min(15.0, idle / 4))
             flash(_("Unlocked. Sign in to continue."), "success")
             return redirect(url_for("auth.login"))
         if result == "served":
