@@ -80,9 +80,22 @@ def guard():
         if request.endpoint != "static":
             keys.touch(database)
         return None
+    if request.endpoint == "static":
+        return None
+    if keys.is_claimed_elsewhere(database):
+        return _served_elsewhere()
     if request.endpoint in OPEN_WHEN_LOCKED:
         return None
     return _locked_answer()
+
+
+def _served_elsewhere():
+    """Several worker processes: this one cannot have the key another took. Say so (409), rather than
+    sending the browser between a locked and an unlocked worker."""
+    message = _("Another server process holds the key: an encrypted installation runs one (see the docs).")
+    if request.path.startswith("/api/") or request.is_json or request.endpoint == "main.health":
+        return {"message": message, "field": None, "locked": True}, 409
+    return render_template("vault/unlock.html", form=None, served=message), 409
 
 
 def on_locked_error(_error: keys.Locked):
