@@ -1,6 +1,7 @@
 """The quick lock: the button (and its shortcut) and the idle timer drop the key and end every session;
 the next page is the unlock page, and only the passphrase opens the app again."""
 
+import threading
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from monitor.db import connect
 from monitor.vault import keys
 from tests.conftest import login, make_user, post
 from tests.test_vault_unlock import unlock
-from tests.vault_util import forget_everything, make_vault_app, unlocked
+from tests.vault_util import PASSPHRASE, forget_everything, make_vault_app, unlocked
 
 
 @pytest.fixture
@@ -126,3 +127,45 @@ def test_a_second_server_process_cannot_take_the_key(signed_in, tmp_path):
         [sys.executable, "-c", code, app.config["DATABASE"]], capture_output=True, text=True, check=True
     )
     assert other.stdout.startswith("served") and "one process" in other.stdout
+
+
+def test_lock_anchors_the_audit_log_and_audit_verify_stays_intact(signed_in):
+    app, ada, _oleg = signed_in
+    post(ada, "/lock")
+    anchors_file = app.config["DATABASE"].replace(".sqlite", ".anchors.jsonl")
+    with open(anchors_file, encoding="utf-8") as f:
+        assert '"reason":"lock"' in f.read().splitlines()[-1]
+    result = app.test_cli_runner().invoke(
+        args=["audit-verify", "--passphrase-stdin"], input=PASSPHRASE + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Audit chain intact" in result.output and "the log holds them" in result.output
+
+
+def test_lock_aborts_work_still_running_on_an_open_connection(signed_in):
+    """A long export running when the lock comes fails at once, instead of reading on with the key."""
+    app, ada, _oleg = signed_in
+    outcome = {}
+    started = threading.Event()
+
+    def long_job():
+        db = connect(app.config["DATABASE"])
+        try:
+            started.set()
+            db.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+            ).fetchone()
+            outcome["result"] = "finished"
+        except keys.ERRORS as error:
+            outcome["result"] = str(error)
+        finally:
+            db.close()
+
+    job = threading.Thread(target=long_job)
+    job.start()
+    assert started.wait(5)
+    time.sleep(0.2)
+    post(ada, "/lock")
+    job.join(10)
+    assert not job.is_alive()
+    assert outcome["result"] == "interrupted"

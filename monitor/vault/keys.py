@@ -20,6 +20,7 @@ import os
 import secrets
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 import sqlcipher3
@@ -174,12 +175,36 @@ def key_pragma(key: bytes | bytearray, name: str = "key") -> str:
     return f"PRAGMA {name} = \"x'{bytes(key).hex()}'\""
 
 
+class Connection(sqlcipher3.Connection):
+    """SQLCipher's connection, weakly referable so the lock can find the ones still open."""
+
+
+_open: dict[str, weakref.WeakSet] = {}
+
+
 def open_with_key(path: str, key: bytes | bytearray, timeout: float = 10.0) -> sqlcipher3.Connection:
     """A SQLCipher connection to ``path`` under ``key``; temporary tables and sorts stay in memory."""
-    conn = sqlcipher3.connect(path, timeout=timeout)
+    conn = sqlcipher3.connect(path, timeout=timeout, factory=Connection)
     conn.execute(key_pragma(key))
     conn.execute("PRAGMA temp_store = MEMORY")
+    with _lock:
+        _open.setdefault(_id(path), weakref.WeakSet()).add(conn)
     return conn
+
+
+def _interrupt_open(database: str) -> int:
+    """Abort whatever the connections still open on ``database`` are doing (a long export, a request in
+    flight): each fails at once and its owner closes it, key material and page cache with it."""
+    with _lock:
+        connections = list(_open.pop(_id(database), ()))
+    interrupted = 0
+    for conn in connections:
+        try:
+            conn.interrupt()
+            interrupted += 1
+        except sqlcipher3.ProgrammingError:
+            pass  # closed already
+    return interrupted
 
 
 def opens(path: str, key: bytes | bytearray) -> bool:
@@ -259,7 +284,8 @@ def forget(database: str) -> bool:
             for i in range(len(held.key)):
                 held.key[i] = 0
         release_claim(database)
-        return held is not None
+    _interrupt_open(database)
+    return held is not None
 
 
 def unlock(database: str, passphrase: str, idle_seconds: float | None = None) -> bytearray:

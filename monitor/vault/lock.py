@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .. import audit
+from .. import anchors, audit
 from ..audit import Actor
 from ..db import atomic, connect, utcnow
 from . import keys
@@ -100,6 +100,14 @@ def unlock(database: str, passphrase: str, address: str, idle_seconds: float | N
     return "ok"
 
 
+def _anchor(db, database: str) -> None:
+    """The log's head goes outside the database before the key goes: nothing can anchor it while locked."""
+    try:
+        anchors.write(db, anchors.path_for(database), "lock", every=(1, 0))
+    except (anchors.AnchorError, OSError) as error:
+        logger.error("audit anchor not written at lock: %s", error)
+
+
 def lock(database: str, actor: Actor, reason: str) -> bool:
     """Drop the key from memory and end every session; False when it was not unlocked.
 
@@ -113,6 +121,7 @@ def lock(database: str, actor: Actor, reason: str) -> bool:
             with atomic(db):
                 ended = end_all_sessions(db)
                 audit.record(db, "vault.lock", actor, after={"reason": reason, "sessions_ended": ended})
+            _anchor(db, database)
         finally:
             db.close()
     except (keys.Locked, *keys.ERRORS) as error:
