@@ -77,12 +77,26 @@ def test_init_db_encrypt_sets_up_a_locked_installation(tmp_path):
         keys.forget(database)
 
 
-def test_init_db_encrypt_refuses_a_short_passphrase_or_a_populated_plain_database(plain, tmp_path):
-    runner = plain.test_cli_runner()
-    result = runner.invoke(args=["init-db", "--encrypt", "--passphrase-stdin"], input="short\n")
-    assert result.exit_code == 1
-    assert "encrypt-db" in result.output or "at least" in result.output
+def test_init_db_encrypt_refuses_a_short_passphrase(tmp_path):
+    from monitor import create_app
+
+    config = {"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "VAULT_KDF": FAST_KDF}
+    app = create_app(config)
+    args = ["init-db", "--encrypt", "--passphrase-stdin"]
+    result = app.test_cli_runner().invoke(args=args, input="short\n")
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
+    assert not keys.is_encrypted(app.config["DATABASE"])
+    assert not os.path.exists(app.config["DATABASE"])
+
+
+def test_init_db_encrypt_sends_a_populated_plain_database_to_encrypt_db(plain):
+    before = fingerprint_plain(plain.config["DATABASE"])
+    result = plain.test_cli_runner().invoke(
+        args=["init-db", "--encrypt", "--passphrase-stdin"], input=PASSPHRASE + "\n"
+    )
+    assert result.exit_code == 1 and "encrypt-db" in result.output
     assert not keys.is_encrypted(plain.config["DATABASE"])
+    assert fingerprint_plain(plain.config["DATABASE"]) == before
 
 
 def test_encrypt_db_keeps_every_row_of_every_table_and_the_audit_chain(plain):

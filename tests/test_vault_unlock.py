@@ -9,7 +9,7 @@ from monitor import audit
 from monitor.db import connect
 from monitor.vault import keys
 from tests.conftest import CSRF, PASSWORD, login, make_user
-from tests.vault_util import PASSPHRASE, forget_everything, make_vault_app, unlocked, vault_app  # noqa: F401
+from tests.vault_util import PASSPHRASE, forget_everything, make_vault_app, unlocked
 
 
 def unlock(client, passphrase=PASSPHRASE):

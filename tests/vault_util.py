@@ -1,7 +1,5 @@
 """Encrypted installations for tests: real SQLCipher files, cheap Argon2id so tests stay fast."""
 
-import pytest
-
 from monitor import checklists
 from monitor.audit import Actor
 from monitor.db import connect, init_db
@@ -36,13 +34,6 @@ def forget_everything(app) -> None:
     database = app.config["DATABASE"]
     keys.forget(database)
     lock._attempts.pop(keys._id(database), None)
-
-
-@pytest.fixture
-def vault_app(tmp_path):
-    app = make_vault_app(tmp_path)
-    yield app
-    forget_everything(app)
 
 
 def witness_with_identity(app) -> dict:

@@ -1,0 +1,45 @@
+"""Background work on an encrypted installation: an export job's thread opens the database with the key
+held in memory, and a job started after the lock cannot open anything."""
+
+import json
+
+import pytest
+
+from monitor.db import connect
+from monitor.reports import jobs
+from monitor.vault import keys
+from tests.conftest import wait_for_job
+from tests.vault_util import forget_everything, make_vault_app, unlocked, witness_with_identity
+
+
+@pytest.fixture
+def world(tmp_path):
+    app = unlocked(make_vault_app(tmp_path))
+    made = witness_with_identity(app)
+    yield app, made
+    forget_everything(app)
+
+
+def test_an_export_job_reads_the_encrypted_database_in_its_own_thread(world):
+    app, made = world
+    setup = made["setup"]
+    job = jobs.start_export(app, setup["lead"], setup["mission"], "json", "internal", "en")
+    done = wait_for_job(app, job["uuid"])
+    assert done["status"] == "done", done.get("error")
+    with open(done["file_path"], "rb") as f:
+        exported = json.load(f)
+    assert exported["mission"]["uuid"] == setup["mission"]["uuid"]  # read by the job's own connection
+    assert exported["mission"]["name"] == "Test mission"
+
+
+def test_no_job_starts_on_a_locked_installation(world):
+    app, made = world
+    keys.forget(app.config["DATABASE"])
+    with pytest.raises(keys.Locked):
+        jobs.start_export(app, made["setup"]["lead"], made["setup"]["mission"], "json", "internal", "en")
+    unlocked(app)
+    db = connect(app.config["DATABASE"])
+    try:
+        assert db["export_job"].count == 0  # nothing was queued: the lock answered before any write
+    finally:
+        db.close()
