@@ -257,3 +257,11 @@ def test_audit_verify_and_backup_ask_for_the_passphrase(plain, tmp_path):
     assert not keys.is_plain_file(str(target))
     keys.forget(database)
     assert fingerprint_encrypted(str(target))["witness"] == fingerprint_encrypted(database)["witness"]
+
+
+@pytest.mark.parametrize("command", ["encrypt-db", "rekey", "init-db"])
+def test_the_vault_commands_explain_themselves(plain, command):
+    result = plain.test_cli_runner().invoke(args=[command, "--help"])
+    assert result.exit_code == 0
+    assert len(result.output.split("\n\n")[1].strip()) > 20
+    assert "--passphrase-stdin" in result.output
