@@ -2,6 +2,7 @@
 held in memory, and a job started after the lock cannot open anything."""
 
 import json
+import os
 
 import pytest
 
@@ -41,5 +42,30 @@ def test_no_job_starts_on_a_locked_installation(world):
     db = connect(app.config["DATABASE"])
     try:
         assert db["export_job"].count == 0  # nothing was queued: the lock answered before any write
+    finally:
+        db.close()
+
+
+def test_the_lock_deletes_the_export_files_waiting_in_clear(world):
+    from tests.conftest import login, make_user, post
+    from tests.test_vault_unlock import unlock
+
+    app, made = world
+    make_user(app, "ada", "admin")
+    keys.forget(app.config["DATABASE"])
+    client = app.test_client()
+    assert unlock(client).status_code == 302  # the unlock page knows the instance folder
+    setup = made["setup"]
+    job = jobs.start_export(app, setup["lead"], setup["mission"], "json", "internal", "en")
+    done = wait_for_job(app, job["uuid"])
+    assert done["status"] == "done" and os.path.exists(done["file_path"])
+    login(client, "ada")
+    post(client, "/lock")
+    assert not os.path.exists(done["file_path"])
+    assert os.listdir(jobs.export_folder(app.instance_path)) == []
+    unlocked(app)
+    db = connect(app.config["DATABASE"])
+    try:
+        assert jobs.get(db, job["uuid"])["file_path"] is None
     finally:
         db.close()

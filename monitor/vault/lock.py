@@ -1,7 +1,8 @@
 """Unlocking and locking an encrypted installation: the area logic behind the unlock page and the lock.
 
 Every unlock and every lock ends every session (each user's ``session_version`` goes up), so whoever
-comes to the laptop after either has to sign in again. Failed unlocks cannot be written to the
+comes to the laptop after either has to sign in again, and deletes the export files waiting in the
+instance folder (they are written in clear). Failed unlocks cannot be written to the
 encrypted audit log while it is locked: they are counted in memory (and logged at once), and written to
 the audit log by the next successful unlock.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from .. import anchors, audit
 from ..audit import Actor
 from ..db import atomic, connect, utcnow
+from ..reports import jobs
 from . import keys
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class _Attempts:
 
 
 _attempts: dict[str, _Attempts] = {}
+_instances: dict[str, str] = {}  # database → its instance folder (where export files are written)
 _guard = threading.Lock()
 
 
@@ -61,7 +64,21 @@ def end_all_sessions(db) -> int:
     return db.execute("UPDATE user SET session_version = session_version + 1").rowcount
 
 
-def unlock(database: str, passphrase: str, address: str, idle_seconds: float | None) -> str:
+def remove_exports(db, database: str) -> int:
+    """Delete every export file of this installation (written in clear) and mark its job expired."""
+    instance_path = _instances.get(keys._id(database))
+    if instance_path is None:
+        return 0
+    try:
+        return jobs.cleanup(db, instance_path, older_than_hours=0)
+    except (OSError, *keys.ERRORS) as error:
+        logger.error("export files not removed: %s", error)
+        return 0
+
+
+def unlock(
+    database: str, passphrase: str, address: str, idle_seconds: float | None, instance_path: str | None = None
+) -> str:
     """Try ``passphrase``: "ok", "wrong", or "served" (another process holds the key).
 
     On success, the key stays in memory, every session is ended, and the failed attempts since the last
@@ -82,6 +99,8 @@ def unlock(database: str, passphrase: str, address: str, idle_seconds: float | N
     with _guard:
         state = _state(database)
         failures, state.unaudited = state.unaudited, []
+        if instance_path:
+            _instances[keys._id(database)] = instance_path
     actor = Actor(name="unlock page", address=address)
     db = connect(database)
     try:
@@ -95,6 +114,7 @@ def unlock(database: str, passphrase: str, address: str, idle_seconds: float | N
                 )
             ended = end_all_sessions(db)
             audit.record(db, "vault.unlock", actor, after={"sessions_ended": ended})
+        remove_exports(db, database)  # left by a process that stopped without locking
     finally:
         db.close()
     return "ok"
@@ -122,6 +142,7 @@ def lock(database: str, actor: Actor, reason: str) -> bool:
                 ended = end_all_sessions(db)
                 audit.record(db, "vault.lock", actor, after={"reason": reason, "sessions_ended": ended})
             _anchor(db, database)
+            remove_exports(db, database)
         finally:
             db.close()
     except (keys.Locked, *keys.ERRORS) as error:

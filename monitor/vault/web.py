@@ -117,7 +117,9 @@ def unlock():
         address = request.remote_addr or "unknown"
         if lock.throttled(database, address, current_app.config["LOGIN_FAILURES_PER_MINUTE"]):
             abort(429)
-        result = lock.unlock(database, form.passphrase.data, address, _idle_seconds())
+        result = lock.unlock(
+            database, form.passphrase.data, address, _idle_seconds(), current_app.instance_path
+        )
         form.passphrase.data = ""
         if result == "ok":
             session.clear()
