@@ -169,3 +169,16 @@ def test_lock_aborts_work_still_running_on_an_open_connection(signed_in):
     job.join(10)
     assert not job.is_alive()
     assert outcome["result"] == "interrupted"
+
+
+def test_the_audit_log_page_shows_locks_and_unlocks(signed_in):
+    app, ada, _oleg = signed_in
+    post(ada, "/lock")
+    unlock(ada, "a wrong passphrase, once")
+    unlock(ada)
+    login(ada, "ada")
+    page = ada.get("/admin/audit")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "vault.lock" in text and "vault.unlock_failed" in text and "vault.unlock" in text
+    assert "a wrong passphrase" not in text
