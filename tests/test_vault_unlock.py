@@ -178,3 +178,17 @@ def test_behind_the_lock_every_route_answers_with_the_unlock_page_or_401(locked_
         else:
             assert answer == (302, "/unlock"), endpoint
     assert keys.is_locked(app.config["DATABASE"])
+
+
+def test_a_damaged_vault_file_is_said_so_not_a_crash(populated):
+    vault = keys.path_for(populated.config["DATABASE"])
+    with open(vault, encoding="utf-8") as f:
+        settings = json.load(f)
+    settings["salt"] = "00" * 16  # the passphrase now derives another key…
+    settings["check"] = keys.check_value(keys.derive(PASSPHRASE, settings))  # …that the check accepts
+    with open(vault, "w", encoding="utf-8") as f:
+        json.dump(settings, f)
+    response = unlock(populated.test_client())
+    assert response.status_code == 503
+    assert "do not open" in response.get_data(as_text=True)
+    assert keys.is_locked(populated.config["DATABASE"])

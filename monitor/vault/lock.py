@@ -79,7 +79,8 @@ def remove_exports(db, database: str) -> int:
 def unlock(
     database: str, passphrase: str, address: str, idle_seconds: float | None, instance_path: str | None = None
 ) -> str:
-    """Try ``passphrase``: "ok", "wrong", or "served" (another process holds the key).
+    """Try ``passphrase``: "ok", "wrong", "served" (another process holds the key), or "damaged" (the
+    vault file or the database is unreadable; the log says what).
 
     On success, the key stays in memory, every session is ended, and the failed attempts since the last
     unlock are written to the audit log (time and address, never what was typed)."""
@@ -93,6 +94,10 @@ def unlock(
         keys.release_claim(database)
         _failed(database, address)
         return "wrong"
+    except keys.VaultError as error:
+        keys.release_claim(database)
+        logger.error("unlock: %s", error)
+        return "damaged"
     except BaseException:
         keys.release_claim(database)
         raise

@@ -128,7 +128,12 @@ def unlock():
                 lock.watch_idle(min(15.0, idle / 4))
             flash(_("Unlocked. Sign in to continue."), "success")
             return redirect(url_for("auth.login"))
-        if result == "served":
+        if result == "damaged":
+            form.passphrase.errors.append(
+                _("The installation's files do not open: the server's log says why. Nothing was changed.")
+            )
+            status = 503
+        elif result == "served":
             form.passphrase.errors.append(
                 _("Another server process holds the key: an encrypted installation runs one (see the docs).")
             )
