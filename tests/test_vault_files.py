@@ -85,3 +85,27 @@ def test_without_the_key_the_encrypted_file_does_not_open(tmp_path):
         plain.close()
     assert not opened
     assert not keys.opens(app.config["DATABASE"], b"\x00" * 32)
+
+
+def test_a_plain_installation_still_opens_with_the_standard_sqlite3_module(tmp_path):
+    import sqlite3
+
+    app = make_app(tmp_path)
+    db = connect(app.config["DATABASE"])
+    try:
+        assert type(db.conn) is sqlite3.Connection
+    finally:
+        db.close()
+    assert not keys.is_encrypted(app.config["DATABASE"])
+
+
+def test_an_encrypted_connection_keeps_temporary_data_in_memory(tmp_path):
+    app = unlocked(make_vault_app(tmp_path))
+    db = connect(app.config["DATABASE"])
+    try:
+        assert db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY: no temporary file on disk
+        assert db.execute("PRAGMA cipher_version").fetchone()[0].startswith("4.")
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        db.close()
+        keys.forget(app.config["DATABASE"])

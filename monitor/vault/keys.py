@@ -307,6 +307,9 @@ def unlock(database: str, passphrase: str, idle_seconds: float | None = None) ->
         if hmac.compare_digest(check_value(key), settings.get("check", "")) and opens(database, key):
             os.replace(pending, vault)  # the database already has the new key: finish the change
             sync_folder(vault)
+            if _id(database) in _claims:  # the claim was on the replaced file: take it on the new one
+                release_claim(database)
+                claim(database)
             remember(database, key, idle_seconds)
             return key
     if hmac.compare_digest(check_value(key), settings.get("check", "")):
