@@ -29,7 +29,7 @@ from argon2.low_level import Type, hash_secret_raw
 FORMAT = 1
 SUFFIX = ".vault.json"
 KEY_BYTES = 32
-# Argon2id, RFC 9106's second recommended profile with more memory: about half a second on a laptop,
+# Argon2id, RFC 9106's second recommended profile with more memory: 0.6–0.9 s here (bench/vault_bench.py),
 # once per unlock. Stored per installation, so changing the default never locks anyone out.
 KDF = {"name": "argon2id", "time_cost": 3, "memory_cost": 262144, "parallelism": 4}
 PASSPHRASE_MIN_LENGTH = 12
