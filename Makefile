@@ -7,12 +7,16 @@ PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 PO := $(wildcard monitor/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
+# An encrypted installation (instance/monitor.vault.json) is served by ONE process: its key lives in that
+# process's memory only and is never handed to another (docs/security.md). Threads serve it in parallel.
+WORKERS ?= $(if $(wildcard instance/monitor.vault.json),1,2)
+THREADS ?= $(if $(wildcard instance/monitor.vault.json),8,4)
 
 .PHONY: run test demo bench stress install translations db chromium lint messages clean
 
 run: install translations db  ## set up and serve at http://127.0.0.1:5000
 	@echo "Trial monitor at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - "monitor:create_app()"
+	$(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - "monitor:create_app()"
 
 test: install translations chromium  ## set up, lint and run every test (browser tests included)
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ from .missions import bp as missions_bp
 from .observe import bp as observe_bp
 from .reports import bp as reports_bp
 from .sync import bp as sync_bp
+from .vault import web as vault
 from .witnesses.routes import bp as witnesses_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.apply_config(app)
 
     limits.init_app(app)  # first: no other hook may read a body before its size is checked
+    vault.init_app(app)  # next: a locked installation answers before anything opens the database
     db.init_app(app)
     audit.init_app(app)
     i18n.init_app(app)

@@ -37,7 +37,9 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from .audit import GENESIS, canonical_json
+from .db import ERRORS as DB_ERRORS
 from .db import connect, utcnow
+from .vault import keys as vault_keys
 
 FORMAT = 1
 SUFFIX = ".anchors.jsonl"
@@ -463,14 +465,14 @@ _at_exit: set[str] = set()
 
 def _anchor_at_exit() -> None:
     for database in sorted(_at_exit):
-        if not os.path.exists(database):
-            continue
+        if not os.path.exists(database) or vault_keys.is_locked(database):
+            continue  # a locked installation was anchored when it locked (monitor/vault/lock.py)
         db = connect(database)
         try:
             path = path_for(database)
             if due(db, path, 1, 0):
                 write(db, path, "shutdown", every=(1, 0))
-        except (AnchorError, OSError, sqlite3.Error) as error:
+        except (AnchorError, OSError, *DB_ERRORS, vault_keys.Locked) as error:
             logger.error("audit anchor not written at exit to %s: %s", database, error)
         finally:
             db.close()
@@ -496,7 +498,7 @@ def _after_request(error: BaseException | None) -> None:
             config.get("AUDIT_ANCHOR_ROWS", EVERY_ROWS),
             config.get("AUDIT_ANCHOR_SECONDS", EVERY_SECONDS),
         )
-    except sqlite3.Error as error:
+    except DB_ERRORS as error:
         logger.error("audit anchor not checked: %s", error)
 
 

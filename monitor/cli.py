@@ -4,7 +4,6 @@ lives with its module)."""
 import hashlib
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 
@@ -16,6 +15,8 @@ from . import anchors, audit
 from .audit import Actor
 from .auth import users
 from .db import connect
+from .vault import convert as vault_convert
+from .vault import terminal
 
 
 @click.command("create-user")
@@ -61,12 +62,16 @@ def create_user_command(username, role, display_name, language, password_stdin):
 @with_appcontext
 @click.argument("destination", type=click.Path(dir_okay=False, writable=True))
 @click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
-def backup_command(destination, force):
+@terminal.unlock_option
+def backup_command(destination, force, passphrase_stdin):
     """Copy the database to DESTINATION through SQLite's online backup, then check the copy.
 
     Safe while the app is running and writing; the copy is only put in place once
-    ``PRAGMA integrity_check`` says ok.
+    ``PRAGMA integrity_check`` says ok. An encrypted installation's backup is encrypted under the same
+    key, with a copy of its vault file beside it (DESTINATION without its extension + .vault.json):
+    the same passphrase opens it.
     """
+    terminal.unlock_if_encrypted(current_app.config["DATABASE"], passphrase_stdin)
     destination = os.path.abspath(destination)
     if os.path.exists(destination) and not force:
         raise click.ClickException(f"{destination} exists; choose another name or pass --force.")
@@ -75,7 +80,7 @@ def backup_command(destination, force):
     os.close(fd)
     try:
         source = connect(current_app.config["DATABASE"])
-        target = sqlite3.connect(partial)
+        target = vault_convert.open_backup_target(current_app.config["DATABASE"], partial)
         try:
             source.conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
@@ -91,6 +96,7 @@ def backup_command(destination, force):
         if check != [("ok",)]:
             raise click.ClickException(f"The copy failed its integrity check: {check[:5]}")
         os.chmod(partial, 0o600)
+        vault = vault_convert.write_backup_vault(current_app.config["DATABASE"], destination)
         os.replace(partial, destination)
     finally:
         if os.path.exists(partial):
@@ -99,6 +105,8 @@ def backup_command(destination, force):
         f"Backup written to {destination}: integrity ok, {counts['user']} users, "
         f"{counts['audit']} audit entries."
     )
+    if vault:
+        click.echo(f"It is encrypted: keep {vault} with it (the same passphrase opens it).")
     _anchor_backup(destination, anchor)
 
 
@@ -159,13 +167,15 @@ def _say_local(result: anchors.AnchorCheck, path: str) -> None:
     ".anchor.json, a bundle's manifest.json, or a report's footer ('Audit log: N entries, head HEX'), "
     "as a file or as text. May be given more than once.",
 )
-def audit_verify_command(kept: tuple[str, ...]) -> None:
+@terminal.unlock_option
+def audit_verify_command(kept: tuple[str, ...], passphrase_stdin: bool) -> None:
     """Check the audit log's hash chain and that it still holds every anchor written outside the database.
 
     Exits 1, saying what was found, if a row was changed or removed, if the end of the log was cut off, or
     if the log was rewritten and re-chained since an anchor was taken.
     """
     database = current_app.config["DATABASE"]
+    terminal.unlock_if_encrypted(database, passphrase_stdin)
     path = anchors.path_for(database)
     db = connect(database)
     try:
@@ -239,6 +249,7 @@ def register_commands(app: Flask) -> None:
     from .reports.cli import report_command
     from .reports.export_cli import export_command
     from .sync.cli import COMMANDS as SYNC_COMMANDS
+    from .vault.cli import COMMANDS as VAULT_COMMANDS
 
     commands = (
         create_user_command,
@@ -251,6 +262,7 @@ def register_commands(app: Flask) -> None:
         report_command,
         export_command,
         *SYNC_COMMANDS,
+        *VAULT_COMMANDS,
     )
     for command in commands:
         app.cli.add_command(command)

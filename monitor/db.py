@@ -16,12 +16,23 @@ from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 from sqlite_utils import Database
 
+from .vault import keys
+
 BUSY_TIMEOUT_MS = 10_000
+# What a connection may raise: the standard library's sqlite3 (plain installations) or SQLCipher's.
+ERRORS = (sqlite3.Error, *keys.ERRORS)
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, keys.sqlcipher3.IntegrityError)
 
 
 def connect(path: str) -> Database:
-    """Open ``path`` with foreign keys on, a busy timeout and fully synchronous commits."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    """Open ``path`` with foreign keys on, a busy timeout and fully synchronous commits.
+
+    An encrypted installation's database opens with the key held in memory (:mod:`monitor.vault.keys`);
+    while it is locked this raises :class:`monitor.vault.keys.Locked`."""
+    if keys.is_encrypted(path):
+        conn = keys.open_connection(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    else:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -87,10 +98,34 @@ def init_db(path: str) -> list[str]:
 
 @click.command("init-db")
 @with_appcontext
-def init_db_command() -> None:
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help="Set up a new installation encrypted at rest (SQLCipher): asks for a passphrase twice. The "
+    "passphrase is never stored; lost, it loses the data. See docs/security.md.",
+)
+@click.option(
+    "--passphrase-stdin",
+    is_flag=True,
+    help="Read the passphrase from the first line of standard input instead of asking for it.",
+)
+def init_db_command(encrypt: bool, passphrase_stdin: bool) -> None:
     """Create the database or apply pending migration steps (safe to run again)."""
-    applied = init_db(current_app.config["DATABASE"])
+    from .vault import terminal
+
     path = current_app.config["DATABASE"]
+    if encrypt and not keys.is_encrypted(path):
+        from .vault import convert
+
+        passphrase = terminal.read_passphrase("New passphrase", confirm=True, stdin=passphrase_stdin)
+        try:
+            convert.create(path, passphrase, current_app.config.get("VAULT_KDF"))
+        except keys.VaultError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Encrypted installation set up: {keys.path_for(path)} holds the salt, never the key.")
+    else:
+        terminal.unlock_if_encrypted(path, passphrase_stdin)
+    applied = init_db(path)
     if applied:
         click.echo(f"Applied {len(applied)} migration step(s) to {path}: {', '.join(applied)}")
     else:

@@ -28,12 +28,20 @@ DEFAULTS = {
     # A multipart form (the bundle upload): at most this much text in one field, this many fields.
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 100,
+    # An encrypted installation locks itself after this many minutes without a request (0: never).
+    "LOCK_AFTER_IDLE_MINUTES": 15,
+    # Argon2id parameters for a new vault's key (init-db --encrypt, encrypt-db, rekey); each installation
+    # keeps its own in its vault file. None: monitor.vault.keys.KDF (256 MiB, 3 passes).
+    "VAULT_KDF": None,
 }
 
 TEMPLATE = """\
 # Trial monitor settings for this machine. Written on first start; keep it private (mode 0600).
 # Never commit this file: the secret key signs every session cookie.
 SECRET_KEY = "{secret}"
+
+# An encrypted installation (init-db --encrypt) locks itself after this many idle minutes:
+# LOCK_AFTER_IDLE_MINUTES = 15
 
 # On a mission server behind a TLS proxy, uncomment:
 # HTTPS = True

@@ -1,12 +1,13 @@
 """Sign-in, sign-out, first-run set-up and the user's own profile."""
 
-from flask import Blueprint, Flask, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
 from ..audit import Actor
 from ..db import get_db
+from ..vault import keys
 from . import users
 
 bp = Blueprint("auth", __name__)
@@ -40,6 +41,8 @@ class Anonymous(AnonymousUserMixin):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
+    if keys.is_locked(current_app.config["DATABASE"]):
+        return None  # an encrypted installation behind its unlock page: nobody is signed in
     user_uuid, _sep, version = session_id.partition(".")
     row = users.get_by_uuid(get_db(), user_uuid)
     if row is None or not row["active"] or str(row["session_version"]) != version:

@@ -21,7 +21,6 @@ identities out) never overwrite a value here, and a new record arrives with them
 
 import json
 import re
-import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from sqlite_utils import Database
 from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import SOURCES, Checklist, case_items
-from ..db import atomic, utcnow
+from ..db import INTEGRITY_ERRORS, atomic, utcnow
 from ..ids import natural_uuid
 from ..observe import fields, sittings
 from ..observe import records as observe
@@ -203,7 +202,7 @@ def import_bundle(
                 raise _DryRun
     except _DryRun:
         pass
-    except sqlite3.IntegrityError as error:
+    except INTEGRITY_ERRORS as error:
         raise BundleError(
             f"The bundle holds a value this database refuses ({error}). Nothing was imported."
         ) from error
