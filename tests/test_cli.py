@@ -15,6 +15,8 @@ from tests.conftest import PASSWORD, make_user
 ROOT = Path(__file__).resolve().parent.parent
 OUR_COMMANDS = (
     "init-db",
+    "encrypt-db",
+    "rekey",
     "create-user",
     "audit-verify",
     "audit-anchor",
