@@ -1,6 +1,8 @@
 // The hearing form: saves what the observer types, a second after they stop, and never drops a change.
 // Unsent changes stay queued (newest value per field) and are retried with back-off until the server
-// acknowledges them; only then does the page say "Saved at …".
+// acknowledges them; only then does the page say "Saved at …". They are also kept in this tab's
+// sessionStorage until acknowledged, and sent with keepalive when the page is hidden or closed, so a reload
+// or a closed tab loses nothing: a change the server may not have is offered back when the page returns.
 "use strict";
 
 (function () {
@@ -10,6 +12,8 @@
   const statusLine = document.getElementById("save-status");
   const pending = new Map(); // field key -> change (latest value wins)
   let inFlight = null; // the batch being sent
+  let inFlightBatch = []; // its changes, kept in the journal until acknowledged
+  const JOURNAL = "monitor.unsaved." + form.dataset.saveUrl;
   let timer = null;
   let retryDelay = 2;
   const MAX_BATCH = 400;
@@ -64,8 +68,22 @@
     statusLine.className = "save-status" + (kind ? " " + kind : "");
   }
 
+  // The journal: every change not yet acknowledged, in this tab only (sessionStorage: gone with the tab).
+  function remember() {
+    const unsaved = {};
+    inFlightBatch.forEach((change) => (unsaved[change.id] = change));
+    pending.forEach((change, id) => (unsaved[id] = change));
+    try {
+      if (Object.keys(unsaved).length) window.sessionStorage.setItem(JOURNAL, JSON.stringify(unsaved));
+      else window.sessionStorage.removeItem(JOURNAL);
+    } catch (storageError) {
+      // storage full or refused: the page still saves as before
+    }
+  }
+
   function queue(el) {
     pending.set(keyOf(el), changeOf(el));
+    remember();
     setStatus(msg.msgUnsaved, "unsaved");
     clearTimeout(timer);
     timer = setTimeout(send, 1000);
@@ -97,6 +115,7 @@
     // At most MAX_BATCH changes a request (the server's limit is 500); the rest follow at once.
     const batch = Array.from(pending.values()).slice(0, MAX_BATCH);
     batch.forEach((change) => pending.delete(change.id));
+    inFlightBatch = batch;
     setStatus(msg.msgSaving, "saving");
     inFlight = (async () => {
       let response;
@@ -110,7 +129,9 @@
         response = null;
       }
       inFlight = null;
+      inFlightBatch = [];
       if (response && response.ok) {
+        remember();
         const body = await response.json();
         retryDelay = 2;
         showErrors(body.errors || []);
@@ -129,6 +150,7 @@
       batch.forEach((change) => {
         if (!pending.has(change.id)) pending.set(change.id, change);
       });
+      remember();
       const signedOut = response && (response.status === 400 || response.status === 401 || response.status === 403 || response.redirected);
       setStatus(signedOut ? msg.msgSignedOut : msg.msgFailed.replace("{s}", retryDelay), "failed");
       timer = setTimeout(send, retryDelay * 1000);
@@ -179,6 +201,79 @@
       if (await flush()) window.location.href = link.href;
     });
   });
+
+  // Hidden or closed: send what is not acknowledged yet with keepalive, which outlives the page. Its
+  // answer cannot be read any more, so the journal stays: the page that comes back checks it.
+  function sendBeforeLeaving() {
+    const unsaved = inFlightBatch.concat(Array.from(pending.values())).slice(0, MAX_BATCH);
+    if (!unsaved.length) return;
+    remember();
+    try {
+      window.monitorFetch(form.dataset.saveUrl, {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ changes: unsaved }),
+      }).catch(() => {});
+    } catch (sendError) {
+      // a body over the keepalive limit: the journal still has it
+    }
+  }
+  window.addEventListener("pagehide", sendBeforeLeaving);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") sendBeforeLeaving();
+  });
+
+  // Back on the page: what the journal holds and the page does not show was perhaps never saved.
+  function sameValue(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  function controlOf(change) {
+    return Array.from(form.querySelectorAll("[data-field], [data-target]")).find(
+      (el) => saves(el) && keyOf(el) === change.id && (el.type !== "radio" || el.value === change.value || !change.value),
+    );
+  }
+  function offerUnsaved() {
+    let unsaved;
+    try {
+      unsaved = JSON.parse(window.sessionStorage.getItem(JOURNAL) || "{}");
+    } catch (parseError) {
+      unsaved = {};
+    }
+    const lost = Object.values(unsaved).filter((change) => {
+      const el = controlOf(change);
+      return !el || !sameValue(valueOf(el), change.value);
+    });
+    const box = document.getElementById("unsaved-offer");
+    if (!lost.length || !box) {
+      window.sessionStorage.removeItem(JOURNAL);
+      return;
+    }
+    box.querySelector("[data-count]").textContent = box.dataset.msgCount.replace("999", String(lost.length));
+    box.hidden = false;
+    box.querySelector("[data-restore]").addEventListener("click", () => {
+      lost.forEach((change) => {
+        const el = controlOf(change);
+        if (el && el.type === "radio") {
+          const choice = form.querySelector(`input[type=radio][name="${CSS.escape(el.name)}"][value="${CSS.escape(String(change.value))}"]`);
+          if (choice) choice.checked = true;
+        } else if (el && el.type === "checkbox" && !el.name) {
+          el.checked = Boolean(change.value);
+        } else if (el && el.type !== "checkbox") {
+          el.value = change.value;
+        }
+        pending.set(change.id, change);
+      });
+      box.hidden = true;
+      remember();
+      send();
+    });
+    box.querySelector("[data-discard]").addEventListener("click", () => {
+      window.sessionStorage.removeItem(JOURNAL);
+      box.hidden = true;
+    });
+  }
+  offerUnsaved();
 
   window.addEventListener("beforeunload", (event) => {
     if (pending.size || inFlight) {
