@@ -1,8 +1,11 @@
 """What a lead sets up: missions, members, trials, defendants (bulk and one by one), assignments."""
 
+import re
+
 import pytest
 
 from monitor import records
+from monitor.audit import Actor
 from monitor.missions import records as missions
 from tests.conftest import login, make_user, post, setup_trial
 
@@ -182,3 +185,21 @@ def test_the_only_lead_can_be_neither_removed_nor_made_an_observer(app, lead, db
     post(lead, f"/missions/{mission['uuid']}/members", {"user": other["uuid"], "role": "lead"})
     assert post(lead, f"/missions/{mission['uuid']}/members/{me['uuid']}/remove").status_code == 302
     assert "lena" not in roles() and roles()["lars"] == "lead"
+
+
+def test_the_mission_page_counts_sittings_as_the_findings_do(app, lead, db):
+    from monitor.observe import records as observe
+    from tests.conftest import start_hearing
+
+    setup = setup_trial(app)
+    olga = make_user(app, "olga", "observer")
+    missions.assign_observer(db, Actor(name="t"), setup["trial"], olga, setup["mission"])
+    first = start_hearing(app, setup, hearing_date="2026-11-20")
+    second = start_hearing(app, setup, observer=olga, hearing_date="2026-11-20")  # the same sitting
+    start_hearing(app, setup, hearing_date="2026-11-27")  # a draft of another sitting
+    for hearing in (first, second):
+        observe.submit(db, Actor(name="t"), records.get(db, "hearing", hearing["uuid"]))
+    page = lead.get(f"/missions/{setup['mission']['uuid']}").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "2 sittings observed (3 observations, 1 still a draft)" in text
+    assert "The findings count the sittings with a submitted or approved observation: 1 so far." in text

@@ -134,6 +134,14 @@ def mission_counts(db: Database, mission_id: int) -> dict:
                  WHERE trial.mission_id = :m) AS defendants,
               (SELECT count(*) FROM hearing JOIN trial ON trial.id = hearing.trial_id
                  WHERE trial.mission_id = :m) AS hearings,
+              (SELECT count(DISTINCT hearing.sitting_id) FROM hearing
+                 JOIN trial ON trial.id = hearing.trial_id WHERE trial.mission_id = :m) AS sittings,
+              (SELECT count(DISTINCT hearing.sitting_id) FROM hearing
+                 JOIN trial ON trial.id = hearing.trial_id
+                 WHERE trial.mission_id = :m AND hearing.status IN ('submitted', 'approved'))
+                 AS sittings_counted,
+              (SELECT count(*) FROM hearing JOIN trial ON trial.id = hearing.trial_id
+                 WHERE trial.mission_id = :m AND hearing.status = 'draft') AS drafts,
               (SELECT count(*) FROM hearing JOIN trial ON trial.id = hearing.trial_id
                  WHERE trial.mission_id = :m AND hearing.status = 'submitted') AS awaiting_review
             """,
