@@ -7,6 +7,7 @@ import pytest
 
 from monitor import checklists, records
 from monitor.audit import Actor
+from monitor.db import connect
 from monitor.findings.aggregate import findings, matrix
 from monitor.findings.scope import Scope
 from monitor.missions import records as missions
@@ -233,3 +234,29 @@ def test_witnesses_alleging_torture_cite_the_torture_ban_not_the_accuseds_privil
     sentence = html[html.index("witnesses heard said they had been tortured") :]
     sentence = sentence[: sentence.index("</li>")]
     assert "ICCPR 7" in sentence and "CAT 15" in sentence and "14(3)(g)" not in sentence
+
+
+def test_comparing_by_judge_needs_a_recorded_judge_and_says_so(app, client):
+    setup = setup_trial(app)
+    hearing = start_hearing(app, setup)
+    handle = connect(app.config["DATABASE"])
+    observe.submit(handle, Actor(name="t"), records.get(handle, "hearing", hearing["uuid"]))
+    login(client, "lena")
+    url = f"/missions/{setup['mission']['uuid']}/findings/compare?by=judge"
+    page = client.get(url).get_data(as_text=True)
+    assert "No presiding judge is recorded yet" in page and "<table" not in page  # not one "—" column
+
+    other = start_hearing(app, setup, hearing_date="2026-11-27")
+    records.update(
+        handle,
+        "hearing",
+        Actor(name="t"),
+        records.get(handle, "hearing", other["uuid"]),
+        {"judge": "Judge A"},
+    )
+    observe.submit(handle, Actor(name="t"), records.get(handle, "hearing", other["uuid"]))
+    handle.close()
+    page = client.get(url).get_data(as_text=True)
+    heads = re.findall(r'<th scope="col" class="num">([^<]*)</th>', page)
+    assert heads == ["Judge A"]
+    assert "Observations with no presiding judge recorded are in no column" in page

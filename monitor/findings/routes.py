@@ -148,16 +148,21 @@ def findings_compare(mission_uuid):
         by = "trial"
     base = scoped(mission)
     db = get_db()
-    groups = []
+    groups, names = [], []
     if by == "trial":
         for trial in missions.trials(db, mission["id"]):
             groups.append((trial["title"], _narrow(base, trial_uuids=(trial["uuid"],))))
-    elif by == "court":
-        for court in sorted({t["court"] for t in missions.trials(db, mission["id"])}):
-            groups.append((court or "—", _narrow(base, court=court)))
     else:
-        for judge in aggregate.judges(db, base):
-            groups.append((judge or "—", _narrow(base, judge=judge)))
+        # Only named courts or judges get a column: an empty name is no filter at all (its column held
+        # everything), so observations without one are left out, and the page says so.
+        if by == "court":
+            names = sorted({t["court"] for t in missions.trials(db, mission["id"])})
+        else:
+            names = aggregate.judges(db, base)
+        for name in names:
+            if name:
+                groups.append((name, _narrow(base, **{by: name})))
+    unrecorded = by != "trial" and "" in names
     columns = [
         (name, {i["key"]: i for i in aggregate.item_counts(db, scope, checklist)}) for name, scope in groups
     ]
@@ -167,6 +172,7 @@ def findings_compare(mission_uuid):
         checklist=checklist,
         by=by,
         columns=columns,
+        unrecorded=unrecorded,
         args=request.args,
         filters=filter_args(),
     )
