@@ -344,13 +344,25 @@
 
   // "n unanswered" per defendant, kept current as questions are answered.
   const template = msg.msgUnanswered;
+  function openItems(block) {
+    return Array.from(block.querySelectorAll(".item")).filter((item) => {
+      if (item.querySelector("input[type=radio]")) return !item.querySelector("input[type=radio]:checked");
+      const value = item.querySelector('[data-field="value"]');
+      return !value || !value.value.trim();
+    }).length;
+  }
+
   function countUnanswered() {
+    // The questions about the whole hearing (or sitting), listed first under "Before you submit".
+    const whole = document.getElementById("s-checklist");
+    const wholeLine = form.querySelector('[data-todo-for="hearing"]');
+    if (whole && wholeLine) {
+      const open = openItems(whole);
+      wholeLine.querySelector("[data-todo]").textContent = template.replace("999", open);
+      wholeLine.hidden = open === 0;
+    }
     form.querySelectorAll("div.defendant").forEach((block) => {
-      const open = Array.from(block.querySelectorAll(".item")).filter((item) => {
-        if (item.querySelector("input[type=radio]")) return !item.querySelector("input[type=radio]:checked");
-        const value = item.querySelector('[data-field="value"]');
-        return !value || !value.value.trim();
-      }).length;
+      const open = openItems(block);
       const text = template.replace("999", open);
       const own = block.querySelector("[data-todo]");
       if (own) own.textContent = text;
@@ -577,4 +589,5 @@
       addNote();
     }
   });
+  countUnanswered(); // "Before you submit" from the start, the whole hearing's questions included
 })();
