@@ -202,6 +202,15 @@ def leads(mission_id: int) -> bool:
     return membership(get_db(), mission_id, me()) == "lead"
 
 
+def get_witness_register_or_404(trial_uuid: str, change: bool = False) -> tuple[dict, dict]:
+    """(trial, mission) for the trial's register of witness persons: read by whoever manages the mission
+    (an administrator who is not a lead sees no identities there); changed (merge, split, marked right)
+    only by its leads."""
+    trial, mission = get_trial_or_404(trial_uuid)
+    require(leads(mission["id"]) if change else manages(mission["id"]), "not a lead of this mission")
+    return trial, mission
+
+
 def get_sitting_or_404(sitting_uuid: str, reconcile: bool = False) -> tuple[dict, dict, dict]:
     """(sitting, trial, mission): readable by whoever may read its trial; reconciled (and its
     disagreements read side by side) only by a lead of the mission."""

@@ -3,22 +3,15 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from .. import records
 from ..auth import request_actor
 from ..db import get_db
 from ..forms import EmptyForm
 from ..observe import fields
-from ..permissions import allow, get_trial_or_404, me, membership, require, sees_identity
+from ..permissions import allow, get_witness_register_or_404, leads, sees_identity
 from . import records as witnesses
 
 bp = Blueprint("witnesses", __name__)
-
-
-def _trial_for_lead(trial_uuid: str, act: bool = False) -> tuple[dict, dict]:
-    """(trial, mission): the page for anyone who manages the mission; changes only for its leads."""
-    trial, mission = get_trial_or_404(trial_uuid)
-    lead = membership(get_db(), mission["id"], me()) == "lead"
-    require(lead or (me()["role"] == "admin" and not act), "not a lead of this mission")
-    return trial, mission
 
 
 def _person_of_trial(person_uuid: str | None, trial: dict) -> dict:
@@ -32,7 +25,7 @@ def _person_of_trial(person_uuid: str | None, trial: dict) -> dict:
 @allow("lead", "admin")
 def person_list(trial_uuid):
     """The trial's witnesses as persons, with the sittings each was heard at."""
-    trial, mission = _trial_for_lead(trial_uuid)
+    trial, mission = get_witness_register_or_404(trial_uuid)
     persons = witnesses.persons_of_trial(get_db(), trial["id"])
     for person in persons:
         person["sees_identity"] = sees_identity(person, mission["id"])
@@ -41,7 +34,7 @@ def person_list(trial_uuid):
         trial=trial,
         mission=mission,
         persons=persons,
-        lead=membership(get_db(), mission["id"], me()) == "lead",
+        lead=leads(mission["id"]),
         fields=fields,
         button=EmptyForm(),
     )
@@ -52,7 +45,7 @@ def person_list(trial_uuid):
 def person_merge(trial_uuid):
     """Make two persons one: the second's appearances move to the first. Where both have a value for the
     same field and they differ, the lead chooses (a page asks first)."""
-    trial, mission = _trial_for_lead(trial_uuid, act=True)
+    trial, mission = get_witness_register_or_404(trial_uuid, change=True)
     back = redirect(url_for("witnesses.person_list", trial_uuid=trial["uuid"]))
     if not EmptyForm().validate_on_submit():
         return back
@@ -90,8 +83,8 @@ def appearance_split(appearance_uuid):
     row = witnesses.appearance(get_db(), appearance_uuid)
     if row is None:
         abort(404)
-    trial = next(get_db().query("SELECT uuid FROM trial WHERE id = ?", [row["trial_id"]]))
-    trial, _mission = _trial_for_lead(trial["uuid"], act=True)
+    trial = records.get_by_id(get_db(), "trial", row["trial_id"])
+    trial, _mission = get_witness_register_or_404(trial["uuid"], change=True)
     if EmptyForm().validate_on_submit():
         try:
             witnesses.split(get_db(), request_actor(), appearance_uuid)
@@ -108,8 +101,8 @@ def person_reviewed(person_uuid):
     person = witnesses.person(get_db(), person_uuid)
     if person is None:
         abort(404)
-    trial = next(get_db().query("SELECT uuid FROM trial WHERE id = ?", [person["trial_id"]]))
-    trial, _mission = _trial_for_lead(trial["uuid"], act=True)
+    trial = records.get_by_id(get_db(), "trial", person["trial_id"])
+    trial, _mission = get_witness_register_or_404(trial["uuid"], change=True)
     if EmptyForm().validate_on_submit():
         witnesses.mark_reviewed(get_db(), request_actor(), person)
     return redirect(url_for("witnesses.person_list", trial_uuid=trial["uuid"]))
