@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Quiet on a closed network: no background connections, no updates, no sync.
 CHROMIUM_ARGS = [
@@ -42,3 +44,11 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in page, as a person does."""
+    page.goto("/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, live_server
+from tests.browser import chromium, live_server, sign_in
 from tests.test_i18n import catalog
 
 pytestmark = pytest.mark.browser
@@ -35,13 +35,6 @@ def browser_page(app):
 
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username, password):
-    page.goto("/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def english_strings_left(text: str) -> list[str]:

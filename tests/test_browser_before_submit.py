@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from monitor import checklists
-from tests.browser import chromium, live_server
-from tests.conftest import PASSWORD, setup_trial, start_hearing
+from tests.browser import chromium, live_server, sign_in
+from tests.conftest import setup_trial, start_hearing
 
 pytestmark = pytest.mark.browser
 WHOLE = checklists.get("fair_trial").items_for("hearing")
@@ -16,10 +16,7 @@ def test_the_whole_hearing_is_listed_until_its_questions_are_answered(app):
     hearing = start_hearing(app, setup)
     with live_server(app) as base_url, chromium() as browser:
         page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
-        page.goto("/login")
-        page.get_by_label("User name").fill("oleg")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "oleg")
         page.goto(f"/hearings/{hearing['uuid']}")
         line = page.locator('#todo-list [data-todo-for="hearing"]')
         expect(line).to_have_text(f"The whole hearing: {len(WHOLE)} unanswered")

@@ -5,18 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, live_server
-from tests.conftest import PASSWORD, setup_trial, start_hearing
+from tests.browser import chromium, live_server, sign_in
+from tests.conftest import setup_trial, start_hearing
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, username):
-    page.goto("/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_observer_updates_the_case_file_from_the_form_and_a_lead_reads_its_history(app):

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, live_server
-from tests.conftest import PASSWORD, setup_trial
+from tests.browser import chromium, live_server, sign_in
+from tests.conftest import setup_trial
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -18,10 +18,7 @@ def test_custody_hours_and_the_48_hour_flag_show_before_saving(app):
         page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
         problems = []
         page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto("/login")
-        page.get_by_label("User name").fill("lena")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "lena")
         page.goto(f"/defendants/{defendant['uuid']}")
         flag = page.locator("#custody-flag")
         expect(flag).to_be_hidden()

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from monitor import audit
 from monitor.db import connect
 from tests.browser import chromium, live_server
-from tests.conftest import PASSWORD, make_user
+from tests.browser import sign_in as sign_in_page
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
 NAMES = [f"Defendant {letter}. Example" for letter in "ABCDEFGHIJKL"]
@@ -40,10 +41,7 @@ def shot(page, name):
 
 
 def sign_in(page, username):
-    page.goto("/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, username)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 

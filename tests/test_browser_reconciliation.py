@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from monitor.db import connect
-from tests.browser import chromium, live_server
+from tests.browser import chromium, live_server, sign_in
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -22,10 +22,7 @@ def test_a_lead_reconciles_a_disagreement_from_the_findings(app):
         problems = []
         page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto("/login")
-        page.get_by_label("User name").fill("demo.lead")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "demo.lead", password)
         page.get_by_role("link", name="Demonstration mission (fictional)").first.click()
         page.get_by_role("link", name="Findings").click()
         disputed = page.locator(".disputed").first

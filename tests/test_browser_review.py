@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from monitor import checklists, records
 from monitor.db import connect
-from tests.browser import chromium, live_server
-from tests.conftest import PASSWORD, login, post, save, setup_trial, start_hearing
+from tests.browser import chromium, live_server, sign_in
+from tests.conftest import login, post, save, setup_trial, start_hearing
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -46,10 +46,7 @@ def test_the_review_page_is_short_decides_nothing_and_keeps_the_panel_in_reach(a
         page = browser.new_page(base_url=base_url, viewport=SCREEN)
         problems = []
         page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto("/login")
-        page.get_by_label("User name").fill("lena")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "lena")
         page.goto(f"/hearings/{hearing['uuid']}")
         page.screenshot(path=str(ARTIFACTS / "50-review.png"), full_page=True)
 
@@ -100,10 +97,7 @@ def test_a_comment_on_one_answer_is_written_beside_the_question(app, submitted):
     setup, hearing = submitted
     with live_server(app) as base_url, chromium() as browser:
         page = browser.new_page(base_url=base_url, viewport=SCREEN)
-        page.goto("/login")
-        page.get_by_label("User name").fill("lena")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "lena")
         page.goto(f"/hearings/{hearing['uuid']}")
         third = page.locator(f"#d-{setup['defendants'][3]['uuid']}")
         third.locator("> summary").click()

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from monitor import records
 from monitor.db import connect
-from tests.browser import chromium, live_server
-from tests.conftest import PASSWORD, setup_trial, start_hearing
+from tests.browser import chromium, live_server, sign_in
+from tests.conftest import setup_trial, start_hearing
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -40,10 +40,7 @@ def courtroom(app, hearing) -> str:
 
 def open_form(browser, base_url, hearing):
     page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
-    page.goto("/login")
-    page.get_by_label("User name").fill("oleg")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "oleg")
     page.goto(f"/hearings/{hearing['uuid']}")
     expect(page.locator("#hearing-form")).to_be_visible()
     return page

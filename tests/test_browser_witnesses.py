@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, live_server
+from tests.browser import chromium, live_server, sign_in
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -20,10 +20,7 @@ def test_a_lead_sees_persons_with_their_sittings_merges_and_splits(app):
         problems = []
         page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto("/login")
-        page.get_by_label("User name").fill("demo.lead")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "demo.lead", password)
         page.get_by_role("link", name="Demonstration mission (fictional)").first.click()
         page.get_by_role("link", name="Oil workers' strike case").first.click()
         page.get_by_role("link", name="Witnesses").click()
