@@ -19,23 +19,11 @@ ANSWER_PARTS = ("value", "provenance", "note")  # the order an answer's parts ar
 
 
 def _shown(field: fields.Field | None, value, names: dict) -> str:
-    """A stored value as the form shows it."""
-    if value in ("", None, []):
-        return ""
+    """A stored value as the form shows it (people named through ``names``)."""
     if field is None:
-        return str(value)
-    if field.kind == "flag":
-        return _("Yes") if value in (1, True, "1") else _("No")
-    if field.kind == "choice":
-        return str(field.choices.get(value, value))
-    if field.kind in ("multi", "refs"):
-        values = value if isinstance(value, list) else [value]
-        if field.kind == "multi":
-            return ", ".join(str(field.choices.get(v, v)) for v in values)
-        return ", ".join(names.get(v, v) for v in values)
-    if field.name in ("defendant_uuid", "witness_uuid"):
-        return names.get(value, value)
-    return str(value)
+        return "" if value in ("", None) else str(value)
+    people = names if field.kind == "refs" or field.name in ("defendant_uuid", "witness_uuid") else None
+    return field.display(value, people)
 
 
 def _answer_row(path: tuple, row: dict, checklist: Checklist, lang: str) -> tuple[tuple, dict]:

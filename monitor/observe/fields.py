@@ -4,6 +4,7 @@ One description per field — its type, allowed values, label — drives validat
 widgets and the labels in the list of changes, so the three never disagree.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,22 @@ class Field:
     max_length: int = 300
     help: object = None
     sensitive: bool = False  # kept out of the audit log in clear (only a keyed hash: monitor.sensitive)
+
+    def display(self, value, names: dict | None = None) -> str:
+        """The stored value as the form shows it to a person, "" when empty: a choice by its label, a
+        list by its labels, a tick as Yes or No; ``names`` (uuid → name) for fields that name people.
+        The record pages, the corrections page and the hearing's facts all show values through this."""
+        if self.kind == "flag":
+            return str(YES_NO["yes"] if value in (1, True, "1") else YES_NO["no"])
+        if value in ("", None, [], "[]"):
+            return ""
+        labels = names if names is not None else self.choices
+        if self.kind in ("multi", "refs"):
+            codes = json.loads(value) if isinstance(value, str) else value
+            return ", ".join(str(labels.get(code, code)) for code in codes)
+        if self.kind == "choice" or names is not None:
+            return str(labels.get(value, value))
+        return str(value)
 
     def clean(self, value):
         """The value to store, or ValueError with a message for the observer."""
