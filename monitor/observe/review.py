@@ -35,20 +35,9 @@ class Subject:
     answered: int = 0
 
 
-_REFS: dict = {}
-
-
-def _refs(checklist: Checklist) -> dict[str, str]:
-    key = (checklist.id, checklist.version)
-    if key not in _REFS:
-        _REFS[key] = {item.key: " · ".join(item.refs) for item in checklist.items}
-    return _REFS[key]
-
-
 def subject(checklist: Checklist, scope: str, uuid: str, name: str, answers: dict, lang: str) -> Subject:
     """``answers`` maps "<subject uuid>|<item key>" to the answer rows of the hearing."""
     found = Subject(scope, uuid, name)
-    refs = _refs(checklist)
     for stage, items in _asked(checklist, scope):
         rows = []
         for item in items:
@@ -62,7 +51,7 @@ def subject(checklist: Checklist, scope: str, uuid: str, name: str, answers: dic
                 answer,
                 item.is_concern(value),
                 item.label.get(lang),
-                refs[item.key],
+                " · ".join(item.refs),
                 item.value_label(value, lang),
             )
             rows.append(row)

@@ -46,7 +46,7 @@ def describe(job: dict) -> dict:
     )
     status = job["status"]
     if status == "done" and not job["has_file"]:
-        progress = _("The file was deleted after 24 hours. Please export again.")
+        progress = _("The file is no longer kept here. Please export again.")  # expired, or a lock cleared it
     elif status == "done":
         progress = _("Ready to download.")
     elif status == "failed":
