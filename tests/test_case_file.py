@@ -163,6 +163,7 @@ def test_an_observer_updates_the_case_file_from_the_observation_and_returns_to_i
     assert response.headers["Location"].startswith(f"/hearings/{hearing['uuid']}?d={defendant['uuid']}")
     page = text(client.get(f"/defendants/{defendant['uuid']}/case-file"))
     assert "said so in his last word" in page and "(The defendant)" in page
+    assert "Case file saved: 2 facts changed." in page  # the flash, in the plural the number takes
     assert "learned at the sitting of 2026-11-20" in page
     assert "(The judgment or another court record)" in page
 

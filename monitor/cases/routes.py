@@ -2,6 +2,7 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import checklists, records
 from ..auth import request_actor
@@ -90,7 +91,14 @@ def case_file_edit(defendant_uuid):
             entered = {c.item_key: c for c in changes}
             current = cases.facts(db, defendant["id"])
         else:
-            flash(_("Case file saved: %(n)d facts changed.", n=len(changed)), "success")
+            flash(
+                ngettext(
+                    "Case file saved: %(num)d fact changed.",
+                    "Case file saved: %(num)d facts changed.",
+                    len(changed),
+                ),
+                "success",
+            )
             if observation is not None and observation["observer_id"] == me()["id"]:
                 back = url_for("observe.hearing_view", hearing_uuid=observation["uuid"], d=defendant_uuid)
                 return redirect(back + "#s-defendants")
