@@ -129,7 +129,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
     created: list = []
     lead = _account(db, "demo.lead", "lead", "Demo Lead", created)
     observers = [_account(db, f"demo.observer{n}", "observer", f"Demo Observer {n}", created) for n in (1, 2)]
-    checklist = checklists.get("fair_trial", extra_dirs=current_app.config["CHECKLIST_DIRS"])
+    checklist = checklists.get("fair_trial", 1, extra_dirs=current_app.config["CHECKLIST_DIRS"])
     start = date.today() - timedelta(days=60)
     mission = missions.create_mission(
         db,

@@ -49,7 +49,7 @@ def test_a_lead_creates_reads_lists_and_changes_a_mission(api):
     assert response.status_code == 201
     mission = response.get_json()
     assert mission.keys() >= RECORD_KEYS and mission["version"] == 1
-    assert mission["checklist"] == "fair_trial:1" and mission["start_date"] == "2026-01-10"
+    assert mission["checklist"] == "fair_trial:2" and mission["start_date"] == "2026-01-10"
     assert call("lena", "get", f"/missions/{mission['uuid']}").get_json() == mission
     assert {m["name"] for m in call("lena", "get", "/missions").get_json()} == {"Oil workers", "Test mission"}
     changed = call(

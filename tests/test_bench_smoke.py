@@ -18,7 +18,7 @@ def test_generator_and_findings_agree(tmp_path):
     assert db["hearing"].count_where("status = 'draft'") == 2  # the tenth round of hearings stays in draft
     assert db["allegation"].count == summary["allegations"] and db["witness"].count == summary["witnesses"]
     mission = next(db.query("SELECT * FROM mission"))
-    data = findings(db, Scope(mission["id"]), checklists.get("fair_trial"), mission)
+    data = findings(db, Scope(mission["id"]), checklists.get("fair_trial", 1), mission)
     assert data["method"]["hearings"]["count"] == 18  # drafts never count
     counted = "hearing_id IN (SELECT id FROM hearing WHERE status != 'draft')"
     assert data["torture"]["allegations"]["count"] == db["allegation"].count_where(counted) > 0

@@ -8,7 +8,7 @@ from tests.browser import chromium, live_server, sign_in
 from tests.conftest import setup_trial, start_hearing
 
 pytestmark = pytest.mark.browser
-WHOLE = checklists.get("fair_trial").items_for("hearing")
+WHOLE = checklists.get("fair_trial", 1).items_for("hearing")
 
 
 def test_the_whole_hearing_is_listed_until_its_questions_are_answered(app):

@@ -12,7 +12,7 @@ from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 YESNO = [item for item in CHECKLIST.items_for("defendant") if item.answer == "yesno"]
 SCREEN = {"width": 1366, "height": 768}
 CONCERNS = {(3, 0), (5, 0), (3, 1)}  # (defendant, question)

@@ -1,4 +1,4 @@
-"""fair_trial v2: each item at its unit, each fact in one home, the corrected references, not yet offered."""
+"""fair_trial v2: each item at its unit, each fact in one home, the corrected references, offered first."""
 
 import hashlib
 import re
@@ -199,7 +199,7 @@ def test_v2_loads_and_the_validator_passes_it(v2, runner):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "fair_trial v2: 66 items (case 45, sitting 6, defendant_at_sitting 6, witness 6, appearance 3; "
-        "7 kept in records) in 8 stages — OK (installed, not offered for new missions)"
+        "7 kept in records) in 8 stages — OK"
     )
 
 
@@ -512,7 +512,7 @@ def test_every_v2_text_is_in_english_russian_and_kazakh(v2):
             assert KAZAKH_LETTERS.search(text.kk) and text.kk != text.ru, where
 
 
-# v1 unchanged, v2 not offered ---------------------------------------------------------------------------
+# v1 unchanged, v2 offered (the default for a new mission) -----------------------------------------------
 
 
 def test_v1_is_unchanged(v1):
@@ -523,34 +523,41 @@ def test_v1_is_unchanged(v1):
     )
 
 
-def test_v2_is_installed_but_not_offered():
+def test_both_versions_are_installed_and_offered():
     assert [(c.id, c.version) for c in available()] == [("fair_trial", 1), ("fair_trial", 2)]
-    assert [(c.id, c.version) for c in offered()] == [("fair_trial", 1)]
-    assert get("fair_trial").version == 1, "without a version, the newest offered"
-    assert get("fair_trial", 2).path == str(V2), "data answered with v2 always loads"
+    assert [(c.id, c.version) for c in offered()] == [("fair_trial", 1), ("fair_trial", 2)]
+    assert get("fair_trial").version == 2, "without a version, the newest offered"
+    assert get("fair_trial", 1).version == 1, "data answered with v1 always loads"
 
 
-def test_the_mission_form_does_not_offer_v2(app, client, db):
+def test_the_mission_form_preselects_v2_and_still_offers_v1(app, client, db):
     make_user(app, "lena", "lead")
     login(client, "lena")
     page = client.get("/missions/new").get_data(as_text=True)
-    assert 'value="fair_trial:1"' in page and "fair_trial:2" not in page
-    response = post(client, "/missions/new", {"name": "Too early", "checklist": "fair_trial:2"})
+    assert page.index('value="fair_trial:2"') < page.index('value="fair_trial:1"'), "the newest first"
+    response = post(client, "/missions/new", {"name": "Old form", "checklist": "fair_trial:1"})
+    assert response.status_code == 302
+    assert [(m["name"], m["checklist_version"]) for m in db["mission"].rows] == [("Old form", 1)]
+    response = post(client, "/missions/new", {"name": "Forged", "checklist": "fair_trial:9"})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
-    assert db["mission"].count == 0
+    assert db["mission"].count == 1
 
 
-def test_the_api_does_not_create_a_mission_with_v2(app, db):
+def test_the_api_creates_a_mission_on_v2_unless_told_v1(app, db):
     make_user(app, "lena", "lead")
     secret = make_token(app, "lena")[1]
     client = app.test_client()
+    created = client.post("/api/v1/missions", json={"name": "Default"}, headers=bearer(secret))
+    assert created.status_code == 201 and created.get_json()["checklist"] == "fair_trial:2"
+    older = client.post(
+        "/api/v1/missions", json={"name": "Older", "checklist": "fair_trial:1"}, headers=bearer(secret)
+    )
+    assert older.status_code == 201 and older.get_json()["checklist"] == "fair_trial:1"
     refused = client.post(
-        "/api/v1/missions", json={"name": "Too early", "checklist": "fair_trial:2"}, headers=bearer(secret)
+        "/api/v1/missions", json={"name": "No such", "checklist": "fair_trial:9"}, headers=bearer(secret)
     )
     assert refused.status_code == 422 and refused.get_json()["field"] == "checklist"
-    created = client.post("/api/v1/missions", json={"name": "Default"}, headers=bearer(secret))
-    assert created.status_code == 201 and created.get_json()["checklist"] == "fair_trial:1"
-    assert db["mission"].count == 1
+    assert db["mission"].count == 2
 
 
 def test_the_docs_list_every_v2_item_as_the_file_has_it(v2):

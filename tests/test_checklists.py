@@ -308,7 +308,7 @@ def test_validate_command_names_the_line_of_a_broken_file(runner, tmp_path):
 
 
 def test_get_returns_the_newest_or_the_exact_version(tmp_path):
-    assert get("fair_trial").version == 1
+    assert get("fair_trial").version == 2, "the newest offered"
     assert get("fair_trial", 1).path == str(DEFAULT)
     write(tmp_path, SAMPLE, "sample.yaml")
     write(tmp_path, SAMPLE.replace("version: 1", "version: 2"), "sample_2.yaml")

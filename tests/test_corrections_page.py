@@ -7,7 +7,7 @@ import pytest
 from monitor import checklists
 from tests.conftest import login, post, save, setup_trial, start_hearing
 
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 CHOICE = next(item for item in CHECKLIST.items_for("defendant") if item.answer == "choice")
 YESNO = [item for item in CHECKLIST.items_for("defendant") if item.answer == "yesno"]
 FIRST, LATER = YESNO[0], YESNO[-1]  # the first and the last yes/no question of the form

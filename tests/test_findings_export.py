@@ -19,7 +19,7 @@ from monitor.missions import records as missions
 from monitor.observe import records as observe
 from tests.conftest import login, make_user, setup_trial, start_hearing
 
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 REASONS = CHECKLIST.item("informed_of_reasons")  # defendant item, concern: no
 PUBLIC = CHECKLIST.item("public_admitted")  # hearing item, concern: no
 SCHEMA = json.loads(export.SCHEMA_PATH.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from monitor.observe import records as observe
 from tests.conftest import setup_trial, start_hearing
 
 ACTOR = Actor(name="test")
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 ITEM = CHECKLIST.item("informed_of_reasons")  # concern: "no"
 
 

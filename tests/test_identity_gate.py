@@ -28,7 +28,7 @@ from monitor.sync.importer import import_bundle
 from tests.conftest import login, post, setup_trial, start_hearing, wait_for_job
 
 ACTOR = Actor(name="test")
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 IDENTITY_BEFORE = "Vexley Quorrabine"  # the anonymous witness's identity before the correction
 IDENTITY = "Ormund Thistlegrave"  # … and after it
 INCOMING = "Pellucid Brannagh"  # the identity another machine sent (the conflict)

@@ -8,7 +8,7 @@ from monitor import checklists, records
 from monitor.observe import records as observe
 from tests.conftest import csrf_token, login, make_user, post, save, setup_trial, start_hearing
 
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 DEFENDANT_ITEM = CHECKLIST.items_for("defendant")[0]
 HEARING_ITEM = CHECKLIST.items_for("hearing")[0]
 WITNESS_ITEM = CHECKLIST.item("says_statement_coerced")

@@ -273,7 +273,7 @@ def world(app, people):
     setup = setup_trial(app)
     hearing = start_hearing(app, setup)
     db = connect(app.config["DATABASE"])
-    actor, checklist = Actor(name="test"), checklists.get("fair_trial")
+    actor, checklist = Actor(name="test"), checklists.get("fair_trial", 1)
     witness = observe.add_witness(db, actor, hearing, setup["observer"]["id"])
     allegation = observe.add_allegation(db, actor, hearing)
     changes = observe.changes("witness", {"anonymous": True, "identity": IDENTITY}, witness["uuid"])

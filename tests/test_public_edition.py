@@ -92,7 +92,7 @@ def seed(app) -> SimpleNamespace:
     observer2 = make_user(app, "dauren.s", "observer", display_name="Даурен Сейтказиев")
     db = connect(app.config["DATABASE"])
     try:
-        checklist = checklists.get("fair_trial")
+        checklist = checklists.get("fair_trial", 1)
         mission = missions.create_mission(
             db,
             ACTOR,

@@ -28,7 +28,7 @@ def sitting(app):
     db = connect(app.config["DATABASE"])
     missions.add_member(db, ACTOR, setup["mission"], olga, "observer")
     missions.assign_observer(db, ACTOR, setup["trial"], olga, setup["mission"])
-    checklist = checklists.get("fair_trial")
+    checklist = checklists.get("fair_trial", 1)
     defendant = setup["defendants"][0]["uuid"]
     made = []
     for observer, public, family, note in (
@@ -54,7 +54,7 @@ def findings(app, world) -> dict:
     db = connect(app.config["DATABASE"])
     try:
         scope = Scope(mission_id=world["mission"]["id"])
-        return compute_findings(db, scope, checklists.get("fair_trial"), world["mission"])
+        return compute_findings(db, scope, checklists.get("fair_trial", 1), world["mission"])
     finally:
         db.close()
 
@@ -101,7 +101,7 @@ def test_a_disagreement_is_disputed_until_the_lead_reconciles_it_and_then_the_fi
     page = client.get(f"/sittings/{sitting['sitting']['uuid']}")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
-    label = checklists.get("fair_trial").item(PUBLIC).label.en
+    label = checklists.get("fair_trial", 1).item(PUBLIC).label.en
     assert label in html and "Olga Observer" in html and "oleg" in html
     assert "The doors stood open" in html and "Police turned relatives away at the door" in html
     assert "Disputed: not counted" in html
@@ -221,7 +221,7 @@ def test_the_rule_holds_when_shared_sittings_are_few_among_many(app, sitting):
             db, ACTOR, sitting["trial"], sitting["mission"], sitting["observer"], f"2026-10-{day:02d}"
         )
         change = {"target": "answer", "item": PUBLIC, "subject": "", "field": "value", "value": "yes"}
-        assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial"), [change]) == []
+        assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial", 1), [change]) == []
         observe.submit(db, ACTOR, hearing)
     db.close()
     data = findings(app, sitting)
@@ -238,7 +238,7 @@ def test_the_rule_holds_when_shared_sittings_are_few_among_many(app, sitting):
         db,
         ACTOR,
         sitting["sitting"],
-        checklists.get("fair_trial"),
+        checklists.get("fair_trial", 1),
         sitting["lead"]["id"],
         "",
         PUBLIC,

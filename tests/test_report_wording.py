@@ -3,7 +3,7 @@
 from monitor import checklists
 from tests.conftest import login, post, save, setup_trial, start_hearing
 
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 
 
 def test_a_defendant_not_observed_throughout_is_said_so(app, client, tmp_path):

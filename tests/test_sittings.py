@@ -34,7 +34,7 @@ def submitted(app, setup, observer, hearing_date="2026-11-20", answers=()):
             {"target": "answer", "item": item, "subject": subject, "field": "value", "value": value}
             for item, subject, value in answers
         ]
-        assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial"), changes) == []
+        assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial", 1), changes) == []
         observe.submit(db, ACTOR, hearing)
         return records.get(db, "hearing", hearing["uuid"])
     finally:
@@ -45,7 +45,7 @@ def findings(app, setup):
     db = connect(app.config["DATABASE"])
     try:
         scope = Scope(mission_id=setup["mission"]["id"])
-        return compute_findings(db, scope, checklists.get("fair_trial"), setup["mission"])
+        return compute_findings(db, scope, checklists.get("fair_trial", 1), setup["mission"])
     finally:
         db.close()
 

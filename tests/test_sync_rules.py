@@ -108,7 +108,7 @@ def approved(tmp_path):
     hearing = observe.start_hearing(laptop_db, ACTOR, trial, mission, me, "2026-11-21")
     answer_everything(laptop_db, hearing, missions.defendants(laptop_db, trial["id"]))
     witness = observe.add_witness(laptop_db, ACTOR, hearing, me["id"])
-    checklist = checklists.get("fair_trial")
+    checklist = checklists.get("fair_trial", 1)
     typed = observe.changes("hearing", {"summary": "The judge read the charges."}) + observe.changes(
         "witness", {"identity": "Aigerim S.", "anonymous": 1}, witness["uuid"]
     )
@@ -253,7 +253,7 @@ def test_a_correction_made_as_the_pages_make_it_goes_through(approved):
     observe.start_correction(laptop, ACTOR, hearing, world["me"]["id"], "The judge's name was wrong")
     hearing = one(laptop, "hearing", world["hearing"])
     change = observe.changes("hearing", {"summary": "The judge read the charges; the defence objected."})
-    assert observe.save_changes(laptop, ACTOR, hearing, checklists.get("fair_trial"), change) == []
+    assert observe.save_changes(laptop, ACTOR, hearing, checklists.get("fair_trial", 1), change) == []
     observe.submit(laptop, ACTOR, hearing)
     report = import_bundle(server, export(laptop, "oleg", world["mission"]), world["oleg"], ACTOR)
     assert report.counts["hearing"]["updated"] == 1 and report.counts["hearing_revision"]["inserted"] == 1
@@ -555,7 +555,7 @@ def two_servers(tmp_path):
     typed = observe.changes(
         "witness", {"identity": "Aigerim S.", "anonymous": 1, "testimony": "Saw it."}, witness["uuid"]
     ) + observe.changes("allegation", {"perpetrators": "Major B., unit 7"}, allegation["uuid"])
-    assert observe.save_changes(a, ACTOR, hearing, checklists.get("fair_trial"), typed) == []
+    assert observe.save_changes(a, ACTOR, hearing, checklists.get("fair_trial", 1), typed) == []
     ada = make_user(b_app, "ada", "admin")
     full = export(a, "lena", setup["mission"], "trial", trial=setup["trial"])
     assert import_bundle(b, full, ada, ACTOR).total("inserted")
@@ -599,10 +599,10 @@ def test_withheld_fields_never_overwrite_and_arrive_empty(two_servers):
     oleg = users.get_by_username(a, "oleg")
     witness_uuid = world["witness"]["uuid"]
     change = observe.changes("witness", {"testimony": "Saw it twice."}, witness_uuid)
-    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), change) == []
+    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial", 1), change) == []
     second = observe.add_witness(a, ACTOR, world["hearing"], oleg["id"])
     secret = observe.changes("witness", {"identity": "Second S.", "anonymous": 1}, second["uuid"])
-    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), secret) == []
+    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial", 1), secret) == []
     # the new witness's identity was not blanked by its sender: withheld, it still arrives empty
     data = withholding(world, **{second["person_uuid"]: "Second S."})
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -632,7 +632,7 @@ def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
     a, b = world["a"], world["b"]
     witness_uuid = world["witness"]["uuid"]
     change = observe.changes("witness", {"testimony": "A's words."}, witness_uuid)
-    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), change) == []
+    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial", 1), change) == []
     with b.atomic():
         appearance = one(b, "witness_appearance", witness_uuid)
         records.update(b, "witness_appearance", ACTOR, appearance, {"testimony": "B's words."})
@@ -682,7 +682,7 @@ def test_an_administrators_own_bundle_changes_no_identity_on_the_receiving_side(
     oleg = users.get_by_username(a, "oleg")
     admin = make_user_in(a, "adam", "admin")
     change = observe.changes("witness", {"testimony": "Saw it twice."}, world["witness"]["uuid"])
-    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial"), change) == []
+    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial", 1), change) == []
     observe.submit(a, ACTOR, one(a, "hearing", world["hearing"]["uuid"]))
     observe.start_correction(a, ACTOR, one(a, "hearing", world["hearing"]["uuid"]), oleg["id"], "typo")
     mission = one(a, "mission", setup["mission"]["uuid"])

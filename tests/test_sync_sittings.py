@@ -47,7 +47,7 @@ def observe_offline(db, username, value):
     trial = next(db.query("SELECT * FROM trial"))
     hearing = observe.start_hearing(db, ACTOR, trial, mission, me, "2026-11-21")
     change = {"target": "answer", "item": "public_admitted", "subject": "", "field": "value", "value": value}
-    assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial"), [change]) == []
+    assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial", 1), [change]) == []
     observe.submit(db, ACTOR, hearing)
     return export(db, username, mission)
 
@@ -79,7 +79,15 @@ def test_a_lead_reconciliation_travels_to_a_lead_and_an_observer_cannot_send_one
     sitting = next(server.query("SELECT * FROM sitting"))
     lena = users.get_by_username(server, "lena")
     sittings.reconcile(
-        server, ACTOR, sitting, checklists.get("fair_trial"), lena["id"], "", "public_admitted", "no", "Notes"
+        server,
+        ACTOR,
+        sitting,
+        checklists.get("fair_trial", 1),
+        lena["id"],
+        "",
+        "public_admitted",
+        "no",
+        "Notes",
     )
     bundle = export(server, "lena", setup["mission"], "trial", trial=setup["trial"], mark=False)
     (tmp_path / "copy").mkdir()

@@ -23,7 +23,7 @@ from tests.conftest import login, make_app, make_user, post, setup_trial, start_
 from tests.test_sync_engine import craft, export, records_of
 
 ACTOR = Actor(name="test")
-CHECKLIST = checklists.get("fair_trial")
+CHECKLIST = checklists.get("fair_trial", 1)
 ITEM = "anonymous_defence_could_question"  # a v1 witness-scope item
 SECRET = "Zhanar Oskemenova, police sergeant"
 

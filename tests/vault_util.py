@@ -44,7 +44,7 @@ def witness_with_identity(app) -> dict:
     try:
         witness = observe.add_witness(db, Actor(name="test"), hearing, setup["observer"]["id"])
         changes = observe.changes("witness", {"anonymous": True, "identity": IDENTITY}, witness["uuid"])
-        checklist = checklists.get("fair_trial")
+        checklist = checklists.get("fair_trial", 1)
         assert observe.save_changes(db, Actor(name="test"), hearing, checklist, changes) == []
         observe.add_note(
             db, Actor(name="test"), hearing, setup["observer"]["id"], NOTE, "2026-11-20T10:00:00.000Z"

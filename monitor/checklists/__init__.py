@@ -21,7 +21,7 @@ from .model import (
     Text,
 )
 from .registry import available, get, is_offered, offered
-from .units import case_items, case_keys
+from .units import case_items, case_keys, homes
 
 __all__ = [
     "ANSWERS",
@@ -39,6 +39,7 @@ __all__ = [
     "Text",
     "available",
     "case_items",
+    "homes",
     "case_keys",
     "checklist_validate_command",
     "get",

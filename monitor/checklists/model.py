@@ -221,8 +221,9 @@ class Checklist:
             raise ValueError(f"unknown scope {scope!r} (expected one of: {', '.join(SCOPES)})")
         return [item for item in self.items if item.scope == scope]
 
-    def by_stage(self, scope: str) -> list[tuple[Stage, list[Item]]]:
-        """The items of one scope grouped under their stages, in stage order; empty stages left out."""
-        items = self.items_for(scope)
+    def by_stage(self, scope: str, asked_only: bool = False) -> list[tuple[Stage, list[Item]]]:
+        """The items of one scope grouped under their stages, in stage order; empty stages left out.
+        ``asked_only`` leaves out the items whose fact is kept in a record (``home``): forms ask the rest."""
+        items = [item for item in self.items_for(scope) if item.asked or not asked_only]
         groups = [(stage, [item for item in items if item.stage == stage.key]) for stage in self.stages]
         return [(stage, stage_items) for stage, stage_items in groups if stage_items]

@@ -19,10 +19,9 @@ from .model import Checklist
 
 PACKAGE_DIR = Path(__file__).parent
 
-# Installed, not yet offered for new missions. fair_trial v2 declares units (case file, sitting,
-# defendant at a sitting, witness, appearance) that the forms, findings and storage do not have yet:
-# issue #11's next steps build them, then drop it from this set.
-NOT_OFFERED = frozenset({("fair_trial", 2)})
+# Installed, not offered for new missions (hearings and bundles that use them still load them). Empty
+# since issue #11 built the units fair_trial v2 declares; kept for a checklist installed ahead of its code.
+NOT_OFFERED: frozenset[tuple[str, int]] = frozenset()
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from .. import checklists
 from .scope import Scope
 
 NOT_ANSWERED = ("", "not_observed")
@@ -302,14 +303,21 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     persons = _witness_persons(db)
     result = []
     case_file = _case_file_counted(checklist)
+    homes = checklists.homes(checklist)
     on_trial = len(defendants_on_trial(db, scope)) if case_file else None
     for item in checklist.items:
         if item.key in case_file:
             result.append(case_item_count(db, scope, item, on_trial))
             continue
+        home = homes.get(item.key)
+        if home is not None and checklist.declares_units:
+            result.append(home_item_count(db, scope, item, home, persons, on_trial))
+            continue
         units = _units(db, item, shared)
         if item.scope == "witness":
             units = _as_persons(units, persons)
+        if home is not None:  # v1: the fact was asked and also kept in its record; either place counts
+            units = _merged(units, home_units(db, scope, home, persons))
         observed = count(u for u, v in units.items() if v["observed"])
         result.append(
             {
@@ -324,6 +332,133 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
             }
         )
     return result
+
+
+# Facts kept in a record (``home``, docs/checklists.md "Homes") ----------------------------------------------
+# A v2 item with a home is not asked: its fact is the record's field, read here with the same counting
+# rules (a sitting's field by the observations' agreement or the lead's reconciliation; allegations of the
+# observations in scope; the defendant's conviction basis). A v1 mission asked the same fact as an answer
+# too: both places count (a unit is observed, or has a concern, if either says so).
+
+
+def _unit() -> dict:
+    return {"observed": False, "concern": False, "sittings": 0, "disputed": []}
+
+
+def _merged(*parts: dict[str, dict]) -> dict[str, dict]:
+    merged: dict[str, dict] = {}
+    for part in parts:
+        for uuid, unit in part.items():
+            into = merged.setdefault(uuid, _unit())
+            into["observed"] |= unit["observed"]
+            into["concern"] |= unit["concern"]
+            into["sittings"] = max(into["sittings"], unit["sittings"])
+            into["disputed"] = sorted(set(into["disputed"]) | set(unit["disputed"]))
+    return merged
+
+
+def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dict[str, dict]:
+    """Per unit, what the record holding ``item``'s fact (``item.home``) says, in ``_units``' shape."""
+    record, _dot, rest = item.home.partition(".")
+    field, _eq, wanted = rest.partition("=")
+    units: dict[str, dict] = {}
+    if record == "sitting":
+        values: dict[str, dict] = {}
+        for row in db.query(
+            f"SELECT o.sitting_uuid, hearing.[{field}] AS value, r.value AS reconciled "  # noqa: S608 (field from the checklist loader's closed list)
+            "FROM temp.scope_observation o JOIN hearing ON hearing.id = o.id "
+            "LEFT JOIN temp.scope_reconciled r ON r.sitting_id = o.sitting_id AND r.subject_uuid = '' "
+            "AND r.item_key = :item",
+            {"item": item.key},
+        ):
+            seen = values.setdefault(row["sitting_uuid"], {"values": set(), "reconciled": row["reconciled"]})
+            if row["value"] not in (None, *NOT_ANSWERED):
+                seen["values"].add(row["value"])
+        for sitting, seen in values.items():
+            value = seen["reconciled"] or (next(iter(seen["values"])) if len(seen["values"]) == 1 else "")
+            disputed = not seen["reconciled"] and len(seen["values"]) > 1
+            units[sitting] = {
+                "observed": bool(value),
+                "concern": item.is_concern(value),
+                "sittings": int(bool(value)),
+                "disputed": [sitting] if disputed else [],
+            }
+    elif record == "allegation":
+        for row in db.query(
+            "SELECT allegation.alleged_by, allegation.defendant_uuid, allegation.witness_uuid, "
+            "allegation.court_response, o.sitting_uuid FROM allegation "
+            "JOIN temp.scope_observation o ON o.id = allegation.hearing_id"
+        ):
+            if item.unit in ("witness", "appearance"):
+                if row["alleged_by"] != "witness" or not row["witness_uuid"]:
+                    continue
+                subject = persons.get(row["witness_uuid"], row["witness_uuid"])
+            else:
+                if row["alleged_by"] != "defendant" or not row["defendant_uuid"]:
+                    continue
+                subject = row["defendant_uuid"]
+            unit = units.setdefault(subject, {**_unit(), "sittings_seen": set(), "responses": set()})
+            unit["sittings_seen"].add(row["sitting_uuid"])
+            unit["responses"] |= set(json.loads(row["court_response"] or "[]"))
+        for unit in units.values():
+            unit["sittings"] = len(unit.pop("sittings_seen"))
+            responses = unit.pop("responses")
+            if not field:  # the record itself is the fact: the person alleged it
+                unit["observed"] = unit["concern"] = item.is_concern("yes")
+            else:  # one response of the court to the allegation: known once any response is recorded
+                unit["observed"] = bool(responses)
+                unit["concern"] = bool(responses) and item.is_concern("yes" if wanted in responses else "no")
+    elif record == "case":  # a field of the defendant record; kept for those convicted (the form's rule)
+        trial_where, params = scope.trial_where()
+        for row in db.query(
+            f"SELECT defendant.uuid, defendant.[{field}] AS value FROM defendant "  # noqa: S608 (field from the loader's closed list)
+            "JOIN trial ON trial.id = defendant.trial_id "
+            f"WHERE {trial_where} AND defendant.verdict = 'convicted'",
+            params,
+        ):
+            chosen = [value for value in json.loads(row["value"] or "[]") if value]
+            if chosen:
+                units[row["uuid"]] = {
+                    "observed": True,
+                    "concern": any(item.is_concern(value) for value in chosen),
+                    "sittings": 0,
+                    "disputed": [],
+                }
+    return units
+
+
+# Where a record's fact comes from, for the established / alleged split of a case fact kept there.
+HOME_SOURCES = {"allegation": "defendant", "case": "court_record", "sitting": "observed"}
+
+
+def home_item_count(db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial) -> dict:
+    """An item of a checklist that declares units whose fact is kept in a record (``home``), counted
+    from that record: a case fact against the defendants on trial, with its source; a sitting's field
+    by the counting rule; a witness's against the witnesses heard."""
+    units = home_units(db, scope, home, persons)
+    observed_units = [u for u, v in units.items() if v["observed"]]
+    concern_units = [u for u, v in units.items() if v["concern"]]
+    of = on_trial if item.unit == "case" else None
+    observed = count(observed_units, of=of)
+    found = {
+        "key": item.key,
+        "stage": item.stage,
+        "scope": item.scope,
+        "unit": item.unit,
+        "home": home.home,
+        "refs": list(item.refs),
+        "observed": observed,
+        "concern": count(concern_units, of=of if of is not None else observed["count"]),
+        "disputed": count(u for u, v in units.items() if v["disputed"]),
+        "disputed_sittings": count(s for v in units.values() for s in v["disputed"]),
+    }
+    if item.unit == "case":
+        source = HOME_SOURCES[home.home.partition(".")[0]]
+        established = concern_units if source in ESTABLISHED_SOURCES else []
+        found["concern_established"] = count(established, of=of)
+        found["concern_alleged"] = count([u for u in concern_units if u not in established], of=of)
+        found["by_source"] = {source: count(concern_units, of=of)} if concern_units else {}
+    return found
 
 
 # Case facts (issue #11, docs/units.md step 3) -----------------------------------------------------------
@@ -400,7 +535,7 @@ def torture(db: Database, scope: Scope) -> dict:
             params,
         )
     )
-    observed = observed_defendants(db, scope)
+    on_trial = defendants_on_trial(db, scope)
     witnesses = witness_uuids(db, scope)
 
     def where(predicate) -> list[str]:
@@ -418,8 +553,10 @@ def torture(db: Database, scope: Scope) -> dict:
     responses = grouped("court_response", multi=True)
     return {
         "allegations": count(where(lambda a: True)),
+        # of the defendants on trial (the whole: "27 of 37"); method.defendants_observed says how many
+        # of them were seen in court, the second figure where fewer were observed
         "defendants_alleging": count(
-            [a["defendant_uuid"] for a in allegations if a["alleged_by"] == "defendant"], of=len(observed)
+            [a["defendant_uuid"] for a in allegations if a["alleged_by"] == "defendant"], of=len(on_trial)
         ),
         "witnesses_alleging": count(
             _persons_of(db, [a["witness_uuid"] for a in allegations if a["alleged_by"] == "witness"]),

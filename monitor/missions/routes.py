@@ -29,9 +29,11 @@ from .labels import COUNSEL_LABELS, VERDICT_LABELS
 
 
 def checklist_choices() -> list[SelectChoice]:
+    """The checklists a new mission may use, the newest version of each first (the one preselected)."""
+    offered = checklists.offered(current_app.config["CHECKLIST_DIRS"])
     return [
         SelectChoice(f"{c.id}:{c.version}", f"{c.title.get('en')} (v{c.version})")
-        for c in checklists.offered(current_app.config["CHECKLIST_DIRS"])
+        for c in sorted(offered, key=lambda c: (c.id, -c.version))
     ]
 
 

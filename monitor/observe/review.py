@@ -70,7 +70,7 @@ def _asked(checklist: Checklist, scope: str) -> list[tuple]:
         return sitting_form.by_stage(checklist, sitting_form.sitting_items(checklist))
     if checklist.declares_units and scope == "defendant":
         return sitting_form.by_stage(checklist, sitting_form.defendant_items(checklist))
-    return checklist.by_stage(scope)
+    return checklist.by_stage(scope, asked_only=True)
 
 
 def subjects(
