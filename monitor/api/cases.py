@@ -1,6 +1,6 @@
 """The defendant's case file: read it whole, change one fact (with the version read: 409 when stale)."""
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from .. import checklists
@@ -27,9 +27,7 @@ REFUSALS = {
 
 
 def _checklist(mission: dict):
-    return checklists.get(
-        mission["checklist_id"], mission["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
-    )
+    return checklists.of(mission)
 
 
 def _fact(row: dict | None) -> dict | None:

@@ -46,9 +46,7 @@ def mission_findings(mission_uuid):
         scope = scope_from(mission, request.args)
     except FilterError as error:
         return jsonify(message=str(error), field=error.field), 400
-    checklist = checklists.get(
-        mission["checklist_id"], mission["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
-    )
+    checklist = checklists.of(mission)
     # to_json, not jsonify: the document keeps the order it was built in, as the command prints it
     return json_text(export.to_json(aggregate.findings(get_db(), scope, checklist, mission)))
 

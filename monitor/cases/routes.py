@@ -1,6 +1,6 @@
 """Views: a defendant's case file, and the form that changes its facts."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -27,9 +27,7 @@ MESSAGES = {
 
 
 def checklist_of(mission: dict):
-    return checklists.get(
-        mission["checklist_id"], mission["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
-    )
+    return checklists.of(mission)
 
 
 def _observation(trial: dict, mission: dict) -> dict | None:

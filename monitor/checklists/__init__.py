@@ -20,7 +20,7 @@ from .model import (
     Stage,
     Text,
 )
-from .registry import available, get, is_offered, offered
+from .registry import available, get, is_offered, of, offered
 from .units import case_items, case_keys, homes
 
 __all__ = [
@@ -45,5 +45,6 @@ __all__ = [
     "get",
     "is_offered",
     "load",
+    "of",
     "offered",
 ]

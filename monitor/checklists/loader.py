@@ -17,6 +17,7 @@ from yaml.reader import ReaderError
 
 from .model import (
     ANSWERS,
+    HOME_FIELDS,
     HOME_RECORDS,
     LANGUAGES,
     NOT_ANSWERED,
@@ -215,6 +216,11 @@ class _Reader:
             )
         if field is None and record != "allegation":
             self.fail(node, f"{where}: home {value!r} must name a field of the record ({record}.<field>)")
+        if field is not None and field not in HOME_FIELDS.get(record, ()):
+            kept = ", ".join(f"{record}.{name}" for name in HOME_FIELDS.get(record, ())) or "none"
+            self.fail(
+                node, f"{where}: the app keeps no field {field!r} in the {record} record (it keeps: {kept})"
+            )
         return value
 
     def not_answered_options(self, node: Node, where: str, options: tuple[Option, ...]) -> None:

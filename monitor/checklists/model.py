@@ -44,6 +44,14 @@ HOME_RECORDS = {
     "appearance": ("appearance",),
     "allegation": ("case", "witness"),
 }
+# The record fields the app keeps that a home may name (the loader refuses any other, so SQL that reads a
+# home's field names only these): the observation's access fields (a sitting's facts), the defendant's
+# conviction basis, the allegation's court response.
+HOME_FIELDS = {
+    "sitting": ("public_access", "observers_admitted"),
+    "case": ("conviction_basis",),
+    "allegation": ("court_response",),
+}
 # Where an answer was learned, as the case file records it (issue #11): observed in court, the judgment
 # or another court record, defence counsel, the defendant, family, the prosecution, an official statement.
 SOURCES = ("observed", "court_record", "counsel", "defendant", "family", "prosecution", "official", "other")

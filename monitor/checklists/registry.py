@@ -93,3 +93,13 @@ def get(
         known = ", ".join(f"{c.id} v{c.version}" + ("" if is_offered(c) else " (not offered)") for c in every)
         raise KeyError(f"no checklist {wanted} (available: {known or 'none'})")
     return matches[-1]
+
+
+def of(record: dict, extra_dirs: Iterable[str | os.PathLike] | None = None) -> Checklist:
+    """The checklist a mission or an observation (any row with ``checklist_id`` and ``checklist_version``)
+    is answered with; ``extra_dirs`` default to the running app's ``CHECKLIST_DIRS``."""
+    if extra_dirs is None:
+        from flask import current_app  # only when called inside the app
+
+        extra_dirs = current_app.config.get("CHECKLIST_DIRS", ())
+    return get(record["checklist_id"], record["checklist_version"], extra_dirs=extra_dirs)

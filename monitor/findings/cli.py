@@ -89,11 +89,7 @@ def findings_command(
         try:
             found = find_mission(db, mission)
             scope = scope_from(found, OptionArgs(options))
-            checklist = checklists.get(
-                found["checklist_id"],
-                found["checklist_version"],
-                extra_dirs=current_app.config["CHECKLIST_DIRS"],
-            )
+            checklist = checklists.of(found)
         except FilterError as error:
             raise click.ClickException(f"--{error.field}: {error}") from error
         except LookupError as error:  # no such mission, or its checklist is missing (KeyError)

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -20,9 +20,7 @@ COMPARE_BY = ("trial", "court", "judge")
 
 
 def checklist_of(mission: dict):
-    return checklists.get(
-        mission["checklist_id"], mission["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
-    )
+    return checklists.of(mission)
 
 
 def scoped(mission: dict) -> Scope:

@@ -37,6 +37,11 @@ def checklist_choices() -> list[SelectChoice]:
     ]
 
 
+def mission_checklist(mission: dict):
+    """The checklist a mission's observations are answered with."""
+    return checklists.of(mission)
+
+
 def mission_fields(form: MissionForm) -> dict:
     checklist_id, _sep, version = form.checklist.data.partition(":")
     return {
@@ -212,7 +217,12 @@ def trial_view(trial_uuid):
         # the sittings and their disagreements: for the mission's leads (who reconcile them)
         sittings=sittings.sittings_of_trial(db, trial["id"]) if mission_lead else [],
         open_disagreements=(
-            {s["id"]: s["open"] for s in sittings.open_sittings(db, mission["id"])} if mission_lead else {}
+            {
+                s["id"]: s["open"]
+                for s in sittings.open_sittings(db, mission["id"], mission_checklist(mission))
+            }
+            if mission_lead
+            else {}
         ),
         mission_lead=mission_lead,
         assign_form=assign_form,

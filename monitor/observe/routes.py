@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -36,9 +36,7 @@ MAX_NOTE = 5000
 
 
 def checklist_of(hearing: dict):
-    return checklists.get(
-        hearing["checklist_id"], hearing["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
-    )
+    return checklists.of(hearing)
 
 
 def back(hearing: dict, anchor: str = ""):
@@ -347,9 +345,11 @@ def review_queue():
 def _sitting_checklist(db, sitting: dict, mission: dict, observations: list[dict]):
     """The checklist the sitting's observations were answered with (the first one's), else the mission's."""
     source = observations[0] if observations else mission
-    return checklists.get(
-        source["checklist_id"], source["checklist_version"], extra_dirs=current_app.config["CHECKLIST_DIRS"]
-    )
+    return checklists.of(source)
+
+
+def mission_checklist(mission: dict):
+    return checklists.of(mission)
 
 
 @bp.route("/sittings/<sitting_uuid>")
@@ -361,7 +361,7 @@ def sitting_view(sitting_uuid):
     db = get_db()
     seen = sittings.observations(db, sitting["id"])
     checklist = _sitting_checklist(db, sitting, mission, seen)
-    rows = sittings.disagreements(db, sitting)
+    rows = sittings.disagreements(db, sitting, checklist)
     only = request.args.get("item", "")
     if only:
         rows = [r for r in rows if r["item_key"] == only]
@@ -428,5 +428,5 @@ def mission_disagreements(mission_uuid):
     return render_template(
         "observe/disagreements.html",
         mission=mission,
-        sittings=sittings.open_sittings(get_db(), mission["id"]),
+        sittings=sittings.open_sittings(get_db(), mission["id"], mission_checklist(mission)),
     )

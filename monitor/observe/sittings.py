@@ -112,9 +112,39 @@ def reconciliations(db: Database, sitting_id: int) -> dict[tuple[str, str], dict
     return {(r["subject_uuid"], r["item_key"]): r for r in rows}
 
 
-def _counted_answers(db: Database, sitting_id: int) -> list[dict]:
-    """Every answer of the sitting's counted observations, less those about a defendant absent there."""
-    return list(
+def home_fields(checklist) -> dict[str, str]:
+    """The sitting items of a checklist that declares units whose fact is a field of each observation
+    (``home: sitting.<field>``, e.g. public access): item key → field. Observers record the field; where
+    two observations of one sitting differ, that is a disagreement like any answer's."""
+    if checklist is None or not checklist.declares_units:
+        return {}
+    return {
+        item.key: item.home.partition(".")[2]
+        for item in checklist.items_at("sitting")
+        if item.home and item.home.startswith("sitting.")
+    }
+
+
+def _field_answers(db: Database, sitting_id: int, fields: dict[str, str]) -> list[dict]:
+    """The home fields of the sitting's counted observations, in the shape of answers."""
+    rows = []
+    for key, field in fields.items():
+        rows += [
+            {"subject_uuid": "", "item_key": key, "value": r["value"] or "", "note": r["note"] or ""}
+            | {"hearing_id": r["id"]}
+            for r in db.query(
+                f"SELECT id, [{field}] AS value, access_note AS note FROM hearing "  # noqa: S608 (field from the checklist loader's closed list)
+                "WHERE sitting_id = :s AND status IN ('submitted', 'approved')",
+                {"s": sitting_id},
+            )
+        ]
+    return rows
+
+
+def _counted_answers(db: Database, sitting_id: int, checklist=None) -> list[dict]:
+    """Every answer of the sitting's counted observations, less those about a defendant absent there,
+    and the observations' fields that are the home of a sitting item (see :func:`home_fields`)."""
+    return _field_answers(db, sitting_id, home_fields(checklist)) + list(
         db.query(
             """
             SELECT answer.subject_uuid, answer.item_key, answer.value, answer.note, answer.hearing_id
@@ -132,14 +162,14 @@ def _counted_answers(db: Database, sitting_id: int) -> list[dict]:
     )
 
 
-def disagreements(db: Database, sitting: dict) -> list[dict]:
+def disagreements(db: Database, sitting: dict, checklist=None) -> list[dict]:
     """Per (subject, item) where the counted observations gave different answers (blanks and "not
     observed" aside), or where a lead has already reconciled: every observation's answer and note, and
     the reconciled answer if any. Open ones (not reconciled) first."""
     counted = [o for o in observations(db, sitting["id"]) if o["status"] in COUNTED]
     by_id = {o["id"]: o for o in counted}
     grouped: dict[tuple[str, str], dict[int, dict]] = {}
-    for answer in _counted_answers(db, sitting["id"]):
+    for answer in _counted_answers(db, sitting["id"], checklist):
         grouped.setdefault((answer["subject_uuid"], answer["item_key"]), {})[answer["hearing_id"]] = answer
     decided = reconciliations(db, sitting["id"])
     rows = []
@@ -191,12 +221,18 @@ def reconcile(
     except KeyError as error:
         raise SittingError(_l("No such question.")) from error
     try:
-        value = item.validate(value)
+        if item.home:  # a field of the observations (home_fields): one of the item's values
+            if value not in item.values():
+                raise ValueError(value)
+        else:
+            value = item.validate(value)
     except ValueError as error:
         raise SittingError(_l("Choose one of the answers.")) from error
     with atomic(db):
         subjects = {
-            a["subject_uuid"] for a in _counted_answers(db, sitting["id"]) if a["item_key"] == item.key
+            a["subject_uuid"]
+            for a in _counted_answers(db, sitting["id"], checklist)
+            if a["item_key"] == item.key
         }
         if subject_uuid not in subjects:
             raise SittingError(_l("This question was not answered at this sitting."))
@@ -213,9 +249,20 @@ def reconcile(
         return records.update(db, "reconciliation", actor, row, changes)
 
 
-def open_sittings(db: Database, mission_id: int) -> list[dict]:
+def open_sittings(db: Database, mission_id: int, checklist=None) -> list[dict]:
     """The mission's sittings where counted observations disagree on an item a lead has not reconciled,
-    with how many such items each has; oldest sitting first."""
+    with how many such items each has; oldest sitting first. With the mission's ``checklist``, the
+    observations' fields that are a sitting item's home count too (see :func:`home_fields`)."""
+    # keys and fields from the checklist loader's closed lists (model.HOME_FIELDS)
+    fields = "".join(
+        f"""
+            UNION ALL
+            SELECT hearing.sitting_id, '', '{key}' FROM hearing JOIN trial ON trial.id = hearing.trial_id
+            WHERE trial.mission_id = :m AND hearing.status IN ('submitted', 'approved')
+              AND coalesce(hearing.[{field}], '') NOT IN ('', 'not_observed')
+            GROUP BY hearing.sitting_id HAVING count(DISTINCT hearing.[{field}]) > 1"""  # noqa: S608
+        for key, field in home_fields(checklist).items()
+    )
     rows = db.query(
         """
         WITH per AS (
@@ -231,13 +278,14 @@ def open_sittings(db: Database, mission_id: int) -> list[dict]:
                   AND defendant.uuid = answer.subject_uuid)
             GROUP BY hearing.sitting_id, answer.subject_uuid, answer.item_key
             HAVING count(DISTINCT answer.value) > 1
+            {fields}
         )
         SELECT sitting.*, trial.title AS trial_title, trial.uuid AS trial_uuid, count(*) AS open
         FROM per JOIN sitting ON sitting.id = per.sitting_id JOIN trial ON trial.id = sitting.trial_id
         WHERE NOT EXISTS (SELECT 1 FROM reconciliation r WHERE r.sitting_id = per.sitting_id
                           AND r.subject_uuid = per.subject_uuid AND r.item_key = per.item_key)
         GROUP BY sitting.id ORDER BY sitting.sitting_date, sitting.session
-        """,
+        """.replace("{fields}", fields),
         {"m": mission_id},
     )
     return list(rows)
