@@ -12,13 +12,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import checklists
+from . import checklists, records
 from .audit import Actor
 from .auth import users
 from .cases import records as cases
 from .db import atomic, connect
 from .missions import records as missions
 from .observe import records as observe
+from .observe import sitting_form
 
 DEMO_MISSION = "Demonstration mission (fictional)"
 ACTOR = Actor(name="seed-demo")
@@ -87,6 +88,26 @@ def _verdict(rng: random.Random, trial_number: int) -> dict:
     }
 
 
+def _asked(checklist) -> dict[str, list]:
+    """The items an observation asks, per scope: for a checklist that declares units (v2) the sitting's,
+    each present defendant's at this sitting and each witness's (case facts go to the case file, facts
+    kept in a record are not asked); for v1 every item of the scope."""
+    if not checklist.declares_units:
+        return {scope: checklist.items_for(scope) for scope in ("hearing", "defendant", "witness")}
+    return {
+        "hearing": sitting_form.sitting_items(checklist),
+        "defendant": sitting_form.defendant_items(checklist),
+        "witness": [item for item in checklist.items_for("witness") if item.asked],
+    }
+
+
+def _pick(rng, item) -> str:
+    """Mostly respected rights, with the concerns a real mission finds; rarely "unclear"."""
+    values = [v for v in item.values() if v != "not_observed"]
+    weights = [3 if v in item.concern else 1 if v == "unclear" else 5 for v in values]
+    return rng.choices(values, weights=weights)[0]
+
+
 def _answer_everything(db, rng, hearing, checklist, present, witnesses):
     changes = []
     subjects = {
@@ -94,33 +115,45 @@ def _answer_everything(db, rng, hearing, checklist, present, witnesses):
         "defendant": [d["uuid"] for d in present],
         "witness": [w["uuid"] for w in witnesses],
     }
-    for item in checklist.items:
-        for subject in subjects[item.scope]:
-            values = item.values()
-            if not values:
-                continue
-            # Mostly respected rights, with the concerns a real mission finds.
-            weights = [3 if v in item.concern else 5 for v in values]
-            value = rng.choices(values, weights=weights)[0]
-            changes.append(
-                {"target": "answer", "subject": subject, "item": item.key, "field": "value", "value": value}
-            )
-            if item.is_concern(value) and rng.random() < 0.5:
-                note = rng.choice(
-                    ["Seen from the public bench.", "Lawyer confirmed in the break.", "Judge did not react."]
-                )
-                changes.append(
-                    {"target": "answer", "subject": subject, "item": item.key, "field": "note", "value": note}
-                )
+    for scope, items in _asked(checklist).items():
+        for item in items:
+            for subject in subjects[scope]:
+                if not item.values():
+                    continue
+                value = "present" if item.key == "presence" else _pick(rng, item)
                 changes.append(
                     {
                         "target": "answer",
                         "subject": subject,
                         "item": item.key,
-                        "field": "provenance",
-                        "value": "observed",
+                        "field": "value",
+                        "value": value,
                     }
                 )
+                if item.is_concern(value) and rng.random() < 0.5:
+                    note = rng.choice(
+                        [
+                            "Seen from the public bench.",
+                            "Lawyer confirmed in the break.",
+                            "Judge did not react.",
+                        ]
+                    )
+                    changes += [
+                        {
+                            "target": "answer",
+                            "subject": subject,
+                            "item": item.key,
+                            "field": "note",
+                            "value": note,
+                        },
+                        {
+                            "target": "answer",
+                            "subject": subject,
+                            "item": item.key,
+                            "field": "provenance",
+                            "value": "observed",
+                        },
+                    ]
     return observe.save_changes(db, ACTOR, hearing, checklist, changes)
 
 
@@ -129,7 +162,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
     created: list = []
     lead = _account(db, "demo.lead", "lead", "Demo Lead", created)
     observers = [_account(db, f"demo.observer{n}", "observer", f"Demo Observer {n}", created) for n in (1, 2)]
-    checklist = checklists.get("fair_trial", 1, extra_dirs=current_app.config["CHECKLIST_DIRS"])
+    checklist = checklists.get("fair_trial", extra_dirs=current_app.config["CHECKLIST_DIRS"])  # the newest
     start = date.today() - timedelta(days=60)
     mission = missions.create_mission(
         db,
@@ -206,7 +239,9 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
                     "courtroom": f"Room {n + 3}",
                     "start_time": "10:00",
                     "end_time": "16:30",
-                    "public_access": rng.choice(["open", "restricted"]),
+                    "public_access": "open"
+                    if trial_number == 0 and n == 0
+                    else rng.choice(["open", "restricted"]),
                     "observers_admitted": "yes",
                 },
             ) + observe.changes(
@@ -250,7 +285,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
                 observe.review(db, ACTOR, hearing, lead["id"], status, comment)
             if trial_number == 0 and status == "approved":
                 first_sitting = (trial, hearing)
-        _case_file(db, checklist, missions.defendants(db, trial["id"]), observer, lead, first_hearing)
+        _case_file(db, rng, checklist, missions.defendants(db, trial["id"]), observer, lead, first_hearing)
     _second_observation(db, mission, checklist, observers[1], *first_sitting)
     return created
 
@@ -264,13 +299,21 @@ def _second_observation(db, mission: dict, checklist, observer: dict, trial: dic
     changes = [
         {"target": "presence", "defendant": uuid, "value": bool(here)} for uuid, here in present.items()
     ]
+    kept_out = "Relatives were stopped at the door by police; only the press pool was let in."
+    first = records.get(db, "hearing", first["uuid"])
+    if checklist.declares_units:  # v2 keeps public access in the observation's field
+        changes += observe.changes(
+            "hearing",
+            {"courtroom": first["courtroom"], "public_access": "closed", "access_note": kept_out}
+            | {"start_time": first["start_time"], "end_time": first["end_time"], "observers_admitted": "yes"},
+        )
     for (subject, key), row in observe.answers(db, first["id"]).items():
         if subject and subject not in present:
             continue  # a witness the first observer recorded: theirs alone
         value, note = row["value"], row["note"]
         if key == "public_admitted":
             value = "no" if value != "no" else "yes"
-            note = "Relatives were stopped at the door by police; only the press pool was let in."
+            note = kept_out
         changes.append(
             {"target": "answer", "item": key, "subject": subject, "field": "value", "value": value}
         )
@@ -283,8 +326,19 @@ def _second_observation(db, mission: dict, checklist, observer: dict, trial: dic
     return hearing
 
 
-def _case_file(db, checklist, defendants: list, observer: dict, lead: dict, hearing: dict) -> None:
-    """A few facts in the first two defendants' case files, one of them changed later (with history)."""
+def _case_file(db, rng, checklist, defendants: list, observer: dict, lead: dict, hearing: dict) -> None:
+    """Facts in every defendant's case file, each with where it was learned (the item's likeliest source);
+    a few chosen ones in the first two, one of them changed later (with history)."""
+    asked = [item for item in checklists.case_items(checklist) if item.values()]
+    for defendant in defendants[2:]:
+        known = rng.sample(asked, k=min(12, len(asked)))
+        changes = [
+            cases.Change(item.key, _pick(rng, item), "", 0, item.sources[0] if item.sources else "observed")
+            for item in known
+        ]
+        cases.change_facts(
+            db, ACTOR, observer, defendant, checklist, changes, cases.Learned("observed", hearing["uuid"])
+        )
     first, second = defendants[:2]
     told = cases.Learned("defendant", hearing["uuid"])
     cases.change_facts(

@@ -2,7 +2,7 @@
 
 import re
 
-from monitor import audit
+from monitor import audit, checklists
 from monitor.observe import sittings
 from tests.conftest import login
 
@@ -39,16 +39,20 @@ def test_seed_demo_loads_a_complete_fictional_mission(app, runner, db):
     assert statuses == sorted(["approved", "submitted", "returned", "draft"] * 2 + ["submitted"])
     assert db["sitting"].count == 8  # eight sittings; the first trial's first one observed twice
     mission = next(db.query("SELECT * FROM mission"))
-    (disagreeing,) = sittings.open_sittings(db, mission["id"])
-    assert disagreeing["open"] == 1  # the observers disagree on one item: the lead's page has it
-    assert db["answer"].count > 300
+    assert (mission["checklist_id"], mission["checklist_version"]) == ("fair_trial", 2), "the newest"
+    (disagreeing,) = sittings.open_sittings(db, mission["id"], checklists.get("fair_trial", 2))
+    assert disagreeing["open"] == 1  # the observers disagree on public access: the lead's page has it
+    assert db["answer"].count > 200
     assert db["witness"].count_where("anonymous = 1") == 3
     heard_twice = db.execute(
         "SELECT witness.anonymous, count(*) FROM witness_appearance "
         "JOIN witness ON witness.id = witness_appearance.witness_id GROUP BY witness.id HAVING count(*) > 1"
     ).fetchall()
     assert [tuple(row) for row in heard_twice] == [(1, 2)]
-    assert db["case_fact"].count == 8 and db["case_fact_history"].count == 2  # one changed per trial
+    # every defendant has a case file: 12 facts each for all but the first two of each trial (3 + 1 facts)
+    assert (
+        db["case_fact"].count == 12 * (12 - 4) + 8 and db["case_fact_history"].count == 2
+    )  # one changed per trial
     assert audit.verify(db).ok
 
     # The printed passwords work, and each role lands on its own home page.

@@ -215,7 +215,7 @@ def test_russian_and_kazakh_reports_are_in_cyrillic(demo):
     assert "Задержание и содержание в полиции" in russian  # a stage of the checklist
     assert "подсудимых" in russian  # the findings' sentences
     kazakh = docx_text(demo.export("hearing", "docx", lang="kk"))
-    assert "Ұстау және полицияда ұстау" in kazakh
+    assert "Дәлелдемелер және куәлар" in kazakh  # a stage the observation answers (v2: evidence, witnesses)
     for kind in ("mission", "trial"):  # hours in the custody chart and tables: "81 ч", never "81 h"
         page = demo.export(kind, "html", lang="ru").read_text()
         assert re.search(r"\d ч\b", page) and not re.search(r"\d h\b", page), kind
