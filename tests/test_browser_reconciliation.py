@@ -38,7 +38,7 @@ def test_a_lead_reconciles_a_disagreement_from_the_findings(app):
         expect(card).to_contain_text("Relatives were stopped at the door by police")
         page.screenshot(path=str(ARTIFACTS / "30-reconcile.png"), full_page=True)
 
-        card.get_by_label("Reconciled answer").select_option("no")
+        card.get_by_label("Reconciled answer").select_option("closed")  # v2: the public-access field
         card.get_by_role("button", name="Record the reconciled answer").click()
         # the reason is required: the browser keeps the form until it is given
         expect(page.locator("article.disagreement.open")).to_have_count(1)
@@ -54,5 +54,5 @@ def test_a_lead_reconciles_a_disagreement_from_the_findings(app):
 
     db = connect(app.config["DATABASE"])
     row = next(db.query("SELECT * FROM reconciliation"))
-    assert row["value"] == "no" and row["item_key"] == "public_admitted"
+    assert row["value"] == "closed" and row["item_key"] == "public_admitted"
     db.close()

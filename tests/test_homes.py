@@ -81,6 +81,7 @@ def test_a_v2_sitting_whose_observers_disagree_on_public_access_is_disputed_unti
     page = client.get(f"/sittings/{pair['sitting']['uuid']}").get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(page)))
     assert "Open" in text and "Closed" in text and "closed hall" in text, "side by side, in the form's words"
+    assert '<option value="">Choose from the list.</option>' in page, "no answer preselected for the lead"
     open_list = client.get(f"/missions/{pair['mission']['uuid']}/disagreements").get_data(as_text=True)
     assert pair["sitting"]["sitting_date"] in open_list
 
@@ -130,6 +131,7 @@ def test_v2_counts_allegations_and_conviction_basis_from_their_records(app, pair
     data = v2_findings(app, pair["mission"])
     alleged = item(data, "torture_alleged_in_court")
     assert (alleged["concern"]["count"], alleged["concern"]["of"]) == (1, 3)
+    assert alleged["observed"]["count"] == 3, 'no record is not "no": known for those seen in court'
     assert (
         alleged["concern_alleged"]["uuids"] == [d[0]["uuid"]] and alleged["concern_established"]["count"] == 0
     )

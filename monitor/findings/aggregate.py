@@ -400,11 +400,17 @@ def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dic
             unit = units.setdefault(subject, {**_unit(), "sittings_seen": set(), "responses": set()})
             unit["sittings_seen"].add(row["sitting_uuid"])
             unit["responses"] |= set(json.loads(row["court_response"] or "[]"))
+        if not field:  # no record is not "no": known for those seen in court (or heard), who could have
+            heard = witness_uuids(db, scope) if item.unit in ("witness", "appearance") else None
+            for subject in heard if heard is not None else observed_defendants(db, scope):
+                units.setdefault(subject, {**_unit(), "sittings_seen": set(), "responses": set()})
         for unit in units.values():
             unit["sittings"] = len(unit.pop("sittings_seen"))
             responses = unit.pop("responses")
+            alleged = bool(unit["sittings"])
             if not field:  # the record itself is the fact: the person alleged it
-                unit["observed"] = unit["concern"] = item.is_concern("yes")
+                unit["observed"] = True
+                unit["concern"] = alleged and item.is_concern("yes")
             else:  # one response of the court to the allegation: known once any response is recorded
                 unit["observed"] = bool(responses)
                 unit["concern"] = bool(responses) and item.is_concern("yes" if wanted in responses else "no")
