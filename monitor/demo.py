@@ -117,10 +117,13 @@ def _answer_everything(db, rng, hearing, checklist, present, witnesses):
     }
     for scope, items in _asked(checklist).items():
         for item in items:
+            # what happens at a sitting mostly happens to all present defendants, with a few exceptions
+            shared = _pick(rng, item) if item.values() and checklist.declares_units else None
             for subject in subjects[scope]:
                 if not item.values():
                     continue
-                value = "present" if item.key == "presence" else _pick(rng, item)
+                value = _pick(rng, item) if shared is None or rng.random() < 0.1 else shared
+                value = "present" if item.key == "presence" else value
                 changes.append(
                     {
                         "target": "answer",
