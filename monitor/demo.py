@@ -332,7 +332,8 @@ def _second_observation(db, mission: dict, checklist, observer: dict, trial: dic
 def _case_file(db, rng, checklist, defendants: list, observer: dict, lead: dict, hearing: dict) -> None:
     """Facts in every defendant's case file, each with where it was learned (the item's likeliest source);
     a few chosen ones in the first two, one of them changed later (with history)."""
-    asked = [item for item in checklists.case_items(checklist) if item.values()]
+    rare = {"juvenile_procedure", "ne_bis_in_idem", "death_penalty"}  # no demo defendant is a minor …
+    asked = [item for item in checklists.case_items(checklist) if item.values() and item.key not in rare]
     for defendant in defendants[2:]:
         known = rng.sample(asked, k=min(12, len(asked)))
         changes = [
