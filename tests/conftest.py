@@ -1,7 +1,12 @@
 """Fixtures: a real SQLite file per test, a client, and small factories for accounts."""
 
+import atexit
+import os
 import re
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,10 +22,30 @@ PASSWORD = "correct horse battery"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
+_TEMPLATE: list[str] = []  # a database migrated once per test process, copied for each test
+
+
+def fresh_database(path) -> None:
+    """A new database at ``path`` with every migration applied: a copy of one migrated once per test
+    process (running all migrations for each test was most of the suite's time). The copy is the same
+    file ``init_db`` makes: WAL mode is kept in the file's header; owner-only like the real one."""
+    if not _TEMPLATE:
+        folder = tempfile.mkdtemp(prefix="monitor-template-")
+        atexit.register(shutil.rmtree, folder, True)
+        template = Path(folder) / "template.sqlite"
+        init_db(str(template))
+        db = connect(str(template))
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        _TEMPLATE.append(str(template))
+    shutil.copyfile(_TEMPLATE[0], path)
+    os.chmod(path, 0o600)
+
+
 def make_app(tmp_path, **config):
     database = tmp_path / "monitor.sqlite"
     if not database.exists():
-        init_db(str(database))
+        fresh_database(database)
     settings = {
         "TESTING": True,
         "SECRET_KEY": "test secret key",
