@@ -49,7 +49,7 @@ def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle:
     from monitor.db import connect
     from monitor.observe import records as observe
 
-    items = [i.key for i in checklists.get("fair_trial").items_for("defendant")]
+    items = [i.key for i in checklists.get("fair_trial", 1).items_for("defendant")]
     targets = drafts(instance, writers)  # one draft per observer
     # Each writer saves into its own observer's draft, each save into a field of its own (never rewritten):
     # every question about every defendant present, so 50 cycles never run out of fresh fields.
@@ -136,7 +136,7 @@ def load(instance: Path, observers: int, seconds: float) -> dict:
     """Simulated observers for `seconds`: open the form, autosave, add notes; a lead reads the findings."""
     from monitor import checklists
 
-    items = [i.key for i in checklists.get("fair_trial").items_for("defendant") if i.answer == "yesno"]
+    items = [i.key for i in checklists.get("fair_trial", 1).items_for("defendant") if i.answer == "yesno"]
     accounts = drafts(instance, observers)  # one draft per observer account …
     targets = [accounts[n % len(accounts)] for n in range(observers)]  # … shared, as in two browser tabs
     server = Server(instance, workers=2).start()

@@ -115,7 +115,7 @@ items:
     help: {en: From the judgment., ru: По приговору., kk: Үкім бойынша.}
     finding: {en: were convicted on a confession, ru: осуждены по признанию, kk: мойындау бойынша сотталды}
     refs: ["ICCPR 14(3)(g)"]
-  - key: public_hearing
+  - key: public_access
     stage: verdict
     unit: sitting
     source: [observed]
@@ -310,7 +310,7 @@ def test_the_sample_with_one_home_per_fact_loads(tmp_path):
     checklist = load(write(tmp_path, SAMPLE))
     assert [item.where for item in checklist.items] == [
         "case.conviction_basis",
-        "sitting.public_hearing",
+        "sitting.public_access",
         "allegation",
         "allegation",
     ]
@@ -326,8 +326,8 @@ SECOND_HOMES = [
     ),
     (
         "an answered item's place",
-        ("sitting", "sitting.public_hearing"),
-        "already the home of item 'public_hearing'",
+        ("sitting", "sitting.public_access"),
+        "already the home of item 'public_access'",
     ),
     ("allegations twice for defendants", ("case", "allegation"), "already the home of item 'alleged'"),
     ("a value of a kept field", ("case", "case.conviction_basis=confession"), "overlaps the home of item"),
@@ -364,7 +364,7 @@ BROKEN = [
         "scope: hearing",
         "give unit, not scope",
     ),
-    ("unit missing", ("    unit: sitting\n", ""), "  - key: public_hearing", "missing 'unit'"),
+    ("unit missing", ("    unit: sitting\n", ""), "  - key: public_access", "missing 'unit'"),
     ("home syntax", ("home: case.conviction_basis", "home: case/basis"), "home: case/basis", "must read"),
     (
         "home record unknown",

@@ -325,7 +325,7 @@ def test_available_skips_broken_files_and_sees_changes(tmp_path):
     write(tmp_path, SAMPLE.replace("stage: arrest", "stage: arest"), "broken.yaml")
     write(tmp_path, SAMPLE.replace("id: sample", "id: fair_trial"), "copy_of_v1.yaml")
     assert [(c.id, c.version) for c in available([tmp_path, tmp_path / "missing"])] == INSTALLED
-    assert get("fair_trial", extra_dirs=[tmp_path]).path == str(DEFAULT), "the package's own v1 wins"
+    assert get("fair_trial", 1, extra_dirs=[tmp_path]).path == str(DEFAULT), "the package's own v1 wins"
 
     path = write(tmp_path, SAMPLE, "broken.yaml")
     assert [(c.id, c.version) for c in available([tmp_path])] == [*INSTALLED, ("sample", 1)]
