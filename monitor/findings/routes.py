@@ -12,7 +12,7 @@ from ..missions import records as missions
 from ..missions.labels import CONVICTION_BASIS_LABELS
 from ..observe import fields
 from ..permissions import allow, get_mission_or_404, get_trial_or_404
-from . import aggregate, bp, charts, evidence, labels
+from . import aggregate, bp, charts, evidence, labels, wording
 from .filters import scope_from
 from .scope import Scope
 
@@ -69,6 +69,7 @@ def mission_findings(mission_uuid):
         fields=fields,
         basis_labels=CONVICTION_BASIS_LABELS,
         charts=make_charts(data, checklist),
+        wording=wording,
     )
 
 
