@@ -122,20 +122,35 @@ def findings_evidence(mission_uuid):
 @bp.route("/missions/<mission_uuid>/findings/matrix")
 @allow("lead", "admin")
 def findings_matrix(mission_uuid):
-    """Defendants × checklist items, coloured by concern, with the number of hearings in each cell."""
+    """Defendants × checklist items: a concern or none in each cell, the sittings observed on hover, the
+    questions numbered as in the PDF report and listed under the table."""
     mission = get_mission_or_404(mission_uuid)
     checklist = checklist_of(mission)
     scope = scoped(mission)
+    items = checklist.items_for("defendant")
     return render_template(
         "findings/matrix.html",
         mission=mission,
         checklist=checklist,
         grid=aggregate.matrix(get_db(), scope, checklist),
-        items=checklist.items_for("defendant"),
+        items=items,
+        numbers=question_numbers(checklist),
+        stages=[
+            (stage, stage_items) for stage, stage_items in checklist.by_stage("defendant") if stage_items
+        ],
+        stage_starts={
+            stage_items[0].key for _stage, stage_items in checklist.by_stage("defendant") if stage_items
+        },
         choices=filter_choices(mission),
         args=request.args,
         filters=filter_args(),
     )
+
+
+def question_numbers(checklist) -> dict[str, int]:
+    """Each question's number: its place in the checklist, as the PDF report numbers its matrix columns
+    (monitor/reports/render/findings.py question_numbers)."""
+    return {item.key: number for number, item in enumerate(checklist.items, 1)}
 
 
 @bp.route("/missions/<mission_uuid>/findings/compare")
