@@ -129,6 +129,15 @@ def test_english_findings_are_past_tense_predicates_that_agree_by_one_word():
     assert wording.agree("were held for days", 1, "en") == "was held for days"
     assert wording.agree("were held for days", 2, "en") == "were held for days"
     assert wording.agree("said they were beaten", 1, "en") == "said they were beaten"
+    police_key = "police_identification_conditions_doubtful"
+    police = CHECKLIST.item(police_key).finding.en
+    assert wording.agree(police, 1, "en").startswith("was a police officer involved in the events")
+    # After "were", a past participle, "not" or "under": never a plural noun left after "was".
+    for version in (1, 2):
+        for item in checklists.get("fair_trial", version).items:
+            if item.finding and item.finding.en.startswith("were ") and item.key != police_key:
+                second = item.finding.en.split()[1]
+                assert second.endswith("ed") or second in {"not", "under", "held", "kept", "absent"}, item.key
 
 
 # The findings page ------------------------------------------------------------------------------------------

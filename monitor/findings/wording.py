@@ -56,12 +56,17 @@ def number(count) -> int:
 # English agreement -------------------------------------------------------------------------------------
 
 SINGULAR_EN = {"were": "was", "are": "is", "have": "has", "do": "does", "don't": "doesn't"}
+# Where more than the verb changes: a plural noun after it (the witness item "were police officers …").
+SINGULAR_EN_PHRASES = {"were police officers": "was a police officer"}
 
 
 def agree(finding: str, count: int, lang: str) -> str:
     """The checklist's plural predicate made to follow ``count``: English "were" → "was" for one."""
     if lang != "en" or count != 1:
         return finding
+    for plural, singular in SINGULAR_EN_PHRASES.items():
+        if finding == plural or finding.startswith(plural + " "):
+            return singular + finding[len(plural) :]
     first, _space, rest = finding.partition(" ")
     singular = SINGULAR_EN.get(first)
     return f"{singular} {rest}".rstrip() if singular else finding
