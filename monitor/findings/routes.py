@@ -127,13 +127,18 @@ def findings_matrix(mission_uuid):
     mission = get_mission_or_404(mission_uuid)
     checklist = checklist_of(mission)
     scope = scoped(mission)
-    items = checklist.items_for("defendant")
+    grid = aggregate.matrix(get_db(), scope, checklist)
+    # A question answered for no defendant in scope would be a column of empty cells: it is left out of the
+    # table (the list under it still has it, marked), so the columns that say something fit the screen.
+    answered = {key for row in grid["cells"].values() for key in row}
+    items = [item for item in checklist.items_for("defendant") if item.key in answered]
     return render_template(
         "findings/matrix.html",
         mission=mission,
         checklist=checklist,
-        grid=aggregate.matrix(get_db(), scope, checklist),
+        grid=grid,
         items=items,
+        answered=answered,
         numbers=question_numbers(checklist),
         stages=[
             (stage, stage_items) for stage, stage_items in checklist.by_stage("defendant") if stage_items
