@@ -189,8 +189,9 @@ def test_mission_pdf_states_the_counts_of_the_findings(demo):
     for entry in data["items"]:
         item = checklist.item(entry["key"])
         if entry["concern"]["count"] and item.scope == "defendant":
+            observed = entry["observed"]["count"]
             phrase = (
-                f"{entry['concern']['count']} of {entry['observed']['count']} defendants "
+                f"{entry['concern']['count']} of {observed} {'defendant' if observed == 1 else 'defendants'} "
                 + agree(item.finding.en, entry["concern"]["count"], "en")  # "1 of 11 … was tried"
             )
             assert flat(phrase) in text
