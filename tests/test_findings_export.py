@@ -207,12 +207,12 @@ def test_the_markdown_states_the_counts_as_sentences(runner, mission):
     ) in text
     assert "### Arrest and police custody" in text
     assert f"- 3 of 4 defendants {REASONS.finding.en} (ICCPR 9(2), BoP 10, BoP 13).\n" in text
-    assert f"- In 1 of 2 sittings {PUBLIC.finding.en} ({', '.join(PUBLIC.refs)}).\n" in text
+    assert f"- In 1 of 2 sittings, {PUBLIC.finding.en} ({', '.join(PUBLIC.refs)}).\n" in text
     assert "Pre-trial detention" not in text  # a stage without concerns is left out
     assert "- Methods: Beating 1 of 1; Threats to family 1 of 1" in text
     assert "- Voice hidden: 1 of 1" in text
     assert "- Before a judge more than 72 hours after apprehension: 1 of 1" in text
-    assert "- Convicted: 1 of 4" in text and "60–60 months, median 60" in text
+    assert "- Convicted: 1 of 4" in text and "Sentences from 60 to 60 months (median 60)." in text
 
 
 def test_the_markdown_speaks_russian(runner, mission):
@@ -231,7 +231,7 @@ def test_an_item_is_stated_with_its_finding_else_its_question():
             checklists.Text("were not told why.", "не узнали.", "білмеді."),
             "- 2 of 5 defendants were not told why",
         ),
-        (None, f"- 2 of 5 defendants: {REASONS.label.en} — No (ICCPR 9(2))."),
+        (None, f"- 2 of 5: {REASONS.label.en} — No (ICCPR 9(2))."),
     ]:
         fields = {f: getattr(REASONS, f) for f in ("key", "scope", "label", "concern", "value_label")}
         checklist = SimpleNamespace(

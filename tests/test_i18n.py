@@ -11,7 +11,14 @@ from tests.conftest import login, make_user, post
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("monitor/**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "_l": None,
+    "lazy_gettext": None,
+}
 
 
 def source_messages() -> set[str]:

@@ -193,7 +193,7 @@ def test_a_returned_observation_stops_counting_and_its_disagreement_goes_with_it
 def test_the_findings_page_shows_the_disputed_count_with_a_link_to_reconcile(app, client, sitting):
     login(client, "lena")
     html = client.get(f"/missions/{sitting['mission']['uuid']}/findings").get_data(as_text=True)
-    assert "Based on" in html and "sittings (" in html
+    assert "Based on" in html and "1</a> sitting (" in html  # one sitting, in the singular
     assert "disputed (observers of one sitting disagree; not counted)" in html
     assert f"/sittings/{sitting['sitting']['uuid']}?item={PUBLIC}" in html  # one sitting: straight to it
     page = client.get(f"/sittings/{sitting['sitting']['uuid']}?item={PUBLIC}").get_data(as_text=True)

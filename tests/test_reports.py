@@ -17,6 +17,7 @@ from monitor.audit import Actor
 from monitor.db import connect
 from monitor.findings.aggregate import findings
 from monitor.findings.scope import Scope
+from monitor.findings.wording import agree
 from monitor.observe import records as observe
 from monitor.reports.build import build_report
 from monitor.reports.cli import report_command
@@ -188,8 +189,10 @@ def test_mission_pdf_states_the_counts_of_the_findings(demo):
     for entry in data["items"]:
         item = checklist.item(entry["key"])
         if entry["concern"]["count"] and item.scope == "defendant":
+            observed = entry["observed"]["count"]
             phrase = (
-                f"{entry['concern']['count']} of {entry['observed']['count']} defendants {item.finding.en}"
+                f"{entry['concern']['count']} of {observed} {'defendant' if observed == 1 else 'defendants'} "
+                + agree(item.finding.en, entry["concern"]["count"], "en")  # "1 of 11 … was tried"
             )
             assert flat(phrase) in text
             stated += 1

@@ -12,7 +12,7 @@ from ..missions import records as missions
 from ..missions.labels import CONVICTION_BASIS_LABELS
 from ..observe import fields
 from ..permissions import allow, get_mission_or_404, get_trial_or_404
-from . import aggregate, bp, charts, evidence, labels
+from . import aggregate, bp, charts, evidence, labels, wording
 from .filters import scope_from
 from .scope import Scope
 
@@ -67,6 +67,7 @@ def mission_findings(mission_uuid):
         fields=fields,
         basis_labels=CONVICTION_BASIS_LABELS,
         charts=make_charts(data, checklist),
+        wording=wording,
     )
 
 
@@ -119,20 +120,40 @@ def findings_evidence(mission_uuid):
 @bp.route("/missions/<mission_uuid>/findings/matrix")
 @allow("lead", "admin")
 def findings_matrix(mission_uuid):
-    """Defendants × checklist items, coloured by concern, with the number of hearings in each cell."""
+    """Defendants × checklist items: a concern or none in each cell, the sittings observed on hover, the
+    questions numbered as in the PDF report and listed under the table."""
     mission = get_mission_or_404(mission_uuid)
     checklist = checklist_of(mission)
     scope = scoped(mission)
+    grid = aggregate.matrix(get_db(), scope, checklist)
+    # A question answered for no defendant in scope would be a column of empty cells: it is left out of the
+    # table (the list under it still has it, marked), so the columns that say something fit the screen.
+    answered = {key for row in grid["cells"].values() for key in row}
+    items = [item for item in checklist.items_for("defendant") if item.key in answered]
     return render_template(
         "findings/matrix.html",
         mission=mission,
         checklist=checklist,
-        grid=aggregate.matrix(get_db(), scope, checklist),
-        items=checklist.items_for("defendant"),
+        grid=grid,
+        items=items,
+        answered=answered,
+        numbers=question_numbers(checklist),
+        stages=[
+            (stage, stage_items) for stage, stage_items in checklist.by_stage("defendant") if stage_items
+        ],
+        stage_starts={
+            stage_items[0].key for _stage, stage_items in checklist.by_stage("defendant") if stage_items
+        },
         choices=filter_choices(mission),
         args=request.args,
         filters=filter_args(),
     )
+
+
+def question_numbers(checklist) -> dict[str, int]:
+    """Each question's number: its place in the checklist, as the PDF report numbers its matrix columns
+    (monitor/reports/render/findings.py question_numbers)."""
+    return {item.key: number for number, item in enumerate(checklist.items, 1)}
 
 
 @bp.route("/missions/<mission_uuid>/findings/compare")

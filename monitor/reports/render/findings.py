@@ -2,10 +2,9 @@
 custody clocks; shared by the trial and the mission reports."""
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup
 
-from ...findings import charts
+from ...findings import charts, wording
 from ...missions.labels import (
     COUNSEL_LABELS,
 )
@@ -28,39 +27,15 @@ from .blocks import (
 
 def item_sentence(report: Report, item, entry: dict, lang: str) -> str:
     """ "3 of 8 defendants were not promptly told … (ICCPR 9(2))." as the findings page words it."""
-    concern, total = entry["concern"]["count"], entry["observed"]["count"]
     finding = item.finding.get(lang) if getattr(item, "finding", None) else ""
     finding = finding.strip().rstrip(".")
-    if item.scope == "defendant":
-        line = ngettext(
-            "%(count)s of %(total)s defendant %(finding)s",
-            "%(count)s of %(total)s defendants %(finding)s",
-            total,
-            count=concern,
-            total=total,
-            finding=finding,
-        )
-    elif item.scope == "witness":
-        line = ngettext(
-            "%(count)s of %(total)s witness %(finding)s",
-            "%(count)s of %(total)s witnesses %(finding)s",
-            total,
-            count=concern,
-            total=total,
-            finding=finding,
-        )
+    if finding:
+        line = wording.item_sentence(item.scope, entry["concern"], entry["observed"], finding, lang)
     else:
-        line = ngettext(
-            "In %(count)s of %(total)s sitting, %(finding)s",
-            "In %(count)s of %(total)s sittings, %(finding)s",
-            total,
-            count=concern,
-            total=total,
-            finding=finding,
-        )
-    if not finding:
         answers = ", ".join(item.value_label(value, lang) for value in sorted(item.concern))
-        line = f"{line.strip().rstrip(',')}: {item.label.get(lang)} — {answers}"
+        concern, observed = entry["concern"]["count"], entry["observed"]["count"]
+        counted = _("%(count)s of %(total)s", count=concern, total=observed)
+        line = f"{counted}: {item.label.get(lang)} — {answers}"
     disputed = entry.get("disputed", {}).get("count", 0)
     if disputed:
         line += " " + _(
@@ -70,83 +45,12 @@ def item_sentence(report: Report, item, entry: dict, lang: str) -> str:
 
 
 def method_sentence(found: dict) -> str:
-    m = found["method"]
-    return _(
-        "Based on %(sittings)s sittings (%(observations)s observations by %(observers)d observers) in "
-        "%(trials)s trials between %(first)s and %(last)s; %(defendants)s defendants were seen in court.",
-        sittings=m["sittings"]["count"],
-        observations=m["observations"]["count"],
-        trials=m["trials"]["count"],
-        observers=m["observers"],
-        first=m["first_date"] or DASH,
-        last=m["last_date"] or DASH,
-        defendants=m["defendants_observed"]["count"],
-    )
+    return wording.method_sentence(found["method"])
 
 
 def key_findings(report: Report, found: dict) -> list[str]:
-    t, a, c = found["torture"], found["anonymous_witnesses"], found["custody"]
-    return [
-        cited(
-            report,
-            _(
-                "%(count)s of %(total)s defendants seen in court alleged torture or ill-treatment",
-                count=t["defendants_alleging"]["count"],
-                total=t["defendants_alleging"]["of"],
-            ),
-            ["CAT 1", "CAT 16", "ICCPR 7"],
-        ),
-        cited(
-            report,
-            _(
-                "%(count)s of %(total)s witnesses heard said they had been tortured or ill-treated",
-                count=t["witnesses_alleging"]["count"],
-                total=t["witnesses_alleging"]["of"],
-            ),
-            ["ICCPR 7", "CAT 15"],
-        ),
-        cited(
-            report,
-            _(
-                "The court ordered an investigation into %(count)s of %(total)s allegations",
-                count=t["investigation_ordered"]["count"],
-                total=t["allegations"]["count"],
-            ),
-            ["CAT 12", "CAT 13"],
-        ),
-        cited(
-            report,
-            _(
-                "Evidence was excluded after %(count)s of %(total)s allegations; it was relied on in the "
-                "judgment after %(relied)s",
-                count=t["evidence_excluded"]["count"],
-                total=t["allegations"]["count"],
-                relied=t["relied_on"]["count"],
-            ),
-            ["CAT 15"],
-        ),
-        cited(
-            report,
-            _(
-                "The convictions of %(count)s of %(total)s convicted defendants rested mainly on the "
-                "testimony of an anonymous witness",
-                count=a["convictions_resting_on_anonymous"]["count"],
-                total=a["convictions_resting_on_anonymous"]["of"],
-            ),
-            ["ICCPR 14(3)(e)"],
-        ),
-        cited(
-            report,
-            _(
-                "%(count)s of %(total)s defendants were brought before a judge more than 48 hours after "
-                "their actual apprehension; %(over72)s after more than 72 hours",
-                count=c["judge_over_48"]["count"],
-                total=c["judge_over_48"]["of"],
-                over72=c["judge_over_72"]["count"],
-            ),
-            ["ICCPR 9(3)", "GC35 ¶33"],
-        ),
-    ]
+    """The six key findings, each in the plural forms of its counts, with their references."""
+    return [cited(report, sentence, refs) for sentence, refs in wording.key_findings(found)]
 
 
 def concern_sections(report: Report, found: dict, checklist, lang: str, tables: bool) -> list[Section]:
