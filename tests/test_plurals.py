@@ -245,7 +245,7 @@ def pdf(app, setup, lang: str, tmp_path) -> str:
 def test_the_pdfs_key_findings_agree_in_english(app, tmp_path):
     text = pdf(app, world(app, count=1, total=1), "en", tmp_path)
     assert "1 of 1 defendant was brought before a judge more than 48 hours" in text
-    assert "0 of 1 defendant seen in court alleged torture" in text
+    assert "0 of 1 defendant on trial told the court they had been tortured or ill-treated" in text
     assert "1 of 1 defendant was not promptly told the reasons" in text
     assert "Based on 1 sitting (1 observation by 1 observer) in 1 trial" in text
 

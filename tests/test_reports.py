@@ -179,7 +179,10 @@ def test_mission_pdf_states_the_counts_of_the_findings(demo):
         f"{method['observers']} observers) in {method['trials']['count']} trials"
     ) in text
     alleging = torture["defendants_alleging"]
-    assert f"{alleging['count']} of {alleging['of']} defendants seen in court alleged torture" in text
+    assert (
+        f"{alleging['count']} of {alleging['of']} defendants on trial told the court they had been tortured"
+        in text
+    )
     over48 = custody["judge_over_48"]
     assert (
         f"{over48['count']} of {over48['of']} defendants were brought before a judge more than 48 hours"

@@ -557,6 +557,23 @@ def torture(db: Database, scope: Scope) -> dict:
         return {value: count(uuids, of=len(allegations)) for value, uuids in sorted(groups.items())}
 
     responses = grouped("court_response", multi=True)
+    # The court's response per person who alleged (a person's allegation is often recorded again: by the
+    # second observer of the sitting, at a later sitting), so "an investigation for 0 of 27 people"
+    # counts each person once, whatever the number of records.
+    persons = _witness_persons(db)
+    answered: dict[str, set] = {}
+    for a in allegations:
+        if a["alleged_by"] == "defendant" and a["defendant_uuid"]:
+            person = a["defendant_uuid"]
+        elif a["alleged_by"] == "witness" and a["witness_uuid"]:
+            person = persons.get(a["witness_uuid"], a["witness_uuid"])
+        else:
+            continue
+        answered.setdefault(person, set()).update(json.loads(a["court_response"] or "[]"))
+
+    def people_with(response: str) -> dict:
+        return count([p for p, seen in answered.items() if response in seen], of=len(answered))
+
     return {
         "allegations": count(where(lambda a: True)),
         # of the defendants on trial (the whole: "27 of 37"); method.defendants_observed says how many
@@ -573,9 +590,11 @@ def torture(db: Database, scope: Scope) -> dict:
         "by_method": grouped("methods", multi=True),
         "perpetrators_named": count(where(lambda a: a["perpetrators"].strip()), of=len(allegations)),
         "court_response": responses,
-        "investigation_ordered": responses.get("investigation_ordered", count([], of=len(allegations))),
-        "evidence_excluded": responses.get("evidence_excluded", count([], of=len(allegations))),
-        "relied_on": responses.get("relied_on", count([], of=len(allegations))),
+        "persons_alleging": count(answered),
+        # per person who alleged (see above); of = the persons alleging
+        "investigation_ordered": people_with("investigation_ordered"),
+        "evidence_excluded": people_with("evidence_excluded"),
+        "relied_on": people_with("relied_on"),
     }
 
 

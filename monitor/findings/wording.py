@@ -91,8 +91,13 @@ def defendants_on_trial_of(total: int) -> str:
     return npgettext("after 'N of'", "defendant on trial", "defendants on trial", total)
 
 
-def allegations_of(total: int) -> str:
-    return npgettext("after 'N of'", "allegation", "allegations", total)
+def people_alleging_of(total: int) -> str:
+    return npgettext(
+        "after 'N of'",
+        "person who alleged torture or ill-treatment",
+        "people who alleged torture or ill-treatment",
+        total,
+    )
 
 
 # A checklist item's finding -----------------------------------------------------------------------------
@@ -218,22 +223,22 @@ def key_findings(found: dict, html: bool = False, shown=None) -> list[tuple[str,
 
     alleging = t["defendants_alleging"]
     heard = t["witnesses_alleging"]
-    allegations = number(t["allegations"])
+    alleged_by = number(t["investigation_ordered"]["of"])  # the persons alleging, each once
     anonymous = a["convictions_resting_on_anonymous"]
     late = c["judge_over_48"]
     sentences = {
         "defendants_alleging": fill(
             ngettext(
-                "%(count)s of %(total)s %(defendants_seen)s alleged torture or ill-treatment",
-                "%(count)s of %(total)s %(defendants_seen)s alleged torture or ill-treatment",
+                "%(count)s of %(total)s %(defendants_on_trial)s told the court they had been tortured or "
+                "ill-treated",
+                "%(count)s of %(total)s %(defendants_on_trial)s told the court they had been tortured or "
+                "ill-treated",
                 number(alleging),
             ),
             html,
             count=show("defendants_alleging", alleging),
             total=number(alleging["of"]),
-            defendants_seen=npgettext(
-                "after 'N of'", "defendant seen in court", "defendants seen in court", number(alleging["of"])
-            ),
+            defendants_on_trial=defendants_on_trial_of(number(alleging["of"])),
         ),
         "witnesses_alleging": fill(
             ngettext(
@@ -249,21 +254,21 @@ def key_findings(found: dict, html: bool = False, shown=None) -> list[tuple[str,
             ),
         ),
         "investigation_ordered": fill(
-            gettext("The court ordered an investigation into %(count)s of %(total)s %(allegations)s"),
+            gettext("The court ordered an investigation for %(count)s of %(total)s %(people_alleging)s"),
             html,
             count=show("investigation_ordered", t["investigation_ordered"]),
-            total=allegations,
-            allegations=allegations_of(allegations),
+            total=alleged_by,
+            people_alleging=people_alleging_of(alleged_by),
         ),
         "evidence_excluded": fill(
             gettext(
-                "Evidence was excluded after %(count)s of %(total)s %(allegations)s; it was relied on in the "
-                "judgment after %(relied)s"
+                "Evidence was excluded for %(count)s of %(total)s %(people_alleging)s; it was relied on in "
+                "the judgment for %(relied)s"
             ),
             html,
             count=show("evidence_excluded", t["evidence_excluded"]),
-            total=allegations,
-            allegations=allegations_of(allegations),
+            total=alleged_by,
+            people_alleging=people_alleging_of(alleged_by),
             relied=show("relied_on", t["relied_on"]),
         ),
         "convictions_resting_on_anonymous": fill(
