@@ -127,6 +127,7 @@ def test_a_file_over_the_limit_is_refused_with_a_message_and_nothing_saved(tmp_p
     page = attach_to_case_file(client, trial, "big.png", just_over, follow_redirects=True)
     assert page.status_code == 200
     assert "“big.png” is larger than 0.1 MiB" in page.get_data(as_text=True)
+
     class Untouchable(io.RawIOBase):  # 30 MiB declared: refused before a byte of it is read
         def readinto(self, _buffer):
             raise AssertionError("the body was read")
