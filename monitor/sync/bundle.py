@@ -45,7 +45,9 @@ MAX_HEADER_BYTES = 4096  # a sealed bundle's JSON header (this app writes about 
 # Reading an untrusted zip: every limit is checked while decompressing, not only against the sizes the
 # zip's headers declare (an attacker writes those).
 MAX_MANIFEST_BYTES = 1024 * 1024
-MAX_PART_BYTES = 16 * 1024 * 1024  # one part unpacked; the builder keeps its parts near PART_TARGET_BYTES
+# one part unpacked (an evidence file of 20 MiB is 27 MiB in base64, one file per part); the builder
+# keeps its other parts near PART_TARGET_BYTES
+MAX_PART_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024  # every part unpacked together
 MAX_RATIO = 100  # unpacked / packed, per part and for the whole file (JSON here packs 5–15×) …
 RATIO_FLOOR = 1024 * 1024  # … once past this many bytes: a small part may pack as well as it likes
@@ -95,7 +97,7 @@ class Builder:
         self.parts: dict[str, dict] = {}
 
     def add_records(self, record_type: str, records: Iterable[dict]) -> None:
-        size = HEARING_CHUNK if record_type == "hearing" else CHUNK
+        size = {"hearing": HEARING_CHUNK, "evidence": 1}.get(record_type, CHUNK)  # one file per part
         self._chunked(record_type, "records/{type}-{n:04d}.json", records, size)
 
     def add_users(self, users: list[dict]) -> None:
