@@ -227,7 +227,7 @@ def totals(db: Database) -> tuple[int, int]:
 
 
 def annex(
-    db: Database, mission_id: int, trial_id: int | None = None, *, profile: str = "internal"
+    db: Database, mission_id: int, trial_uuid: str | None = None, *, profile: str = "internal"
 ) -> list[dict]:
     """The files of a mission (or one trial) for a report's annex: name, kind, SHA-256, size and what each
     is attached to (by uuid: the report names it as its edition does), files in use only. Any edition but
@@ -235,9 +235,9 @@ def annex(
     witness); a public one gives no file names (a name may carry a person's)."""
     public = profile == "public"
     where, params = ["trial.mission_id = ?", "evidence.withdrawn_at IS NULL"], [mission_id]
-    if trial_id is not None:
-        where.append("trial.id = ?")
-        params.append(trial_id)
+    if trial_uuid is not None:
+        where.append("trial.uuid = ?")
+        params.append(trial_uuid)
     if profile != "internal":
         where.append("evidence.witness_id IS NULL AND evidence.allegation_id IS NULL")
     rows = db.query(
