@@ -250,3 +250,51 @@ def test_sniffing_refuses_a_zip_that_is_not_a_document():
     assert files.sniff(docx_bytes()) == "docx"
     assert files.sniff("plain text, café".encode()) == "text"
     assert files.sniff(b"text with a bell \x07") is None
+
+
+def test_a_lead_attaches_a_file_to_a_sitting_on_its_page(app, client, trial):
+    from tests.conftest import start_hearing
+
+    hearing = start_hearing(app, trial)
+    db = connect(app.config["DATABASE"])
+    sitting = next(db.query("SELECT sitting.* FROM sitting JOIN hearing ON hearing.sitting_id = sitting.id"))
+    db.close()
+    assert hearing["sitting_id"] == sitting["id"]
+    login(client, "lena")
+    response = attach(client, f"/evidence/sitting/{sitting['uuid']}", "list.png", png_bytes())
+    assert response.headers["Location"].endswith(f"/sittings/{sitting['uuid']}#evidence")
+    page = client.get(f"/sittings/{sitting['uuid']}").get_data(as_text=True)
+    assert "list.png" in page and 'id="evidence"' in page
+    assert stored(app)[0]["sitting_id"] == sitting["id"]
+
+
+def test_files_on_a_witness_are_in_the_register_for_leads_and_never_for_the_administrator(app, client, trial):
+    from monitor.audit import Actor
+    from monitor.observe import records as observe
+    from tests.conftest import make_user, start_hearing
+
+    hearing = start_hearing(app, trial)
+    db = connect(app.config["DATABASE"])
+    witness = observe.add_witness(db, Actor(name="t"), hearing, trial["observer"]["id"])
+    db.close()
+    login(client, "lena")
+    response = attach(client, f"/evidence/witness/{witness['person_uuid']}", "passport.png", png_bytes())
+    assert response.headers["Location"].endswith(f"#evidence-{witness['person_uuid']}")
+    register = f"/trials/{trial['trial']['uuid']}/witnesses"
+    assert "passport.png" in client.get(register).get_data(as_text=True)
+    make_user(app, "ada", "admin")
+    admin = app.test_client()
+    login(admin, "ada")
+    page = admin.get(register)
+    assert page.status_code == 200 and "passport.png" not in page.get_data(as_text=True)
+    assert (
+        attach(admin, f"/evidence/witness/{witness['person_uuid']}", "x.png", png_bytes()).status_code == 403
+    )
+    assert len(stored(app)) == 1
+
+
+def test_an_unknown_kind_of_record_is_not_found(app, client, trial):
+    login(client, "lena")
+    assert (
+        attach(client, f"/evidence/hearing/{trial['trial']['uuid']}", "a.png", png_bytes()).status_code == 404
+    )
