@@ -11,7 +11,7 @@ from .api import bp as api_bp
 from .auth import bp as auth_bp
 from .cases import bp as cases_bp
 from .cli import register_commands
-from .evidence import bp as evidence_bp
+from .evidence.routes import bp as evidence_bp
 from .findings import bp as findings_bp
 from .instance_config import DEFAULTS, ensure_instance_config
 from .main import bp as main_bp

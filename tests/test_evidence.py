@@ -298,3 +298,41 @@ def test_an_unknown_kind_of_record_is_not_found(app, client, trial):
     assert (
         attach(client, f"/evidence/hearing/{trial['trial']['uuid']}", "a.png", png_bytes()).status_code == 404
     )
+
+
+def test_a_witness_removed_from_a_draft_takes_its_files_and_a_merged_one_hands_them_over(app, client, trial):
+    from monitor.audit import Actor
+    from monitor.evidence import records as evidence
+    from monitor.observe import records as observe
+    from monitor.witnesses import records as witnesses
+    from tests.conftest import start_hearing
+
+    hearing = start_hearing(app, trial)
+    db = connect(app.config["DATABASE"])
+    try:
+        actor, oleg = Actor(name="t"), trial["observer"]
+        first = observe.add_witness(db, actor, hearing, oleg["id"])
+        second = observe.add_witness(db, actor, hearing, oleg["id"])
+        allegation = observe.add_allegation(db, actor, hearing)
+        persons = [
+            next(db.query("SELECT * FROM witness WHERE uuid = ?", [w["person_uuid"]]))
+            for w in (first, second)
+        ]
+        for person, name in zip(persons, ("a.png", "b.pdf"), strict=True):
+            data = png_bytes() if name.endswith("png") else pdf_bytes()
+            evidence.attach(db, actor, oleg, "witness", person, filename=name, data=data, max_bytes=1 << 20)
+        evidence.attach(
+            db, actor, oleg, "allegation", allegation, filename="c.txt", data=b"x\n", max_bytes=1 << 20
+        )
+        witnesses.merge(db, actor, persons[0], persons[1], {"label": "keep"})
+        assert {
+            r["witness_id"] for r in db.query("SELECT witness_id FROM evidence WHERE witness_id IS NOT NULL")
+        } == {persons[0]["id"]}
+        observe.remove(db, actor, hearing, "allegation", allegation["uuid"])
+        observe.remove(db, actor, hearing, "witness", first["uuid"])
+        observe.remove(db, actor, hearing, "witness", second["uuid"])
+        assert db["evidence"].count == 0 and db["evidence_blob"].count == 0
+        removed = [r["action"] for r in db.query("SELECT action FROM audit WHERE action LIKE 'evidence.%'")]
+        assert removed.count("evidence.remove") == 3 and removed.count("evidence.move") == 1
+    finally:
+        db.close()

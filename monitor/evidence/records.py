@@ -166,6 +166,34 @@ def purge_unused(db: Database, digest: str) -> bool:
     return db.execute("DELETE FROM evidence_blob WHERE sha256 = ?", [digest]).rowcount > 0
 
 
+def move(db: Database, actor: Actor, target_type: str, from_id: int, to_id: int) -> list[str]:
+    """The files of one record now hang on another of the same kind (a witness merged into another);
+    inside the caller's transaction. Returns their uuids."""
+    column = COLUMNS[target_type]  # a constant
+    moved = list(db.query(f"SELECT * FROM evidence WHERE {column} = ?", [from_id]))  # noqa: S608
+    for row in moved:
+        records.update(db, "evidence", actor, row, {column: to_id}, action="evidence.move")
+    return [row["uuid"] for row in moved]
+
+
+def remove_with(db: Database, actor: Actor, target_type: str, target_id: int) -> None:
+    """A record removed (a draft's witness or allegation added by mistake): its files go with it. Each
+    row is deleted (its audit entry keeps the name, SHA-256 and size) and its bytes when no file in use
+    has them. Inside the caller's transaction."""
+    column = COLUMNS[target_type]  # a constant
+    for row in list(db.query(f"SELECT * FROM evidence WHERE {column} = ?", [target_id])):  # noqa: S608
+        db.execute("DELETE FROM evidence WHERE id = ?", [row["id"]])
+        audit.record(
+            db,
+            "evidence.remove",
+            actor,
+            record_type="evidence",
+            record_uuid=row["uuid"],
+            before={key: row[key] for key in ("filename", "kind", "sha256", "size", column)},
+        )
+        purge_unused(db, row["sha256"])
+
+
 # Checking ---------------------------------------------------------------------------------------------
 
 RECORDED = ("evidence.attach", "evidence.import")  # audit entries that say what a file's hash was

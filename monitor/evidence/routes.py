@@ -4,7 +4,7 @@ The panel is a template global (:func:`panel`): the case file, the sitting and t
 include ``evidence/_panel.html`` with what it returns, so their views need no change.
 """
 
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,9 +19,11 @@ from ..permissions import (
     get_evidence_target_or_404,
     me,
 )
-from . import bp, files
+from . import files
 from . import records as evidence
 from .forms import EvidenceForm, WithdrawForm
+
+bp = Blueprint("evidence", __name__)
 
 
 def max_bytes() -> int:
