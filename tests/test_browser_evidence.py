@@ -54,4 +54,19 @@ def test_an_observer_attaches_a_file_on_the_case_file_and_sees_it_listed(app, tm
         download = downloaded.value
         assert download.suggested_filename == "Detention order.pdf"
         assert hashlib.sha256(download.path().read_bytes()).hexdigest() == digest
+        expect(row.get_by_text("Withdraw")).to_have_count(0)  # an observer does not withdraw
+
+        lead = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 900})
+        lead.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        sign_in(lead, "lena")
+        lead.goto(f"/defendants/{defendant['uuid']}/case-file#evidence")
+        row = lead.locator("#evidence table tbody tr")
+        row.locator("summary", has_text="Withdraw").click()
+        row.get_by_label("Reason").fill("The order of another defendant")
+        row.get_by_role("button", name="Withdraw the file").click()
+        row = lead.locator("#evidence table tbody tr")
+        expect(row).to_contain_text("Withdrawn")
+        expect(row).to_contain_text("The order of another defendant")
+        expect(row.get_by_role("link", name="Detention order.pdf")).to_have_count(0)
+        lead.locator("#evidence").screenshot(path=str(ARTIFACTS / "61-evidence-withdrawn.png"))
     assert problems == []
