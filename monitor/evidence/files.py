@@ -106,8 +106,9 @@ def content_disposition(name: str) -> str:
 
 
 def size_label(size: int) -> str:
+    """A size for people, its number and unit kept together (a no-break space between them)."""
     if size < 1024:
-        return f"{size} B"
+        return f"{size}\u00a0B"
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB".replace(".0 ", " ")
-    return f"{size / (1024 * 1024):.1f} MiB".replace(".0 ", " ")
+        return f"{size / 1024:.1f}".removesuffix(".0") + "\u00a0KiB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + "\u00a0MiB"
