@@ -103,6 +103,31 @@ def test_a_withdrawal_by_the_lead_travels_and_purges_the_bytes_there(machines):
     here = next(laptop.query("SELECT * FROM evidence WHERE uuid = ?", [attached["uuid"]]))
     assert here["withdrawn_reason"] == "a photo of the wrong list"
     assert laptop["evidence_blob"].count == 0
+    assert evidence.verify(laptop) == []
+
+
+def test_a_file_that_arrives_already_withdrawn_is_known_by_its_hash(machines, tmp_path):
+    server, _laptop, setup, _server_app, _laptop_app = machines
+    lena = users.get_by_username(server, "lena")
+    row = attach_on(server, "lena", setup, pdf_bytes())
+    evidence.withdraw(server, ACTOR, row, "not this trial's")
+    (tmp_path / "third").mkdir()
+    third_app = make_app(tmp_path / "third")
+    owner = make_user(third_app, "lena", "admin")
+    third = connect(third_app.config["DATABASE"])
+    try:
+        trial = next(server.query("SELECT * FROM trial"))
+        mission = next(server.query("SELECT * FROM mission"))
+        data, _manifest, _sent = exporter.build(
+            server, lena, mission, exporter.select(server, lena, mission, "trial", trial=trial), "trial"
+        )
+        report = import_bundle(third, data, owner, ACTOR, link_account=True)
+        assert report.counts["evidence"]["inserted"] == 1
+        here = next(third.query("SELECT * FROM evidence"))
+        assert here["withdrawn_reason"] == "not this trial's" and third["evidence_blob"].count == 0
+        assert evidence.verify(third) == []  # no bytes to check, and its hash is on record
+    finally:
+        third.close()
 
 
 def test_an_observer_may_not_withdraw_a_file_by_bundle(machines):

@@ -1102,15 +1102,20 @@ class _Import:
         row = records.get_by_id(self.db, "evidence", row_id)
         if content["withdrawn_at"]:
             evidence_records.purge_unused(self.db, content["sha256"])
-            return
-        evidence_records.store_blob(self.db, base64.b64decode(content["file"]), content["sha256"])
+        else:
+            evidence_records.store_blob(self.db, base64.b64decode(content["file"]), content["sha256"])
         audit.record(
             self.db,
             "evidence.import",
             self.actor,
             record_type="evidence",
             record_uuid=row["uuid"],
-            after={"sha256": content["sha256"], "size": content["size"], "bundle": self.bundle_uuid},
+            after={
+                "sha256": content["sha256"],
+                "size": content["size"],
+                "withdrawn": bool(content["withdrawn_at"]),
+                "bundle": self.bundle_uuid,
+            },
         )
 
     def _write_hearing(self, hearing_id: int, content: dict, replace: bool) -> None:
