@@ -11,6 +11,7 @@ from .api import bp as api_bp
 from .auth import bp as auth_bp
 from .cases import bp as cases_bp
 from .cli import register_commands
+from .evidence.routes import bp as evidence_bp
 from .findings import bp as findings_bp
 from .instance_config import DEFAULTS, ensure_instance_config
 from .main import bp as main_bp
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(observe_bp)
     app.register_blueprint(witnesses_bp)
+    app.register_blueprint(evidence_bp)
     app.register_blueprint(findings_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sync_bp, url_prefix="/sync")

@@ -15,6 +15,7 @@ from . import anchors, audit
 from .audit import Actor
 from .auth import users
 from .db import connect
+from .evidence import records as evidence
 from .vault import convert as vault_convert
 from .vault import terminal
 
@@ -182,6 +183,8 @@ def audit_verify_command(kept: tuple[str, ...], passphrase_stdin: bool) -> None:
         chain = audit.verify(db)
         local = anchors.check_file(db, path)
         copies = [(value, anchors.check_copy(db, path, value)) for value in kept]
+        evidence_problems = evidence.verify(db)
+        evidence_files, evidence_bytes = evidence.totals(db)
     finally:
         db.close()
     if chain.ok:
@@ -199,7 +202,14 @@ def audit_verify_command(kept: tuple[str, ...], passphrase_stdin: bool) -> None:
             click.echo(f"Anchor {value}: {latest.short() if latest else 'empty'}: the log holds it.")
         else:
             click.echo(result.message, err=True)
-    if not (chain.ok and local.ok and all(result.ok for _value, result in copies)):
+    for problem in evidence_problems:
+        click.echo(problem, err=True)
+    if not evidence_problems:
+        click.echo(
+            f"Evidence files intact: {evidence_files} files, {evidence_bytes} bytes, each matching its "
+            "SHA-256 and its audit entry"
+        )
+    if not (chain.ok and local.ok and all(result.ok for _value, result in copies)) or evidence_problems:
         raise SystemExit(1)
 
 

@@ -25,6 +25,8 @@ DEFAULTS = {
     # and the import page) may send up to MAX_BUNDLE_BYTES instead.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "MAX_BUNDLE_BYTES": 512 * 1024 * 1024,
+    # One evidence file (a PDF, a photo …) at most; its upload may send this much more than any form.
+    "MAX_EVIDENCE_BYTES": 20 * 1024 * 1024,
     # A multipart form (the bundle upload): at most this much text in one field, this many fields.
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 100,

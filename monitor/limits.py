@@ -16,6 +16,8 @@ A 413 answers in JSON ``{message, field}`` under ``/api/`` and to a JSON request
 page elsewhere; a refused job answers 429 the same way.
 """
 
+import io
+
 from flask import Flask, current_app, jsonify, render_template, request
 from flask import Request as FlaskRequest
 from flask.json.provider import DefaultJSONProvider
@@ -27,6 +29,8 @@ from werkzeug.wsgi import LimitedStream, get_input_stream
 from .reports import jobs
 
 BUNDLE_ENDPOINTS = ("api.sync_push", "sync.import_")  # the only requests that may send a bundle
+EVIDENCE_ENDPOINT = "evidence.attach"  # may send one evidence file (MAX_EVIDENCE_BYTES) and its form
+EVIDENCE_FORM_BYTES = 1024 * 1024  # the form around the file (a file a little over the limit: a message)
 URLENCODED = "application/x-www-form-urlencoded"
 
 
@@ -65,11 +69,20 @@ class Request(FlaskRequest):
             return get_input_stream(self.environ, max_content_length=limit)  # werkzeug's checks suffice
         return _Refusing(self.environ["wsgi.input"], limit)
 
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        """An evidence file is parsed in memory, never into a temporary file on disk in clear (werkzeug
+        spools parts over 500 KB to one); its request is bounded by MAX_EVIDENCE_BYTES."""
+        if self.endpoint == EVIDENCE_ENDPOINT:
+            return io.BytesIO()
+        return super()._get_file_stream(total_content_length, content_type, filename, content_length)
+
 
 def apply_limit() -> None:
     """before_request, first of all: this request's limit; a declared length over it is refused at once."""
     if request.endpoint in BUNDLE_ENDPOINTS:
         request.max_content_length = current_app.config["MAX_BUNDLE_BYTES"]
+    elif request.endpoint == EVIDENCE_ENDPOINT:
+        request.max_content_length = current_app.config["MAX_EVIDENCE_BYTES"] + EVIDENCE_FORM_BYTES
     form_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
     if request.mimetype == URLENCODED and form_limit is not None:
         request.max_content_length = min(request.max_content_length or form_limit, form_limit)
@@ -102,6 +115,12 @@ def too_large(_error: RequestEntityTooLarge):
             size=limit,
         )
         return _answer(413, message, "bundle")
+    if request.endpoint == EVIDENCE_ENDPOINT:
+        size = _size(current_app.config["MAX_EVIDENCE_BYTES"])
+        message = _(
+            "The file is larger than %(size)s, the most one file may be. Nothing was attached.", size=size
+        )
+        return _answer(413, message, "file")
     message = _(
         "What you sent is larger than this server accepts (at most %(size)s); nothing was saved.", size=limit
     )

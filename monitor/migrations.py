@@ -787,3 +787,47 @@ def m013_witness_persons(db: Database) -> None:
         "{appearances} appearances ({flagged} persons flagged for a lead)".format(**counts),
         err=True,
     )
+
+
+@migrations()
+def m015_evidence(db: Database) -> None:
+    # Evidence files (issue #13): the bytes inside the database (so SQLCipher encrypts them, `backup`
+    # carries them and no plain file is left on disk), one blob per distinct content; the metadata in
+    # `evidence`, attached to exactly one of a defendant's case file, a sitting, a witness person or an
+    # allegation. A withdrawn file keeps its row (who, when, SHA-256, size, why) and loses its bytes.
+    db.execute(
+        """
+        CREATE TABLE evidence_blob (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            content BLOB NOT NULL
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            defendant_id INTEGER REFERENCES defendant(id),
+            sitting_id INTEGER REFERENCES sitting(id),
+            witness_id INTEGER REFERENCES witness(id),
+            allegation_id INTEGER REFERENCES allegation(id),
+            filename TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT '' CHECK (source IN ('', {CASE_SOURCES})),
+            description TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            withdrawn_at TEXT,
+            withdrawn_reason TEXT NOT NULL DEFAULT '',
+            {RECORD},
+            CHECK ((defendant_id IS NOT NULL) + (sitting_id IS NOT NULL) + (witness_id IS NOT NULL)
+                   + (allegation_id IS NOT NULL) = 1)
+        )
+        """
+    )
+    for column in ("trial_id", "defendant_id", "sitting_id", "witness_id", "allegation_id", "sha256"):
+        db.execute(f"CREATE INDEX evidence_{column} ON evidence ({column})")

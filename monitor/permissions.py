@@ -296,3 +296,56 @@ def sees_identity(witness: dict, mission_id: int) -> bool:
 def sees_perpetrators(hearing: dict, mission_id: int) -> bool:
     """The perpetrators named in a hearing's allegations: the mission's leads and the hearing's observer."""
     return receives_identities(get_db(), mission_id, me(), hearing["observer_id"])
+
+
+# Evidence files ------------------------------------------------------------------------------------
+# A file is read, attached and withdrawn by whoever may read or change the record it hangs on: a
+# defendant's case file or a sitting — the mission's leads and the trial's observers (an administrator
+# who is not a lead reads them and attaches nothing); a witness person — the mission's leads and the
+# observer who recorded the witness (a file may reveal who they are: nobody else, administrators
+# included); an allegation — the mission's leads and the observer of its hearing (it may name
+# perpetrators). Only a lead of the mission withdraws a file.
+
+EVIDENCE_TARGETS = ("defendant", "sitting", "witness", "allegation")
+
+
+def evidence_rights(db, target_type: str, target: dict, user: dict) -> tuple[bool, bool, bool]:
+    """(read, attach, withdraw) for ``user`` on the files of ``target`` (any connection: the sync
+    importer and exporter ask it too)."""
+    trial = records.get_by_id(db, "trial", target["trial_id"])
+    mission_id = trial["mission_id"]
+    lead = membership(db, mission_id, user) == "lead"
+    assigned = assigned_to(db, trial["id"], user)
+    if target_type in ("defendant", "sitting"):
+        read = lead or assigned or user["role"] == "admin"
+        attach = lead or assigned
+    elif target_type == "witness":
+        read = attach = lead or (assigned and target["recorded_by"] == user["id"])
+    elif target_type == "allegation":
+        hearing = records.get_by_id(db, "hearing", target["hearing_id"])
+        read = attach = lead or (assigned and hearing["observer_id"] == user["id"])
+    else:
+        return False, False, False
+    return read, attach, lead
+
+
+def get_evidence_target_or_404(target_type: str, target_uuid: str, attach: bool = False) -> dict:
+    """The record files are attached to (404 for an unknown kind or record; 403 when not the user's)."""
+    if target_type not in EVIDENCE_TARGETS:
+        abort(404)
+    target = _get_or_404(target_type, target_uuid)
+    read, may_attach, _withdraw = evidence_rights(get_db(), target_type, target, me())
+    require(may_attach if attach else read, "may not see or attach files here")
+    return target
+
+
+def get_evidence_or_404(evidence_uuid: str, withdraw: bool = False) -> tuple[dict, str, dict]:
+    """(evidence, target type, target) for someone who may read it (withdraw: a lead of the mission)."""
+    from .evidence.records import target_of
+
+    evidence = _get_or_404("evidence", evidence_uuid)
+    target_type, target_id = target_of(evidence)
+    target = records.get_by_id(get_db(), target_type, target_id)
+    read, _attach, may_withdraw = evidence_rights(get_db(), target_type, target, me())
+    require(may_withdraw if withdraw else read, "may not see or withdraw this file")
+    return evidence, target_type, target

@@ -426,12 +426,23 @@ def test_an_old_style_audit_entry_is_recognised_as_carrying_a_clear_value():
 def test_no_page_an_administrator_can_open_holds_an_identity(app, world):
     """Every GET route of the permission table, on this mission (a submitted hearing that counts in the
     findings, a kept revision, a real conflict), opened by the administrator."""
+    from monitor.evidence import records as evidence
     from tests.test_permissions import PERMISSIONS, readable
 
     db = connect(app.config["DATABASE"])
     sitting_uuid = db.execute(
         "SELECT uuid FROM sitting WHERE id = ?", [world["hearing"]["sitting_id"]]
     ).fetchone()[0]
+    oleg = next(db.query("SELECT * FROM user WHERE username = 'oleg'"))
+    defendant = next(db.query("SELECT * FROM defendant WHERE uuid = ?", [world["defendants"][0]["uuid"]]))
+    person = next(db.query("SELECT * FROM witness WHERE uuid = ?", [world["witness"]["person_uuid"]]))
+    on_case, on_witness = (  # a file on the case file; one on the witness that names them
+        evidence.attach(db, ACTOR, oleg, kind, row, filename="f.pdf", data=data, max_bytes=1 << 20)
+        for kind, row, data in (
+            ("defendant", defendant, b"%PDF-1.4\ncase file\n"),
+            ("witness", person, b"%PDF-1.4\n" + IDENTITY.encode() + b"\n"),
+        )
+    )
     db.close()
     values = {
         "mission": world["mission"]["uuid"],
@@ -445,13 +456,14 @@ def test_no_page_an_administrator_can_open_holds_an_identity(app, world):
         "job": "00000000-0000-4000-8000-000000000001",
         "sync_job": "00000000-0000-4000-8000-000000000002",
         "token": "00000000-0000-4000-8000-000000000003",
+        "evidence": on_case["uuid"],
     }
     paths = [path.format(**values) for method, path, _expected in PERMISSIONS.values() if method == "GET"]
     paths += [
         f"/missions/{values['mission']}/findings/evidence?path={path}"
         for path in ("torture.perpetrators_named", "anonymous_witnesses.anonymous", "torture.allegations")
     ]
-    paths += [f"/hearings/{values['hearing']}/report?format=pdf"]
+    paths += [f"/hearings/{values['hearing']}/report?format=pdf", f"/evidence/{on_witness['uuid']}/download"]
     admin = signed_in(app, "ada")
     opened = 0
     for path in paths:

@@ -252,6 +252,15 @@ PERMISSIONS = {
         "/api/v1/sync/pull?mission={mission}",
         {**OWNER_AND_LEADS, "anonymous": 401, "other_observer": NOT_FOUND},  # not her mission
     ),
+    # Evidence files: a case file's, read by whoever reads the case file; attached by its leads and the
+    # trial's observers (a form without a file goes back with a message); withdrawn by a lead only.
+    "evidence.attach": (
+        "POST",
+        "/evidence/defendant/{defendant}",
+        {**OWNER_AND_LEADS, "observer": REDIRECT, "lead": REDIRECT, "admin": FORBIDDEN},
+    ),
+    "evidence.download": ("GET", "/evidence/{evidence}/download", OWNER_AND_LEADS),
+    "evidence.withdraw": ("POST", "/evidence/{evidence}/withdraw", {**MISSION_LEADS, "lead": REDIRECT}),
     "api.sync_push": (  # a form carries no bundle: 422 once past the permission checks
         "POST",
         "/api/v1/sync/push",
@@ -332,6 +341,9 @@ def world(app, people):
         "WHERE hearing.uuid = ?",
         [hearing["uuid"]],
     ).fetchone()[0]
+    evidence_on_case = attach_evidence(db, actor, "defendant", setup["defendants"][0], setup["observer"])
+    person = next(db.query("SELECT * FROM witness WHERE uuid = ?", [witness["person_uuid"]]))
+    evidence_on_witness = attach_evidence(db, actor, "witness", person, setup["observer"])
     token, _secret = tokens.create(
         db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
     )
@@ -349,7 +361,36 @@ def world(app, people):
         "token": token["uuid"],
         "sync_job": "00000000-0000-4000-8000-000000000002",
         "conflict": "00000000-0000-4000-8000-000000000003",
+        "evidence": evidence_on_case["uuid"],
+        "witness_evidence": evidence_on_witness["uuid"],
     }
+
+
+def attach_evidence(db, actor, target_type, target, user):
+    from monitor.evidence import records as evidence
+
+    # the file on a witness names them; the one on the case file does not
+    named = IDENTITY if target_type == "witness" else "detention order"
+    data = b"%PDF-1.4\n" + named.encode() + b"\n%%EOF\n"
+    return evidence.attach(
+        db, actor, user, target_type, target, filename=f"{target_type}.pdf", data=data, max_bytes=1 << 20
+    )
+
+
+# A file attached to a witness may reveal who they are: the mission's leads and the observer who recorded
+# the witness; nobody else, an administrator who is not a lead included.
+WITNESS_EVIDENCE = {**OWNER_AND_LEADS, "admin": FORBIDDEN}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_a_file_on_a_witness_is_for_the_leads_and_its_recorder_only(app, client, people, world, who):
+    if who != "anonymous":
+        login(client, people[who]["username"])
+    response = client.get(f"/evidence/{world['witness_evidence']}/download")
+    assert response.status_code == WITNESS_EVIDENCE[who]
+    assert (IDENTITY.encode() in response.get_data()) == (response.status_code == OK)
+    withdraw = post(client, f"/evidence/{world['witness_evidence']}/withdraw", {"reason": "x"})
+    assert withdraw.status_code == {**MISSION_LEADS, "lead": REDIRECT}[who]
 
 
 UNGATED = ("auth.login", "vault.unlock")  # public pages that send everyone elsewhere, not to sign in

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from .. import audit, records, sensitive
 from ..audit import Actor
 from ..db import atomic, utcnow
+from ..evidence import records as evidence
 from ..witnesses import matching
 from ..witnesses import records as witness_records
 from . import fields, sittings
@@ -446,6 +447,7 @@ def remove(db: Database, actor: Actor, hearing: dict, table: str, record_uuid: s
         row = records.get(db, table, record_uuid)
         if row is None or row["hearing_id"] != hearing["id"]:
             raise HearingError("not part of this hearing")
+        evidence.remove_with(db, actor, "allegation", row["id"])  # its files go with it
         db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row["id"]])  # noqa: S608
         # the hearing's contents changed: its version says so (findings and sync notice by versions)
         db.execute(

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from .. import audit, checklists
 from ..checklists import LANGUAGES
+from ..evidence import records as evidence
 from ..findings.aggregate import findings, matrix
 from ..findings.scope import Scope
 from . import dataset, docx, exports, pdf, render
@@ -149,6 +150,9 @@ def build_report(
             title = "" if profile == "public" else data["trials"][0]["title"]
             name = f"trial-{slug(title, trial_uuid[:8])}"
         found = pseudonymised_findings(found, data)
+    if kind != "hearing":  # files are listed in an annex, never embedded (monitor/evidence/report.py)
+        scope_uuid = trial_uuid if kind == "trial" else None
+        data["evidence"] = evidence.annex(db, mission["id"], scope_uuid, profile=profile)
     # No name in a public file's name (a title or a mission may name a person, or a place): uuids only.
     mission_stem = exports.stem(data["mission"], profile) if profile == "public" else None
     filename = f"{mission_stem or slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"

@@ -46,6 +46,8 @@ MAX_HEADER_BYTES = 4096  # a sealed bundle's JSON header (this app writes about 
 # zip's headers declare (an attacker writes those).
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_PART_BYTES = 16 * 1024 * 1024  # one part unpacked; the builder keeps its parts near PART_TARGET_BYTES
+# … but a part of evidence files holds one file in base64 (20 MiB is 27 MiB so): such a part may be larger
+MAX_EVIDENCE_PART_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024  # every part unpacked together
 MAX_RATIO = 100  # unpacked / packed, per part and for the whole file (JSON here packs 5–15×) …
 RATIO_FLOOR = 1024 * 1024  # … once past this many bytes: a small part may pack as well as it likes
@@ -95,7 +97,7 @@ class Builder:
         self.parts: dict[str, dict] = {}
 
     def add_records(self, record_type: str, records: Iterable[dict]) -> None:
-        size = HEARING_CHUNK if record_type == "hearing" else CHUNK
+        size = {"hearing": HEARING_CHUNK, "evidence": 1}.get(record_type, CHUNK)  # one file per part
         self._chunked(record_type, "records/{type}-{n:04d}.json", records, size)
 
     def add_users(self, users: list[dict]) -> None:
@@ -334,6 +336,11 @@ def _parse_list(text: str, count: int, where: str) -> list:
     return items
 
 
+def _part_limit(info: dict) -> int:
+    """How large one part may be unpacked: larger for a part of evidence files (one file each)."""
+    return MAX_EVIDENCE_PART_BYTES if info.get("type") == "evidence" else MAX_PART_BYTES
+
+
 class Reader:
     """An opened, verified bundle: the manifest, and its parts one at a time.
 
@@ -385,9 +392,10 @@ class Reader:
             raise BundleError("The bundle's parts do not match its manifest: the file was changed.")
         declared = 0
         for info in entries:  # what the zip declares, checked first (a quick refusal, not the only one)
-            if info.file_size > MAX_PART_BYTES:
+            limit = _part_limit(parts.get(info.filename, {}))
+            if info.file_size > limit:
                 raise BundleError(
-                    f"The part {info.filename} is larger than a bundle's part may be ({_mib(MAX_PART_BYTES)} "
+                    f"The part {info.filename} is larger than a bundle's part may be ({_mib(limit)} "
                     "unpacked)."
                 )
             declared += info.file_size
@@ -433,7 +441,7 @@ class Reader:
     def _part(self, name: str) -> list:
         info = self.parts[name]
         where = f"The part {name}"
-        data = self._unpack(self.archive.getinfo(name), MAX_PART_BYTES, where)
+        data = self._unpack(self.archive.getinfo(name), _part_limit(info), where)
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             raise BundleError(f"The part {name} does not match its checksum: the file was changed.")
         try:

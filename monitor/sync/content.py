@@ -7,6 +7,7 @@ words typed on two machines hash the same. The columns come from the table itsel
 adds a column makes it travel without a change here.
 """
 
+import base64
 import hashlib
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class Kind:
     setup: bool = False  # part of a mission's set-up (only its leads change it)
     cheap_version: bool = True  # version bumps on every change of the content (so a hash can be reused)
     extra: tuple[str, ...] = ()
+    optional_links: bool = False  # a link may be empty (an evidence file names one of several records)
 
     @property
     def parent_key(self) -> str | None:
@@ -76,6 +78,21 @@ KINDS = {
         Kind("review", parent=("hearing_id", "hearing"), people=(("reviewer_id", "reviewer_uuid"),)),
         Kind("hearing_revision", parent=("hearing_id", "hearing"), people=(("author_id", "author_uuid"),)),
         Kind("reconciliation", parent=("sitting_id", "sitting"), people=(("decided_by", "decided_by_uuid"),)),
+        # An evidence file (issue #13), attached to exactly one of these records of its trial; its bytes
+        # travel in base64 ("file", empty once withdrawn) and the importer checks them against its SHA-256.
+        Kind(
+            "evidence",
+            parent=("trial_id", "trial"),
+            people=(("recorded_by", "recorded_by_uuid"),),
+            links=(
+                ("defendant_id", "defendant"),
+                ("sitting_id", "sitting"),
+                ("witness_id", "witness"),
+                ("allegation_id", "allegation"),
+            ),
+            optional_links=True,
+            extra=("file",),
+        ),
     )
 }
 ORDER = tuple(KINDS)  # parents before children
@@ -141,6 +158,15 @@ class Reader:
                     [row["id"]],
                 )
             ]
+        elif kind.name == "evidence":
+            data = (
+                None
+                if row["withdrawn_at"]
+                else self.db.execute(
+                    "SELECT content FROM evidence_blob WHERE sha256 = ?", [row["sha256"]]
+                ).fetchone()
+            )
+            content["file"] = base64.b64encode(bytes(data[0])).decode("ascii") if data else ""
         elif kind.name == "hearing":
             content["presence"] = {
                 p["uuid"]: p["present"]
@@ -177,6 +203,7 @@ class Reader:
 def label(kind_name: str, content: dict) -> str:
     """A short human name for a record, for import reports and the conflict queue."""
     for key in (
+        "filename",
         "name",
         "title",
         "label",

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from .. import sensitive
+from .. import records, sensitive
 from ..anchors import manifest_anchor
 from ..audit import HASHED_FIELDS, canonical_json
 from ..db import atomic, utcnow
-from ..permissions import membership, receives_identities
+from ..permissions import evidence_rights, membership, receives_identities
 from .bundle import Builder
 from .content import CASE_FILE, KINDS, ORDER, Kind, Reader, content_hash
 
@@ -176,6 +176,10 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
         return sql + " AND ".join(where), params
     if kind.name in CASE_FILE:
         return _case_file_sql(kind, where, observer_id), params
+    if kind.name == "evidence":  # the mission's files; an observer's: those they attached
+        sql = "SELECT evidence.* FROM evidence JOIN trial ON trial.id = evidence.trial_id WHERE "
+        sql += " AND ".join(where) + (" AND evidence.recorded_by = :o" if observer_id is not None else "")
+        return sql, params
     if kind.name in ("sitting", "reconciliation"):
         # the mission's sittings; an observer's: those of sittings they observed
         mine = " AND sitting.id IN (SELECT sitting_id FROM hearing WHERE observer_id = :o)"
@@ -274,6 +278,8 @@ def stream(
                 continue  # an observer's set-up holds only the trials they observe
             if name == "witness" and not leads and what != "pull" and row["recorded_by"] != user["id"]:
                 continue
+            if name == "evidence" and not _reads_evidence(db, user, row):
+                continue  # a file on a witness or an allegation never leaves with someone who may not see it
             if what == "changes":
                 cached = known.get(row["uuid"])
                 if kind.cheap_version and cached and cached[1] == row["version"] and cached[2]:
@@ -305,6 +311,13 @@ def select(db: Database, user: dict, mission: dict, what: str, **options) -> Sel
     for kind, record in stream(db, user, mission, what, **options):
         chosen.add(kind, record)
     return chosen
+
+
+def _reads_evidence(db: Database, user: dict, row: dict) -> bool:
+    from ..evidence.records import target_of
+
+    target_type, target_id = target_of(row)
+    return evidence_rights(db, target_type, records.get_by_id(db, target_type, target_id), user)[0]
 
 
 def _assigned_trials(db: Database, user: dict) -> set[int]:
@@ -496,7 +509,7 @@ def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selec
                 key = first_of.get(record["uuid"])
             elif name == "hearing":
                 key = record["uuid"]
-            elif name not in SETUP and name not in ("reconciliation", "witness", *CASE_FILE):
+            elif name not in SETUP and name not in ("reconciliation", "witness", "evidence", *CASE_FILE):
                 key = record["content"]["hearing_uuid"]
             # set-up, case files, a lead's reconciliations, witness persons (the trial's: sent before its
             # hearings), a sitting no hearing here names

@@ -19,6 +19,7 @@ Fields the manifest lists as ``withheld`` (an administrator's bundle leaves anon
 identities out) never overwrite a value here, and a new record arrives with them empty.
 """
 
+import base64
 import json
 import re
 import uuid as uuidlib
@@ -31,10 +32,12 @@ from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import SOURCES, Checklist, case_items
 from ..db import INTEGRITY_ERRORS, atomic, utcnow
+from ..evidence import files as evidence_files
+from ..evidence import records as evidence_records
 from ..ids import natural_uuid
 from ..observe import fields, sittings
 from ..observe import records as observe
-from ..permissions import assigned_to, role_in_mission
+from ..permissions import EVIDENCE_TARGETS, assigned_to, evidence_rights, role_in_mission
 from ..witnesses import matching
 from ..witnesses import records as witness_records
 from . import bundle as bundlelib
@@ -759,6 +762,9 @@ class _Import:
             if local is not None:
                 raise Refused(f"The bundle changes the sitting {record_uuid}; only a lead can: refused.")
             return
+        if kind.name == "evidence":
+            self._authorize_evidence(content, local, manages, record_uuid)
+            return
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
             trial_id = self._id("trial", content["trial_uuid"])
@@ -809,6 +815,55 @@ class _Import:
             self._observer_rules(kind, content, local, record_uuid)
         elif local is not None:
             self._person_rules(local, record_uuid)
+
+    def _authorize_evidence(self, content: dict, local: dict | None, manages: bool, record_uuid: str) -> None:
+        """An evidence file: attached to exactly one record of its trial, its bytes those its SHA-256 names
+        (else the bundle is refused: they were changed), of a kind accepted here; once attached a file
+        never changes but to be withdrawn; an observer sends only files they attached where they may."""
+        name = f"“{str(content.get('filename'))[:200]}” ({record_uuid})"
+        targets = [t for t in EVIDENCE_TARGETS if content.get(f"{t}_uuid")]
+        if len(targets) != 1:
+            raise BundleError(f"The evidence file {name} must be attached to exactly one record.")
+        for key, kinds in (("file", str), ("size", int), ("sha256", str), ("filename", str), ("kind", str)):
+            if not isinstance(content.get(key), kinds) or isinstance(content.get(key), bool):
+                raise BundleError(f"The evidence file {name} has an unreadable {key}.")
+        if content.get("source") not in ("", *SOURCES):
+            raise BundleError(f"The evidence file {name} names a source this installation does not know.")
+        try:
+            data = base64.b64decode(content["file"], validate=True)
+        except ValueError as error:
+            raise BundleError(f"The evidence file {name} is not readable base64.") from error
+        if content["withdrawn_at"]:
+            if data:
+                raise BundleError(f"The evidence file {name} is withdrawn but still carries its content.")
+        elif evidence_files.sha256(data) != content["sha256"] or len(data) != content["size"]:
+            raise Refused(
+                f"The evidence file {name} does not match its SHA-256 ({content['sha256']}): its bytes were "
+                "changed after it was attached. Nothing was imported."
+            )
+        elif evidence_files.sniff(data) != content["kind"]:
+            raise BundleError(f"The evidence file {name} is not the kind of file it says it is: refused.")
+        target = records.get(self.db, targets[0], content[f"{targets[0]}_uuid"])
+        if target is None:
+            raise BundleError(
+                f"The evidence file {name} is attached to a {targets[0]} that is neither here nor in the "
+                "bundle."
+            )
+        if local is not None:
+            if any(content[key] != local[key] for key in ("filename", "kind", "sha256", "size")):
+                raise Refused(f"The bundle changes the evidence file {name}; a file never changes: refused.")
+            if local["withdrawn_at"] and not content["withdrawn_at"]:
+                raise Refused(f"The bundle brings back the withdrawn evidence file {name}: refused.")
+        if manages:
+            return
+        _read, may_attach, may_withdraw = evidence_rights(self.db, targets[0], target, self.user)
+        if content["recorded_by_uuid"] != self.user["uuid"] or not may_attach:
+            raise Refused(
+                f"The bundle attaches the evidence file {name} in another person's name or where you may not "
+                "attach files: refused."
+            )
+        if content["withdrawn_at"] and not may_withdraw:
+            raise Refused(f"The bundle withdraws the evidence file {name}; only a lead can: refused.")
 
     def _person_rules(self, local: dict, record_uuid: str) -> None:
         """An observer changes a witness person (who the witness is) as the pages let them: from a hearing
@@ -980,6 +1035,9 @@ class _Import:
             row["trial_id"] = records.get_by_id(self.db, "hearing", parent_id)["trial_id"]
         # A record names others of its own trial only: a hearing its sitting, an appearance its person.
         for column, table in kind.links:
+            if kind.optional_links and not content[f"{table}_uuid"]:
+                row[column] = None
+                continue
             linked = self._id(table, content[f"{table}_uuid"])
             if linked is None:
                 raise BundleError(
@@ -1035,6 +1093,30 @@ class _Import:
             )
         elif kind.name == "hearing":
             self._write_hearing(row_id, content, replace)
+        elif kind.name == "evidence":
+            self._write_evidence(row_id, content)
+
+    def _write_evidence(self, row_id: int, content: dict) -> None:
+        """Keep the file's bytes (checked against its SHA-256 before), or purge them once withdrawn; the
+        audit entry records its SHA-256 and size, as an attachment's does (audit-verify compares them)."""
+        row = records.get_by_id(self.db, "evidence", row_id)
+        if content["withdrawn_at"]:
+            evidence_records.purge_unused(self.db, content["sha256"])
+        else:
+            evidence_records.store_blob(self.db, base64.b64decode(content["file"]), content["sha256"])
+        audit.record(
+            self.db,
+            "evidence.import",
+            self.actor,
+            record_type="evidence",
+            record_uuid=row["uuid"],
+            after={
+                "sha256": content["sha256"],
+                "size": content["size"],
+                "withdrawn": bool(content["withdrawn_at"]),
+                "bundle": self.bundle_uuid,
+            },
+        )
 
     def _write_hearing(self, hearing_id: int, content: dict, replace: bool) -> None:
         presence, answers = content["presence"], content["answers"]

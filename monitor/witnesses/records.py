@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from .. import audit, records, sensitive
 from ..audit import Actor
 from ..db import atomic
+from ..evidence import records as evidence
 from .matching import PERSON_FIELDS
 
 
@@ -130,6 +131,7 @@ def remove_appearance(db: Database, actor: Actor, row: dict) -> None:
     )
     if not db.execute("SELECT 1 FROM witness_appearance WHERE witness_id = ?", [row["person_id"]]).fetchone():
         gone = records.get_by_id(db, "witness", row["person_id"])
+        evidence.remove_with(db, actor, "witness", row["person_id"])  # its files go with it
         db.execute("DELETE FROM witness WHERE id = ?", [row["person_id"]])
         audit.record(
             db,
@@ -185,6 +187,7 @@ def merge(db: Database, actor: Actor, keep: dict, other: dict, choices: dict[str
                 db, "witness_appearance", actor, row, {"witness_id": keep["id"]}, action="witness.merge"
             )
         records.update(db, "witness", actor, keep, changes, action="witness.merge")
+        evidence.move(db, actor, "witness", other["id"], keep["id"])  # its files hang on the one kept
         db.execute("DELETE FROM witness WHERE id = ?", [other["id"]])
         audit.record(
             db,

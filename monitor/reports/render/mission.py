@@ -6,6 +6,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ...evidence.report import annex_section as evidence_annex
 from ...findings import charts
 from ...i18n import LANGUAGE_NAMES
 from ...missions.labels import (
@@ -207,8 +208,9 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
             ident="annex-standards",
         )
     )
+    sections.append(evidence_annex(data))  # None (left out) when no file is listed
     sections.append(about_section(data, lang))
-    report.sections = sections
+    report.sections = [section for section in sections if section is not None]
     return report
 
 

@@ -4,6 +4,7 @@ import json
 
 from flask_babel import gettext as _
 
+from ...evidence.report import annex_section as evidence_annex
 from ...missions.labels import (
     CONVICTION_BASIS_LABELS,
     COUNSEL_LABELS,
@@ -138,6 +139,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
         report.sections += concern_sections(report, found, checklist, lang, tables=False)
     elif found:
         report.sections.append(Section(_("Findings in this trial"), [nothing_yet()], ident="findings"))
+    report.sections += [section for section in (evidence_annex(data),) if section is not None]
     report.sections.append(about_section(data, lang))
     return report
 
