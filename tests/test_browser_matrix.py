@@ -60,15 +60,23 @@ def test_the_matrix_is_readable_and_says_what_its_cells_mean(app, db):
         if left_out:
             expect(page.locator(".matrix-legend")).to_contain_text("answered for no defendant here")
 
-        # Cells: "!" for a concern and "–" for none, each saying so in words with the sittings observed.
+        # Cells: "!" for a concern and "–" for none, each saying so in words: with the sittings observed,
+        # or that the fact comes from the case file (the demo is on v2: case facts are columns too).
         concern = page.locator("#matrix td.cell.concern a").first
         expect(concern).to_have_text("!")
         assert re.search(
-            r"a concern was recorded; observed at \d+ sittings?$", concern.get_attribute("title")
+            r"a concern was recorded; observed at \d+ sittings?$|a concern, from the case file$",
+            concern.get_attribute("title"),
         )
         fine = page.locator("#matrix td.cell.fine a").first
         expect(fine).to_have_text("–")
-        assert re.search(r"no concern; observed at \d+ sittings?$", fine.get_attribute("title"))
+        assert re.search(
+            r"no concern; observed at \d+ sittings?$|no concern, from the case file$",
+            fine.get_attribute("title"),
+        )
+        titles = page.locator("#matrix td.cell a").evaluate_all("links => links.map(a => a.title)")
+        assert any(t.endswith("from the case file") for t in titles), "case facts are in the matrix"
+        assert any(re.search(r"observed at \d+ sittings?$", t) for t in titles), "and sitting answers"
         legend = page.locator(".matrix-legend")
         expect(legend).to_contain_text("A concern was recorded for this defendant on this question")
         expect(legend).not_to_contain_text("number of sittings where the question was answered")
@@ -87,7 +95,9 @@ def test_the_matrix_is_readable_and_says_what_its_cells_mean(app, db):
         page.get_by_role("button", name="RU").click()
         page.goto(f"/missions/{mission}/findings/matrix")
         expect(page.locator(".matrix-legend")).to_contain_text("зафиксировано нарушение")
-        title = page.locator("#matrix td.cell.concern a").first.get_attribute("title")
+        titles = page.locator("#matrix td.cell.concern a").evaluate_all("links => links.map(a => a.title)")
+        assert any(t.endswith("нарушение, по досье по делу") for t in titles)
+        title = next(t for t in titles if "наблюдалось на" in t)  # a sitting's answer
         sittings, word = re.search(r"зафиксировано нарушение; наблюдалось на (\d+) (\w+)$", title).groups()
         one = int(sittings) % 10 == 1 and int(sittings) % 100 != 11
         assert word == ("заседании" if one else "заседаниях"), title

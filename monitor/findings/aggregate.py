@@ -839,17 +839,39 @@ def resolve(data: dict, path: str) -> dict | None:
 
 def matrix(db: Database, scope: Scope, checklist) -> dict:
     """Defendant × item: for each pair, sittings where it was observed (``hearings``, the key readers
-    know) and whether any showed a concern, by the counting rule of :func:`_units`."""
+    know) and whether any showed a concern, by the counting rule of :func:`_units`. A fact of the case
+    file, or one kept in a record (v2), is a cell with ``case_file`` and no sittings (``hearings`` 0)."""
     shared = _scope_tables(db, scope)
     grid: dict[str, dict] = {}
+    case_file = _case_file_counted(checklist)
+    homes = checklists.homes(checklist) if checklist.declares_units else {}
+    trial_where, trial_params = scope.trial_where()
     for item in checklist.items_for("defendant"):
+        if item.key in case_file:  # a fact of the case file: one value per defendant, no sittings
+            facts = db.query(_CASE_FACTS.format(where=trial_where), {**trial_params, "item": item.key})
+            for fact in facts:
+                if fact["value"] not in NOT_ANSWERED:
+                    grid.setdefault(fact["unit"], {})[item.key] = {
+                        "hearings": 0,
+                        "concern": item.is_concern(fact["value"]),
+                        "case_file": True,
+                    }
+            continue
+        if item.key in homes:  # kept in a record (allegations, the conviction basis)
+            for defendant, unit in home_units(db, scope, homes[item.key], {}).items():
+                if unit["observed"] and (unit["concern"] or homes[item.key].home != "allegation"):
+                    grid.setdefault(defendant, {})[item.key] = {
+                        "hearings": unit["sittings"],
+                        "concern": unit["concern"],
+                        "case_file": True,
+                    }
+            continue
         for defendant, unit in _units(db, item, shared).items():
             if unit["sittings"]:
                 grid.setdefault(defendant, {})[item.key] = {
                     "hearings": unit["sittings"],
                     "concern": unit["concern"],
                 }
-    trial_where, trial_params = scope.trial_where()
     defendants = list(
         db.query(
             f"""

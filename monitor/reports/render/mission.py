@@ -127,7 +127,9 @@ def matrix_tables(data: dict, found: dict, checklist, lang: str) -> list[Table]:
         for item in items:
             cell = row.get(item.key)
             if cell:
-                cells.append(Cell(str(cell["hearings"]), "concern" if cell["concern"] else "fine"))
+                # a case-file fact has no sittings: its cell is shaded, with no number
+                shown = str(cell["hearings"]) if cell["hearings"] else ""
+                cells.append(Cell(shown, "concern" if cell["concern"] else "fine"))
             else:
                 cells.append(Cell(""))
         concerns = sum(1 for c in row.values() if c["concern"])
