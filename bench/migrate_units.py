@@ -17,7 +17,9 @@ counts before and after and checks that:
   fact (``case_fact_history.answer_uuid``), or was blank and stays only an answer;
 - the audit chain verifies (``audit-verify``), and only grew.
 
-Exit status 1 if any check fails. ``--json`` writes the figures for docs/benchmarks.md.
+Exit status 1 if any check fails. ``--json`` writes the figures; ``--doc docs/benchmarks.md --label full``
+writes (or replaces) that run's row and counts in the section "Migration to the new units" there, which
+``make bench`` keeps as it is.
 """
 
 import argparse
@@ -27,12 +29,14 @@ import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from bench import generate  # noqa: E402
-from monitor import audit  # noqa: E402
+from monitor import anchors, audit  # noqa: E402
 from monitor.checklists.units import case_keys  # noqa: E402
 from monitor.db import connect  # noqa: E402
 from monitor.migrations import migrations  # noqa: E402
@@ -194,6 +198,10 @@ def migrate(path: str, log=print) -> dict:
         raise SystemExit(f"{path} is not a v1 database: {FIRST} is already applied")
     before = before_counts(db)
     audit_ok_before = audit.verify(db).ok
+    # the head of the v1 log, anchored beside the database as `audit-anchor` does: audit-verify then
+    # checks that the migrated log still holds it (appended to, never rewritten)
+    anchor_path = anchors.path_for(path)
+    anchored = anchors.write(db, anchor_path, "before migrating to the new units")
     times = {}
     for n, name in enumerate(pending):
         started = time.perf_counter()
@@ -201,13 +209,20 @@ def migrate(path: str, log=print) -> dict:
         times[name] = time.perf_counter() - started
         log(f"{name}: {times[name]:.1f} s")
     after = after_counts(db)
-    verified = audit.verify(db)
+    verified = audit.verify(db)  # what `audit-verify` checks: the chain, and every anchor in the file
+    held = anchors.check_file(db, anchor_path)
     db.close()
     checks = accounted(before, after)
     checks.append(
         (
-            f"audit chain verifies ({before['audit_rows']:,} entries before, {verified.rows:,} after)",
-            audit_ok_before and verified.ok and verified.rows >= before["audit_rows"],
+            f"audit-verify: the chain intact ({before['audit_rows']:,} entries before, {verified.rows:,} "
+            f"after) and it still holds the anchor of the v1 log taken before the first step",
+            audit_ok_before
+            and verified.ok
+            and verified.rows >= before["audit_rows"]
+            and anchored is not None
+            and held.ok
+            and held.checked >= 1,
         )
     )
     return {"before": before, "after": after, "times": times, "checks": checks}
@@ -226,6 +241,79 @@ def report(result: dict, out=print) -> bool:
     return all(ok for _text, ok in result["checks"])
 
 
+SECTION = "## Migration to the new units"
+INTRO = (
+    "Written by `bench/migrate_units.py --doc` (not by `make bench`, which keeps this section): each row is "
+    "one run on a v1 database made by `bench/generate.py --shape v1` (seed 1: the schema before "
+    "`m010_sittings`, checklist fair_trial v1, a pair of observers at 15 % of the sittings), migrated by "
+    "applying each pending step in turn on the shared 2-core machine. Every check below is made on the "
+    "migrated file; the demo as the v1 release loaded it is checked the same way in "
+    "tests/test_migrate_units.py."
+)
+HEADER = (
+    "| size | v1 database | "
+    + " | ".join(STEPS)
+    + " | all steps | every answer accounted for | audit-verify | run on |"
+)
+
+
+def doc_row(label: str, figures: dict) -> tuple[str, str]:
+    """This run's table row and its line of counts."""
+    before, after, times = figures["before"], figures["after"], figures["times"]
+    made = figures.get("made") or {}
+    ok = all(c["ok"] for c in figures["checks"][:-1])
+    audit_ok = figures["checks"][-1]["ok"]
+    database = (
+        f"{made.get('sittings', before['trial_dates']):,} sittings, {before['observations']:,} hearings, "
+        f"{made.get('defendants', '?')} defendants, {before['answers']:,} answers, "
+        f"{before['witness_rows']:,} witness rows; {figures['size_bytes'] / 1e9:.2f} GB"
+    )
+    if made.get("generated_seconds"):
+        database += f", generated in {made['generated_seconds']:.0f} s"
+    row = (
+        f"| {label} | {database} | "
+        + " | ".join(f"{times.get(step, 0):.1f} s" for step in STEPS)
+        + f" | {sum(times.values()):.1f} s | {'yes' if ok else '**no**'} | "
+        f"{'intact' if audit_ok else '**broken**'} ({before['audit_rows']:,} → {after['audit_rows']:,} "
+        f"entries) | {figures['date']}, load average {figures['load']:.1f} |"
+    )
+    counts = f"- **{label}**: " + "; ".join(c["text"] for c in figures["checks"]) + "."
+    return row, counts
+
+
+def write_doc(path: str, label: str, figures: dict) -> None:
+    """Put this run's row and counts into the section, keeping the other sizes' rows."""
+    lines = Path(path).read_text().splitlines() if os.path.exists(path) else []
+    rows, counts = {}, {}
+    if SECTION in lines:
+        start = lines.index(SECTION)
+        end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
+        for line in lines[start:end]:
+            if line.startswith("| ") and not line.startswith(("| size", "|---")):
+                rows[line.split(" | ")[0][2:]] = line
+            elif line.startswith("- **"):
+                counts[line[4:].split("**")[0]] = line
+        del lines[start:end]
+        while lines and not lines[-1].strip():
+            lines.pop()
+    rows[label], counts[label] = doc_row(label, figures)
+    section = [
+        SECTION,
+        "",
+        INTRO,
+        "",
+        HEADER,
+        "|" + "---|" * (len(STEPS) + 6),
+        *rows.values(),
+        "",
+        "Counts before and after, as checked:",
+        "",
+        *counts.values(),
+    ]
+    lines += ["", *section]
+    Path(path).write_text("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="the file to migrate (made or copied first)")
@@ -233,10 +321,12 @@ def main() -> None:
     parser.add_argument("--size", type=float, default=0.1, help="fraction of generate.py's full size")
     parser.add_argument("--keep", action="store_true", help="keep the generated v1 file as <database>.v1")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--doc", help="write this run's row into this Markdown file (docs/benchmarks.md)")
+    parser.add_argument("--label", help="the row's label in --doc (default: the size, e.g. 'full')")
     args = parser.parse_args()
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(args.database + suffix):
-            os.remove(args.database + suffix)
+    for name in [args.database + s for s in ("", "-wal", "-shm")] + [anchors.path_for(args.database)]:
+        if os.path.exists(name):
+            os.remove(name)
     made = None
     if args.source:
         shutil.copyfile(args.source, args.database)
@@ -262,16 +352,21 @@ def main() -> None:
             shutil.copyfile(args.database, args.database + ".v1")
     result = migrate(args.database)
     ok = report(result)
+    figures = {
+        "made": made,
+        "source": args.source,
+        "size_bytes": os.path.getsize(args.database),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": os.getloadavg()[0],
+        **{k: v for k, v in result.items() if k != "checks"},
+        "checks": [{"text": t, "ok": o} for t, o in result["checks"]],
+    }
     if args.json:
-        figures = {
-            "made": made,
-            "source": args.source,
-            "size_bytes": os.path.getsize(args.database),
-            **{k: v for k, v in result.items() if k != "checks"},
-            "checks": [{"text": t, "ok": o} for t, o in result["checks"]],
-        }
         with open(args.json, "w") as f:
             json.dump(figures, f, indent=1, default=str)
+    if args.doc:
+        label = args.label or ("full" if args.size == 1 else f"{args.size:g} of full")
+        write_doc(args.doc, label, figures)
     sys.exit(0 if ok else 1)
 
 
