@@ -77,6 +77,11 @@ TABLES = {
 }
 
 
+def checklist_for(shape: str = "v2"):
+    """The checklist the generator's missions of ``shape`` use."""
+    return checklists.get("fair_trial", 1 if shape == "v1" else 2)
+
+
 def pick(rng: random.Random, item) -> str:
     """A plausible answer to a choice item: a concern less likely than a fine answer, "unclear" and "not
     observed" rarer still."""
@@ -270,7 +275,7 @@ def generate(
         init_db(path)
         db = connect(path)
     started = time.perf_counter()
-    checklist = checklists.get("fair_trial", 1 if shape == "v1" else 2)
+    checklist = checklist_for(shape)
     lead, mission, trial_rows = setup(db, rng, trials, defendants, checklist)
     plan = Plan(rng, trials, defendants, sittings, witnesses, allegations)
     log(f"set-up done in {time.perf_counter() - started:.1f} s")

@@ -600,7 +600,8 @@ def update_exports(path: Path, results: dict) -> None:
     labels = tuple(f"| {label} |" for _name, label, _target, _command in EXPORTS)
     notes = ("- Mission PDF, profiled", "- The XLSX export", "- Exports stream")
     kept = [line for line in lines if not line.startswith(labels) and not line.startswith(notes)]
-    table_end = max(n for n, line in enumerate(kept) if line.startswith("|")) + 1
+    notes_start = kept.index("## Notes") if "## Notes" in kept else len(kept)  # later tables: not ours
+    table_end = max(n for n, line in enumerate(kept[:notes_start]) if line.startswith("|")) + 1
     kept[table_end:table_end] = export_rows(results)
     notes_at = kept.index("## Notes") + 2
     kept[notes_at:notes_at] = [f"- {note}" for note in export_notes(results)]

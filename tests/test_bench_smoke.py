@@ -122,3 +122,38 @@ def test_mass_sitting_benchmark_measures_the_v2_form_of_37_defendants(tmp_path, 
     update_mass_sitting(report, result)
     update_mass_sitting(report, result)  # replaced, not added twice
     assert report.read_text().count(MASS_SITTING_LABEL) == 1
+
+
+def test_the_migration_section_survives_make_bench_and_an_exports_update(tmp_path):
+    """bench/migrate_units.py --doc writes its section; bench/run.py keeps it, and `--only exports` puts
+    its rows in the main table, not in the section's."""
+    from bench import migrate_units, run
+    from bench.generate import generate
+
+    path = str(tmp_path / "v1.sqlite")
+    generate(
+        path, trials=2, defendants=4, sittings=6, witnesses=2, allegations=1, log=lambda _m: None, shape="v1"
+    )
+    figures = migrate_units.migrate(path, log=lambda _m: None)
+    figures.update(size_bytes=1, date="today", load=1.0, made=None)
+    figures["checks"] = [{"text": t, "ok": ok} for t, ok in figures["checks"]]
+    page = tmp_path / "benchmarks.md"
+    page.write_text(
+        "# Benchmarks\n\nData (full): x\n\n| what |\n|---|\n| cold start | 1 s |\n\n## Notes\n\n- a note\n"
+    )
+    migrate_units.write_doc(str(page), "a tenth", figures)
+    migrate_units.write_doc(str(page), "full", figures)
+    migrate_units.write_doc(str(page), "a tenth", figures)  # replaced, not added twice
+    text = page.read_text()
+    assert text.count("| a tenth |") == 1 and text.count("| full |") == 1 and text.count("- **full**") == 1
+    section = run.kept_section(page, run.MIGRATION_SECTION)
+    assert section[1] == run.MIGRATION_SECTION and "| a tenth |" in "\n".join(section)
+    exports = {
+        "size": "full",
+        "machine": {"date": "now"},
+        "data": {"defendants": 4},
+        "pdf": {"work": {"median": 1.0, "n": 1}, "peak_mb": 1},
+    }
+    run.update_exports(page, exports)
+    text = page.read_text()
+    assert text.index("| mission PDF report") < text.index("## Notes") < text.index(run.MIGRATION_SECTION)
