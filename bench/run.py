@@ -484,6 +484,7 @@ def machine() -> dict:
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -624,7 +625,9 @@ def write_report(results: dict, path: Path) -> None:
         f"Written by `make bench` (bench/run.py) on {m['date']}. Do not edit by hand: run it again.",
         "",
         f"Machine: {m['cores']} cores, {m['memory']} memory, Python {m['python']}, SQLite {m['sqlite']}, "
-        f"{m['platform']}.",
+        f"{m['platform']}. Load average (1 min) {m.get('load', 0):.1f} when the run started and "
+        f"{os.getloadavg()[0]:.1f} when it ended: the machine is shared, so read each figure against its "
+        "floor, measured in the same run.",
         "",
         data_line(results),
         "",
