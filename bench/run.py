@@ -832,11 +832,12 @@ def main():
             "Import: the bundle is read part by part (at most 25 observations a part), every record is "
             "checked (checksums, mission, rights, the checklist's questions and answers, the form's field "
             "rules) and written in one transaction. Once many hearings have been inserted the answers' "
-            "secondary indexes are dropped inside the transaction and rebuilt once at the end. Most of the "
-            f"time left is SQLite's own: the floor — {i['answers']:,} answer rows into a table with the "
-            f"same unique indexes, no app code — took {i['floor_seconds']:.1f} s of the import's "
-            f"{i['first']['seconds']:.1f} s in this run; the answers' random uuid4 keys make their unique "
-            "index grow everywhere at once."
+            "secondary indexes are dropped inside the transaction and rebuilt once at the end. The floor — "
+            f"{i['answers']:,} answer rows into a table with the same unique indexes, no app code — took "
+            f"{i['floor_seconds']:.1f} s of the import's {i['first']['seconds']:.1f} s in this run (the "
+            "answers' random uuid4 keys make their unique index grow everywhere at once); the rest is the "
+            "app's checks and the other records (sittings, case facts and their history, witness persons, "
+            "reconciliations, the audit entries)."
         )
     write_report(results, Path(args.output))
     print(f"wrote {args.output}")
