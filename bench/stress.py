@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import FAST_ARGON2, PASSWORD, drafts, generate  # noqa: E402
+from bench.generate import FAST_ARGON2, PASSWORD, checklist_for, drafts, generate  # noqa: E402
 from bench.limits import limits  # noqa: E402
 from bench.run import machine, ms, spread  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
@@ -45,11 +45,10 @@ def make_instance(folder: Path, hearings: int = 60) -> dict:
 
 def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle: int = 20, log=print) -> dict:
     """kill -9 of the server during concurrent autosaves, `cycles` times; check every acknowledged save."""
-    from monitor import checklists
     from monitor.db import connect
     from monitor.observe import records as observe
 
-    items = [i.key for i in checklists.get("fair_trial", 1).items_for("defendant")]
+    items = [i.key for i in checklist_for().items_for("defendant")]
     targets = drafts(instance, writers)  # one draft per observer
     # Each writer saves into its own observer's draft, each save into a field of its own (never rewritten):
     # every question about every defendant present, so 50 cycles never run out of fresh fields.
@@ -134,9 +133,8 @@ def crash_cycles(instance: Path, cycles: int, writers: int = 8, saves_per_cycle:
 
 def load(instance: Path, observers: int, seconds: float) -> dict:
     """Simulated observers for `seconds`: open the form, autosave, add notes; a lead reads the findings."""
-    from monitor import checklists
 
-    items = [i.key for i in checklists.get("fair_trial", 1).items_for("defendant") if i.answer == "yesno"]
+    items = [i.key for i in checklist_for().items_for("defendant") if i.answer == "yesno"]
     accounts = drafts(instance, observers)  # one draft per observer account …
     targets = [accounts[n % len(accounts)] for n in range(observers)]  # … shared, as in two browser tabs
     server = Server(instance, workers=2).start()

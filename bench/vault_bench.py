@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import FAST_ARGON2, PASSWORD, drafts, generate  # noqa: E402
+from bench.generate import FAST_ARGON2, PASSWORD, checklist_for, drafts, generate  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
 
 PASSPHRASE = "benchmark vault passphrase"
@@ -106,14 +106,13 @@ def bench_connect(database: str) -> dict:
 
 
 def bench_findings(database: str) -> dict:
-    from monitor import checklists
     from monitor.db import connect
     from monitor.findings.aggregate import compute_findings
     from monitor.findings.scope import Scope
 
     db = connect(database)
     mission = next(db.query("SELECT * FROM mission"))
-    checklist = checklists.get("fair_trial", 1)
+    checklist = checklist_for()
     compute_findings(db, Scope(mission["id"]), checklist, mission)  # warm the page cache
     work = timed(lambda: compute_findings(db, Scope(mission["id"]), checklist, mission), 7)
     db.close()
@@ -144,12 +143,11 @@ def bench_hearing_page(instance: Path) -> dict:
 
 def bench_autosave(instance: Path, encrypted: bool, observers: int = 5, saves_each: int = 20) -> dict:
     """A few observers saving at once against gunicorn with one worker; every acknowledged save checked."""
-    from monitor import checklists
     from monitor.db import connect
 
     database = str(instance / "monitor.sqlite")
     targets = drafts(instance, observers)
-    items = [i.key for i in checklists.get("fair_trial", 1).items_for("defendant")]
+    items = [i.key for i in checklist_for().items_for("defendant")]
     server = Server(instance, workers=1).start()
     latencies, errors, acknowledged = [], [], {}
     guard = threading.Lock()
