@@ -336,3 +336,22 @@ def test_a_witness_removed_from_a_draft_takes_its_files_and_a_merged_one_hands_t
         assert removed.count("evidence.remove") == 3 and removed.count("evidence.move") == 1
     finally:
         db.close()
+
+
+def test_an_observer_attaches_a_medical_report_to_an_allegation_on_the_observation_form(app, client, trial):
+    from monitor.audit import Actor
+    from monitor.observe import records as observe
+    from tests.conftest import start_hearing
+
+    hearing = start_hearing(app, trial)
+    db = connect(app.config["DATABASE"])
+    allegation = observe.add_allegation(db, Actor(name="test"), hearing)
+    db.close()
+    login(client, "oleg")
+    form = client.get(f"/hearings/{hearing['uuid']}").get_data(as_text=True)
+    assert f'id="evidence-{allegation["uuid"]}"' in form and "Files of this allegation" in form
+    response = attach(client, f"/evidence/allegation/{allegation['uuid']}", "medical.pdf", pdf_bytes())
+    assert response.headers["Location"].endswith(f"/hearings/{hearing['uuid']}#evidence-{allegation['uuid']}")
+    page = client.get(f"/hearings/{hearing['uuid']}").get_data(as_text=True)
+    assert "medical.pdf" in page
+    assert [row["allegation_id"] for row in stored(app)] == [allegation["id"]]

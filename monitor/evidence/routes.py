@@ -69,7 +69,7 @@ def back_to(target_type: str, target: dict) -> str:
     if target_type == "witness":
         return url_for("witnesses.person_list", trial_uuid=trial["uuid"]) + f"#evidence-{target['uuid']}"
     hearing = records.get_by_id(get_db(), "hearing", target["hearing_id"])
-    return url_for("observe.hearing_view", hearing_uuid=hearing["uuid"])
+    return url_for("observe.hearing_view", hearing_uuid=hearing["uuid"]) + f"#evidence-{target['uuid']}"
 
 
 @bp.route("/evidence/<target_type>/<target_uuid>", methods=["POST"])
