@@ -140,6 +140,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "How many observations of the sitting were submitted (rows of hearings).",
             "integer",
         ),
+        _c(
+            "disputed_open",
+            "Items on which submitted or approved observations of the sitting disagree and no lead has "
+            "reconciled them: the findings leave them out.",
+            "integer",
+        ),
     ),
     "hearings": (
         UUID,

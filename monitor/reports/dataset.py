@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from ..observe.sittings import open_sittings
+
 TABLES = (
     "trials",
     "defendants",
@@ -240,6 +242,12 @@ def load(
         ),
         "case_fact_history": rows("case_fact_history", history_sql(defendant_ids)),
     }
+    if data["sittings"]:
+        # Items on which counted observations disagree and no lead has reconciled them (the findings
+        # leave them out): the lead's disagreements page counts them the same way.
+        open_items = {row["uuid"]: row["open"] for row in open_sittings(db, mission["id"])}
+        for sitting in data["sittings"]:
+            sitting["disputed_open"] = open_items.get(sitting["uuid"], 0)
     for allegation in data["allegations"]:
         for key in ("id", "hearing_id", "trial_id"):
             allegation.pop(key, None)
