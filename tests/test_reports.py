@@ -213,7 +213,7 @@ def test_trial_pdf_flags_custody_over_48_and_72_hours(demo):
         assert "over 72 h" in text
     if any(48 < h <= 72 for h in hours):
         assert "over 48 h" in text
-    assert "Hearings observed" in text and "Custody timeline" in text
+    assert "Sittings observed" in text and "Observations" in text and "Custody timeline" in text
 
 
 def test_russian_and_kazakh_reports_are_in_cyrillic(demo):
