@@ -8,6 +8,7 @@ import re
 import docx
 import pdfplumber
 import pytest
+from markupsafe import Markup
 
 from monitor.db import connect
 from monitor.findings import wording
@@ -130,7 +131,7 @@ def test_a_fact_told_by_counsel_is_alleged_and_one_from_the_court_record_establi
     for text in (pdf_text(made("mission", "pdf")), docx_text(made("mission", "docx"))):
         # Two defendants answered "no": one from the judgment, one by counsel. Never "2 of 3 … were not".
         assert re.search(
-            r"1 of 3 defendants on trial were not promptly told the reasons for their arrest and the charges "
+            r"1 of 3 defendants on trial was not promptly told the reasons for their arrest and the charges "
             r"— established: observed in court or according to a court record \(known for 3\)",
             text,
         )
@@ -139,7 +140,7 @@ def test_a_fact_told_by_counsel_is_alleged_and_one_from_the_court_record_establi
             r"for their arrest and the charges” \(according to defence counsel: 1; known for 3\)",
             text,
         )
-        assert "2 of 3 defendants on trial were not promptly told" not in text
+        assert "2 of 3 defendants on trial were not promptly told" not in text  # never the two added up
         assert "Facts of the case file count once per defendant, of the defendants on trial." in text
     stages = table_headed(docx_tables(made("mission", "docx")), "Stage")
     assert stages[0] == ["Stage", "Concerns", "Alleged", "Observations"]
@@ -149,10 +150,6 @@ def test_a_fact_told_by_counsel_is_alleged_and_one_from_the_court_record_establi
 
 
 def test_the_wording_never_states_an_allegation_as_an_established_violation(app):
-    class Item:
-        finding = None
-        label = type("Text", (), {"get": lambda self, lang: "were beaten"})()
-
     def n(count, total=5):
         return {"count": count, "of": total, "uuids": []}
 
@@ -164,11 +161,18 @@ def test_the_wording_never_states_an_allegation_as_an_established_violation(app)
         "by_source": {"defendant": n(2), "family": n(1)},
     }
     with app.test_request_context():
-        lines = wording.case_finding_lines(Item(), entry, "en")
+        lines = wording.case_sentences(entry, "were beaten", "en")
+        linked = wording.case_sentences(
+            entry, "were <b>", "en", html=True, shown={"concern_alleged": Markup("<a>3</a>")}
+        )
     assert lines == [
         "Alleged, not established, for 3 of 5 defendants on trial: “were beaten” (according to the "
         "defendant: 2; according to the family: 1; known for 4)"
     ]
+    assert (
+        str(linked[0]).startswith("Alleged, not established, for <a>3</a> of 5")
+        and "were &lt;b&gt;" in linked[0]
+    )
 
 
 def test_who_recorded_a_fact_is_in_the_internal_edition_only(made):
