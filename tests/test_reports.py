@@ -191,7 +191,19 @@ def test_mission_pdf_states_the_counts_of_the_findings(demo):
     stated = 0
     for entry in data["items"]:
         item = checklist.item(entry["key"])
-        if entry["concern"]["count"] and item.scope == "defendant":
+        if entry["concern"]["count"] and entry.get("unit") == "case":
+            # a fact of the case file: established and alleged in sentences of their own (test_reports_units)
+            established, alleged = entry["concern_established"], entry["concern_alleged"]
+            on_trial = "defendant on trial" if established["of"] == 1 else "defendants on trial"
+            if established["count"]:
+                finding = agree(item.finding.en, established["count"], "en")
+                phrase = f"{established['count']} of {established['of']} {on_trial} {finding} — established"
+                assert flat(phrase) in text
+            if alleged["count"]:
+                phrase = f"Alleged, not established, for {alleged['count']} of {alleged['of']} {on_trial}"
+                assert flat(f"{phrase}: “{item.finding.en}”") in text
+            stated += 1
+        elif entry["concern"]["count"] and item.scope == "defendant":
             observed = entry["observed"]["count"]
             phrase = (
                 f"{entry['concern']['count']} of {observed} {'defendant' if observed == 1 else 'defendants'} "
@@ -213,7 +225,7 @@ def test_trial_pdf_flags_custody_over_48_and_72_hours(demo):
         assert "over 72 h" in text
     if any(48 < h <= 72 for h in hours):
         assert "over 48 h" in text
-    assert "Hearings observed" in text and "Custody timeline" in text
+    assert "Sittings observed" in text and "Observations" in text and "Custody timeline" in text
 
 
 def test_russian_and_kazakh_reports_are_in_cyrillic(demo):

@@ -358,3 +358,110 @@ def _plain(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# Facts of the case file, worded by their source (issue #11) ---------------------------------------------
+# What was observed in court or stated in a court record is *established*; what someone told the mission or
+# the court (the defendant, counsel, the family, the prosecution, an official statement, others) is
+# *alleged*, and is never stated as an established violation: counted apart, in a sentence of its own,
+# the finding quoted. The trial report's case file and the mission report word sources here.
+
+from flask_babel import lazy_gettext as _l  # noqa: E402 (the section's own import)
+from markupsafe import Markup  # noqa: E402
+
+from .aggregate import ESTABLISHED_SOURCES  # noqa: E402
+
+SOURCE_WORDS = {
+    "observed": _l("observed in court"),
+    "court_record": _l("according to the judgment or another court record"),
+    "counsel": _l("according to defence counsel"),
+    "defendant": _l("according to the defendant"),
+    "family": _l("according to the family"),
+    "prosecution": _l("according to the prosecution"),
+    "official": _l("according to an official statement"),
+    "other": _l("according to other sources"),
+}
+
+
+def established(source: str | None) -> bool:
+    """Whether a fact of this source is established (observed in court, or a court record)."""
+    return source in ESTABLISHED_SOURCES
+
+
+def source_words(source: str | None) -> str:
+    """A fact's source as a report says it ("according to defence counsel"); "" when none is recorded."""
+    if not source:
+        return ""
+    return str(SOURCE_WORDS.get(source, SOURCE_WORDS["other"]))
+
+
+def where_learned(date: str | None, document: str | None, source: str | None = None) -> str:
+    """Where a fact was learned: "learned at the sitting of 2026-11-20", "from judgment of 3 May", both."""
+    parts = []
+    if date:
+        if source == "observed":
+            parts.append(fill(gettext("observed at the sitting of %(date)s"), date=date))
+        else:
+            parts.append(fill(gettext("learned at the sitting of %(date)s"), date=date))
+    if document:
+        parts.append(fill(gettext("from %(document)s"), document=document))
+    return "; ".join(parts)
+
+
+def case_sentences(entry: dict, finding: str, lang: str, html: bool = False, shown=None) -> list[str]:
+    """The sentences of a case item's count (``aggregate.case_item_count``), of the defendants on trial: the
+    concern established (observed, or a court record) in one, the concern alleged (by source) apart in
+    another, the finding quoted. Empty when neither has anyone.
+
+    ``shown`` holds what to print for "concern_established", "concern_alleged", "observed" and
+    "by_source.<source>" (links on the findings page), else the numbers."""
+    shown = shown or {}
+    total = entry["concern"]["of"] if entry["concern"]["of"] is not None else number(entry["observed"])
+    known = shown.get("observed", number(entry["observed"]))
+    lines = []
+    if number(entry["concern_established"]):
+        count = entry["concern_established"]
+        sentence = item_sentence(
+            "case",
+            count,
+            total,
+            finding,
+            lang,
+            html,
+            {"count": shown.get("concern_established", number(count))},
+        )
+        template = gettext(
+            "%(sentence)s — established: observed in court or according to a court record "
+            "(known for %(known)s)"
+        )
+        lines.append(fill(template, html, sentence=sentence, known=known))
+    if number(entry["concern_alleged"]):
+        count = entry["concern_alleged"]
+        parts = [
+            fill(
+                "%(source)s: %(count)s",
+                html,
+                source=source_words(source),
+                count=shown.get(f"by_source.{source}", number(n)),
+            )
+            for source, n in entry.get("by_source", {}).items()
+            if not established(source) and number(n)
+        ]
+        sources = Markup("; ").join(parts) if html else "; ".join(parts)
+        template = ngettext(
+            "Alleged, not established, for %(count)s of %(total)s %(defendants_on_trial)s: “%(finding)s” "
+            "(%(sources)s; known for %(known)s)",
+            "Alleged, not established, for %(count)s of %(total)s %(defendants_on_trial)s: “%(finding)s” "
+            "(%(sources)s; known for %(known)s)",
+            number(count),
+        )
+        values = {
+            "count": shown.get("concern_alleged", number(count)),
+            "total": total,
+            "defendants_on_trial": defendants_on_trial_of(total),
+            "finding": finding,
+            "sources": sources,
+            "known": known,
+        }
+        lines.append(fill(template, html, **values))
+    return lines

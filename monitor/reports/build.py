@@ -21,11 +21,20 @@ FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html; charset=utf-8",
 }
-PER_HEARING = ("presence", "answers", "witnesses", "allegations", "notes", "reviews")
+PER_HEARING = ("presence", "answers", "witnesses", "witness_appearances", "allegations", "notes", "reviews")
 # What each report shows (the mission report states findings counted in SQL, and names people).
 NEEDS = {
-    "hearing": dataset.TABLES,
-    "trial": ("trials", "defendants", "hearings", "presence", "witnesses", "allegations"),
+    "hearing": tuple(table for table in dataset.TABLES if table != "case_fact_history"),
+    "trial": (
+        "trials",
+        "defendants",
+        "sittings",
+        "hearings",
+        "presence",
+        "witnesses",
+        "allegations",
+        "case_facts",
+    ),
     "mission": ("trials", "defendants", "hearings"),
 }
 
@@ -41,7 +50,15 @@ def narrow(data: dict, trial_uuid: str | None = None, hearing_uuid: str | None =
     data["hearings"] = [h for h in data["hearings"] if h["trial_uuid"] == trial_uuid]
     kept = {h["uuid"] for h in data["hearings"]}
     for table in PER_HEARING:
-        data[table] = [row for row in data[table] if row["hearing_uuid"] in kept]
+        data[table] = [row for row in data.get(table, []) if row["hearing_uuid"] in kept]
+    sittings = {h["sitting_uuid"] for h in data["hearings"]}
+    data["sittings"] = [s for s in data.get("sittings", []) if s["uuid"] in sittings]
+    data["reconciliations"] = [r for r in data.get("reconciliations", []) if r["sitting_uuid"] in sittings]
+    persons = {w["person_uuid"] for w in data["witness_appearances"]}
+    data["witness_persons"] = [p for p in data.get("witness_persons", []) if p["uuid"] in persons]
+    defendants = {d["uuid"] for d in data["defendants"]}
+    for table in ("case_facts", "case_fact_history"):
+        data[table] = [f for f in data.get(table, []) if f["defendant_uuid"] in defendants]
     return data
 
 

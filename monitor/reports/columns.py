@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..cases.forms import SOURCE_LABELS
 from ..missions.labels import (
     CONVICTION_BASIS_LABELS,
     COUNSEL_LABELS,
@@ -62,13 +63,25 @@ HEARING_UUID = _c("hearing_uuid", "The hearing (hearings.uuid).", "uuid")
 TABLE_ABOUT = {
     "trials": "One row per trial the mission follows.",
     "defendants": "One row per defendant, with custody times, counsel and verdict.",
-    "hearings": "One row per hearing report that was submitted (drafts are left out).",
+    "sittings": "One row per court sitting (trial, date, session) observed at least once: the unit the "
+    "findings count. Each observation of it is a row of hearings.",
+    "hearings": "One row per observation of a court sitting: an observer's report that was submitted "
+    "(drafts are left out). Two observers at one sitting are two rows with the same sitting_uuid.",
     "presence": "Which defendants were present at which hearing.",
     "answers": "One row per checklist answer: per hearing, per defendant or per witness.",
     "witnesses": "One row per witness heard at a hearing (person_uuid: the same person at every sitting).",
+    "witness_persons": "One row per witness as a person in the trial, heard at one or more observed "
+    "sittings (the findings count these).",
+    "witness_appearances": "One row per witness heard at an observation of a sitting: the person and where.",
     "allegations": "One row per allegation of torture or ill-treatment raised at a hearing.",
     "notes": "Time-stamped notes typed during hearings.",
     "reviews": "Mission leads' decisions on hearing reports.",
+    "reconciliations": "A lead's reconciled answer where observations of one sitting disagreed: the "
+    "findings count this answer.",
+    "case_facts": "The defendants' case files: one row per defendant and fact of the case, its current "
+    "value, its source and where it was learned.",
+    "case_fact_history": "Every earlier value of a case fact, with its source, where it was learned and "
+    "why it changed (who recorded and changed it: internal exports only).",
     "hearing_answers": "One row per hearing; one column per question asked about the hearing as a whole.",
     "defendant_answers": "One row per defendant at each hearing (present or not); one column per question "
     "asked about each defendant.",
@@ -115,6 +128,25 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             CONVICTION_BASIS_LABELS,
         ),
     ),
+    "sittings": (
+        UUID,
+        _c("trial_uuid", "The trial (trials.uuid).", "uuid"),
+        _c("sitting_date", "Date of the sitting.", "date"),
+        _c("session", "The session that day (1 unless the court sat more than once).", "integer"),
+        _c("courtroom", "Courtroom (removed in public exports)."),
+        _c("judge", "Presiding judge (removed in public exports)."),
+        _c(
+            "observations",
+            "How many observations of the sitting were submitted (rows of hearings).",
+            "integer",
+        ),
+        _c(
+            "disputed_open",
+            "Items on which submitted or approved observations of the sitting disagree and no lead has "
+            "reconciled them: the findings leave them out.",
+            "integer",
+        ),
+    ),
     "hearings": (
         UUID,
         _c("trial_uuid", "The trial (trials.uuid).", "uuid"),
@@ -138,6 +170,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("submitted_at", "When the report was submitted (UTC).", "datetime"),
         _c("observer_uuid", "The observer's account (a pseudonym in public exports).", "uuid"),
         _c("observer", "The observer's name (a pseudonym in public exports)."),
+        _c("sitting_uuid", "The court sitting this is an observation of (sittings.uuid).", "uuid"),
     ),
     "presence": (
         HEARING_UUID,
@@ -186,6 +219,39 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
         _c("against", "Defendants the witness testified against (JSON list of defendants.uuid).", "list"),
         _c("testimony", "The testimony in short."),
+    ),
+    "witness_persons": (
+        _c("uuid", "The person (witnesses.person_uuid).", "uuid"),
+        _c("trial_uuid", "The trial (trials.uuid).", "uuid"),
+        _c("label", "How reports refer to the witness (a pseudonym in public exports)."),
+        _c(
+            "identity",
+            "Name and role (removed for anonymous witnesses outside internal exports, and "
+            "for every witness in public exports).",
+        ),
+        _c("side", "Who called the witness.", labels=_choices(WITNESS, "side")),
+        _c("anonymous", "1 if the witness testified anonymously.", "flag"),
+        _c("anonymity_reason", "Reason given for anonymity (removed in public exports)."),
+        _c(
+            "identity_known_to_defence",
+            "Whether the defence knew the identity.",
+            labels=_choices(WITNESS, "identity_known_to_defence"),
+        ),
+        _c("voice_hidden", "1 if the voice was disguised.", "flag"),
+        _c("image_hidden", "1 if the face was hidden.", "flag"),
+        _c(
+            "police_officer",
+            "Whether the witness is a police officer.",
+            labels=_choices(WITNESS, "police_officer"),
+        ),
+        _c("appearances", "At how many observations of sittings the witness was heard.", "integer"),
+    ),
+    "witness_appearances": (
+        _c("uuid", "The appearance (witnesses.uuid).", "uuid"),
+        _c("person_uuid", "The person (witness_persons.uuid).", "uuid"),
+        HEARING_UUID,
+        _c("sitting_uuid", "The sitting (sittings.uuid).", "uuid"),
+        _c("sitting_date", "Date of the sitting.", "date"),
     ),
     "allegations": (
         UUID,
@@ -255,6 +321,57 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("answer_uuid", "The answer commented on (answers.uuid), if any.", "uuid"),
         _c("created_at", "When (UTC).", "datetime"),
         _c("reviewer", "The reviewing lead (removed in public exports)."),
+    ),
+    "reconciliations": (
+        UUID,
+        _c("sitting_uuid", "The sitting (sittings.uuid).", "uuid"),
+        _c("sitting_date", "Date of the sitting.", "date"),
+        _c("subject_uuid", "Whom the answer is about: defendants.uuid, witnesses.uuid, or empty.", "uuid"),
+        _c("item_key", "The checklist item's stable key.", labels=ITEM),
+        _c("value", "The reconciled answer's stable value.", labels=ANSWER),
+        _c("reason", "Why the lead chose it (removed in public exports)."),
+        _c("decided_by_uuid", "The lead who decided (internal exports only).", "uuid"),
+        _c("decided_by", "The lead who decided (internal exports only)."),
+        _c("updated_at", "When it was last decided (UTC).", "datetime"),
+    ),
+    "case_facts": (
+        UUID,
+        _c("defendant_uuid", "The defendant (defendants.uuid).", "uuid"),
+        _c("item_key", "The fact: the checklist item's stable key.", labels=ITEM),
+        _c("value", "Its value's stable key (yes, no, an option, a number).", labels=ANSWER),
+        _c("note", "The recorder's note (removed in public exports)."),
+        _c(
+            "source",
+            "Where it comes from: observed, court_record (both established), counsel, "
+            "defendant, family, prosecution, official, other (alleged).",
+            labels=SOURCE_LABELS,
+        ),
+        _c("learned_at_hearing_uuid", "The observation it was learned at (hearings.uuid), if any.", "uuid"),
+        _c("learned_at_date", "The date of that sitting.", "date"),
+        _c("learned_from", "The document it was learned from (removed in public exports)."),
+        _c("recorded_by_uuid", "Who recorded the current value (internal exports only).", "uuid"),
+        _c("recorded_by", "Who recorded the current value (internal exports only)."),
+        _c("updated_at", "When the current value was recorded (UTC).", "datetime"),
+        _c("version", "How many times the fact was saved.", "integer"),
+    ),
+    "case_fact_history": (
+        UUID,
+        _c("case_fact_uuid", "The fact (case_facts.uuid).", "uuid"),
+        _c("defendant_uuid", "The defendant (defendants.uuid).", "uuid"),
+        _c("item_key", "The fact: the checklist item's stable key.", labels=ITEM),
+        _c("value", "The earlier value's stable key.", labels=ANSWER),
+        _c("note", "The note it had (removed in public exports)."),
+        _c("source", "Its source, as in case_facts.source.", labels=SOURCE_LABELS),
+        _c("learned_at_hearing_uuid", "The observation it was learned at (hearings.uuid), if any.", "uuid"),
+        _c("learned_at_date", "The date of that sitting.", "date"),
+        _c("learned_from", "The document it was learned from (removed in public exports)."),
+        _c("recorded_by_uuid", "Who recorded it (internal exports only).", "uuid"),
+        _c("recorded_by", "Who recorded it (internal exports only)."),
+        _c("recorded_at", "When it was recorded (UTC).", "datetime"),
+        _c("changed_by_uuid", "Who replaced it (internal exports only).", "uuid"),
+        _c("changed_by", "Who replaced it (internal exports only)."),
+        _c("changed_at", "When it was replaced (UTC).", "datetime"),
+        _c("reason", "Why it was replaced (removed in public exports)."),
     ),
 }
 

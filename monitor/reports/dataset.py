@@ -12,15 +12,52 @@ from sqlite_utils import Database
 TABLES = (
     "trials",
     "defendants",
+    "sittings",
     "hearings",
     "presence",
     "answers",
     "witnesses",
+    "witness_persons",
+    "witness_appearances",
     "allegations",
     "notes",
     "reviews",
+    "reconciliations",
+    "case_facts",
+    "case_fact_history",
 )
+# Read a row at a time by an export, like the answers (a case file's history runs into millions of rows
+# after a large v1 database is migrated): ``load(with_answers=False)`` leaves them out.
+STREAMED = ("answers", "case_fact_history")
 COUNTED = ("submitted", "returned", "approved")
+# Per sitting, the items on which its submitted or approved observations disagree and no lead has
+# reconciled them (the findings leave them out) — the rule of observe.sittings.open_sittings, which the
+# lead's disagreements page counts with, read only where a sitting has two such observations or more
+# (a mission's millions of answers are not grouped to find the few shared sittings).
+OPEN_ITEMS = """
+    WITH shared AS (
+        SELECT sitting_id FROM hearing
+        WHERE id IN ({hearings}) AND status IN ('submitted', 'approved') AND sitting_id IS NOT NULL
+        GROUP BY sitting_id HAVING count(*) > 1
+    ),
+    per AS (
+        SELECT hearing.sitting_id, answer.subject_uuid, answer.item_key
+        FROM hearing CROSS JOIN answer ON answer.hearing_id = hearing.id
+        WHERE hearing.sitting_id IN (SELECT sitting_id FROM shared)
+          AND hearing.status IN ('submitted', 'approved') AND answer.value NOT IN ('', 'not_observed')
+          AND NOT EXISTS (
+            SELECT 1 FROM hearing_defendant
+            JOIN defendant ON defendant.id = hearing_defendant.defendant_id
+            WHERE hearing_defendant.hearing_id = answer.hearing_id AND hearing_defendant.present = 0
+              AND defendant.uuid = answer.subject_uuid)
+        GROUP BY hearing.sitting_id, answer.subject_uuid, answer.item_key
+        HAVING count(DISTINCT answer.value) > 1
+    )
+    SELECT sitting.uuid, count(*) AS open FROM per JOIN sitting ON sitting.id = per.sitting_id
+    WHERE NOT EXISTS (SELECT 1 FROM reconciliation r WHERE r.sitting_id = per.sitting_id
+                      AND r.subject_uuid = per.subject_uuid AND r.item_key = per.item_key)
+    GROUP BY sitting.id
+"""
 ANSWER_FIELDS = ("uuid", "hearing_uuid", "subject_uuid", "item_key", "value", "note", "provenance")
 
 
@@ -52,7 +89,12 @@ def load(
         "WHERE trial.mission_id = :mission AND hearing.status IN (SELECT value FROM json_each(:statuses)) "
         "AND (:trial IS NULL OR trial.uuid = :trial) AND (:hearing IS NULL OR hearing.uuid = :hearing)"
     )
-    wanted = set(tables) - (set() if with_answers else {"answers"})
+    wanted = set(tables) - (set() if with_answers else set(STREAMED))
+    # The trials' defendants, for the case file (a fact belongs to the defendant, not to a hearing).
+    defendant_ids = (
+        "SELECT defendant.id FROM defendant JOIN trial ON trial.id = defendant.trial_id "
+        "WHERE trial.mission_id = :mission AND (:trial IS NULL OR trial.uuid = :trial)"
+    )
 
     def rows(table: str, sql: str) -> list[dict]:
         return list(db.query(sql, params)) if table in wanted else []
@@ -89,6 +131,18 @@ def load(
             WHERE trial.mission_id = :mission ORDER BY trial.title, defendant.position
             """,
         ),
+        "sittings": rows(
+            "sittings",
+            f"""
+            SELECT sitting.uuid, trial.uuid AS trial_uuid, sitting.sitting_date, sitting.session,
+                   sitting.courtroom, sitting.judge,
+                   (SELECT count(*) FROM hearing WHERE hearing.sitting_id = sitting.id
+                      AND hearing.id IN ({hearing_ids})) AS observations
+            FROM sitting JOIN trial ON trial.id = sitting.trial_id
+            WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
+            ORDER BY sitting.sitting_date, sitting.session, trial.title
+            """,  # noqa: S608 (fixed SQL)
+        ),
         "hearings": rows(
             "hearings",
             f"""
@@ -96,8 +150,10 @@ def load(
                    hearing.end_time, hearing.courtroom, hearing.judge, hearing.public_access,
                    hearing.observers_admitted, hearing.access_note, hearing.present, hearing.summary,
                    hearing.status, hearing.checklist_id, hearing.checklist_version, hearing.submitted_at,
-                   user.uuid AS observer_uuid, user.display_name AS observer
+                   user.uuid AS observer_uuid, user.display_name AS observer,
+                   coalesce(sitting.uuid, '') AS sitting_uuid
             FROM hearing JOIN trial ON trial.id = hearing.trial_id JOIN user ON user.id = hearing.observer_id
+            LEFT JOIN sitting ON sitting.id = hearing.sitting_id
             WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id
             """,  # noqa: S608 (fixed SQL)
         ),
@@ -132,6 +188,30 @@ def load(
             WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
             """,  # noqa: S608
         ),
+        "witness_persons": rows(
+            "witness_persons",
+            f"""
+            SELECT witness.uuid, trial.uuid AS trial_uuid, witness.label, witness.identity, witness.side,
+                   witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
+                   witness.voice_hidden, witness.image_hidden, witness.police_officer,
+                   count(witness_appearance.id) AS appearances
+            FROM witness JOIN trial ON trial.id = witness.trial_id
+            JOIN witness_appearance ON witness_appearance.witness_id = witness.id
+            WHERE witness_appearance.hearing_id IN ({hearing_ids})
+            GROUP BY witness.id ORDER BY trial.title, witness.id
+            """,  # noqa: S608
+        ),
+        "witness_appearances": rows(
+            "witness_appearances",
+            f"""
+            SELECT witness_appearance.uuid, witness.uuid AS person_uuid, hearing.uuid AS hearing_uuid,
+                   coalesce(sitting.uuid, '') AS sitting_uuid, hearing.hearing_date AS sitting_date
+            FROM witness_appearance JOIN witness ON witness.id = witness_appearance.witness_id
+            JOIN hearing ON hearing.id = witness_appearance.hearing_id
+            LEFT JOIN sitting ON sitting.id = hearing.sitting_id
+            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
+            """,  # noqa: S608
+        ),
         "allegations": rows(
             "allegations",
             f"""
@@ -158,12 +238,100 @@ def load(
             WHERE hearing.id IN ({hearing_ids}) ORDER BY review.id
             """,  # noqa: S608
         ),
+        "reconciliations": rows(
+            "reconciliations",
+            f"""
+            SELECT reconciliation.uuid, sitting.uuid AS sitting_uuid, sitting.sitting_date,
+                   reconciliation.subject_uuid, reconciliation.item_key, reconciliation.value,
+                   reconciliation.reason, user.uuid AS decided_by_uuid, user.display_name AS decided_by,
+                   reconciliation.updated_at
+            FROM reconciliation JOIN sitting ON sitting.id = reconciliation.sitting_id
+            JOIN user ON user.id = reconciliation.decided_by
+            WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
+            ORDER BY sitting.sitting_date, sitting.session, reconciliation.id
+            """,  # noqa: S608
+        ),
+        "case_facts": rows(
+            "case_facts",
+            f"""
+            SELECT case_fact.uuid, defendant.uuid AS defendant_uuid, case_fact.item_key, case_fact.value,
+                   case_fact.note, case_fact.source, case_fact.learned_at_hearing_uuid,
+                   hearing.hearing_date AS learned_at_date, case_fact.learned_from,
+                   user.uuid AS recorded_by_uuid, user.display_name AS recorded_by,
+                   case_fact.updated_at, case_fact.version
+            FROM case_fact JOIN defendant ON defendant.id = case_fact.defendant_id
+            JOIN trial ON trial.id = defendant.trial_id JOIN user ON user.id = case_fact.recorded_by
+            LEFT JOIN hearing ON hearing.uuid = case_fact.learned_at_hearing_uuid
+            WHERE case_fact.defendant_id IN ({defendant_ids})
+            ORDER BY trial.title, defendant.position, case_fact.id
+            """,  # noqa: S608
+        ),
+        "case_fact_history": rows("case_fact_history", history_sql(defendant_ids)),
     }
+    if data["sittings"]:
+        open_items = {
+            row["uuid"]: row["open"] for row in db.query(OPEN_ITEMS.format(hearings=hearing_ids), params)
+        }
+        for sitting in data["sittings"]:
+            sitting["disputed_open"] = open_items.get(sitting["uuid"], 0)
     for allegation in data["allegations"]:
         for key in ("id", "hearing_id", "trial_id"):
             allegation.pop(key, None)
     data["private"] = private(db, mission)
     return data
+
+
+def history_sql(defendant_ids: str) -> str:
+    """Every earlier value of the case facts of ``defendant_ids`` (SQL, parameters :mission, :trial)."""
+    return f"""
+        SELECT case_fact_history.uuid, case_fact.uuid AS case_fact_uuid, defendant.uuid AS defendant_uuid,
+               case_fact.item_key, case_fact_history.value, case_fact_history.note, case_fact_history.source,
+               case_fact_history.learned_at_hearing_uuid, hearing.hearing_date AS learned_at_date,
+               case_fact_history.learned_from, recorder.uuid AS recorded_by_uuid,
+               recorder.display_name AS recorded_by, case_fact_history.recorded_at,
+               changer.uuid AS changed_by_uuid, changer.display_name AS changed_by,
+               case_fact_history.created_at AS changed_at, case_fact_history.reason
+        FROM case_fact_history JOIN case_fact ON case_fact.id = case_fact_history.case_fact_id
+        JOIN defendant ON defendant.id = case_fact.defendant_id
+        JOIN user AS recorder ON recorder.id = case_fact_history.recorded_by
+        JOIN user AS changer ON changer.id = case_fact_history.changed_by
+        LEFT JOIN hearing ON hearing.uuid = case_fact_history.learned_at_hearing_uuid
+        WHERE case_fact.defendant_id IN ({defendant_ids})
+        ORDER BY case_fact.id, case_fact_history.recorded_at, case_fact_history.id
+    """  # noqa: S608 (fixed SQL)
+
+
+class History:
+    """The case facts' earlier values of a mission, read from the database as they are used (after a
+    large v1 database is migrated they run into millions of rows), each row through ``prepare`` (an
+    export's redaction). Iterating again reads again; ``len()`` counts without reading."""
+
+    def __init__(self, db: Database, mission: dict, prepare: Callable[[dict], dict] | None = None):
+        self.db, self.prepare = db, prepare
+        self._params = {"mission": mission["id"], "trial": None}
+        self._ids = (
+            "SELECT defendant.id FROM defendant JOIN trial ON trial.id = defendant.trial_id "
+            "WHERE trial.mission_id = :mission AND (:trial IS NULL OR trial.uuid = :trial)"
+        )
+        self._count: int | None = None
+
+    def __iter__(self) -> Iterator[dict]:
+        cursor = self.db.execute(history_sql(self._ids), self._params)
+        names = [column[0] for column in cursor.description]
+        while batch := cursor.fetchmany(1000):
+            for values in batch:
+                row = dict(zip(names, values, strict=True))
+                yield self.prepare(row) if self.prepare else row
+
+    def __len__(self) -> int:
+        if self._count is None:
+            sql = (
+                "SELECT count(*) FROM case_fact_history JOIN case_fact "  # noqa: S608
+                "ON case_fact.id = case_fact_history.case_fact_id "
+                f"WHERE case_fact.defendant_id IN ({self._ids})"
+            )
+            self._count = self.db.execute(sql, self._params).fetchone()[0]
+        return self._count
 
 
 def private(db: Database, mission: dict) -> dict:
@@ -193,6 +361,16 @@ def private(db: Database, mission: dict) -> dict:
                 {in_mission.format("hearing")}
             UNION SELECT note.author_id FROM note JOIN hearing ON hearing.id = note.hearing_id
                 {in_mission.format("hearing")}
+            UNION SELECT reconciliation.decided_by FROM reconciliation
+                JOIN sitting ON sitting.id = reconciliation.sitting_id {in_mission.format("sitting")}
+            UNION SELECT case_fact.recorded_by FROM case_fact
+                JOIN defendant ON defendant.id = case_fact.defendant_id {in_mission.format("defendant")}
+            UNION SELECT h.recorded_by FROM case_fact_history AS h
+                JOIN case_fact ON case_fact.id = h.case_fact_id
+                JOIN defendant ON defendant.id = case_fact.defendant_id {in_mission.format("defendant")}
+            UNION SELECT h.changed_by FROM case_fact_history AS h
+                JOIN case_fact ON case_fact.id = h.case_fact_id
+                JOIN defendant ON defendant.id = case_fact.defendant_id {in_mission.format("defendant")}
         ) ORDER BY id
         """,  # noqa: S608 (fixed SQL)
         params,

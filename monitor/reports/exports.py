@@ -154,8 +154,13 @@ def _outputs(data: dict, checklist, lang: str, names: tuple[str, ...]) -> Iterab
             rows = ((columns.cells(answer), ()) for answer in kept)
             expected = len(answers) if name == "answers" else None
             yield _Output(name, columns.columns, rows, expected)
+        elif isinstance(data[name], dataset.History):
+            columns = Columns(name, None, checklist, lang)
+            history = data[name]
+            rows = ((columns.cells(row), ()) for row in history)
+            yield _Output(name, columns.columns, rows, len(history))
         else:
-            records = data[name]
+            records = data.get(name, [])
             columns = Columns(name, records[0] if records else None, checklist, lang)
             sample = [columns.cells(row) for row in records[:200]]
             rows = ((columns.cells(row), ()) for row in records)
@@ -404,7 +409,7 @@ def to_json(data: dict, progress: Callable | None = None, out: BinaryIO | None =
         text.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
     for number, name in enumerate(dataset.TABLES):
         steps.step(f"Writing {name}")
-        rows = data[name]
+        rows = data.get(name, [])
         expected = len(rows)
         lists = frozenset(c.name for c in COLUMNS[name] if c.kind == "list")
         text.write(f'  "{name}": [')
@@ -477,6 +482,7 @@ def write_export(
     data = redaction.data
     hearings = [hearing["uuid"] for hearing in data["hearings"]]
     data["answers"] = dataset.Answers(db, hearings, redaction.answer, redaction.answer_value)
+    data["case_fact_history"] = dataset.History(db, mission, redaction.history)
     data["exported_at"] = utcnow()
     if fmt == "csv":
         to_csv_zip(data, checklist, lang, progress=report, out=out)

@@ -53,11 +53,30 @@ FREE_TEXT = {
         "outcome",
     ),
     "reviews": ("comment",),
+    "sittings": ("courtroom", "judge"),
+    "witness_persons": ("anonymity_reason",),
+    "reconciliations": ("reason",),
+    "case_facts": ("note", "learned_from"),
+    "case_fact_history": ("note", "learned_from", "reason"),
     "defendants": ("charges", "sentence"),
     "mission": ("description",),
 }
 # Columns the public profile fills with pseudonyms itself: the net of names does not go over them again.
-PSEUDONYMS = {"defendants": {"name", "pseudonym"}, "witnesses": {"label"}, "hearings": {"observer"}}
+PSEUDONYMS = {
+    "defendants": {"name", "pseudonym"},
+    "witnesses": {"label"},
+    "witness_persons": {"label"},
+    "hearings": {"observer"},
+}
+# Who recorded or decided what: in internal exports only (a partner or the public reads the facts, not
+# which member of the mission established them).
+RECORDERS = {
+    "reconciliations": ("decided_by", "decided_by_uuid"),
+    "case_facts": ("recorded_by", "recorded_by_uuid"),
+    "case_fact_history": ("recorded_by", "recorded_by_uuid", "changed_by", "changed_by_uuid"),
+}
+# A stored value that is a key (yes, an option's key, a number), not text someone typed.
+CODE = re.compile(r"[a-z0-9_]{1,64}")
 
 
 def key_path(instance_path: str) -> str:
@@ -96,6 +115,7 @@ def redact(data: dict, profile: str, key: bytes | None = None) -> dict:
     redaction = Redaction(data, profile, key)
     result = redaction.data
     result["answers"] = [redaction.answer(dict(answer)) for answer in data["answers"]]
+    result["case_fact_history"] = [redaction.history(dict(row)) for row in data.get("case_fact_history", ())]
     return result
 
 
@@ -115,15 +135,23 @@ class Redaction:
         self._names: _Names | None = None
         self._values: dict[str, str] = {}
         private = data.get("private") or {}
-        data = {name: _copy(rows) for name, rows in data.items() if name not in ("answers", "private")}
+        streamed = ("answers", "case_fact_history", "private")
+        data = {name: _copy(rows) for name, rows in data.items() if name not in streamed}
         data["answers"] = []
+        data["case_fact_history"] = []
+        for table in TABLES_SINCE_UNITS:  # a dataset made before these tables existed
+            data.setdefault(table, [])
         data["profile"] = profile
         self.data = data
         if profile == "internal":
             return
-        for witness in data["witnesses"]:
+        for witness in [*data["witnesses"], *data["witness_persons"]]:
             if witness["anonymous"]:
                 witness["identity"] = REMOVED
+        for table, columns in RECORDERS.items():
+            for row in data[table]:
+                for column in columns:
+                    row[column] = REMOVED
         perpetrators = [a["perpetrators"] for a in data["allegations"]]
         for allegation in data["allegations"]:
             allegation["perpetrators"] = REMOVED
@@ -142,12 +170,19 @@ class Redaction:
         for witness in data["witnesses"]:
             witness["identity"] = REMOVED
             witness["label"] = aliases[("witness", _person(witness))]  # a label is typed by hand: a name?
+        for person in data["witness_persons"]:
+            person["identity"] = REMOVED
+            person["label"] = aliases[("witness", person["uuid"])]
+        for row in [*data["case_facts"], *data["reconciliations"]]:
+            row["value"] = self._code(row["value"])
         for hearing in data["hearings"]:
             hearing["observer"] = aliases[("account", hearing["observer_uuid"])]
             hearing["observer_uuid"] = pseudonymous_uuid(key, hearing["observer_uuid"])
         for review in data["reviews"]:
             review["reviewer"] = REMOVED
         for table, columns in FREE_TEXT.items():
+            if table in streamed:
+                continue
             for row in [data[table]] if table == "mission" else data[table]:
                 for column in columns:
                     row[column] = REMOVED
@@ -169,6 +204,30 @@ class Redaction:
             self._names.replace_in_row(answer, _text_columns("answers"))
         return answer
 
+    def _code(self, value: str) -> str:
+        """A case fact's or reconciled answer's value in a public export: a key or a number stays, text
+        someone typed (which may name a person) goes."""
+        if not value or CODE.fullmatch(value):
+            if value and self._names is not None and self._names.names_someone(value):
+                return REMOVED
+            return value
+        return REMOVED
+
+    def history(self, row: dict) -> dict:
+        """One earlier value of a case fact (dataset.History's row) redacted in place; returned."""
+        if self.profile == "internal":
+            return row
+        for column in RECORDERS["case_fact_history"]:
+            row[column] = REMOVED
+        if self.profile != "public":
+            return row
+        for column in FREE_TEXT["case_fact_history"]:
+            row[column] = REMOVED
+        row["value"] = self._code(row["value"])
+        if self._names is not None:
+            self._names.replace_in_row(row, _text_columns("case_fact_history"))
+        return row
+
     def answer_value(self, value: str) -> str:
         """An answer's value as :meth:`answer` leaves it (for readers that take only the values)."""
         if self.profile != "public":
@@ -181,6 +240,15 @@ class Redaction:
         return redacted
 
 
+# Tables added with the units of issue 11 (sittings, witness persons, reconciliations, the case file).
+TABLES_SINCE_UNITS = (
+    "sittings",
+    "witness_persons",
+    "witness_appearances",
+    "reconciliations",
+    "case_facts",
+    "case_fact_history",
+)
 YESNO_AND_CODES = {
     "yes",
     "no",
@@ -237,6 +305,8 @@ def _names(data: dict, private: dict, perpetrators: list[str], key: bytes) -> "_
     for hearing in data["hearings"]:
         names.add((ACCOUNT, hearing["observer_uuid"]), hearing["observer"])
         names.add(None, hearing["judge"], described=True)
+    for sitting in data.get("sittings", ()):
+        names.add(None, sitting["judge"], described=True)
     for witness in [*private.get("witnesses", ()), *data["witnesses"]]:
         names.add((WITNESS, _person(witness)), witness["label"], described=True)
         names.add((WITNESS, _person(witness)), witness["identity"], described=True)

@@ -44,6 +44,15 @@ def item_sentence(report: Report, item, entry: dict, lang: str) -> str:
     return cited(report, line, entry["refs"])
 
 
+def item_sentences(report: Report, item, entry: dict, lang: str) -> list[str]:
+    """The sentences of one item with a concern: one, or — for a fact of the case file — the established
+    and the alleged apart (``wording.case_sentences``), each with its legal references."""
+    finding = (item.finding.get(lang) if getattr(item, "finding", None) else "").strip().rstrip(".")
+    if entry.get("unit") == "case" and finding:
+        return [cited(report, line, entry["refs"]) for line in wording.case_sentences(entry, finding, lang)]
+    return [item_sentence(report, item, entry, lang)]
+
+
 def method_sentence(found: dict) -> str:
     return wording.method_sentence(found["method"])
 
@@ -57,16 +66,17 @@ def concern_sections(report: Report, found: dict, checklist, lang: str, tables: 
     """One subsection per stage: the sentences of the items with a concern, and (``tables``) every item."""
     entries = {entry["key"]: entry for entry in found["items"]}
     numbers = question_numbers(checklist)
-    units = {"defendant": _("Defendants"), "hearing": _("Hearings"), "witness": _("Witnesses")}
+    units = {"defendant": _("Defendants"), "hearing": _("Sittings"), "witness": _("Witnesses")}
     result = []
     for stage in checklist.stages:
         items = [item for item in checklist.items if item.stage == stage.key and item.key in entries]
         if not items:
             continue
         lines = [
-            item_sentence(report, item, entries[item.key], lang)
+            line
             for item in items
             if entries[item.key]["concern"]["count"]
+            for line in item_sentences(report, item, entries[item.key], lang)
         ]
         blocks = [sentences(lines)] if lines else [note(_("No concern was recorded at this stage."))]
         if tables:
@@ -75,12 +85,21 @@ def concern_sections(report: Report, found: dict, checklist, lang: str, tables: 
                 entry = entries[item.key]
                 report.refs.update(item.refs)
                 concern = entry["concern"]["count"]
+                cell = Cell(str(concern), tone="concern" if concern else "")
+                if entry.get("unit") == "case":  # established counted; alleged beside it, never added
+                    established = entry["concern_established"]["count"]
+                    alleged = entry["concern_alleged"]["count"]
+                    cell = Cell(
+                        str(established),
+                        tone="concern" if established else "",
+                        note=_("alleged: %(count)s", count=alleged) if alleged else "",
+                    )
                 rows.append(
                     [
                         str(numbers[item.key]),
                         item.label.get(lang),
-                        units[item.scope],
-                        Cell(str(concern), tone="concern" if concern else ""),
+                        _("Defendants on trial") if entry.get("unit") == "case" else units[item.scope],
+                        cell,
                         str(entry["observed"]["count"]),
                         "; ".join(item.refs),
                     ]

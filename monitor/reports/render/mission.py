@@ -171,7 +171,12 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
             (_("Mission"), mission["name"]),
             (_("Country"), mission["country"]),
             (_("Mission dates"), f"{mission['start_date'] or DASH} – {mission['end_date'] or _('ongoing')}"),
-            (_("Hearings observed"), f"{m['first_date']} – {m['last_date']}" if m["first_date"] else DASH),
+            (
+                _("Sittings observed"),
+                f"{m['sittings']['count']} ({m['first_date']} – {m['last_date']})"
+                if m["first_date"]
+                else "0",
+            ),
             (_("Language"), LANGUAGE_NAMES.get(lang, lang)),
             (_("Exported"), data.get("export", {}).get("at", "")),
             (_("Checklist"), f"{checklist.title.get(lang)}, v{checklist.version}"),
@@ -225,13 +230,16 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
             trial["title"],
             trial["court"] or DASH,
             trial["case_number"] or DASH,
-            str(sum(1 for h in counted if h["trial_uuid"] == trial["uuid"])),
+            str(
+                len({h.get("sitting_uuid") or h["uuid"] for h in counted if h["trial_uuid"] == trial["uuid"]})
+            ),
             str(sum(1 for d in data["defendants"] if d["trial_uuid"] == trial["uuid"])),
         ]
         for trial in data["trials"]
     ]
     months = [[month, str(n)] for month, n in m["sittings_by_month"].items()]
-    head = [_("Trial"), _("Court"), _("Case number"), _("Hearings"), _("Defendants")]
+    head = [_("Trial"), _("Court"), _("Case number"), _("Sittings"), _("Defendants on trial")]
+    case_file = any(entry.get("unit") == "case" for entry in found["items"])
     return Section(
         _("Method"),
         [
@@ -241,6 +249,7 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
                 (_("Trials"), str(m["trials"]["count"])),
                 (_("Observers"), str(m["observers"])),
                 (_("Dates"), f"{m['first_date']} – {m['last_date']}" if m["first_date"] else DASH),
+                (_("Defendants on trial"), str(len(data["defendants"]))),
                 (_("Defendants seen in court"), str(m["defendants_observed"]["count"])),
                 (_("Witnesses heard"), str(found["anonymous_witnesses"]["witnesses"]["count"])),
                 (_("Hearings counted"), ", ".join(status_label(s) for s in found["scope"]["statuses"])),
@@ -254,6 +263,15 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
                     "however many hearings repeat the same concern. Drafts never count."
                 )
             ),
+            text(
+                _(
+                    "Facts of the case file count once per defendant, of the defendants on trial. What was "
+                    "observed in court or stated in a court record is counted apart from what was alleged; "
+                    "an allegation is never counted as an established violation."
+                )
+            )
+            if case_file
+            else None,
             Block("table", Table(head, trials, widths=(0.33, 0.27, 0.14, 0.12, 0.14), numeric=(3, 4))),
             # A chart of one or two months says nothing the table does not.
             Block("chart", charts.timeline_chart(m["sittings_by_month"], _("Sittings per month")))
@@ -273,20 +291,33 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
 def _stages(found: dict, checklist, lang: str) -> Section:
     """Concerns out of observations per stage, as a chart and a table; the stages follow one by one."""
     rows = []
+    # A fact of the case file counts as a concern where it is established; what was alleged is a column
+    # of its own, never added to the concerns.
+    items = [
+        {**e, "concern": e["concern_established"]} if e.get("unit") == "case" else e for e in found["items"]
+    ]
+    alleged = any(e.get("unit") == "case" for e in found["items"])
     for stage in checklist.stages:
-        entries = [e for e in found["items"] if e["stage"] == stage.key]
+        entries = [e for e in items if e["stage"] == stage.key]
         if entries:
             concerns = sum(e["concern"]["count"] for e in entries)
-            rows.append(
-                [stage.label.get(lang), str(concerns), str(sum(e["observed"]["count"] for e in entries))]
-            )
+            row = [stage.label.get(lang), str(concerns), str(sum(e["observed"]["count"] for e in entries))]
+            if alleged:
+                row.insert(
+                    2, str(sum(e["concern_alleged"]["count"] for e in entries if "concern_alleged" in e))
+                )
+            rows.append(row)
     chart = charts.stacked_item_chart(
-        found["items"],
+        items,
         {stage.key: stage.label.get(lang) for stage in checklist.stages},
         _("Concerns by stage"),
         {"concern": _("Concerns"), "observed": _("Observations")},
     )
     head = [_("Stage"), _("Concerns"), _("Observations")]
+    widths, numeric = (0.5, 0.25, 0.25), (1, 2)
+    if alleged:
+        head.insert(2, _("Alleged"))
+        widths, numeric = (0.4, 0.2, 0.2, 0.2), (1, 2, 3)
     return Section(
         _("Findings by stage"),
         [
@@ -297,7 +328,7 @@ def _stages(found: dict, checklist, lang: str) -> Section:
                 )
             ),
             Block("chart", chart),
-            Block("table", Table(head, rows, widths=(0.5, 0.25, 0.25), numeric=(1, 2), css="narrow")),
+            Block("table", Table(head, rows, widths=widths, numeric=numeric, css="narrow")),
         ],
         ident="stages",
     )

@@ -4,7 +4,9 @@ import json
 
 from flask_babel import gettext as _
 
+from ...checklists import case_items
 from ...evidence.report import annex_section as evidence_annex
+from ...findings.wording import established, source_words, where_learned
 from ...missions.labels import (
     CONVICTION_BASIS_LABELS,
     COUNSEL_LABELS,
@@ -46,6 +48,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
     trial = data["trials"][0]
     hearings = data["hearings"]
     dates = [h["hearing_date"] for h in hearings]
+    sittings = {h.get("sitting_uuid") or h["uuid"] for h in hearings}
     report = Report(
         "trial",
         lang,
@@ -63,7 +66,9 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
             (_("Prosecutor"), trial["prosecutor"]),
             (_("Charges"), trial["charges"]),
             (_("Status"), str(TRIAL_STATUS_LABELS.get(trial["status"], trial["status"]))),
-            (_("Hearings observed"), str(len(hearings))),
+            (_("Defendants on trial"), str(len(data["defendants"]))),
+            (_("Sittings observed"), str(len(sittings))),
+            (_("Observations"), str(len(hearings))),
             (_("Dates"), f"{min(dates)} – {max(dates)}" if dates else ""),
         ).content,
     )
@@ -90,6 +95,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
     head = [_("No."), _("Defendant"), _("Counsel"), _("Pre-trial detention"), _("Verdict"), _("Sentence")]
     defendants = Table(head, rows, widths=(0.06, 0.24, 0.17, 0.17, 0.14, 0.22), numeric=(0,))
     report.sections.append(Section(_("Defendants"), [Block("table", defendants)], ident="defendants"))
+    report.sections.append(case_file_section(data, checklist, lang))
     custody = [Block("table", custody_table(data)), note(custody_legend())]
     report.refs.update(["ICCPR 9(3)", "GC35 ¶33"])
     if found:
@@ -124,8 +130,9 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
         _("Summary"),
     ]
     table = Table(head, rows, widths=(0.11, 0.13, 0.1, 0.11, 0.1, 0.11, 0.1, 0.24), numeric=(4, 5))
+    report.sections.append(sittings_section(data))
     blocks = [Block("table", table)] if rows else [note(_("No hearings observed yet."))]
-    report.sections.append(Section(_("Hearings observed"), blocks, ident="hearings"))
+    report.sections.append(Section(_("Observations"), blocks, ident="hearings"))
     report.sections.append(witnesses_section(data, hearings))
     if found and found["method"]["sittings"]["count"]:
         lines = [method_sentence(found), _("Findings count submitted and approved hearings only.")]
@@ -178,3 +185,104 @@ def witnesses_section(data: dict, hearings: list[dict]) -> Section:
     table = Table(head, rows, widths=(0.2, 0.16, 0.16, 0.16, 0.32))
     blocks = [Block("table", table)] if rows else [note(_("No witness recorded."))]
     return Section(_("Witnesses"), blocks, ident="witnesses")
+
+
+def sittings_section(data: dict) -> Section:
+    """The trial's court sittings: one row per sitting however many observers recorded it, with who
+    observed it and the items its observations still disagree on (left out of the findings)."""
+    observers: dict[str, list[str]] = {}
+    for h in data["hearings"]:
+        observers.setdefault(h.get("sitting_uuid") or h["uuid"], []).append(h["observer"] or DASH)
+    rows = [
+        [
+            s["sitting_date"],
+            str(s["session"]),
+            ", ".join(observers.get(s["uuid"], [])) or DASH,
+            str(len(observers.get(s["uuid"], []))),
+            Cell(str(s.get("disputed_open", 0)), "warning" if s.get("disputed_open") else ""),
+        ]
+        for s in data.get("sittings", [])
+    ]
+    head = [_("Date"), _("Session"), _("Observers"), _("Observations"), _("Disputed items open")]
+    table = Table(head, rows, widths=(0.16, 0.1, 0.44, 0.14, 0.16), numeric=(1, 3, 4))
+    blocks = [Block("table", table)] if rows else [note(_("No hearings observed yet."))]
+    if any(s.get("disputed_open") for s in data.get("sittings", [])):
+        blocks.append(
+            note(
+                _(
+                    "Disputed items: observers of one sitting gave different answers and no lead has "
+                    "reconciled them yet; the findings leave them out."
+                )
+            )
+        )
+    return Section(_("Sittings"), blocks, ident="sittings")
+
+
+def case_file_section(data: dict, checklist, lang: str) -> Section:
+    """Each defendant's case file: every fact known, in the checklist's words, with its source in words
+    (observed in court, according to the judgment, according to counsel …), where it was learned and — in
+    the internal edition — who recorded it. Established facts and allegations are told apart."""
+    items = {item.key: item for item in case_items(checklist)} if checklist else {}
+    order = {key: n for n, key in enumerate(items)}
+    internal = data["profile"] == "internal"
+    by_defendant: dict[str, list[dict]] = {}
+    for fact in data.get("case_facts", []):
+        if fact["value"] or fact["note"]:
+            by_defendant.setdefault(fact["defendant_uuid"], []).append(fact)
+    rows: list = []
+    for d in data["defendants"]:
+        facts_known = sorted(
+            by_defendant.get(d["uuid"], []),
+            key=lambda f: (order.get(f["item_key"], len(order)), f["item_key"]),
+        )
+        rows.append(f"{d['position']}. {d['name'] or DASH}")
+        if not facts_known:
+            rows.append(
+                [_("Nothing recorded in the case file yet."), "", "", "", *([""] if internal else [])]
+            )
+            continue
+        for fact in facts_known:
+            item = items.get(fact["item_key"])
+            if item is None:
+                try:
+                    item = checklist.item(fact["item_key"])
+                except (KeyError, AttributeError):
+                    item = None
+            label = item.label.get(lang) if item else fact["item_key"]
+            value = (
+                (item.value_label(fact["value"], lang) if item else fact["value"]) if fact["value"] else DASH
+            )
+            concern = bool(item and fact["value"] and item.is_concern(fact["value"]))
+            row = [
+                label,
+                Cell(value, "concern" if concern else "", fact["note"] or ""),
+                Cell(
+                    source_words(fact["source"]) or DASH,
+                    note=(_("established") if established(fact["source"]) else _("alleged"))
+                    if fact["source"]
+                    else "",
+                ),
+                where_learned(fact["learned_at_date"], fact["learned_from"], fact["source"]) or DASH,
+            ]
+            if internal:
+                row.append(Cell(fact["recorded_by"] or DASH, note=(fact["updated_at"] or "")[:10]))
+            rows.append(row)
+    head = [_("Fact"), _("Value"), _("Source"), _("Where learned")]
+    widths = (0.36, 0.2, 0.24, 0.2)
+    if internal:
+        head.append(_("Recorded by"))
+        widths = (0.32, 0.17, 0.2, 0.17, 0.14)
+    blocks = [
+        text(
+            _(
+                "Facts of the case, recorded once for each defendant, with their source: what was observed "
+                "in court or stated in the judgment or another court record is established; what the "
+                "defendant, counsel, the family, the prosecution or others said is an allegation."
+            )
+        )
+    ]
+    if data.get("case_facts"):
+        blocks.append(Block("table", Table(head, rows, widths=widths, css="case-file")))
+    else:
+        blocks.append(note(_("Nothing recorded in the case file yet.")))
+    return Section(_("Case file"), blocks, ident="case-file")
