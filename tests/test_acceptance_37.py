@@ -156,6 +156,8 @@ def test_the_findings_page_says_27_of_37_and_21_of_37(app, client, case):
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(response.get_data(as_text=True))))
     assert f"{ALLEGING} of {ON_TRIAL} defendants on trial told the court they had been tortured" in page
     assert f"an investigation for 0 of {ALLEGING} people who alleged torture" in page, "persons, not records"
+    assert f"Alleged, not established, for {ALLEGING} of {ON_TRIAL} defendants on trial" in page
+    assert re.search(rf"\b{ANONYMOUS_BASIS} of {ON_TRIAL} defendants on trial [^—]*— established", page)
     assert re.search(rf"\b{ANONYMOUS_BASIS} of {ON_TRIAL} convicted defendants\b[^.]*anonymous witness", page)
     assert f"{ALLEGING + 1} of" not in page, "the draft's allegation is not counted"
 
@@ -176,6 +178,8 @@ def test_the_mission_report_states_the_same_counts(app, case, tmp_path, fmt):
     text = re.sub(r"(\w)- (\w)", r"\1-\2", " ".join(text.split()))
     assert f"{ALLEGING} of {ON_TRIAL} defendants on trial told the court they had been tortured" in text
     assert f"an investigation for 0 of {ALLEGING} people who alleged torture" in text, "persons, not records"
+    assert f"Alleged, not established, for {ALLEGING} of {ON_TRIAL} defendants on trial" in text
+    assert re.search(rf"\b{ANONYMOUS_BASIS} of {ON_TRIAL} defendants on trial [^—]*— established", text)
     assert re.search(rf"\b{ANONYMOUS_BASIS} of {ON_TRIAL} convicted defendants\b[^.]*anonymous witness", text)
     assert "Based on 2 sittings (3 observations" in text
     assert "Stranger" not in text and "Elsewhere" not in text

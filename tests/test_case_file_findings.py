@@ -123,10 +123,14 @@ def test_the_findings_page_says_the_observed_and_the_alleged_apart(app, client, 
     assert response.status_code == 200
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(response.get_data(as_text=True))))
     assert (
-        "4 of 6 defendants on trial were not promptly told the reasons for their arrest and the charges "
-        "(observed or according to a court record: 2 ; alleged (told by the defendant, counsel, family or "
-        "others): 2 ; known for 5 )"
+        "2 of 6 defendants on trial were not promptly told the reasons for their arrest and the charges — "
+        "established: observed in court or according to a court record (known for 5 )"
     ) in page
+    assert (
+        "Alleged, not established, for 2 of 6 defendants on trial: “were not promptly told the reasons for "
+        "their arrest and the charges” (according to defence counsel: 1 ; according to the defendant: 1 ; "
+        "known for 5 )"
+    ) in page, "an allegation is never added to the established count"
     evidence = client.get(
         f"/missions/{world['mission']['uuid']}/findings/evidence?path=items.informed_of_reasons.concern_alleged"
     )
