@@ -1,6 +1,7 @@
 """API tokens in a real Chromium: create one on the profile page, use it, revoke it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_user
 from tests.test_browser import browser_page, shot, sign_in  # noqa: F401  (browser_page is a fixture)
@@ -13,7 +14,7 @@ def test_a_lead_creates_uses_and_revokes_a_token(app, browser_page):  # noqa: F8
     make_user(app, "lena", "lead", display_name="Lena")
     sign_in(page, "lena", PASSWORD)
     page.goto("/profile")
-    assert page.get_by_text("You have no API tokens.").is_visible()
+    expect(page.get_by_text("You have no API tokens.")).to_be_visible()
 
     page.get_by_label("Name", exact=True).last.fill("analysis script")
     page.get_by_label("Access").select_option("read")
@@ -23,7 +24,7 @@ def test_a_lead_creates_uses_and_revokes_a_token(app, browser_page):  # noqa: F8
     secret_box = page.get_by_label("Your new token")
     secret = secret_box.input_value()
     assert secret.startswith("tm_") and len(secret) == 46
-    assert page.get_by_text("it will not be shown again").is_visible()
+    expect(page.get_by_text("it will not be shown again")).to_be_visible()
     page.get_by_role("button", name="Copy").click()
     assert page.evaluate("() => document.activeElement.id") == "new-token"  # selected, ready to paste
     shot(page, "profile-token-created")
@@ -42,6 +43,6 @@ def test_a_lead_creates_uses_and_revokes_a_token(app, browser_page):  # noqa: F8
     page.get_by_role("button", name="Revoke").click()
     page.wait_for_url("**/profile#tokens")
     assert questions and "analysis script" in questions[0]
-    assert page.get_by_text("Token “analysis script” revoked.").is_visible()
+    expect(page.get_by_text("Token “analysis script” revoked.")).to_be_visible()
     assert page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status == 401
     assert page.csp_violations == []
