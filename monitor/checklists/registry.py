@@ -99,7 +99,7 @@ def of(record: dict, extra_dirs: Iterable[str | os.PathLike] | None = None) -> C
     """The checklist a mission or an observation (any row with ``checklist_id`` and ``checklist_version``)
     is answered with; ``extra_dirs`` default to the running app's ``CHECKLIST_DIRS``."""
     if extra_dirs is None:
-        from flask import current_app  # only when called inside the app
+        from flask import current_app, has_app_context  # the app's folders, when called inside it
 
-        extra_dirs = current_app.config.get("CHECKLIST_DIRS", ())
+        extra_dirs = current_app.config.get("CHECKLIST_DIRS", ()) if has_app_context() else ()
     return get(record["checklist_id"], record["checklist_version"], extra_dirs=extra_dirs)

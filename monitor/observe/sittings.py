@@ -265,11 +265,17 @@ def open_sittings(db: Database, mission_id: int, checklist=None) -> list[dict]:
     )
     rows = db.query(
         """
-        WITH per AS (
-            SELECT hearing.sitting_id, answer.subject_uuid, answer.item_key
-            FROM answer JOIN hearing ON hearing.id = answer.hearing_id
-            JOIN trial ON trial.id = hearing.trial_id
+        WITH shared AS (  -- only a sitting with two counted observations or more can disagree
+            SELECT hearing.sitting_id FROM hearing JOIN trial ON trial.id = hearing.trial_id
             WHERE trial.mission_id = :m AND hearing.status IN ('submitted', 'approved')
+              AND hearing.sitting_id IS NOT NULL
+            GROUP BY hearing.sitting_id HAVING count(*) > 1
+        ),
+        per AS (
+            SELECT hearing.sitting_id, answer.subject_uuid, answer.item_key
+            FROM hearing CROSS JOIN answer ON answer.hearing_id = hearing.id
+            WHERE hearing.sitting_id IN (SELECT sitting_id FROM shared)
+              AND hearing.status IN ('submitted', 'approved')
               AND answer.value NOT IN ('', 'not_observed')
               AND NOT EXISTS (
                 SELECT 1 FROM hearing_defendant

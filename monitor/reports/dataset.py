@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from .. import checklists
+from ..observe.sittings import open_sittings
+
 TABLES = (
     "trials",
     "defendants",
@@ -30,34 +33,6 @@ TABLES = (
 # after a large v1 database is migrated): ``load(with_answers=False)`` leaves them out.
 STREAMED = ("answers", "case_fact_history")
 COUNTED = ("submitted", "returned", "approved")
-# Per sitting, the items on which its submitted or approved observations disagree and no lead has
-# reconciled them (the findings leave them out) — the rule of observe.sittings.open_sittings, which the
-# lead's disagreements page counts with, read only where a sitting has two such observations or more
-# (a mission's millions of answers are not grouped to find the few shared sittings).
-OPEN_ITEMS = """
-    WITH shared AS (
-        SELECT sitting_id FROM hearing
-        WHERE id IN ({hearings}) AND status IN ('submitted', 'approved') AND sitting_id IS NOT NULL
-        GROUP BY sitting_id HAVING count(*) > 1
-    ),
-    per AS (
-        SELECT hearing.sitting_id, answer.subject_uuid, answer.item_key
-        FROM hearing CROSS JOIN answer ON answer.hearing_id = hearing.id
-        WHERE hearing.sitting_id IN (SELECT sitting_id FROM shared)
-          AND hearing.status IN ('submitted', 'approved') AND answer.value NOT IN ('', 'not_observed')
-          AND NOT EXISTS (
-            SELECT 1 FROM hearing_defendant
-            JOIN defendant ON defendant.id = hearing_defendant.defendant_id
-            WHERE hearing_defendant.hearing_id = answer.hearing_id AND hearing_defendant.present = 0
-              AND defendant.uuid = answer.subject_uuid)
-        GROUP BY hearing.sitting_id, answer.subject_uuid, answer.item_key
-        HAVING count(DISTINCT answer.value) > 1
-    )
-    SELECT sitting.uuid, count(*) AS open FROM per JOIN sitting ON sitting.id = per.sitting_id
-    WHERE NOT EXISTS (SELECT 1 FROM reconciliation r WHERE r.sitting_id = per.sitting_id
-                      AND r.subject_uuid = per.subject_uuid AND r.item_key = per.item_key)
-    GROUP BY sitting.id
-"""
 ANSWER_FIELDS = ("uuid", "hearing_uuid", "subject_uuid", "item_key", "value", "note", "provenance")
 
 
@@ -269,8 +244,9 @@ def load(
         "case_fact_history": rows("case_fact_history", history_sql(defendant_ids)),
     }
     if data["sittings"]:
+        # the rule of the lead's disagreements page (items of shared sittings not yet reconciled)
         open_items = {
-            row["uuid"]: row["open"] for row in db.query(OPEN_ITEMS.format(hearings=hearing_ids), params)
+            row["uuid"]: row["open"] for row in open_sittings(db, mission["id"], checklists.of(mission))
         }
         for sitting in data["sittings"]:
             sitting["disputed_open"] = open_items.get(sitting["uuid"], 0)
