@@ -60,23 +60,26 @@ def test_the_matrix_is_readable_and_says_what_its_cells_mean(app, db):
         if left_out:
             expect(page.locator(".matrix-legend")).to_contain_text("answered for no defendant here")
 
-        # Cells: "!" for a concern and "–" for none, each saying so in words: with the sittings observed,
-        # or that the fact comes from the case file (the demo is on v2: case facts are columns too).
-        concern = page.locator("#matrix td.cell.concern a").first
-        expect(concern).to_have_text("!")
-        assert re.search(
-            r"a concern was recorded; observed at \d+ sittings?$|a concern, from the case file$",
-            concern.get_attribute("title"),
-        )
+        # Cells: concerns of observations ("1/2": a concern at 1 of the 2 sittings observed), "!" for a
+        # concern in the case file (the demo is on v2: case facts are columns too), "–" for none; each
+        # says so in words.
+        cells = page.locator("#matrix td.cell.concern a")
+        said = cells.evaluate_all("links => links.map(a => [a.textContent.trim(), a.title])")
+        for text, title in said:
+            if text == "!":
+                assert title.endswith("a concern, from the case file"), title
+            else:
+                concerns, observed = map(int, re.fullmatch(r"(\d+)/(\d+)", text).groups())
+                assert 1 <= concerns <= observed, text
+                unit = "sitting" if observed == 1 else "sittings"
+                assert title.endswith(f"a concern at {concerns} of {observed} {unit} observed"), title
+        assert {text == "!" for text, _title in said} == {True, False}, "both kinds of concern cell"
         fine = page.locator("#matrix td.cell.fine a").first
         expect(fine).to_have_text("–")
         assert re.search(
             r"no concern; observed at \d+ sittings?$|no concern, from the case file$",
             fine.get_attribute("title"),
         )
-        titles = page.locator("#matrix td.cell a").evaluate_all("links => links.map(a => a.title)")
-        assert any(t.endswith("from the case file") for t in titles), "case facts are in the matrix"
-        assert any(re.search(r"observed at \d+ sittings?$", t) for t in titles), "and sitting answers"
         legend = page.locator(".matrix-legend")
         expect(legend).to_contain_text("A concern was recorded for this defendant on this question")
         expect(legend).not_to_contain_text("number of sittings where the question was answered")
@@ -97,9 +100,9 @@ def test_the_matrix_is_readable_and_says_what_its_cells_mean(app, db):
         expect(page.locator(".matrix-legend")).to_contain_text("зафиксировано нарушение")
         titles = page.locator("#matrix td.cell.concern a").evaluate_all("links => links.map(a => a.title)")
         assert any(t.endswith("нарушение, по досье по делу") for t in titles)
-        title = next(t for t in titles if "наблюдалось на" in t)  # a sitting's answer
-        sittings, word = re.search(r"зафиксировано нарушение; наблюдалось на (\d+) (\w+)$", title).groups()
+        title = next(t for t in titles if "где это наблюдалось" in t)  # a sitting's answer
+        sittings, word = re.search(r"нарушение на \d+ из (\d+) (\w+), где это наблюдалось$", title).groups()
         one = int(sittings) % 10 == 1 and int(sittings) % 100 != 11
-        assert word == ("заседании" if one else "заседаниях"), title
+        assert word == ("заседания" if one else "заседаний"), title
         page.screenshot(path=str(ARTIFACTS / "matrix-ru.png"))
         assert problems == []

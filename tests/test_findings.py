@@ -175,8 +175,8 @@ def test_the_matrix_has_one_cell_per_defendant_and_item(db, world):
     mission = world["setup"]["mission"]
     grid = matrix(db, Scope(mission["id"]), CHECKLIST)
     assert len(grid["defendants"]) == 37
-    assert grid["cells"][d[0]][ITEM.key] == {"hearings": 2, "concern": True}
-    assert grid["cells"][d[10]][ITEM.key] == {"hearings": 1, "concern": False}
+    assert grid["cells"][d[0]][ITEM.key] == {"hearings": 2, "concerns": 2, "concern": True}
+    assert grid["cells"][d[10]][ITEM.key] == {"hearings": 1, "concerns": 0, "concern": False}
     assert d[31] not in grid["cells"]
 
 

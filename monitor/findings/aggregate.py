@@ -184,7 +184,9 @@ _FAST_PEOPLE = f"""
            max(answer.value NOT IN ('', 'not_observed')) AS observed,
            max(answer.value IN (SELECT value FROM json_each(:concern))) AS concern,
            count(DISTINCT answer.hearing_id)
-               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS sittings
+               FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS sittings,
+           count(DISTINCT answer.hearing_id)
+               FILTER (WHERE answer.value IN (SELECT value FROM json_each(:concern))) AS concerns
     FROM answer
     WHERE answer.item_key = :item AND answer.subject_uuid != ''
       AND answer.hearing_id IN (SELECT id FROM temp.scope_observation WHERE shared = 0)
@@ -252,18 +254,18 @@ def _units(db: Database, item, shared: tuple[int, int]) -> dict[str, dict]:
             "observed": bool(row["observed"]),
             "concern": bool(row["concern"]),
             "sittings": row["sittings"] if people else int(bool(row["observed"])),
+            "concerns": row["concerns"] if people else int(bool(row["concern"])),
             "disputed": [],
         }
     total, count_shared = shared
     if count_shared:
         many = count_shared * 10 >= total
         for row in db.query(_shared_sql(people, many), params):
-            unit = units.setdefault(
-                row["unit"], {"observed": False, "concern": False, "sittings": 0, "disputed": []}
-            )
+            unit = units.setdefault(row["unit"], _unit())
             unit["observed"] |= bool(row["observed"])
             unit["concern"] |= bool(row["concern"])
             unit["sittings"] += int(bool(row["observed"]))
+            unit["concerns"] += int(bool(row["concern"]))
             if row["disputed"]:
                 unit["disputed"].append(row["sitting_uuid"])
     return units
@@ -285,12 +287,11 @@ def _as_persons(units: dict[str, dict], persons: dict[str, str]) -> dict[str, di
     """``_units`` of a witness item, per appearance, folded into persons (heard thrice: counted once)."""
     folded: dict[str, dict] = {}
     for uuid, unit in units.items():
-        person = folded.setdefault(
-            persons.get(uuid, uuid), {"observed": False, "concern": False, "sittings": 0, "disputed": []}
-        )
+        person = folded.setdefault(persons.get(uuid, uuid), _unit())
         person["observed"] |= unit["observed"]
         person["concern"] |= unit["concern"]
         person["sittings"] += unit["sittings"]
+        person["concerns"] += unit["concerns"]
         person["disputed"] += unit["disputed"]
     return folded
 
@@ -342,7 +343,7 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
 
 
 def _unit() -> dict:
-    return {"observed": False, "concern": False, "sittings": 0, "disputed": []}
+    return {"observed": False, "concern": False, "sittings": 0, "concerns": 0, "disputed": []}
 
 
 def _merged(*parts: dict[str, dict]) -> dict[str, dict]:
@@ -353,6 +354,7 @@ def _merged(*parts: dict[str, dict]) -> dict[str, dict]:
             into["observed"] |= unit["observed"]
             into["concern"] |= unit["concern"]
             into["sittings"] = max(into["sittings"], unit["sittings"])
+            into["concerns"] = max(into["concerns"], unit.get("concerns", 0))
             into["disputed"] = sorted(set(into["disputed"]) | set(unit["disputed"]))
     return merged
 
@@ -381,6 +383,7 @@ def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dic
                 "observed": bool(value),
                 "concern": item.is_concern(value),
                 "sittings": int(bool(value)),
+                "concerns": int(item.is_concern(value)),
                 "disputed": [sitting] if disputed else [],
             }
     elif record == "allegation":
@@ -839,7 +842,8 @@ def resolve(data: dict, path: str) -> dict | None:
 
 def matrix(db: Database, scope: Scope, checklist) -> dict:
     """Defendant × item: for each pair, sittings where it was observed (``hearings``, the key readers
-    know) and whether any showed a concern, by the counting rule of :func:`_units`. A fact of the case
+    know), those where it was a concern (``concerns``) and whether any was, by the counting rule of
+    :func:`_units`. A fact of the case
     file, or one kept in a record (v2), is a cell with ``case_file`` and no sittings (``hearings`` 0)."""
     shared = _scope_tables(db, scope)
     grid: dict[str, dict] = {}
@@ -853,6 +857,7 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
                 if fact["value"] not in NOT_ANSWERED:
                     grid.setdefault(fact["unit"], {})[item.key] = {
                         "hearings": 0,
+                        "concerns": 0,
                         "concern": item.is_concern(fact["value"]),
                         "case_file": True,
                     }
@@ -862,6 +867,7 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
                 if unit["observed"] and (unit["concern"] or homes[item.key].home != "allegation"):
                     grid.setdefault(defendant, {})[item.key] = {
                         "hearings": unit["sittings"],
+                        "concerns": unit["sittings"] if unit["concern"] else 0,
                         "concern": unit["concern"],
                         "case_file": True,
                     }
@@ -870,6 +876,7 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
             if unit["sittings"]:
                 grid.setdefault(defendant, {})[item.key] = {
                     "hearings": unit["sittings"],
+                    "concerns": unit["concerns"],
                     "concern": unit["concern"],
                 }
     defendants = list(
