@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from ..dates import observed_on
+
 YES_NO = {"yes": _l("Yes"), "no": _l("No"), "unclear": _l("Unclear")}
 YES_NO_UNKNOWN = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Unknown")}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,8 +63,10 @@ class Field:
         value = value.strip() if self.kind != "longtext" else value
         if value == "":
             return ""
-        if self.kind == "date" and not DATE.match(value):
-            raise ValueError(_l("Enter a date as YYYY-MM-DD."))
+        if self.kind == "date":
+            if not DATE.match(value):
+                raise ValueError(_l("Enter a date as YYYY-MM-DD."))
+            observed_on(value)  # one rule for observed dates (monitor/dates.py)
         if self.kind == "time" and not TIME.match(value):
             raise ValueError(_l("Enter a time as HH:MM."))
         if self.kind == "choice" and value not in self.choices:

@@ -1,7 +1,5 @@
 """Forms for starting, correcting and reviewing hearings."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,6 +13,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..dates import observed_on
 
 
 class StartHearingForm(FlaskForm):
@@ -35,8 +35,11 @@ class StartHearingForm(FlaskForm):
         return self.session.data or 1
 
     def validate_hearing_date(self, field):
-        if field.data and abs((field.data - date.today()).days) > 3660:
-            raise ValidationError(_l("Enter a date within ten years of today."))
+        if field.data:
+            try:
+                observed_on(field.data)  # one rule for observed dates (monitor/dates.py)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
 
 
 class CorrectionForm(FlaskForm):
