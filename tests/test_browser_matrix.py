@@ -96,6 +96,7 @@ def test_the_matrix_is_readable_and_says_what_its_cells_mean(app, db):
         # In Russian: the legend and the cells' words, the number of sittings in its plural form.
         page.goto("/")
         page.get_by_role("button", name="RU").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ru")  # the switch has landed
         page.goto(f"/missions/{mission}/findings/matrix")
         expect(page.locator(".matrix-legend")).to_contain_text("зафиксировано нарушение")
         titles = page.locator("#matrix td.cell.concern a").evaluate_all("links => links.map(a => a.title)")

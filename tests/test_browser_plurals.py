@@ -19,6 +19,7 @@ def test_the_russian_findings_read_correctly_in_the_browser(app, count):
         page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
         sign_in(page, "lena")
         page.get_by_role("button", name="RU").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ru")  # the switch has landed
         page.goto(f"/missions/{setup['mission']['uuid']}/findings")
         sentence, custody = RUSSIAN[count]
         expect(page.locator("#stage-arrest ul.sentences li").first).to_contain_text(sentence)
