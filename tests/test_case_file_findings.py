@@ -131,6 +131,8 @@ def test_the_findings_page_says_the_observed_and_the_alleged_apart(app, client, 
         "their arrest and the charges” (according to defence counsel: 1 ; according to the defendant: 1 ; "
         "known for 5 )"
     ) in page, "an allegation is never added to the established count"
+    # the stage table counts the same way: established concerns, the alleged in a column of their own
+    assert "Stage Concerns Alleged Observations Arrest and police custody 3 2 " in page
     evidence = client.get(
         f"/missions/{world['mission']['uuid']}/findings/evidence?path=items.informed_of_reasons.concern_alleged"
     )

@@ -313,3 +313,30 @@ def stacked_item_chart(
     return _horizontal(
         bars, title, _el("g", Markup("").join(legend), class_="chart-legend"), top=PAD + 12 + PAD
     )
+
+
+# Concerns by stage: one rule for the findings page and the mission report ---------------------------------
+
+
+def established_only(items: list[dict]) -> list[dict]:
+    """The findings' items as the stage chart counts them: a fact of the case file is a concern where it
+    is established (observed, or a court record); what was only alleged is counted apart, never added."""
+    return [{**e, "concern": e["concern_established"]} if e.get("unit") == "case" else e for e in items]
+
+
+def stage_rows(items: list[dict], stages) -> list[dict]:
+    """Per stage that has items: its concerns (established), the alleged ones apart, and observations."""
+    counted = established_only(items)
+    rows = []
+    for stage in stages:
+        entries = [e for e in counted if e["stage"] == stage.key]
+        if entries:
+            rows.append(
+                {
+                    "stage": stage,
+                    "concerns": sum(e["concern"]["count"] for e in entries),
+                    "alleged": sum(e["concern_alleged"]["count"] for e in entries if "concern_alleged" in e),
+                    "observed": sum(e["observed"]["count"] for e in entries),
+                }
+            )
+    return rows

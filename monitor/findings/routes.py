@@ -67,6 +67,8 @@ def mission_findings(mission_uuid):
         fields=fields,
         basis_labels=CONVICTION_BASIS_LABELS,
         charts=make_charts(data, checklist),
+        stage_rows=charts.stage_rows(data["items"], checklist.stages),
+        alleged_column=any(e.get("unit") == "case" for e in data["items"]),
         wording=wording,
     )
 
@@ -206,7 +208,7 @@ def make_charts(data: dict, checklist) -> dict:
     lang = str(get_locale())
     return {
         "stages": charts.stacked_item_chart(
-            data["items"],
+            charts.established_only(data["items"]),
             {stage.key: stage.label.get(lang) for stage in checklist.stages},
             _("Concerns by stage"),
             {"concern": _("Concerns"), "observed": _("Observations"), "not_observed": _("not observed")},

@@ -290,23 +290,16 @@ def _method(data: dict, found: dict, checklist, lang: str) -> Section:
 
 def _stages(found: dict, checklist, lang: str) -> Section:
     """Concerns out of observations per stage, as a chart and a table; the stages follow one by one."""
-    rows = []
     # A fact of the case file counts as a concern where it is established; what was alleged is a column
-    # of its own, never added to the concerns.
-    items = [
-        {**e, "concern": e["concern_established"]} if e.get("unit") == "case" else e for e in found["items"]
-    ]
+    # of its own, never added to the concerns (the findings page counts the same way: charts.stage_rows).
+    items = charts.established_only(found["items"])
     alleged = any(e.get("unit") == "case" for e in found["items"])
-    for stage in checklist.stages:
-        entries = [e for e in items if e["stage"] == stage.key]
-        if entries:
-            concerns = sum(e["concern"]["count"] for e in entries)
-            row = [stage.label.get(lang), str(concerns), str(sum(e["observed"]["count"] for e in entries))]
-            if alleged:
-                row.insert(
-                    2, str(sum(e["concern_alleged"]["count"] for e in entries if "concern_alleged" in e))
-                )
-            rows.append(row)
+    rows = []
+    for counted in charts.stage_rows(found["items"], checklist.stages):
+        row = [counted["stage"].label.get(lang), str(counted["concerns"]), str(counted["observed"])]
+        if alleged:
+            row.insert(2, str(counted["alleged"]))
+        rows.append(row)
     chart = charts.stacked_item_chart(
         items,
         {stage.key: stage.label.get(lang) for stage in checklist.stages},
