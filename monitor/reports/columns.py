@@ -60,6 +60,29 @@ def _choices(fields: dict, name: str) -> dict:
 
 UUID = _c("uuid", "The record's unique id; other tables refer to it.", "uuid")
 HEARING_UUID = _c("hearing_uuid", "The hearing (hearings.uuid).", "uuid")
+
+
+def _person_columns(reason: str) -> tuple:
+    """The witness's own fields, the same in the per-appearance table and the persons table."""
+    return (
+        _c("side", "Who called the witness.", labels=_choices(WITNESS, "side")),
+        _c("anonymous", "1 if the witness testified anonymously.", "flag"),
+        _c("anonymity_reason", reason),
+        _c(
+            "identity_known_to_defence",
+            "Whether the defence knew the identity.",
+            labels=_choices(WITNESS, "identity_known_to_defence"),
+        ),
+        _c("voice_hidden", "1 if the voice was disguised.", "flag"),
+        _c("image_hidden", "1 if the face was hidden.", "flag"),
+        _c(
+            "police_officer",
+            "Whether the witness is a police officer.",
+            labels=_choices(WITNESS, "police_officer"),
+        ),
+    )
+
+
 TABLE_ABOUT = {
     "trials": "One row per trial the mission follows.",
     "defendants": "One row per defendant, with custody times, counsel and verdict.",
@@ -202,21 +225,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
         _c("label", "How reports refer to the witness."),
         _c("identity", "Name and role (removed for anonymous witnesses outside internal exports)."),
-        _c("side", "Who called the witness.", labels=_choices(WITNESS, "side")),
-        _c("anonymous", "1 if the witness testified anonymously.", "flag"),
-        _c("anonymity_reason", "Reason given for anonymity."),
-        _c(
-            "identity_known_to_defence",
-            "Whether the defence knew the identity.",
-            labels=_choices(WITNESS, "identity_known_to_defence"),
-        ),
-        _c("voice_hidden", "1 if the voice was disguised.", "flag"),
-        _c("image_hidden", "1 if the face was hidden.", "flag"),
-        _c(
-            "police_officer",
-            "Whether the witness is a police officer.",
-            labels=_choices(WITNESS, "police_officer"),
-        ),
+        *_person_columns("Reason given for anonymity."),
         _c("against", "Defendants the witness testified against (JSON list of defendants.uuid).", "list"),
         _c("testimony", "The testimony in short."),
     ),
@@ -229,21 +238,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "Name and role (removed for anonymous witnesses outside internal exports, and "
             "for every witness in public exports).",
         ),
-        _c("side", "Who called the witness.", labels=_choices(WITNESS, "side")),
-        _c("anonymous", "1 if the witness testified anonymously.", "flag"),
-        _c("anonymity_reason", "Reason given for anonymity (removed in public exports)."),
-        _c(
-            "identity_known_to_defence",
-            "Whether the defence knew the identity.",
-            labels=_choices(WITNESS, "identity_known_to_defence"),
-        ),
-        _c("voice_hidden", "1 if the voice was disguised.", "flag"),
-        _c("image_hidden", "1 if the face was hidden.", "flag"),
-        _c(
-            "police_officer",
-            "Whether the witness is a police officer.",
-            labels=_choices(WITNESS, "police_officer"),
-        ),
+        *_person_columns("Reason given for anonymity (removed in public exports)."),
         _c("appearances", "At how many observations of sittings the witness was heard.", "integer"),
     ),
     "witness_appearances": (
