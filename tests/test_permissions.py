@@ -129,6 +129,8 @@ PERMISSIONS = {
     # The JSON API answers 401, not a redirect; a form-encoded POST that gets past the checks is a 400.
     # GET and PATCH share an endpoint: the row checks GET, tests/test_api.py checks PATCH.
     "api.me": ("GET", "/api/v1/me", {**SIGNED_IN_ONLY, "anonymous": 401}),
+    "api.checklist_list": ("GET", "/api/v1/checklists", {**SIGNED_IN_ONLY, "anonymous": 401}),
+    "api.checklist_get": ("GET", "/api/v1/checklists/fair_trial/2", {**SIGNED_IN_ONLY, "anonymous": 401}),
     "api.mission_list": ("GET", "/api/v1/missions", {**LEADS, "anonymous": 401}),
     "api.mission_create": (
         "POST",
