@@ -211,6 +211,16 @@ def get_witness_register_or_404(trial_uuid: str, change: bool = False) -> tuple[
     return trial, mission
 
 
+def get_witness_record_or_404(table: str, uuid: str) -> tuple[dict, dict, dict]:
+    """(row, trial, mission) for a witness person (``witness``) or one appearance
+    (``witness_appearance``), to be changed on the register: only by the mission's leads."""
+    row = _get_or_404(table, uuid)
+    trial, mission = get_witness_register_or_404(
+        records.get_by_id(get_db(), "trial", row["trial_id"])["uuid"], change=True
+    )
+    return row, trial, mission
+
+
 def get_sitting_or_404(sitting_uuid: str, reconcile: bool = False) -> tuple[dict, dict, dict]:
     """(sitting, trial, mission): readable by whoever may read its trial; reconciled (and its
     disagreements read side by side) only by a lead of the mission."""

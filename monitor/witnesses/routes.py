@@ -3,12 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import records
 from ..auth import request_actor
 from ..db import get_db
 from ..forms import EmptyForm
 from ..observe import fields
-from ..permissions import allow, get_witness_register_or_404, leads, sees_identity
+from ..permissions import allow, get_witness_record_or_404, get_witness_register_or_404, leads, sees_identity
 from . import records as witnesses
 
 bp = Blueprint("witnesses", __name__)
@@ -80,11 +79,7 @@ def person_merge(trial_uuid):
 @allow("lead", "admin")
 def appearance_split(appearance_uuid):
     """Take one appearance off its person: it becomes a new person with the same details."""
-    row = witnesses.appearance(get_db(), appearance_uuid)
-    if row is None:
-        abort(404)
-    trial = records.get_by_id(get_db(), "trial", row["trial_id"])
-    trial, _mission = get_witness_register_or_404(trial["uuid"], change=True)
+    _row, trial, _mission = get_witness_record_or_404("witness_appearance", appearance_uuid)
     if EmptyForm().validate_on_submit():
         try:
             witnesses.split(get_db(), request_actor(), appearance_uuid)
@@ -98,11 +93,7 @@ def appearance_split(appearance_uuid):
 @allow("lead", "admin")
 def person_reviewed(person_uuid):
     """A lead has looked at a flagged person and finds it right as it is."""
-    person = witnesses.person(get_db(), person_uuid)
-    if person is None:
-        abort(404)
-    trial = records.get_by_id(get_db(), "trial", person["trial_id"])
-    trial, _mission = get_witness_register_or_404(trial["uuid"], change=True)
+    person, trial, _mission = get_witness_record_or_404("witness", person_uuid)
     if EmptyForm().validate_on_submit():
         witnesses.mark_reviewed(get_db(), request_actor(), person)
     return redirect(url_for("witnesses.person_list", trial_uuid=trial["uuid"]))
