@@ -132,15 +132,7 @@ def remove_appearance(db: Database, actor: Actor, row: dict) -> None:
     if not db.execute("SELECT 1 FROM witness_appearance WHERE witness_id = ?", [row["person_id"]]).fetchone():
         gone = records.get_by_id(db, "witness", row["person_id"])
         evidence.remove_with(db, actor, "witness", row["person_id"])  # its files go with it
-        db.execute("DELETE FROM witness WHERE id = ?", [row["person_id"]])
-        audit.record(
-            db,
-            "witness.remove",
-            actor,
-            record_type="witness",
-            record_uuid=gone["uuid"],
-            before=sensitive.for_audit(db, "witness", {k: gone[k] for k in PERSON_FIELDS}),
-        )
+        _drop_person(db, actor, gone, "witness.remove")
 
 
 # A lead's corrections ---------------------------------------------------------------------------------
@@ -188,15 +180,8 @@ def merge(db: Database, actor: Actor, keep: dict, other: dict, choices: dict[str
             )
         records.update(db, "witness", actor, keep, changes, action="witness.merge")
         evidence.move(db, actor, "witness", other["id"], keep["id"])  # its files hang on the one kept
-        db.execute("DELETE FROM witness WHERE id = ?", [other["id"]])
-        audit.record(
-            db,
-            "witness.merged_away",
-            actor,
-            record_type="witness",
-            record_uuid=other["uuid"],
-            before=sensitive.for_audit(db, "witness", {k: other[k] for k in PERSON_FIELDS}),
-            after={"merged_into": keep["uuid"], "appearances": moved},
+        _drop_person(
+            db, actor, other, "witness.merged_away", {"merged_into": keep["uuid"], "appearances": moved}
         )
         return records.get_by_id(db, "witness", keep["id"])
 
@@ -251,3 +236,17 @@ def person_uuids_of(db: Database, appearance_uuids: list[str]) -> dict[str, str]
         ):
             result[row["uuid"]] = row["person"]
     return result
+
+
+def _drop_person(db: Database, actor: Actor, person: dict, action: str, after: dict | None = None) -> None:
+    """Delete a witness person row, its audit entry keeping what it held (identities as keyed hashes)."""
+    db.execute("DELETE FROM witness WHERE id = ?", [person["id"]])
+    audit.record(
+        db,
+        action,
+        actor,
+        record_type="witness",
+        record_uuid=person["uuid"],
+        before=sensitive.for_audit(db, "witness", {k: person[k] for k in PERSON_FIELDS}),
+        after=after,
+    )
