@@ -489,7 +489,7 @@ def _case_file_counted(checklist) -> frozenset[str]:
     """The keys counted from the case file: a v2 checklist's answered case items; none for v1."""
     if not checklist.declares_units:
         return frozenset()
-    return frozenset(item.key for item in checklist.items_at("case") if item.home is None)
+    return frozenset(item.key for item in checklists.case_items(checklist))
 
 
 def defendants_on_trial(db: Database, scope: Scope) -> list[str]:
