@@ -170,10 +170,12 @@ def _say_local(result: anchors.AnchorCheck, path: str) -> None:
 )
 @terminal.unlock_option
 def audit_verify_command(kept: tuple[str, ...], passphrase_stdin: bool) -> None:
-    """Check the audit log's hash chain and that it still holds every anchor written outside the database.
+    """Check the audit log's hash chain, that it still holds every anchor written outside the database,
+    and that every evidence file's bytes still match their SHA-256 and the hash their audit entry recorded.
 
-    Exits 1, saying what was found, if a row was changed or removed, if the end of the log was cut off, or
-    if the log was rewritten and re-chained since an anchor was taken.
+    Exits 1, saying what was found, if a row was changed or removed, if the end of the log was cut off, if
+    the log was rewritten and re-chained since an anchor was taken, or if an evidence file's bytes changed,
+    went missing or no longer match their audit entry.
     """
     database = current_app.config["DATABASE"]
     terminal.unlock_if_encrypted(database, passphrase_stdin)
