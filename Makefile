@@ -18,9 +18,10 @@ run: install translations db  ## set up and serve at http://127.0.0.1:5000
 	@echo "Trial monitor at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - "monitor:create_app()"
 
-test: install translations chromium  ## set up, lint and run every test (browser tests included)
+test: install translations chromium  ## set up, lint, type-check and run every test (browser tests included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 demo: install translations db  ## load a fictional demo mission (prints the demo accounts' passwords once)
@@ -58,6 +59,7 @@ chromium:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/ruff format --check .
 
 # For developers: collect new strings into the catalogs, then translate them in the .po files.

@@ -38,8 +38,9 @@ from monitor import audit, checklists, records  # noqa: E402
 from monitor.audit import Actor  # noqa: E402
 from monitor.auth import users  # noqa: E402
 from monitor.checklists.model import NOT_ANSWERED  # noqa: E402
-from monitor.db import atomic, connect, init_db, utcnow  # noqa: E402
+from monitor.db import atomic, connect, utcnow  # noqa: E402
 from monitor.missions import records as missions  # noqa: E402
+from monitor.schema import init_db  # noqa: E402
 
 ACTOR = Actor(name="bench")
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

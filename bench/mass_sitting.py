@@ -14,10 +14,11 @@ from bench.generate import FAST_ARGON2, PASSWORD
 from monitor import checklists
 from monitor.audit import Actor
 from monitor.auth import users
-from monitor.db import connect, init_db
+from monitor.db import connect
 from monitor.missions import records as missions
 from monitor.observe import records as observe
 from monitor.observe import sitting_form
+from monitor.schema import init_db
 
 ACTOR = Actor(name="benchmark")
 DEFENDANTS = 37

@@ -26,7 +26,8 @@ FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 def export_mission(instance: Path, output: Path) -> dict:
     """The whole mission as its lead would send it (nothing marked as sent in the source)."""
-    from monitor.db import connect, init_db
+    from monitor.db import connect
+    from monitor.schema import init_db
     from monitor.sync import exporter
 
     init_db(str(instance / "monitor.sqlite"))  # data generated before the sync tables existed
@@ -53,7 +54,8 @@ def export_mission(instance: Path, output: Path) -> dict:
 def fresh_instance(folder: Path) -> None:
     from monitor.audit import Actor
     from monitor.auth import users
-    from monitor.db import connect, init_db
+    from monitor.db import connect
+    from monitor.schema import init_db
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.py").write_text(f"SECRET_KEY = 'benchmark'\nARGON2 = {FAST_ARGON2!r}\n")

@@ -5,20 +5,21 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import audit, auth, db, i18n, limits, permissions, security
-from .admin import bp as admin_bp
+from . import anchors, db, i18n, limits, permissions, schema, security
+from .admin.routes import bp as admin_bp
 from .api import bp as api_bp
-from .auth import bp as auth_bp
-from .cases import bp as cases_bp
+from .auth import identity
+from .auth.routes import bp as auth_bp
+from .cases.routes import bp as cases_bp
 from .cli import register_commands
 from .evidence.routes import bp as evidence_bp
-from .findings import bp as findings_bp
+from .findings.routes import bp as findings_bp
 from .instance_config import DEFAULTS, ensure_instance_config
-from .main import bp as main_bp
-from .missions import bp as missions_bp
-from .observe import bp as observe_bp
-from .reports import bp as reports_bp
-from .sync import bp as sync_bp
+from .main.routes import bp as main_bp
+from .missions.routes import bp as missions_bp
+from .observe.routes import bp as observe_bp
+from .reports.routes import bp as reports_bp
+from .sync.routes import bp as sync_bp
 from .vault import web as vault
 from .witnesses.routes import bp as witnesses_bp
 
@@ -56,9 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     limits.init_app(app)  # first: no other hook may read a body before its size is checked
     vault.init_app(app)  # next: a locked installation answers before anything opens the database
     db.init_app(app)
-    audit.init_app(app)
+    schema.init_app(app)
+    anchors.init_app(app)
     i18n.init_app(app)
-    auth.init_app(app)
+    identity.init_app(app)
     security.init_app(app)
     permissions.init_app(app)
 

@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
 from sqlite_utils import Database
 
 from .db import atomic, utcnow
@@ -124,9 +123,3 @@ def recent(db: Database, limit: int = 200, before_id: int | None = None) -> list
     where, params = ("WHERE id < ?", [before_id]) if before_id else ("", [])
     sql = f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT {int(limit)}"  # noqa: S608 (no user text)
     return list(db.query(sql, params))
-
-
-def init_app(app: Flask) -> None:
-    from . import anchors  # the anchors build on this module
-
-    anchors.init_app(app)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import audit, records
-from .auth import login_manager, request_actor
+from .auth.identity import login_manager, request_actor
 from .auth.tokens import may_write
 from .db import get_db
 

@@ -29,6 +29,14 @@ def get_by_id(db: Database, table: str, row_id: int) -> dict | None:
     return next(db.query(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]), None)  # noqa: S608
 
 
+def existing(db: Database, table: str, row_id: int) -> dict:
+    """A row the caller knows is there (just written, or read inside the same transaction)."""
+    row = get_by_id(db, table, row_id)
+    if row is None:
+        raise LookupError(f"{table} {row_id} vanished inside its own transaction")
+    return row
+
+
 def _audited(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in NOT_AUDITED}
 
@@ -40,7 +48,7 @@ def insert(
     now = utcnow()
     row = {"uuid": str(uuidlib.uuid4()), "created_at": now, "updated_at": now, "version": 1, **fields}
     with atomic(db):
-        row["id"] = db[table].insert(row).last_pk
+        row["id"] = db.table(table).insert(row).last_pk
         audit.record(
             db,
             action or f"{table}.create",
@@ -60,11 +68,11 @@ def update(
     ``row`` is re-read inside the transaction, so a concurrent writer's change is never lost silently.
     """
     with atomic(db):
-        current = get_by_id(db, table, row["id"])
+        current = existing(db, table, row["id"])
         changed = {k: v for k, v in changes.items() if current[k] != v}
         if not changed:
             return current
-        db[table].update(
+        db.table(table).update(
             current["id"], {**changed, "updated_at": utcnow(), "version": current["version"] + 1}
         )
         audit.record(
@@ -76,7 +84,7 @@ def update(
             before=sensitive.for_audit(db, table, {k: current[k] for k in changed}),
             after=sensitive.for_audit(db, table, changed),
         )
-        return get_by_id(db, table, current["id"])
+        return existing(db, table, current["id"])
 
 
 def as_list(value: str | None) -> list:

@@ -1,5 +1,7 @@
 """Cookies, CSRF and the response headers every page carries."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
@@ -33,6 +35,16 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path inside this app, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 def apply_config(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """A real server on a loopback port and Debian's Chromium driven by Playwright, for browser tests."""
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 
@@ -52,3 +53,27 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def seed_demo(app) -> dict[str, str]:
+    """Load the demo mission; the one-time passwords it prints, by user name."""
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    return dict(re.findall(r"^\s+(demo\.\S+)\s+\S+\s+(\S+)$", output, re.MULTILINE))
+
+
+@contextmanager
+def demo_page(app, username: str = "demo.lead", *, console: bool = True, **context_options):
+    """The demo mission over real HTTP and a Chromium page signed in as ``username`` (1366×768).
+
+    Yields ``(page, problems)``: the page's uncaught errors — and its console errors and warnings, unless
+    ``console`` is False — collected for the test to assert on."""
+    password = seed_demo(app)[username]
+    with live_server(app) as base_url, chromium() as browser:
+        options = {"viewport": {"width": 1366, "height": 768}, **context_options}
+        page = browser.new_context(base_url=base_url, **options).new_page()
+        problems: list[str] = []
+        if console:
+            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        sign_in(page, username, password)
+        yield page, problems

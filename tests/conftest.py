@@ -13,8 +13,9 @@ import pytest
 from monitor import create_app
 from monitor.audit import Actor
 from monitor.auth import users
-from monitor.db import connect, init_db
+from monitor.db import connect
 from monitor.reports import jobs
+from monitor.schema import init_db
 
 # Cheap Argon2id parameters so tests stay fast; one test checks the rehash to the real ones.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

@@ -1,7 +1,6 @@
 """Reports and exports from the browser: started in the background, progress shown, file downloaded."""
 
 import io
-import re
 from pathlib import Path
 
 import openpyxl
@@ -9,27 +8,15 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser import chromium, live_server
+from tests.browser import demo_page
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_lead_exports_data_and_a_report_with_progress(app):
-    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    password = re.search(r"demo\.lead\s+lead\s+(\S+)", output).group(1)
     ARTIFACTS.mkdir(exist_ok=True)
-    with live_server(app) as base_url, chromium() as browser:
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": 1366, "height": 768}, accept_downloads=True
-        )
-        page = context.new_page()
-        problems = []
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto("/login")
-        page.get_by_label("User name").fill("demo.lead")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+    with demo_page(app, console=False, accept_downloads=True) as (page, problems):
         page.get_by_role("link", name="Demonstration mission (fictional)").first.click()
         page.get_by_role("link", name="Reports and exports").click()
         shot = ARTIFACTS / "30-exports.png"
@@ -66,4 +53,3 @@ def test_a_lead_exports_data_and_a_report_with_progress(app):
         text = "".join(p.extract_text() for p in reader.pages[:4])
         assert "Demonstration mission (fictional)" in text
         assert problems == []
-        context.close()

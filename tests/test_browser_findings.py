@@ -1,29 +1,17 @@
 """The findings pages in Chromium: charts, matrix sorting, evidence links — no console errors."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, live_server
+from tests.browser import demo_page
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 
 def test_findings_matrix_and_charts_render_and_work(app):
-    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    password = re.search(r"demo\.lead\s+lead\s+(\S+)", output).group(1)
     ARTIFACTS.mkdir(exist_ok=True)
-    with live_server(app) as base_url, chromium() as browser:
-        page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto("/login")
-        page.get_by_label("User name").fill("demo.lead")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+    with demo_page(app) as (page, problems):
         page.get_by_role("link", name="Demonstration mission (fictional)").first.click()
         page.get_by_role("link", name="Findings").click()
         expect(page.get_by_role("heading", name="Key findings")).to_be_visible()

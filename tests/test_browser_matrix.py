@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from monitor import checklists
 from monitor.findings.routes import question_numbers
 from monitor.reports.render.findings import question_numbers as report_numbers
-from tests.browser import chromium, live_server, sign_in
+from tests.browser import demo_page
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -21,19 +21,12 @@ def test_the_matrix_numbers_its_questions_as_the_pdf_does():
 
 
 def test_the_matrix_is_readable_and_says_what_its_cells_mean(app, db):
-    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    password = re.search(r"demo\.lead\s+lead\s+(\S+)", output).group(1)
-    mission = next(db.query("SELECT uuid FROM mission"))["uuid"]
     checklist = checklists.get("fair_trial")
     items = checklist.items_for("defendant")
     numbers = question_numbers(checklist)
     ARTIFACTS.mkdir(exist_ok=True)
-    with live_server(app) as base_url, chromium() as browser:
-        page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        sign_in(page, "demo.lead", password)
+    with demo_page(app) as (page, problems):
+        mission = next(db.query("SELECT uuid FROM mission"))["uuid"]
         page.goto(f"/missions/{mission}/findings/matrix")
 
         # Column heads: the question's number, whole, the question itself on hover and in the list below.

@@ -7,22 +7,15 @@ import pytest
 from playwright.sync_api import expect
 
 from monitor.db import connect
-from tests.browser import chromium, live_server, sign_in
+from tests.browser import demo_page
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_lead_reconciles_a_disagreement_from_the_findings(app):
-    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    password = re.search(r"demo\.lead\s+lead\s+(\S+)", output).group(1)
     ARTIFACTS.mkdir(exist_ok=True)
-    with live_server(app) as base_url, chromium() as browser:
-        page = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 768})
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        sign_in(page, "demo.lead", password)
+    with demo_page(app) as (page, problems):
         page.get_by_role("link", name="Demonstration mission (fictional)").first.click()
         page.get_by_role("link", name="Findings").click()
         disputed = page.locator(".disputed").first

@@ -9,11 +9,12 @@ from html import unescape
 from monitor import audit, checklists
 from monitor.audit import Actor
 from monitor.cases import records as cases
-from monitor.db import connect, init_db
+from monitor.db import connect
 from monitor.ids import natural_uuid
 from monitor.migrations import migrations
 from monitor.missions import records as missions
 from monitor.observe import records as observe
+from monitor.schema import init_db
 from tests.conftest import login, make_app, make_user, setup_trial, start_hearing
 
 ACTOR = Actor(name="test")

@@ -5,8 +5,9 @@ import threading
 
 import pytest
 
-from monitor.db import atomic, connect, init_db
+from monitor.db import atomic, connect
 from monitor.migrations import migrations
+from monitor.schema import init_db
 
 
 def test_every_connection_has_the_safety_pragmas(app):

@@ -2,13 +2,14 @@
 
 from monitor import checklists, records
 from monitor.audit import Actor, verify
-from monitor.db import connect, init_db
+from monitor.db import connect
 from monitor.findings.aggregate import compute_findings
 from monitor.findings.scope import Scope
 from monitor.ids import NAMESPACE, natural_uuid
 from monitor.migrations import migrations
 from monitor.observe import records as observe
 from monitor.observe import sittings
+from monitor.schema import init_db
 from tests.conftest import FAST_ARGON2, login, make_user, post, setup_trial, start_hearing
 
 ACTOR = Actor(name="test")

@@ -2,8 +2,9 @@
 
 from monitor import checklists
 from monitor.audit import Actor
-from monitor.db import connect, init_db
+from monitor.db import connect
 from monitor.observe import records as observe
+from monitor.schema import init_db
 from monitor.vault import convert, keys, lock
 from tests.conftest import make_app, setup_trial, start_hearing
 

@@ -1,14 +1,15 @@
 """Views: the administrator's account pages and audit log."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import anchors, audit, sensitive
 from ..auth import request_actor, users
 from ..db import get_db
 from ..permissions import allow
-from . import bp
 from .forms import PasswordResetForm, UserCreateForm, UserEditForm
+
+bp = Blueprint("admin", __name__)
 
 
 def get_user_or_404(user_uuid: str) -> dict:

@@ -1,26 +1,18 @@
 """Views: sign in, sign out, first-run set-up, own profile."""
 
-from urllib.parse import urlsplit
-
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..db import get_db, utcnow
 from ..forms import EmptyForm
 from ..permissions import PUBLIC, SIGNED_IN, allow
-from . import User, bp, request_actor, tokens, users
+from ..security import safe_next
+from . import tokens, users
 from .forms import LoginForm, PasswordChangeForm, ProfileForm, SetupForm, TokenForm
+from .identity import User, request_actor
 
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path inside this app, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
+bp = Blueprint("auth", __name__)
 
 
 def start_session(row: dict) -> None:

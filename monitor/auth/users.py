@@ -12,6 +12,7 @@ from .. import audit
 from ..audit import Actor
 from ..db import atomic, utcnow
 from . import throttle
+from .tokens import revoke_all
 
 ROLES = ("admin", "lead", "observer")
 LANGUAGES = ("en", "ru", "kk")
@@ -152,8 +153,6 @@ def set_password(db: Database, actor: Actor, user_uuid: str, password: str, argo
 
     A token is as good as the password it was made under: whoever changes a password because it leaked,
     or an administrator resetting it, means every way in to stop working (each revocation is audited)."""
-    from .tokens import revoke_all  # (tokens imports this package's User, defined after this module)
-
     password_hash = hasher(argon2).hash(password)
     with atomic(db):
         user = get_by_uuid(db, user_uuid)

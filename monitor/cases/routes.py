@@ -1,6 +1,6 @@
 """Views: a defendant's case file, and the form that changes its facts."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -8,9 +8,10 @@ from .. import checklists, records
 from ..auth import request_actor
 from ..db import get_db
 from ..permissions import allow, get_case_file_or_404, manages, me, updates_case_file
-from . import bp
 from . import records as cases
 from .forms import SOURCE_LABELS, CaseFactsForm, source_choices, submitted_changes
+
+bp = Blueprint("cases", __name__)
 
 # Why a change was refused (records.CaseFileError.code) → the message the person reads.
 MESSAGES = {

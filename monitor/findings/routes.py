@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -12,9 +12,11 @@ from ..missions import records as missions
 from ..missions.labels import CONVICTION_BASIS_LABELS
 from ..observe import fields
 from ..permissions import allow, get_mission_or_404, get_trial_or_404
-from . import aggregate, bp, charts, evidence, labels, wording
+from . import aggregate, charts, evidence, labels, wording
 from .filters import scope_from
 from .scope import Scope
+
+bp = Blueprint("findings", __name__)
 
 COMPARE_BY = ("trial", "court", "judge")
 

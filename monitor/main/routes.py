@@ -1,6 +1,6 @@
 """Views: home, language switch, error pages."""
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -8,13 +8,14 @@ from werkzeug.exceptions import HTTPException
 
 from ..api import errors as api_errors
 from ..auth import request_actor, users
-from ..auth.routes import safe_next
 from ..db import get_db
 from ..forms import LanguageForm
 from ..missions import records as missions
 from ..observe import records as observe
 from ..permissions import PUBLIC, SIGNED_IN, allow
-from . import bp
+from ..security import safe_next
+
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")

@@ -3,7 +3,7 @@
 import json
 from datetime import date, datetime
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -22,10 +22,11 @@ from ..permissions import (
     manages,
     me,
 )
-from . import bp
 from . import records as missions
 from .forms import AssignForm, BulkDefendantsForm, DefendantForm, MemberForm, MissionForm, TrialForm
 from .labels import COUNSEL_LABELS, VERDICT_LABELS
+
+bp = Blueprint("missions", __name__)
 
 
 def checklist_choices() -> list[SelectChoice]:

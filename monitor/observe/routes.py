@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -27,9 +27,18 @@ from ..permissions import (
     sees_identity,
     sees_perpetrators,
 )
-from . import bp, corrections, fields, review, sitting_form, sittings
+from . import corrections, fields, review, sitting_form, sittings
 from . import records as observe
 from .forms import CorrectionForm, ReconcileForm, ReviewForm, StartHearingForm
+
+bp = Blueprint("observe", __name__)
+
+
+@bp.app_template_filter("fromjson")
+def fromjson(value: str) -> list:
+    """A JSON list column as a list, in templates."""
+    return records.as_list(value)
+
 
 MAX_BATCH = 500
 MAX_NOTE = 5000

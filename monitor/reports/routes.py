@@ -1,6 +1,17 @@
 """Views: reports and data exports of a mission (background jobs), and an observer's own hearing report."""
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from .. import records
@@ -19,8 +30,10 @@ from ..permissions import (
     refuse,
 )
 from ..security import CSP
-from . import bp, build, jobs, labels
+from . import build, jobs, labels
 from .redact import PROFILES
+
+bp = Blueprint("reports", __name__)
 
 REPORT_KINDS = ("mission", "trial")
 REPORT_FORMATS = ("pdf", "docx", "html")

@@ -3,9 +3,3 @@
 ``bundle`` is the file format, ``content`` what a record carries, ``exporter`` and ``importer`` the two
 directions, ``conflicts`` the lead's queue, ``client`` push and pull over HTTP, ``routes`` the pages.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("sync", __name__)
-
-from . import routes  # noqa: E402,F401  (routes use bp)

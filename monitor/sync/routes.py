@@ -5,7 +5,18 @@ import os
 import secrets
 import time
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,8 +32,10 @@ from ..missions.forms import DefendantForm, MissionForm, TrialForm
 from ..observe import fields
 from ..permissions import SIGNED_IN, allow, get_conflict_or_404, me, receives_identities, require
 from ..reports import jobs
-from . import bp, client, conflicts, exporter, service
+from . import client, conflicts, exporter, service
 from .bundle import MIN_PASSPHRASE, BundleError, is_sealed, seal, unseal
+
+bp = Blueprint("sync", __name__)
 
 # What people read for a record type and a kind of bundle.
 RECORD_TYPES = {
