@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import anchors, audit
+from . import anchors, audit, private_files
 from .audit import Actor
 from .auth import users
 from .db import connect
@@ -119,11 +119,7 @@ def _anchor_backup(destination: str, anchor: anchors.Anchor) -> None:
             digest.update(block)
     name = os.path.basename(destination)
     sidecar = {**anchor.as_json(), "reason": "backup", "backup": name, "sha256": digest.hexdigest()}
-    partial = f"{destination}.anchor.json.partial"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(sidecar, indent=1) + "\n")
-    os.replace(partial, f"{destination}.anchor.json")
+    private_files.replace(f"{destination}.anchor.json", json.dumps(sidecar, indent=1) + "\n")
     click.echo(f"Its anchor ({anchor.short()}) is in {destination}.anchor.json; keep it with the backup.")
     database = current_app.config["DATABASE"]
     db = connect(database)

@@ -4,6 +4,8 @@ import os
 import secrets
 from datetime import timedelta
 
+from . import private_files
+
 DEFAULTS = {
     "SECRET_KEY": None,
     # Serve over HTTPS (a TLS proxy in front of gunicorn): Secure cookies and HSTS.
@@ -56,16 +58,6 @@ def ensure_instance_config(instance_path: str) -> str:
     path = os.path.join(instance_path, "config.py")
     if os.path.exists(path):
         return path
-    # Write the whole file under a private name, then link it into place: several server processes
-    # starting at once agree on one key, and none reads a half-written file.
-    partial = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(TEMPLATE.format(secret=secrets.token_hex(32)))
-        os.link(partial, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(partial)
+    # Several server processes starting at once agree on one key, and none reads a half-written file.
+    private_files.create_once(path, TEMPLATE.format(secret=secrets.token_hex(32)))
     return path

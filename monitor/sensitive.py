@@ -23,6 +23,8 @@ from functools import cache
 from flask import current_app, has_app_context
 from sqlite_utils import Database
 
+from . import private_files
+
 KEY_FILE = "audit.key"
 PREFIX = "hmac-sha256:"
 # Columns holding a whole hearing as JSON (a kept revision): their sections name the record types inside.
@@ -85,18 +87,7 @@ def audit_key(db: Database) -> bytes:
 
 def _create_key(path: str) -> None:
     """Write the key whole before it appears under its name, so a second process never reads half of it."""
-    temporary = f"{path}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(temporary, path)  # fails if another process made one first: theirs is kept
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(temporary)
+    private_files.create_once(path, secrets.token_hex(32))  # another process's, if first, is kept
 
 
 def keyed_hash(db: Database, value) -> str:

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import audit
+from .. import audit, private_files
 from ..audit import Actor
 from ..checklists import LANGUAGES
 from ..db import connect
@@ -49,8 +49,7 @@ def _open(path: str):
         target = open(path, "wb", buffering=0)  # noqa: SIM115 (closed by the caller, through the wrapper)
         return io.BufferedWriter(_Forward(target)), None
     partial = f"{path}.part"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(fd, "wb"), partial
+    return private_files.open_new(partial, truncate=True), partial
 
 
 def _discard(partial: str | None) -> None:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 from flask import Flask
 from sqlite_utils import Database
 
-from .. import audit, records
+from .. import audit, private_files, records
 from ..audit import Actor
 from ..checklists import LANGUAGES
 from ..db import atomic, connect, utcnow
@@ -169,18 +169,7 @@ def _store(
     """Write the job's file owner-only, under its final name only once it is complete."""
     extension = re.sub(r"[^a-z0-9]", "", os.path.splitext(filename)[1].lower())
     path = os.path.join(export_folder(instance_path), f"{job_uuid}.{extension or 'bin'}")
-    partial = f"{path}.part"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if callable(content):
-                content(f)
-            else:
-                f.write(content)
-    except BaseException:
-        os.unlink(partial)
-        raise
-    os.replace(partial, path)
+    private_files.replace(path, content)
     return path
 
 

@@ -32,6 +32,7 @@ import secrets
 import unicodedata
 import uuid
 
+from .. import private_files
 from .columns import COLUMNS
 
 PROFILES = ("internal", "partner", "public")
@@ -86,14 +87,7 @@ def key_path(instance_path: str) -> str:
 def pseudonym_key(instance_path: str) -> bytes:
     """The machine's pseudonym key, created on first use (owner-only)."""
     path = key_path(instance_path)
-    if not os.path.exists(path):
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+    private_files.create_once(path, secrets.token_hex(32))  # never read half-written by another process
     with open(path, encoding="ascii") as f:
         return bytes.fromhex(f.read().strip())
 

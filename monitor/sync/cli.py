@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import private_files
 from ..audit import Actor
 from ..db import connect
 from . import client, exporter, service
@@ -95,9 +96,7 @@ def export_bundle_command(output, mission_ref, what, trial_uuid, encrypt, passph
         raise click.ClickException(str(error)) from error
     finally:
         db.close()
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    private_files.create_new(output, data)
     counts = ", ".join(f"{n} {t}" for t, n in manifest["counts"].items())
     click.echo(
         f"Wrote {output} ({len(data):,} bytes{', encrypted' if passphrase else ''}): "

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlparse
 import requests
 from sqlite_utils import Database
 
+from .. import private_files
 from ..audit import Actor
 from ..db import atomic, utcnow
 from . import exporter, service
@@ -46,12 +47,7 @@ def load_settings(instance_path: str) -> dict | None:
 
 
 def save_settings(instance_path: str, settings: dict) -> None:
-    path = settings_path(instance_path)
-    partial = path + ".partial"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(settings, handle)
-    os.replace(partial, path)
+    private_files.replace(settings_path(instance_path), json.dumps(settings))
 
 
 def check_url(url: str) -> str:

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from wtforms.fields.core import UnboundField
 
-from .. import records, sensitive
+from .. import private_files, records, sensitive
 from ..audit import Actor
 from ..auth import User, request_actor, users
 from ..db import get_db
@@ -212,9 +212,7 @@ def import_():
             session[KEPT_KEYS] = {key: one_time}  # one dry run at a time
             held = True
         path = os.path.join(_inbox(), f"{me()['uuid']}-{key}.tmbundle")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        private_files.create_new(path, data)
     elif dry_run:
         held = key in session.get(KEPT_KEYS, {})
     elif _inbox_path(key):
