@@ -16,6 +16,7 @@ from .audit import Actor
 from .auth import users
 from .db import connect
 from .evidence import records as evidence
+from .i18n import LANGUAGES
 from .vault import convert as vault_convert
 from .vault import terminal
 
@@ -25,7 +26,7 @@ from .vault import terminal
 @click.argument("username")
 @click.option("--role", type=click.Choice(users.ROLES), required=True, help="The account's role.")
 @click.option("--display-name", default="", help="Name shown to colleagues (default: the user name).")
-@click.option("--language", type=click.Choice(users.LANGUAGES), default="en", show_default=True)
+@click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option(
     "--password-stdin",
     is_flag=True,

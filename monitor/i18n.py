@@ -9,6 +9,7 @@ from flask_login import current_user
 
 # Each language named in itself, so anyone can find their own.
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+LANGUAGES = tuple(LANGUAGE_NAMES)  # the interface, the checklists and the reports: one list
 ROLE_LABELS = {"admin": _l("Administrator"), "lead": _l("Mission lead"), "observer": _l("Observer")}
 TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
 

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from . import private_files
+from .i18n import LANGUAGES
 
 DEFAULTS = {
     "SECRET_KEY": None,
@@ -14,7 +15,7 @@ DEFAULTS = {
     "PROXY_COUNT": 0,
     "SESSION_COOKIE_NAME": "monitor_session",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
-    "LANGUAGES": ["en", "ru", "kk"],
+    "LANGUAGES": list(LANGUAGES),
     "BABEL_DEFAULT_LOCALE": "en",
     # Failed sign-ins allowed per minute, per account and per address, before HTTP 429.
     "LOGIN_FAILURES_PER_MINUTE": 5,

@@ -15,11 +15,11 @@ from flask_login import current_user
 from . import audit, records
 from .auth.identity import login_manager, request_actor
 from .auth.tokens import may_write
+from .auth.users import ROLES
 from .db import get_db
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # any active account
-ROLES = ("admin", "lead", "observer")
 
 
 def allow(*who: str) -> Callable:

@@ -11,11 +11,11 @@ from sqlite_utils import Database
 from .. import audit
 from ..audit import Actor
 from ..db import atomic, utcnow
+from ..i18n import LANGUAGES
 from . import throttle
 from .tokens import revoke_all
 
 ROLES = ("admin", "lead", "observer")
-LANGUAGES = ("en", "ru", "kk")
 PASSWORD_MAX_LENGTH = 256
 # Fields that may appear in the audit log; the password hash never does.
 PUBLIC_FIELDS = ("uuid", "username", "display_name", "role", "language", "active")

@@ -4,11 +4,11 @@ Other code imports from this package only; the modules behind it may change. The
 rules for versions are in ``docs/checklists.md``.
 """
 
+from ..i18n import LANGUAGES
 from .cli import checklist_validate_command
 from .loader import ChecklistError, load
 from .model import (
     ANSWERS,
-    LANGUAGES,
     SCOPES,
     SOURCES,
     UNITS,

@@ -15,11 +15,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from ..i18n import LANGUAGES
 from .model import (
     ANSWERS,
     HOME_FIELDS,
     HOME_RECORDS,
-    LANGUAGES,
     NOT_ANSWERED,
     SCOPES,
     SOURCES,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 YESNO = ("yes", "no", "unclear", "not_observed")
 SCOPES = ("hearing", "defendant", "witness")
 ANSWERS = ("yesno", "choice", "number", "text")
-LANGUAGES = ("en", "ru", "kk")
 
 # Where a fact belongs (docs/checklists.md, "Units"): the defendant's case file, the court sitting, a
 # defendant at one sitting, the witness as a person, a witness's appearance at one sitting.

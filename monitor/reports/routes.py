@@ -18,6 +18,7 @@ from .. import records
 from ..auth import request_actor
 from ..db import get_db
 from ..forms import EmptyForm
+from ..i18n import LANGUAGES
 from ..missions import records as missions
 from ..permissions import (
     allow,
@@ -38,7 +39,6 @@ bp = Blueprint("reports", __name__)
 REPORT_KINDS = ("mission", "trial")
 REPORT_FORMATS = ("pdf", "docx", "html")
 DATA_FORMATS = ("csv", "xlsx", "json")
-LANGUAGES = ("en", "ru", "kk")
 
 
 def internal_refused() -> str:
