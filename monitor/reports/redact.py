@@ -76,6 +76,19 @@ RECORDERS = {
     "case_facts": ("recorded_by", "recorded_by_uuid"),
     "case_fact_history": ("recorded_by", "recorded_by_uuid", "changed_by", "changed_by_uuid"),
 }
+# Withheld from every edition but the internal one, and said so where it would stand (not left blank).
+WITHHELD = {
+    "witnesses": frozenset({"identity"}),
+    "witness_persons": frozenset({"identity"}),
+    "allegations": frozenset({"perpetrators"}),
+}
+
+
+def withheld(profile: str, table: str, column: str) -> bool:
+    """Whether ``profile`` takes ``column`` of ``table`` out (see :meth:`Redaction.__init__`)."""
+    return profile != "internal" and column in WITHHELD.get(table, frozenset())
+
+
 # A stored value that is a key (yes, an option's key, a number), not text someone typed.
 CODE = re.compile(r"[a-z0-9_]{1,64}")
 

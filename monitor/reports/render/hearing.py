@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ...observe.fields import ALLEGATION, HEARING, PROVENANCE, WITNESS
+from ..redact import withheld
 from .blocks import (
     DASH,
     NOT_ANSWERED,
@@ -26,6 +27,19 @@ from .blocks import (
     text,
     when,
     yes_no,
+)
+
+# A witness's facts after the identity, in the order the form asks them.
+WITNESS_FACTS = (
+    "side",
+    "anonymous",
+    "anonymity_reason",
+    "identity_known_to_defence",
+    "voice_hidden",
+    "image_hidden",
+    "police_officer",
+    "against",
+    "testimony",
 )
 
 
@@ -88,10 +102,29 @@ def hearing_report(data: dict, lang: str, checklist) -> Report:
     hearing = data["hearings"][0]
     trial = next(t for t in data["trials"] if t["uuid"] == hearing["trial_uuid"])
     names = people(data)
-    profile = data["profile"]
-    withheld = _("Withheld in this edition")
+    report = _heading(data, hearing, trial, lang, checklist)
+    report.sections += [
+        _access(hearing),
+        _presence(data, hearing, names),
+        *(
+            [Section(HEARING["summary"].label, [text(hearing["summary"])], ident="summary")]
+            if hearing["summary"]
+            else []
+        ),
+        *_answer_sections(data, checklist, names, lang),
+        *_witness_sections(data, checklist, names, lang),
+        *_allegation_sections(data, names),
+        _notes(data),
+        _review(data, hearing),
+        about_section(data, lang),
+    ]
+    return report
+
+
+def _heading(data: dict, hearing: dict, trial: dict, lang: str, checklist) -> Report:
     times = "–".join(t for t in (hearing["start_time"], hearing["end_time"]) if t)
-    report = Report(
+    profile = data["profile"]
+    return Report(
         "hearing",
         lang,
         _("Hearing report"),
@@ -112,106 +145,96 @@ def hearing_report(data: dict, lang: str, checklist) -> Report:
             (_("Status"), status_label(hearing["status"])),
         ).content,
     )
-    answers = {(a["subject_uuid"], a["item_key"]): a for a in data["answers"]}
+
+
+def _access(hearing: dict) -> Section:
+    pairs = [
+        (HEARING[name].label, choice(HEARING[name], hearing[name]))
+        for name in ("public_access", "observers_admitted")
+    ]
+    pairs.append((HEARING["access_note"].label, hearing["access_note"]))
+    return Section(_("Public access"), [facts(*pairs)], ident="access")
+
+
+def _presence(data: dict, hearing: dict, names: dict) -> Section:
     presence = [(names.get(p["defendant_uuid"], DASH), p["present"]) for p in data["presence"]]
-    report.sections.append(
-        Section(
-            _("Public access"),
-            [
-                facts(
-                    (
-                        HEARING["public_access"].label,
-                        choice(HEARING["public_access"], hearing["public_access"]),
-                    ),
-                    (
-                        HEARING["observers_admitted"].label,
-                        choice(HEARING["observers_admitted"], hearing["observers_admitted"]),
-                    ),
-                    (HEARING["access_note"].label, hearing["access_note"]),
-                )
-            ],
-            ident="access",
-        )
+    listing = facts(
+        (_("Defendants present"), ", ".join(n for n, here in presence if here) or DASH),
+        (_("Absent"), ", ".join(n for n, here in presence if not here)),
+        (HEARING["present"].label, hearing["present"]),
     )
-    report.sections.append(
-        Section(
-            _("Presence"),
-            [
-                facts(
-                    (_("Defendants present"), ", ".join(n for n, here in presence if here) or DASH),
-                    (_("Absent"), ", ".join(n for n, here in presence if not here)),
-                    (HEARING["present"].label, hearing["present"]),
-                )
-            ],
-            ident="presence",
-        )
+    return Section(_("Presence"), [listing], ident="presence")
+
+
+def _answer_sections(data: dict, checklist, names: dict, lang: str) -> list[Section]:
+    """The checklist's answers: the hearing as a whole, then each defendant answered for, in the order of
+    the indictment."""
+    answers = {(a["subject_uuid"], a["item_key"]): a for a in data["answers"]}
+    explained = note(
+        _("Answers that raise a concern are shaded; the legal standards are under each question.")
     )
-    if hearing["summary"]:
-        report.sections.append(Section(HEARING["summary"].label, [text(hearing["summary"])], ident="summary"))
-    report.sections.append(
+    sections = [
+        Section(_("Checklist answers"), [explained], ident="answers"),
         Section(
-            _("Checklist answers"),
-            [
-                note(
-                    _("Answers that raise a concern are shaded; the legal standards are under each question.")
-                )
-            ],
-            ident="answers",
-        )
-    )
-    report.sections.append(
-        Section(
-            _("The hearing as a whole"),
-            _answers_blocks(checklist, "hearing", "", answers, lang),
-            level=3,
-        )
-    )
+            _("The hearing as a whole"), _answers_blocks(checklist, "hearing", "", answers, lang), level=3
+        ),
+    ]
     answered = {a["subject_uuid"] for a in data["answers"]}
-    for defendant in data["defendants"]:  # in the order of the indictment
+    for defendant in data["defendants"]:
         if defendant["uuid"] in answered:
             blocks = _answers_blocks(checklist, "defendant", defendant["uuid"], answers, lang)
             title = _("Answers for %(name)s", name=names[defendant["uuid"]])
-            report.sections.append(Section(title, blocks, level=3))
-    report.sections.append(Section(_("Witnesses heard"), [], ident="witnesses"))
+            sections.append(Section(title, blocks, level=3))
+    return sections
+
+
+def _shown(profile: str, table: str, column: str, value: str) -> str:
+    """A value as the edition shows it: "Withheld in this edition" where its profile took it out."""
+    return value or (_("Withheld in this edition") if withheld(profile, table, column) else "")
+
+
+def _witness_sections(data: dict, checklist, names: dict, lang: str) -> list[Section]:
+    answers = {(a["subject_uuid"], a["item_key"]): a for a in data["answers"]}
+    sections = [
+        Section(
+            _("Witnesses heard"),
+            [] if data["witnesses"] else [note(_("No witness recorded."))],
+            ident="witnesses",
+        )
+    ]
     for witness in data["witnesses"]:
-        identity = witness["identity"] or (withheld if profile != "internal" else "")
         title = _("Witness %(label)s", label=witness["label"])
         if witness["anonymous"]:
             title += f" ({_('anonymous')})"
-        report.sections.append(
-            Section(
-                title,
-                [
-                    facts(
-                        (WITNESS["identity"].label, identity),
-                        (WITNESS["side"].label, choice(WITNESS["side"], witness["side"])),
-                        (WITNESS["anonymous"].label, yes_no(witness["anonymous"])),
-                        (WITNESS["anonymity_reason"].label, witness["anonymity_reason"]),
-                        (
-                            WITNESS["identity_known_to_defence"].label,
-                            choice(
-                                WITNESS["identity_known_to_defence"], witness["identity_known_to_defence"]
-                            ),
-                        ),
-                        (WITNESS["voice_hidden"].label, yes_no(witness["voice_hidden"])),
-                        (WITNESS["image_hidden"].label, yes_no(witness["image_hidden"])),
-                        (
-                            WITNESS["police_officer"].label,
-                            choice(WITNESS["police_officer"], witness["police_officer"]),
-                        ),
-                        (WITNESS["against"].label, several(WITNESS["against"], witness["against"], names)),
-                        (WITNESS["testimony"].label, witness["testimony"]),
-                    ),
-                    *_answers_blocks(checklist, "witness", witness["uuid"], answers, lang),
-                ],
-                level=3,
-            )
+        pairs = [
+            (WITNESS["identity"].label, _shown(data["profile"], "witnesses", "identity", witness["identity"]))
+        ]
+        for name in WITNESS_FACTS:
+            spec, value = WITNESS[name], witness[name]
+            if spec.kind == "refs":
+                pairs.append((spec.label, several(spec, value, names)))
+            elif spec.kind == "choice":
+                pairs.append((spec.label, choice(spec, value)))
+            elif spec.kind == "flag":
+                pairs.append((spec.label, yes_no(value)))
+            else:
+                pairs.append((spec.label, value))
+        blocks = [facts(*pairs), *_answers_blocks(checklist, "witness", witness["uuid"], answers, lang)]
+        sections.append(Section(title, blocks, level=3))
+    return sections
+
+
+def _allegation_sections(data: dict, names: dict) -> list[Section]:
+    allegations = data["allegations"]
+    sections = [
+        Section(
+            _("Torture and ill-treatment allegations"),
+            [] if allegations else [note(_("No allegation recorded."))],
+            ident="allegations",
         )
-    if not data["witnesses"]:
-        report.sections[-1].blocks.append(note(_("No witness recorded.")))
-    report.sections.append(Section(_("Torture and ill-treatment allegations"), [], ident="allegations"))
+    ]
     witnesses = {w["uuid"]: _("Witness %(label)s", label=w["label"]) for w in data["witnesses"]}
-    for number, allegation in enumerate(data["allegations"], 1):
+    for number, allegation in enumerate(allegations, 1):
         who = names.get(allegation["defendant_uuid"]) or witnesses.get(allegation["witness_uuid"], "")
         alleged_by = choice(ALLEGATION["alleged_by"], allegation["alleged_by"])
         pairs = [(ALLEGATION["alleged_by"].label, f"{alleged_by}: {who}" if who else alleged_by)]
@@ -219,28 +242,27 @@ def hearing_report(data: dict, lang: str, checklist) -> Report:
             if name in ("alleged_by", "defendant_uuid", "witness_uuid"):
                 continue
             value = allegation.get(name, "")
-            if name == "perpetrators" and profile != "internal":
-                pairs.append((spec.label, withheld))
-            elif spec.kind == "multi":
-                pairs.append((spec.label, several(spec, value) if json.loads(value or "[]") else ""))
+            if spec.kind == "multi":
+                shown = several(spec, value) if json.loads(value or "[]") else ""
             elif spec.kind == "choice":
-                pairs.append((spec.label, choice(spec, value) if value else ""))
+                shown = choice(spec, value) if value else ""
             else:
-                pairs.append((spec.label, value))
+                shown = value
+            pairs.append((spec.label, _shown(data["profile"], "allegations", name, shown)))
         title = _("Allegation %(n)d", n=number) + (f" — {who}" if who else "")
-        report.sections.append(Section(title, [facts(*pairs)], level=3))
-    if not data["allegations"]:
-        report.sections[-1].blocks.append(note(_("No allegation recorded.")))
+        sections.append(Section(title, [facts(*pairs)], level=3))
+    return sections
+
+
+def _notes(data: dict) -> Section:
     rows = [[n["typed_at"][11:16], n["text"]] for n in data["notes"]]
-    report.sections.append(
-        Section(
-            _("Running notes"),
-            [Block("table", Table([_("Time (UTC)"), _("Note")], rows, widths=(0.12, 0.88)))]
-            if rows
-            else [note(_("No notes."))],
-            ident="notes",
-        )
+    table = Table([_("Time (UTC)"), _("Note")], rows, widths=(0.12, 0.88))
+    return Section(
+        _("Running notes"), [Block("table", table)] if rows else [note(_("No notes."))], ident="notes"
     )
+
+
+def _review(data: dict, hearing: dict) -> Section:
     decisions = {"approved": _("approved"), "returned": _("returned"), "comment": _("commented")}
     history = [
         [
@@ -259,6 +281,4 @@ def hearing_report(data: dict, lang: str, checklist) -> Report:
         review.append(Block("table", Table(head, history, widths=(0.2, 0.2, 0.15, 0.45))))
     else:
         review.append(note(_("Not reviewed yet.")))
-    report.sections.append(Section(_("Review status and history"), review, ident="review"))
-    report.sections.append(about_section(data, lang))
-    return report
+    return Section(_("Review status and history"), review, ident="review")
