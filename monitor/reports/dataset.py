@@ -36,6 +36,171 @@ COUNTED = ("submitted", "returned", "approved")
 ANSWER_FIELDS = ("uuid", "hearing_uuid", "subject_uuid", "item_key", "value", "note", "provenance")
 
 
+# Each table of a dataset: its query, with {hearing_ids} and {defendant_ids} standing for the hearings and
+# defendants the dataset covers (parameters :mission, :statuses, :trial, :hearing). Fixed SQL.
+HEARING_IDS = (
+    "SELECT hearing.id FROM hearing JOIN trial ON trial.id = hearing.trial_id "
+    "WHERE trial.mission_id = :mission AND hearing.status IN (SELECT value FROM json_each(:statuses)) "
+    "AND (:trial IS NULL OR trial.uuid = :trial) AND (:hearing IS NULL OR hearing.uuid = :hearing)"
+)
+# The trials' defendants, for the case file (a fact belongs to the defendant, not to a hearing).
+DEFENDANT_IDS = (
+    "SELECT defendant.id FROM defendant JOIN trial ON trial.id = defendant.trial_id "
+    "WHERE trial.mission_id = :mission AND (:trial IS NULL OR trial.uuid = :trial)"
+)
+MISSION_COLUMNS = (
+    "uuid",
+    "name",
+    "country",
+    "description",
+    "start_date",
+    "end_date",
+    "checklist_id",
+    "checklist_version",
+)
+QUERIES = {
+    "trials": (
+        "SELECT uuid, title, court, case_number, judges, prosecutor, charges, status FROM trial "
+        "WHERE mission_id = :mission ORDER BY title"
+    ),
+    "defendants": (
+        """
+        SELECT defendant.uuid, trial.uuid AS trial_uuid, defendant.position, defendant.name,
+               defendant.pseudonym,
+               defendant.sex, defendant.age, defendant.charges, defendant.apprehended_at,
+               defendant.arrest_registered_at, defendant.first_judge_at, defendant.pretrial_detention,
+               defendant.counsel, defendant.counsel_from, defendant.verdict, defendant.sentence,
+               defendant.sentence_months, defendant.conviction_basis
+        FROM defendant JOIN trial ON trial.id = defendant.trial_id
+        WHERE trial.mission_id = :mission ORDER BY trial.title, defendant.position
+        """
+    ),
+    "sittings": (
+        """
+        SELECT sitting.uuid, trial.uuid AS trial_uuid, sitting.sitting_date, sitting.session,
+               sitting.courtroom, sitting.judge,
+               (SELECT count(*) FROM hearing WHERE hearing.sitting_id = sitting.id
+                  AND hearing.id IN ({hearing_ids})) AS observations
+        FROM sitting JOIN trial ON trial.id = sitting.trial_id
+        WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
+        ORDER BY sitting.sitting_date, sitting.session, trial.title
+        """
+    ),
+    "hearings": (
+        """
+        SELECT hearing.uuid, trial.uuid AS trial_uuid, hearing.hearing_date, hearing.start_time,
+               hearing.end_time, hearing.courtroom, hearing.judge, hearing.public_access,
+               hearing.observers_admitted, hearing.access_note, hearing.present, hearing.summary,
+               hearing.status, hearing.checklist_id, hearing.checklist_version, hearing.submitted_at,
+               user.uuid AS observer_uuid, user.display_name AS observer,
+               coalesce(sitting.uuid, '') AS sitting_uuid
+        FROM hearing JOIN trial ON trial.id = hearing.trial_id JOIN user ON user.id = hearing.observer_id
+        LEFT JOIN sitting ON sitting.id = hearing.sitting_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id
+        """
+    ),
+    "presence": (
+        """
+        SELECT hearing.uuid AS hearing_uuid, defendant.uuid AS defendant_uuid, hearing_defendant.present
+        FROM hearing_defendant JOIN hearing ON hearing.id = hearing_defendant.hearing_id
+        JOIN defendant ON defendant.id = hearing_defendant.defendant_id
+        WHERE hearing.id IN ({hearing_ids})
+        """
+    ),
+    "answers": (
+        """
+        SELECT answer.uuid, hearing.uuid AS hearing_uuid, answer.subject_uuid, answer.item_key,
+               answer.value, answer.note, answer.provenance
+        FROM answer JOIN hearing ON hearing.id = answer.hearing_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id, answer.id
+        """
+    ),
+    "witnesses": (
+        """
+        SELECT witness_appearance.uuid, hearing.uuid AS hearing_uuid, witness.uuid AS person_uuid,
+               witness.label, witness.identity, witness.side,
+               witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
+               witness.voice_hidden, witness.image_hidden, witness.police_officer,
+               witness_appearance.against, witness_appearance.testimony
+        FROM witness_appearance JOIN hearing ON hearing.id = witness_appearance.hearing_id
+        JOIN witness ON witness.id = witness_appearance.witness_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
+        """
+    ),
+    "witness_persons": (
+        """
+        SELECT witness.uuid, trial.uuid AS trial_uuid, witness.label, witness.identity, witness.side,
+               witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
+               witness.voice_hidden, witness.image_hidden, witness.police_officer,
+               count(witness_appearance.id) AS appearances
+        FROM witness JOIN trial ON trial.id = witness.trial_id
+        JOIN witness_appearance ON witness_appearance.witness_id = witness.id
+        WHERE witness_appearance.hearing_id IN ({hearing_ids})
+        GROUP BY witness.id ORDER BY trial.title, witness.id
+        """
+    ),
+    "witness_appearances": (
+        """
+        SELECT witness_appearance.uuid, witness.uuid AS person_uuid, hearing.uuid AS hearing_uuid,
+               coalesce(sitting.uuid, '') AS sitting_uuid, hearing.hearing_date AS sitting_date
+        FROM witness_appearance JOIN witness ON witness.id = witness_appearance.witness_id
+        JOIN hearing ON hearing.id = witness_appearance.hearing_id
+        LEFT JOIN sitting ON sitting.id = hearing.sitting_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
+        """
+    ),
+    "allegations": (
+        """
+        SELECT allegation.*, hearing.uuid AS hearing_uuid FROM allegation
+        JOIN hearing ON hearing.id = allegation.hearing_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, allegation.id
+        """
+    ),
+    "notes": (
+        """
+        SELECT note.uuid, hearing.uuid AS hearing_uuid, note.typed_at, note.text, note.publishable
+        FROM note JOIN hearing ON hearing.id = note.hearing_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY note.typed_at
+        """
+    ),
+    "reviews": (
+        """
+        SELECT review.uuid, hearing.uuid AS hearing_uuid, review.decision, review.comment,
+               review.answer_uuid, review.created_at, user.display_name AS reviewer
+        FROM review JOIN hearing ON hearing.id = review.hearing_id
+        JOIN user ON user.id = review.reviewer_id
+        WHERE hearing.id IN ({hearing_ids}) ORDER BY review.id
+        """
+    ),
+    "reconciliations": (
+        """
+        SELECT reconciliation.uuid, sitting.uuid AS sitting_uuid, sitting.sitting_date,
+               reconciliation.subject_uuid, reconciliation.item_key, reconciliation.value,
+               reconciliation.reason, user.uuid AS decided_by_uuid, user.display_name AS decided_by,
+               reconciliation.updated_at
+        FROM reconciliation JOIN sitting ON sitting.id = reconciliation.sitting_id
+        JOIN user ON user.id = reconciliation.decided_by
+        WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
+        ORDER BY sitting.sitting_date, sitting.session, reconciliation.id
+        """
+    ),
+    "case_facts": (
+        """
+        SELECT case_fact.uuid, defendant.uuid AS defendant_uuid, case_fact.item_key, case_fact.value,
+               case_fact.note, case_fact.source, case_fact.learned_at_hearing_uuid,
+               hearing.hearing_date AS learned_at_date, case_fact.learned_from,
+               user.uuid AS recorded_by_uuid, user.display_name AS recorded_by,
+               case_fact.updated_at, case_fact.version
+        FROM case_fact JOIN defendant ON defendant.id = case_fact.defendant_id
+        JOIN trial ON trial.id = defendant.trial_id JOIN user ON user.id = case_fact.recorded_by
+        LEFT JOIN hearing ON hearing.uuid = case_fact.learned_at_hearing_uuid
+        WHERE case_fact.defendant_id IN ({defendant_ids})
+        ORDER BY trial.title, defendant.position, case_fact.id
+        """
+    ),
+}
+
+
 def load(
     db: Database,
     mission: dict,
@@ -59,190 +224,11 @@ def load(
         "trial": trial_uuid,
         "hearing": hearing_uuid,
     }
-    hearing_ids = (
-        "SELECT hearing.id FROM hearing JOIN trial ON trial.id = hearing.trial_id "
-        "WHERE trial.mission_id = :mission AND hearing.status IN (SELECT value FROM json_each(:statuses)) "
-        "AND (:trial IS NULL OR trial.uuid = :trial) AND (:hearing IS NULL OR hearing.uuid = :hearing)"
-    )
     wanted = set(tables) - (set() if with_answers else set(STREAMED))
-    # The trials' defendants, for the case file (a fact belongs to the defendant, not to a hearing).
-    defendant_ids = (
-        "SELECT defendant.id FROM defendant JOIN trial ON trial.id = defendant.trial_id "
-        "WHERE trial.mission_id = :mission AND (:trial IS NULL OR trial.uuid = :trial)"
-    )
-
-    def rows(table: str, sql: str) -> list[dict]:
-        return list(db.query(sql, params)) if table in wanted else []
-
-    data = {
-        "mission": {
-            k: mission[k]
-            for k in (
-                "uuid",
-                "name",
-                "country",
-                "description",
-                "start_date",
-                "end_date",
-                "checklist_id",
-                "checklist_version",
-            )
-        },
-        "trials": rows(
-            "trials",
-            "SELECT uuid, title, court, case_number, judges, prosecutor, charges, status FROM trial "
-            "WHERE mission_id = :mission ORDER BY title",
-        ),
-        "defendants": rows(
-            "defendants",
-            """
-            SELECT defendant.uuid, trial.uuid AS trial_uuid, defendant.position, defendant.name,
-                   defendant.pseudonym,
-                   defendant.sex, defendant.age, defendant.charges, defendant.apprehended_at,
-                   defendant.arrest_registered_at, defendant.first_judge_at, defendant.pretrial_detention,
-                   defendant.counsel, defendant.counsel_from, defendant.verdict, defendant.sentence,
-                   defendant.sentence_months, defendant.conviction_basis
-            FROM defendant JOIN trial ON trial.id = defendant.trial_id
-            WHERE trial.mission_id = :mission ORDER BY trial.title, defendant.position
-            """,
-        ),
-        "sittings": rows(
-            "sittings",
-            f"""
-            SELECT sitting.uuid, trial.uuid AS trial_uuid, sitting.sitting_date, sitting.session,
-                   sitting.courtroom, sitting.judge,
-                   (SELECT count(*) FROM hearing WHERE hearing.sitting_id = sitting.id
-                      AND hearing.id IN ({hearing_ids})) AS observations
-            FROM sitting JOIN trial ON trial.id = sitting.trial_id
-            WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
-            ORDER BY sitting.sitting_date, sitting.session, trial.title
-            """,  # noqa: S608 (fixed SQL)
-        ),
-        "hearings": rows(
-            "hearings",
-            f"""
-            SELECT hearing.uuid, trial.uuid AS trial_uuid, hearing.hearing_date, hearing.start_time,
-                   hearing.end_time, hearing.courtroom, hearing.judge, hearing.public_access,
-                   hearing.observers_admitted, hearing.access_note, hearing.present, hearing.summary,
-                   hearing.status, hearing.checklist_id, hearing.checklist_version, hearing.submitted_at,
-                   user.uuid AS observer_uuid, user.display_name AS observer,
-                   coalesce(sitting.uuid, '') AS sitting_uuid
-            FROM hearing JOIN trial ON trial.id = hearing.trial_id JOIN user ON user.id = hearing.observer_id
-            LEFT JOIN sitting ON sitting.id = hearing.sitting_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id
-            """,  # noqa: S608 (fixed SQL)
-        ),
-        "presence": rows(
-            "presence",
-            f"""
-            SELECT hearing.uuid AS hearing_uuid, defendant.uuid AS defendant_uuid, hearing_defendant.present
-            FROM hearing_defendant JOIN hearing ON hearing.id = hearing_defendant.hearing_id
-            JOIN defendant ON defendant.id = hearing_defendant.defendant_id
-            WHERE hearing.id IN ({hearing_ids})
-            """,  # noqa: S608
-        ),
-        "answers": rows(
-            "answers",
-            f"""
-            SELECT answer.uuid, hearing.uuid AS hearing_uuid, answer.subject_uuid, answer.item_key,
-                   answer.value, answer.note, answer.provenance
-            FROM answer JOIN hearing ON hearing.id = answer.hearing_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, hearing.id, answer.id
-            """,  # noqa: S608
-        ),
-        "witnesses": rows(
-            "witnesses",
-            f"""
-            SELECT witness_appearance.uuid, hearing.uuid AS hearing_uuid, witness.uuid AS person_uuid,
-                   witness.label, witness.identity, witness.side,
-                   witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
-                   witness.voice_hidden, witness.image_hidden, witness.police_officer,
-                   witness_appearance.against, witness_appearance.testimony
-            FROM witness_appearance JOIN hearing ON hearing.id = witness_appearance.hearing_id
-            JOIN witness ON witness.id = witness_appearance.witness_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
-            """,  # noqa: S608
-        ),
-        "witness_persons": rows(
-            "witness_persons",
-            f"""
-            SELECT witness.uuid, trial.uuid AS trial_uuid, witness.label, witness.identity, witness.side,
-                   witness.anonymous, witness.anonymity_reason, witness.identity_known_to_defence,
-                   witness.voice_hidden, witness.image_hidden, witness.police_officer,
-                   count(witness_appearance.id) AS appearances
-            FROM witness JOIN trial ON trial.id = witness.trial_id
-            JOIN witness_appearance ON witness_appearance.witness_id = witness.id
-            WHERE witness_appearance.hearing_id IN ({hearing_ids})
-            GROUP BY witness.id ORDER BY trial.title, witness.id
-            """,  # noqa: S608
-        ),
-        "witness_appearances": rows(
-            "witness_appearances",
-            f"""
-            SELECT witness_appearance.uuid, witness.uuid AS person_uuid, hearing.uuid AS hearing_uuid,
-                   coalesce(sitting.uuid, '') AS sitting_uuid, hearing.hearing_date AS sitting_date
-            FROM witness_appearance JOIN witness ON witness.id = witness_appearance.witness_id
-            JOIN hearing ON hearing.id = witness_appearance.hearing_id
-            LEFT JOIN sitting ON sitting.id = hearing.sitting_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, witness_appearance.id
-            """,  # noqa: S608
-        ),
-        "allegations": rows(
-            "allegations",
-            f"""
-            SELECT allegation.*, hearing.uuid AS hearing_uuid FROM allegation
-            JOIN hearing ON hearing.id = allegation.hearing_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY hearing.hearing_date, allegation.id
-            """,  # noqa: S608
-        ),
-        "notes": rows(
-            "notes",
-            f"""
-            SELECT note.uuid, hearing.uuid AS hearing_uuid, note.typed_at, note.text, note.publishable
-            FROM note JOIN hearing ON hearing.id = note.hearing_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY note.typed_at
-            """,  # noqa: S608
-        ),
-        "reviews": rows(
-            "reviews",
-            f"""
-            SELECT review.uuid, hearing.uuid AS hearing_uuid, review.decision, review.comment,
-                   review.answer_uuid, review.created_at, user.display_name AS reviewer
-            FROM review JOIN hearing ON hearing.id = review.hearing_id
-            JOIN user ON user.id = review.reviewer_id
-            WHERE hearing.id IN ({hearing_ids}) ORDER BY review.id
-            """,  # noqa: S608
-        ),
-        "reconciliations": rows(
-            "reconciliations",
-            f"""
-            SELECT reconciliation.uuid, sitting.uuid AS sitting_uuid, sitting.sitting_date,
-                   reconciliation.subject_uuid, reconciliation.item_key, reconciliation.value,
-                   reconciliation.reason, user.uuid AS decided_by_uuid, user.display_name AS decided_by,
-                   reconciliation.updated_at
-            FROM reconciliation JOIN sitting ON sitting.id = reconciliation.sitting_id
-            JOIN user ON user.id = reconciliation.decided_by
-            WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
-            ORDER BY sitting.sitting_date, sitting.session, reconciliation.id
-            """,  # noqa: S608
-        ),
-        "case_facts": rows(
-            "case_facts",
-            f"""
-            SELECT case_fact.uuid, defendant.uuid AS defendant_uuid, case_fact.item_key, case_fact.value,
-                   case_fact.note, case_fact.source, case_fact.learned_at_hearing_uuid,
-                   hearing.hearing_date AS learned_at_date, case_fact.learned_from,
-                   user.uuid AS recorded_by_uuid, user.display_name AS recorded_by,
-                   case_fact.updated_at, case_fact.version
-            FROM case_fact JOIN defendant ON defendant.id = case_fact.defendant_id
-            JOIN trial ON trial.id = defendant.trial_id JOIN user ON user.id = case_fact.recorded_by
-            LEFT JOIN hearing ON hearing.uuid = case_fact.learned_at_hearing_uuid
-            WHERE case_fact.defendant_id IN ({defendant_ids})
-            ORDER BY trial.title, defendant.position, case_fact.id
-            """,  # noqa: S608
-        ),
-        "case_fact_history": rows("case_fact_history", history_sql(defendant_ids)),
-    }
+    data: dict = {"mission": {k: mission[k] for k in MISSION_COLUMNS}}
+    for table, sql in {**QUERIES, "case_fact_history": history_sql(DEFENDANT_IDS)}.items():
+        query = sql.replace("{hearing_ids}", HEARING_IDS).replace("{defendant_ids}", DEFENDANT_IDS)
+        data[table] = list(db.query(query, params)) if table in wanted else []
     if data["sittings"]:
         # the rule of the lead's disagreements page (items of shared sittings not yet reconciled)
         open_items = {
