@@ -20,7 +20,7 @@ from monitor import checklists
 from monitor.auth import users
 from monitor.db import atomic, connect
 from monitor.demo import DEMO_MISSION
-from monitor.findings.cli import find_mission
+from monitor.missions.records import find as find_mission
 from monitor.reports import answer_tables, dataset, exports, jobs
 from monitor.reports.export_cli import export_command
 from monitor.reports.redact import PROFILES, Redaction, pseudonym_key, redact

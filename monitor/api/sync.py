@@ -10,6 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth import request_actor
 from ..db import get_db
+from ..missions import records as missions
 from ..permissions import SIGNED_IN, allow, me
 from ..sync import exporter, service
 from ..sync.bundle import BundleError
@@ -164,7 +165,10 @@ def sync_missions():
 def sync_pull():
     """A mission's set-up as a bundle: all of it for a lead, the trials they observe for an observer."""
     db = get_db()
-    mission = service.find_mission(db, request.args.get("mission", ""))
+    try:
+        mission = missions.find(db, request.args.get("mission", ""))
+    except LookupError:
+        mission = None
     if mission is None or not any(m["id"] == mission["id"] for m in service.missions_of(db, me())):
         return _error("No such mission among yours.", 404, "mission")
     try:

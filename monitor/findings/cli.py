@@ -3,27 +3,13 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlite_utils import Database
 
-from .. import checklists, records
+from .. import checklists
 from ..checklists import LANGUAGES
 from ..db import connect
+from ..missions import records as missions
 from . import aggregate, export
 from .filters import FilterError, OptionArgs, scope_from
-
-
-def find_mission(db: Database, name_or_uuid: str) -> dict:
-    """The mission with this uuid, or else with exactly this name; :class:`LookupError` saying why not."""
-    mission = records.get(db, "mission", name_or_uuid.strip().lower())
-    if mission is not None:
-        return mission
-    named = list(db.query("SELECT * FROM mission WHERE name = ? ORDER BY id", [name_or_uuid]))
-    if len(named) == 1:
-        return named[0]
-    if named:
-        uuids = ", ".join(m["uuid"] for m in named)
-        raise LookupError(f"{len(named)} missions are called {name_or_uuid!r}; give one uuid: {uuids}")
-    raise LookupError(f"No mission has the uuid or the name {name_or_uuid!r}.")
 
 
 @click.command("findings")
@@ -87,7 +73,7 @@ def findings_command(
     db = connect(current_app.config["DATABASE"])
     try:
         try:
-            found = find_mission(db, mission)
+            found = missions.find(db, mission)
             scope = scope_from(found, OptionArgs(options))
             checklist = checklists.of(found)
         except FilterError as error:

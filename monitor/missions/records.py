@@ -11,6 +11,21 @@ from ..db import atomic
 # Missions -----------------------------------------------------------------------------------------
 
 
+def find(db: Database, reference: str) -> dict:
+    """The mission with this uuid, or else the one mission with exactly this name (commands and the sync
+    API name missions so); :class:`LookupError` saying why not."""
+    mission = records.get(db, "mission", reference.strip().lower())
+    if mission is not None:
+        return mission
+    named = list(db.query("SELECT * FROM mission WHERE name = ? ORDER BY id", [reference]))
+    if len(named) == 1:
+        return named[0]
+    if named:
+        uuids = ", ".join(m["uuid"] for m in named)
+        raise LookupError(f"{len(named)} missions are called {reference!r}; give one uuid: {uuids}")
+    raise LookupError(f"No mission has the uuid or the name {reference!r}.")
+
+
 def missions_for(db: Database, user: dict) -> list[dict]:
     """The missions a user may open: all for an administrator, else those they belong to."""
     if user["role"] == "admin":

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from ..audit import Actor
 from ..checklists import LANGUAGES
 from ..db import connect
-from ..findings.cli import find_mission
+from ..missions import records as missions
 from . import render
 from .build import FORMATS, build_report, record_export
 from .redact import PROFILES
@@ -63,7 +63,7 @@ def report_command(mission, kind, record_id, fmt, profile, lang, output):
     db = connect(current_app.config["DATABASE"])
     try:
         try:
-            found = find_mission(db, mission)
+            found = missions.find(db, mission)
         except LookupError as error:
             raise click.ClickException(str(error.args[0] if error.args else error)) from error
         ids = {"hearing_uuid": record_id} if kind == "hearing" else {"trial_uuid": record_id}

@@ -11,7 +11,7 @@ from .. import audit, private_files
 from ..audit import Actor
 from ..checklists import LANGUAGES
 from ..db import connect
-from ..findings.cli import find_mission
+from ..missions import records as missions
 from . import exports
 from .redact import PROFILES
 
@@ -96,7 +96,7 @@ def export_command(mission, fmt, profile, lang, output):
     db = connect(current_app.config["DATABASE"])
     try:
         try:
-            found = find_mission(db, mission)
+            found = missions.find(db, mission)
         except LookupError as error:
             raise click.ClickException(error.args[0]) from error
 

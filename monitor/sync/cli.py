@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from .. import private_files
 from ..audit import Actor
 from ..db import connect
+from ..missions import records as missions
 from . import client, exporter, service
 from .bundle import MIN_PASSPHRASE, BundleError, is_sealed
 
@@ -73,9 +74,10 @@ def export_bundle_command(output, mission_ref, what, trial_uuid, encrypt, passph
     db = _db()
     try:
         user = _user(db, username)
-        mission = service.find_mission(db, mission_ref)
-        if mission is None:
-            raise click.ClickException(f"No single mission matches {mission_ref!r}.")
+        try:
+            mission = missions.find(db, mission_ref)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from error
         trial = None
         if trial_uuid:
             trial = next(

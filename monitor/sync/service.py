@@ -24,12 +24,6 @@ def checklist_for(extra_dirs: list[str]):
     return lambda checklist_id, version: checklists_installed(checklist_id, version, extra_dirs)
 
 
-def find_mission(db: Database, reference: str) -> dict | None:
-    """A mission by uuid, or by its exact name when that name is unique."""
-    rows = list(db.query("SELECT * FROM mission WHERE uuid = ? OR name = ? LIMIT 2", [reference, reference]))
-    return rows[0] if len(rows) == 1 else None
-
-
 def missions_of(db: Database, user: dict) -> list[dict]:
     """The missions a user takes part in here (every mission for an administrator), with their ``part``."""
     return [{**m, "part": m["my_role"] or "lead"} for m in missions.missions_for(db, user)]
