@@ -56,6 +56,20 @@ def get_by_username(db: Database, username: str) -> dict | None:
     return next(db.query("SELECT * FROM user WHERE username = ?", [username.strip()]), None)
 
 
+def acting(db: Database, username: str | None) -> dict:
+    """The active account a command acts as: the one named, or the only active account here
+    (:class:`UserError` saying which is missing)."""
+    if username:
+        row = get_by_username(db, username)
+        if row is None or not row["active"]:
+            raise UserError(f"No active account named {username!r} here.")
+        return row
+    rows = list(db.query("SELECT * FROM user WHERE active = 1 LIMIT 2"))
+    if len(rows) != 1:
+        raise UserError("Say which account acts: --user NAME.")
+    return rows[0]
+
+
 def list_all(db: Database) -> list[dict]:
     return list(db.query("SELECT * FROM user ORDER BY active DESC, role, username COLLATE NOCASE"))
 

@@ -12,8 +12,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import private_files
+from .. import private_files, records
 from ..audit import Actor
+from ..auth import users
 from ..db import connect
 from ..missions import records as missions
 from . import client, exporter, service
@@ -25,15 +26,10 @@ def _db():
 
 
 def _user(db, username: str | None) -> dict:
-    if username:
-        row = next(db.query("SELECT * FROM user WHERE username = ? AND active = 1", [username]), None)
-        if row is None:
-            raise click.ClickException(f"No active account named {username!r} here.")
-        return row
-    rows = list(db.query("SELECT * FROM user WHERE active = 1 LIMIT 2"))
-    if len(rows) != 1:
-        raise click.ClickException("Say which account acts: --user NAME.")
-    return rows[0]
+    try:
+        return users.acting(db, username)
+    except users.UserError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _actor(user: dict) -> Actor:
@@ -80,13 +76,8 @@ def export_bundle_command(output, mission_ref, what, trial_uuid, encrypt, passph
             raise click.ClickException(str(error)) from error
         trial = None
         if trial_uuid:
-            trial = next(
-                db.query(
-                    "SELECT * FROM trial WHERE uuid = ? AND mission_id = ?", [trial_uuid, mission["id"]]
-                ),
-                None,
-            )
-            if trial is None:
+            trial = records.get(db, "trial", trial_uuid)
+            if trial is None or trial["mission_id"] != mission["id"]:
                 raise click.ClickException("No such trial in this mission.")
         passphrase = _passphrase(passphrase_stdin, confirm=True) if encrypt or passphrase_stdin else None
         if os.path.exists(output):

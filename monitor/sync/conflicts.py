@@ -17,7 +17,7 @@ from ..audit import Actor
 from ..cases.records import keep_earlier
 from ..db import atomic, utcnow
 from .content import KINDS, Reader, content_hash, label
-from .importer import Report, _Import, installed_checklist
+from .importer import installed_checklist, write_over
 
 SIDES = ("local", "incoming")
 
@@ -132,17 +132,9 @@ def resolve(
         content = unflatten(merged)
         result_hash = content_hash(content)
         if result_hash != conflict["local_hash"]:
-            writer = _Import(db, None, user, actor, Report(), checklist_for, False)
-            parent_id = local_row[kind.parent[0]] if kind.parent else None
-            record = {
-                "uuid": local_row["uuid"],
-                "version": local_row["version"] + 1,
-                "updated_at": utcnow(),
-                "content": content,
-            }
             if kind.name == "case_fact" and (local_row["value"] or local_row["note"]):
                 keep_earlier(db, actor, local_row, user["id"], "sync conflict resolved")  # nothing lost
-            writer._write(kind, record, local_row, parent_id)
+            write_over(db, user, actor, checklist_for, kind, local_row, content)
         db.execute(
             "INSERT OR IGNORE INTO sync_seen (uuid, hash) VALUES (?, ?)",
             [conflict["record_uuid"], conflict["incoming_hash"]],

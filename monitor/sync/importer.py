@@ -214,6 +214,21 @@ def import_bundle(
     return report
 
 
+def write_over(
+    db: Database, user: dict, actor: Actor, checklist_for, kind: Kind, local: dict, content: dict
+) -> None:
+    """Write ``content`` over the local record ``local`` exactly as an import writes a record (a new
+    version, audited): how a resolved sync conflict is applied."""
+    writer = _Import(db, None, user, actor, Report(), checklist_for, False)
+    record = {
+        "uuid": local["uuid"],
+        "version": local["version"] + 1,
+        "updated_at": utcnow(),
+        "content": content,
+    }
+    writer._write(kind, record, local, local[kind.parent[0]] if kind.parent else None)
+
+
 class _Import:
     def __init__(self, db, reader, user, actor, report, checklist_for, link_account):
         self.db, self.reader, self.user, self.actor, self.report = db, reader, user, actor, report

@@ -233,14 +233,14 @@ def import_():
 
 
 def _push(db, progress, user_uuid, instance_path, batch_size):
-    user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
+    user = users.get_by_uuid(db, user_uuid)
     totals = client.push(db, instance_path, user, _job_actor(user), progress, batch_size)
     with force_locale(user["language"]):
         progress(1, 1, service.outcome("push", totals))
 
 
 def _pull(db, progress, user_uuid, instance_path, extra_dirs):
-    user = next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]))
+    user = users.get_by_uuid(db, user_uuid)
     totals = client.pull(db, instance_path, user, _job_actor(user), extra_dirs, progress)
     with force_locale(user["language"]):
         progress(1, 1, service.outcome("pull", totals))
