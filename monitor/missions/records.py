@@ -293,16 +293,18 @@ def update_defendant(db: Database, actor: Actor, defendant: dict, fields: dict) 
     return records.update(db, "defendant", actor, defendant, fields)
 
 
+def hours_between(start: str | None, end: str | None) -> float | None:
+    """Hours from ``start`` to ``end`` to a tenth (None if either is missing), as the findings' SQL counts
+    them (``round((julianday(end) - julianday(start)) * 24, 1)``)."""
+    if not start or not end:
+        return None
+    delta = datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))
+    return round(delta.total_seconds() / 3600, 1)
+
+
 def custody_hours(defendant: dict) -> dict:
     """Hours from actual apprehension to registration and to a judge (None where a time is missing)."""
-
-    def hours(start, end):
-        if not start or not end:
-            return None
-        delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
-        return round(delta.total_seconds() / 3600, 1)
-
     return {
-        "to_registration": hours(defendant["apprehended_at"], defendant["arrest_registered_at"]),
-        "to_judge": hours(defendant["apprehended_at"], defendant["first_judge_at"]),
+        "to_registration": hours_between(defendant["apprehended_at"], defendant["arrest_registered_at"]),
+        "to_judge": hours_between(defendant["apprehended_at"], defendant["first_judge_at"]),
     }

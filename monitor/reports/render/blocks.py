@@ -4,7 +4,6 @@ word and format what goes in them.
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import gettext as _
 
@@ -124,13 +123,6 @@ def when(value: str | None) -> str:
     if not value:
         return DASH
     return value.replace("T", " ")[:16] + (" UTC" if value.endswith("Z") else "")
-
-
-def hours_between(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
-        return None
-    delta = datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))
-    return round(delta.total_seconds() / 3600, 1)
 
 
 def hours(value: float | None) -> str:

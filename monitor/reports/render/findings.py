@@ -8,6 +8,7 @@ from ...findings import charts, wording
 from ...missions.labels import (
     COUNSEL_LABELS,
 )
+from ...missions.records import custody_hours, hours_between
 from .blocks import (
     DASH,
     Block,
@@ -17,7 +18,6 @@ from .blocks import (
     Table,
     cited,
     hours,
-    hours_between,
     note,
     people,
     sentences,
@@ -124,8 +124,8 @@ def custody_rows(data: dict) -> list[list]:
     """Per defendant: apprehension, registration, first judge, lawyer — hours from apprehension, flagged."""
     rows = []
     for d in data["defendants"]:
-        to_registration = hours_between(d["apprehended_at"], d["arrest_registered_at"])
-        to_judge = hours_between(d["apprehended_at"], d["first_judge_at"])
+        custody = custody_hours(d)
+        to_registration, to_judge = custody["to_registration"], custody["to_judge"]
         to_counsel = hours_between(d["apprehended_at"], d["counsel_from"])
         judge_tone = "concern" if (to_judge or 0) > 72 else "warning" if (to_judge or 0) > 48 else ""
         flag = _("over 72 h") if judge_tone == "concern" else _("over 48 h") if judge_tone else ""
