@@ -86,7 +86,7 @@ class Anchor:
 
 
 def _conn(db: Database | sqlite3.Connection) -> sqlite3.Connection:
-    return getattr(db, "conn", db)
+    return db.conn if isinstance(db, Database) else db
 
 
 def head(db: Database | sqlite3.Connection) -> Anchor:
@@ -347,7 +347,7 @@ def write(
                 return None
         for held in (last, anchor) if reason != "reset" else ():
             problem = mismatch(db, held, now) if held is not None else ""
-            if problem:
+            if problem and held is not None:
                 raise AnchorError(explain(problem, held, now))
         line = {
             **Anchor(anchor.rows, anchor.head, utcnow(), now.installation, reason).as_json(),

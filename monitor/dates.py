@@ -14,16 +14,21 @@ EARLIEST = date(1950, 1, 1)
 
 def observed_on(value: "str | date", today: date | None = None) -> date:
     """``value`` (YYYY-MM-DD, or a date) as a date something was observed on; ValueError with a message."""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value) if len(value) == 10 else None
-        except ValueError:
-            value = None
-        if value is None:
-            raise ValueError(_l("Enter a real date as YYYY-MM-DD."))
+    day = _parsed(value) if isinstance(value, str) else value
+    if day is None:
+        raise ValueError(_l("Enter a real date as YYYY-MM-DD."))
     today = today or date.today()
-    if value > today + timedelta(days=1):
+    if day > today + timedelta(days=1):
         raise ValueError(_l("That date is in the future."))
-    if value < EARLIEST:
+    if day < EARLIEST:
         raise ValueError(_l("Enter a date after %(year)s.", year=EARLIEST.year))
-    return value
+    return day
+
+
+def _parsed(text: str) -> date | None:
+    if len(text) != 10:  # fromisoformat takes 20121231 and other forms too
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

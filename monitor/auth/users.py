@@ -2,6 +2,7 @@
 
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,6 +53,14 @@ def get_by_uuid(db: Database, user_uuid: str) -> dict | None:
     return next(db.query("SELECT * FROM user WHERE uuid = ?", [user_uuid]), None)
 
 
+def _reread(db: Database, user_uuid: str) -> dict:
+    """An account just written inside this transaction."""
+    user = get_by_uuid(db, user_uuid)
+    if user is None:
+        raise LookupError(f"user {user_uuid} vanished inside its own transaction")
+    return user
+
+
 def get_by_username(db: Database, username: str) -> dict | None:
     return next(db.query("SELECT * FROM user WHERE username = ?", [username.strip()]), None)
 
@@ -95,7 +104,7 @@ def create(
     if role not in ROLES or language not in LANGUAGES:
         raise UserError(_("Unknown role or language."))
     now = utcnow()
-    user = {
+    user: dict[str, Any] = {
         "uuid": str(uuidlib.uuid4()),
         "username": username,
         "display_name": display_name.strip() or username,
@@ -113,7 +122,7 @@ def create(
             raise UserError(_("An administrator already exists; sign in instead."))
         if get_by_username(db, username):
             raise UserError(_("The user name “%(name)s” is already taken.", name=username))
-        user["id"] = db["user"].insert(user).last_pk
+        user["id"] = db.table("user").insert(user).last_pk
         audit.record(
             db, "user.create", actor, record_type="user", record_uuid=user["uuid"], after=public(user)
         )
@@ -148,8 +157,8 @@ def update(db: Database, actor: Actor, user_uuid: str, **changes) -> dict:
         if changes.get("active") == 0:
             changes["session_version"] = before["session_version"] + 1  # signs them out everywhere
         changes.update(updated_at=utcnow(), version=before["version"] + 1)
-        db["user"].update(before["id"], changes)
-        after = get_by_uuid(db, user_uuid)
+        db.table("user").update(before["id"], changes)
+        after = _reread(db, user_uuid)
         audit.record(
             db,
             "user.update",
@@ -182,7 +191,7 @@ def set_password(db: Database, actor: Actor, user_uuid: str, password: str, argo
         audit.record(
             db, action, actor, record_type="user", record_uuid=user_uuid, after={"tokens_revoked": revoked}
         )
-    return get_by_uuid(db, user_uuid)
+    return _reread(db, user_uuid)
 
 
 def end_sessions(db: Database, actor: Actor, user_uuid: str) -> None:
@@ -268,16 +277,18 @@ def authenticate(
         ok = user is not None and bool(user["active"])
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok:
+    if not ok or user is None:
         with atomic(db):
-            audit.record(db, "login.failed", attempt, record_type="user", record_uuid=user and user["uuid"])
+            audit.record(
+                db, "login.failed", attempt, record_type="user", record_uuid=user["uuid"] if user else None
+            )
             _audit_throttle_start(db, reservation, limit, attempt)
         return SignIn()
     new_hash = ph.hash(password) if ph.check_needs_rehash(user["password_hash"]) else None
     with atomic(db):
         throttle.release(db, reservation)
         if new_hash:
-            db["user"].update(user["id"], {"password_hash": new_hash})
+            db.table("user").update(user["id"], {"password_hash": new_hash})
         actor = Actor(uuid=user["uuid"], name=user["username"], address=address)
         audit.record(db, "login", actor, record_type="user", record_uuid=user["uuid"])
     return SignIn(user=get_by_uuid(db, user["uuid"]))

@@ -151,7 +151,7 @@ class _Reader:
         if answer == "choice" and self.units_from is not None and home is None:
             self.not_answered_options(fields["options"], where, options)
         allowed = ("yes", "no") if answer == "yesno" else tuple(option.value for option in options)
-        sources = ()
+        sources: tuple[str, ...] = ()
         if "source" in fields:
             sources = tuple(
                 self.one_of(n, where, "source", SOURCES)
@@ -291,7 +291,7 @@ class _Reader:
             self.fail(node, f"{where} must be a mapping of {', '.join(required)}, not {_shown(node)}")
         allowed, found = (*required, *optional), {}
         for key_node, value_node in node.value:
-            name = key_node.value if isinstance(key_node, ScalarNode) else None
+            name = key_node.value if isinstance(key_node, ScalarNode) else ""
             if name not in allowed:
                 hint = difflib.get_close_matches(str(name), allowed, n=1)
                 guess = f"did you mean {hint[0]!r}? " if hint else ""

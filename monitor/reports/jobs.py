@@ -70,6 +70,13 @@ def get(db: Database, job_uuid: str) -> dict | None:
     return next(db.query("SELECT * FROM export_job WHERE uuid = ?", [job_uuid]), None)
 
 
+def _row(db: Database, job_uuid: str) -> dict:
+    job = get(db, job_uuid)
+    if job is None:
+        raise LookupError(f"export job {job_uuid} vanished inside its own transaction")
+    return job
+
+
 def recent(db: Database, mission_uuid: str, user_uuid: str, limit: int = 10) -> list[dict]:
     """A user's latest jobs for one mission, newest first."""
     return list(
@@ -94,7 +101,7 @@ def summary(job: dict) -> dict:
 
 def _update(db: Database, job_uuid: str, **fields) -> None:
     with atomic(db):
-        db["export_job"].update(_id(db, job_uuid), fields)
+        db.table("export_job").update(_id(db, job_uuid), fields)
 
 
 def _id(db: Database, job_uuid: str) -> int:
@@ -128,7 +135,7 @@ def start(app: Flask, kind: str, func: Callable, *args, **fields) -> str:
         with atomic(db):
             if fields.get("user_uuid") and _running_for(db, fields["user_uuid"]) >= PER_USER:
                 raise JobLimit(PER_USER)
-            db["export_job"].insert(
+            db.table("export_job").insert(
                 {"uuid": job_uuid, "kind": kind, "status": "queued", "created_at": utcnow(), **fields}
             )
     finally:
@@ -229,7 +236,7 @@ def start_export(
             record_uuid=mission["uuid"],
             after={"format": fmt, "profile": profile, "lang": lang, "job": job_uuid},
         )
-        return get(db, job_uuid)
+        return _row(db, job_uuid)
     finally:
         db.close()
 
