@@ -26,15 +26,23 @@ def made(tmp_path_factory):
     built = world.build(app)
     cache = {}
 
-    def report(kind, fmt, profile="internal", lang="en") -> bytes:
-        key = (kind, fmt, profile, lang)
+    def report(kind, fmt, profile="internal", lang="en", hearing=None) -> bytes:
+        key = (kind, fmt, profile, lang, hearing)
         if key not in cache:
             with app.app_context():
                 db = connect(app.config["DATABASE"])
                 try:
                     trial = built["trial"]["uuid"] if kind == "trial" else None
                     content, _mimetype, _name = build_report(
-                        db, built["mission"], kind, fmt, profile, lang, app.instance_path, trial_uuid=trial
+                        db,
+                        built["mission"],
+                        kind,
+                        fmt,
+                        profile,
+                        lang,
+                        app.instance_path,
+                        trial_uuid=trial,
+                        hearing_uuid=built["hearings"][hearing]["uuid"] if hearing is not None else None,
                     )
                 finally:
                     db.close()
@@ -125,6 +133,21 @@ def test_the_sittings_table_counts_two_observations_of_one_date_as_one_sitting(m
     text = docx_text(content)
     assert "Sittings observed 2" in text and "Observations 3" in text and "Defendants on trial 3" in text
     assert "Sittings observed 2 Observations 3" in pdf_text(made("trial", "pdf"))
+
+
+def test_a_hearing_report_says_how_its_sitting_was_observed_and_what_is_still_disputed(made):
+    """Two observers at the first sitting, one disagreement reconciled and one open; one at the second."""
+    first = docx_text(made("hearing", "docx", hearing=0))
+    assert (
+        f"Sitting {world.FIRST}; 2 counted observations; the observations disagree on 1 answer that no lead "
+        "has reconciled yet" in first
+    )
+    assert f"Sitting {world.SECOND_DATE}; 1 counted observation" in docx_text(
+        made("hearing", "docx", hearing=2)
+    )
+    assert "2 counted observations; the observations disagree on 1 answer" in pdf_text(
+        made("hearing", "pdf", "public", hearing=1)
+    )
 
 
 def test_a_fact_told_by_counsel_is_alleged_and_one_from_the_court_record_established(made):

@@ -98,6 +98,22 @@ def others_on(db: Database, hearing: dict) -> list[dict]:
     return [o for o in observations(db, hearing["sitting_id"]) if o["id"] != hearing["id"]]
 
 
+def how_observed(db: Database, sitting_uuid: str, checklist=None) -> dict | None:
+    """The sitting as a report on one observation of it states it: its date and session, how many counted
+    observations it has, and on how many items they disagree that no lead has reconciled yet."""
+    sitting = records.get(db, "sitting", sitting_uuid) if sitting_uuid else None
+    if sitting is None:
+        return None
+    counted = [o for o in observations(db, sitting["id"]) if o["status"] in COUNTED]
+    rows = disagreements(db, sitting, checklist) if len(counted) > 1 else []
+    return {
+        "sitting_date": sitting["sitting_date"],
+        "session": sitting["session"],
+        "observations": len(counted),
+        "disputed_open": sum(1 for r in rows if r["disputed"] and r["reconciled"] is None),
+    }
+
+
 # Reconciliation -----------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from ..checklists import LANGUAGES
 from ..evidence import records as evidence
 from ..findings.aggregate import findings, matrix
 from ..findings.scope import Scope
+from ..observe import sittings
 from . import dataset, docx, exports, pdf, render
 from .redact import PROFILES, pseudonym_key, redact
 
@@ -154,6 +155,7 @@ def build_report(
         data = narrow(data, hearing_uuid=hearing_uuid)
         hearing = data["hearings"][0]
         checklist = checklist_of(hearing)
+        data["sitting"] = sittings.how_observed(db, hearing["sitting_uuid"], checklist)
         name = f"hearing-{hearing['hearing_date']}-{hearing_uuid[:8]}"
     else:
         checklist = checklist_of(mission)

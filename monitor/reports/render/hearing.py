@@ -138,6 +138,7 @@ def _heading(data: dict, hearing: dict, trial: dict, lang: str, checklist) -> Re
             (_("Court"), trial["court"]),
             (_("Case number"), trial["case_number"]),
             (_("Date"), f"{hearing['hearing_date']} {times}".strip()),
+            (_("Sitting"), sitting_line(data.get("sitting"))),
             (HEARING["courtroom"].label, hearing["courtroom"]),
             (HEARING["judge"].label, hearing["judge"]),
             (_("Observer"), hearing["observer"]),
@@ -145,6 +146,27 @@ def _heading(data: dict, hearing: dict, trial: dict, lang: str, checklist) -> Re
             (_("Status"), status_label(hearing["status"])),
         ).content,
     )
+
+
+def sitting_line(sitting: dict | None) -> str:
+    """The sitting this observation is one of: how many observed it, and what they still disagree on."""
+    if sitting is None:
+        return ""
+    parts = [sitting["sitting_date"]]
+    if sitting["session"] > 1:
+        parts[0] += " · " + _("session %(n)d", n=sitting["session"])
+    parts.append(
+        ngettext("%(num)d counted observation", "%(num)d counted observations", sitting["observations"])
+    )
+    if sitting["disputed_open"]:
+        parts.append(
+            ngettext(
+                "the observations disagree on %(num)d answer that no lead has reconciled yet",
+                "the observations disagree on %(num)d answers that no lead has reconciled yet",
+                sitting["disputed_open"],
+            )
+        )
+    return "; ".join(parts)
 
 
 def _access(hearing: dict) -> Section:
