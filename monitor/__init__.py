@@ -13,6 +13,7 @@ from .cases import bp as cases_bp
 from .cli import register_commands
 from .evidence.routes import bp as evidence_bp
 from .findings import bp as findings_bp
+from .follow_up import bp as follow_up_bp
 from .instance_config import DEFAULTS, ensure_instance_config
 from .main import bp as main_bp
 from .missions import bp as missions_bp
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(witnesses_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(findings_bp)
+    app.register_blueprint(follow_up_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sync_bp, url_prefix="/sync")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

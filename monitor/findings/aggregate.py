@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from .. import checklists
+from . import follow_up
 from .scope import Scope
 
 NOT_ANSWERED = ("", "not_observed")
@@ -801,7 +802,7 @@ def findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
             while len(_MEMO) > MEMO_SIZE:
                 _MEMO.popitem(last=False)
         hit = (stamp, data)
-    return {**copy.deepcopy(hit[1]), "generated_at": _now()}
+    return follow_up.add_to(db, {**copy.deepcopy(hit[1]), "generated_at": _now()}, mission)
 
 
 def _now() -> str:

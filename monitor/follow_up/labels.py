@@ -1,0 +1,46 @@
+"""The words for follow-up events, UN bodies, conclusions and grades (pages, reports, the API's docs)."""
+
+from flask_babel import lazy_gettext as _l
+
+KIND_LABELS = {
+    "complaint_lodged": _l("Complaint lodged"),
+    "investigation_refused": _l("Investigation refused"),
+    "investigation_opened": _l("Investigation opened"),
+    "closed_without_charge": _l("Closed without charge"),
+    "charges_brought": _l("Charges brought against officials"),
+    "officials_convicted": _l("Officials convicted"),
+    "officials_acquitted": _l("Officials acquitted"),
+    "reprisal": _l("Reprisal"),
+    "un_communication": _l("Communication to a UN body"),
+    "un_decision": _l("Decision or views of a UN body"),
+    "other": _l("Other"),
+}
+UN_BODY_LABELS = {
+    "CAT": _l("Committee against Torture"),
+    "HRC": _l("Human Rights Committee"),
+    "SRT": _l("Special Rapporteur on torture"),
+    "WGAD": _l("Working Group on Arbitrary Detention"),
+    "other": _l("Another UN body"),
+}
+CONCLUSION_LABELS = {
+    "respected": _l("Respected"),
+    "concerns": _l("Concerns"),
+    "violated": _l("Violated"),
+    "not_assessed": _l("Not enough information"),
+}
+GRADE_LABELS = {
+    "fair": _l("Fair"),
+    "fair_with_concerns": _l("Fair with concerns"),
+    "unfair": _l("Unfair"),
+}
+GRADE_CRITERIA = {
+    "fair": _l("Every right assessed was respected; no concern affects the outcome."),
+    "fair_with_concerns": _l(
+        "Concerns about one or more rights, none of which, alone or together, deprived the trial of its "
+        "fairness as a whole."
+    ),
+    "unfair": _l(
+        "One or more rights were violated in a way that, alone or together, deprived the trial of its "
+        "fairness as a whole (for example a conviction resting on evidence obtained by torture)."
+    ),
+}
