@@ -277,6 +277,21 @@ PERMISSIONS = {
         {**MISSION_LEADS, "lead": REDIRECT},
     ),
     "follow_up.mission_follow_up": ("GET", "/missions/{mission}/follow-up", MISSION_LEADS),
+    "api.follow_up": (
+        "GET",
+        "/api/v1/allegations/{allegation}/follow-up",
+        {**OWNER_AND_LEADS, "admin": FORBIDDEN, "anonymous": 401},
+    ),
+    "api.follow_up_withdraw": (  # a form carries no JSON: 400 once past the permission checks
+        "POST",
+        "/api/v1/follow-up/{follow_up_event}/withdraw",
+        {**MISSION_LEADS, "lead": 400, "anonymous": 401},
+    ),
+    "api.legal_assessment": (
+        "GET",
+        "/api/v1/trials/{trial}/legal-assessment",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
     # A trial's legal assessment: read by whoever reads the trial; written by its leads.
     "follow_up.legal_assessment": ("GET", "/trials/{trial}/legal-assessment", OWNER_AND_LEADS),
     "follow_up.legal_assessment_save": (
