@@ -34,6 +34,7 @@ from ..checklists import SOURCES, Checklist, case_items
 from ..db import INTEGRITY_ERRORS, atomic, utcnow
 from ..evidence import files as evidence_files
 from ..evidence import records as evidence_records
+from ..follow_up import sync as after_court
 from ..ids import natural_uuid
 from ..observe import fields, sittings
 from ..observe import records as observe
@@ -764,6 +765,9 @@ class _Import:
             return
         if kind.name == "evidence":
             self._authorize_evidence(content, local, manages, record_uuid)
+            return
+        if kind.name in after_court.KINDS:  # a lead's follow-up and legal assessment (issue #14)
+            after_court.authorize(self.db, self.user, kind.name, content, local, mission_id, record_uuid)
             return
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
