@@ -2,6 +2,7 @@
 page, mission report), written by the mission's leads only, refused with a message when wrong."""
 
 import io
+import json
 import re
 from html import unescape
 
@@ -211,3 +212,16 @@ def test_the_mission_list_shows_each_allegation_with_its_latest_event(client, wo
     login(client, "lena")
     page = client.get(f"/missions/{world['mission']['uuid']}/follow-up").get_data(as_text=True)
     assert page.count('/follow-up"') >= 28 and "Communication to a UN body" in page
+
+
+def test_the_findings_command_prints_the_follow_up_in_json_csv_and_markdown(app, world):
+    runner = app.test_cli_runner()
+    mission = world["mission"]["uuid"]
+    as_json = runner.invoke(args=["findings", mission, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    opened = json.loads(as_json.output)["torture"]["follow_up"]["investigation_opened"]
+    assert (opened["count"], opened["of"]) == (3, 27)
+    csv = runner.invoke(args=["findings", mission, "--format", "csv"]).output
+    assert "torture.follow_up.investigation_opened,3,27," in csv
+    markdown = runner.invoke(args=["findings", mission, "--format", "md"]).output
+    assert "An investigation was opened for 3 of 27 people who alleged torture or ill-treatment" in markdown

@@ -157,3 +157,16 @@ def sentences(follow_up: dict, html: bool = False, shown=None) -> list[tuple[str
         ),
     ]
     return lines
+
+
+def markdown_lines(torture: dict) -> list[str]:
+    """The follow-up's sentences for the Markdown summary (``findings --format md``), after the torture
+    section's own lines; nothing when nobody alleged torture."""
+    from flask_babel import gettext as _
+
+    lines = sentences(torture["follow_up"]) if "follow_up" in torture else []
+    if not lines:
+        return []
+    return ["", "### " + _("After the courtroom"), ""] + [
+        f"- {line} ({'; '.join(refs)})" for line, refs in lines
+    ]
