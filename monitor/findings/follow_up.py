@@ -33,7 +33,7 @@ REFS = {
     "investigation_opened": ["CAT 12", "CAT 13"],
     "charges_brought": ["CAT 4", "CAT 7"],
     "reprisals": ["CAT 13"],
-    "communicated_to_un": ["CAT 22", "ICCPR OP1"],
+    "communicated_to_un": ["CAT 22"],
 }
 
 

@@ -12,7 +12,9 @@ from .labels import KIND_LABELS, UN_BODY_LABELS
 class EventForm(FlaskForm):
     # Checked by records.clean (the API's and bundles' rule too), so a wrong value is one message.
     kind = SelectField(_l("What happened"), validate_choice=False)
-    event_date = StringField(_l("Date"), description=_l("The day it happened (YYYY-MM-DD)."))
+    event_date = StringField(
+        _l("Date"), description=_l("The day it happened (YYYY-MM-DD)."), render_kw={"type": "date"}
+    )
     un_body = SelectField(_l("UN body"), validate_choice=False)
     reference = StringField(
         _l("Reference"), description=_l("The body's or authority's reference number, if there is one.")
