@@ -24,7 +24,7 @@ UN_BODY_LABELS = {
 }
 CONCLUSION_LABELS = {
     "respected": _l("Respected"),
-    "concerns": _l("Concerns"),
+    "concerns": _l("Some concerns"),
     "violated": _l("Violated"),
     "not_assessed": _l("Not enough information"),
 }
@@ -43,4 +43,16 @@ GRADE_CRITERIA = {
         "One or more rights were violated in a way that, alone or together, deprived the trial of its "
         "fairness as a whole (for example a conviction resting on evidence obtained by torture)."
     ),
+}
+# The counts of the findings' torture.follow_up, in words (the headings of their evidence pages).
+FINDINGS_LABELS = {
+    "people_alleging": _l("Everyone who alleged torture or ill-treatment"),
+    "complaint_lodged": KIND_LABELS["complaint_lodged"],
+    "investigation_refused": KIND_LABELS["investigation_refused"],
+    "investigation_opened": KIND_LABELS["investigation_opened"],
+    "closed_without_charge": KIND_LABELS["closed_without_charge"],
+    "charges_brought": KIND_LABELS["charges_brought"],
+    "officials_convicted": KIND_LABELS["officials_convicted"],
+    "reprisals": KIND_LABELS["reprisal"],
+    "communicated_to_un": KIND_LABELS["un_communication"],
 }
