@@ -14,6 +14,7 @@ from .cases.routes import bp as cases_bp
 from .cli import register_commands
 from .evidence.routes import bp as evidence_bp
 from .findings.routes import bp as findings_bp
+from .follow_up.routes import bp as follow_up_bp
 from .instance_config import DEFAULTS, ensure_instance_config
 from .main.routes import bp as main_bp
 from .missions.routes import bp as missions_bp
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(witnesses_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(findings_bp)
+    app.register_blueprint(follow_up_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sync_bp, url_prefix="/sync")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -831,3 +831,54 @@ def m015_evidence(db: Database) -> None:
     )
     for column in ("trial_id", "defendant_id", "sitting_id", "witness_id", "allegation_id", "sha256"):
         db.execute(f"CREATE INDEX evidence_{column} ON evidence ({column})")
+
+
+@migrations()
+def m017_follow_up(db: Database) -> None:
+    # After the courtroom (issue #14, parts 4 and 5). `follow_up`: what became of a torture allegation —
+    # complaint, investigation refused or opened, outcome, reprisals, communications to UN bodies — one
+    # row per event, appended by a lead; a wrong event is withdrawn (kept, with why) and never deleted.
+    # The allegation is named by uuid, not id: an allegation removed in a correction leaves its follow-up
+    # readable in the audit trail, and a bundle may carry the event before or without the allegation.
+    # `legal_assessment`: a lead's conclusion per right (a checklist stage) of a trial, and the trial's
+    # overall fairness grade (right_key ''), apart from the observers' answers; changed in place, versioned
+    # and audited through monitor.records.
+    db.execute(
+        f"""
+        CREATE TABLE follow_up (
+            id INTEGER PRIMARY KEY,
+            allegation_uuid TEXT NOT NULL,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            kind TEXT NOT NULL CHECK (kind IN ('complaint_lodged', 'investigation_refused',
+                'investigation_opened', 'closed_without_charge', 'charges_brought', 'officials_convicted',
+                'officials_acquitted', 'reprisal', 'un_communication', 'un_decision', 'other')),
+            event_date TEXT NOT NULL,
+            un_body TEXT NOT NULL DEFAULT '' CHECK (un_body IN ('', 'CAT', 'HRC', 'SRT', 'WGAD', 'other')),
+            reference TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            withdrawn_at TEXT,
+            withdrawn_reason TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX follow_up_allegation ON follow_up (allegation_uuid, event_date)")
+    db.execute("CREATE INDEX follow_up_trial ON follow_up (trial_id)")
+    db.execute(
+        f"""
+        CREATE TABLE legal_assessment (
+            id INTEGER PRIMARY KEY,
+            trial_id INTEGER NOT NULL REFERENCES trial(id),
+            right_key TEXT NOT NULL DEFAULT '',
+            conclusion TEXT NOT NULL CHECK (conclusion IN ('respected', 'concerns', 'violated',
+                'not_assessed', 'fair', 'fair_with_concerns', 'unfair')),
+            reasoning TEXT NOT NULL DEFAULT '',
+            refs TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER NOT NULL REFERENCES user(id),
+            {RECORD},
+            UNIQUE (trial_id, right_key)
+        )
+        """
+    )

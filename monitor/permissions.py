@@ -359,3 +359,52 @@ def get_evidence_or_404(evidence_uuid: str, withdraw: bool = False) -> tuple[dic
     read, _attach, may_withdraw = evidence_rights(get_db(), target_type, target, me())
     require(may_withdraw if withdraw else read, "may not see or withdraw this file")
     return evidence, target_type, target
+
+
+# After the courtroom (issue #14) --------------------------------------------------------------------
+# An allegation's follow-up is as sensitive as the allegation: read by the mission's leads and the
+# observer of the hearing it was raised at (who recorded it); written by the mission's leads only — what
+# happened after the courtroom is learned from lawyers, families and documents, and a lead vouches for
+# it. An administrator who is not a lead of the mission reads none of it. A trial's legal assessment is
+# read by whoever reads the trial (its leads, administrators, its observers) and written by its leads.
+
+
+def follow_up_rights(db, allegation: dict, user: dict) -> tuple[bool, bool]:
+    """(read, write) for ``user`` on ``allegation``'s follow-up (any connection: API, sync too)."""
+    trial = records.get_by_id(db, "trial", allegation["trial_id"])
+    lead = membership(db, trial["mission_id"], user) == "lead"
+    hearing = records.get_by_id(db, "hearing", allegation["hearing_id"])
+    own = hearing["observer_id"] == user["id"] and assigned_to(db, trial["id"], user)
+    return lead or own, lead
+
+
+def get_follow_up_or_404(allegation_uuid: str, write: bool = False) -> tuple[dict, dict, dict]:
+    """(allegation, trial, mission) for someone who may read (or, ``write``, add to) its follow-up."""
+    allegation = _get_or_404("allegation", allegation_uuid)
+    read, may_write = follow_up_rights(get_db(), allegation, me())
+    require(may_write if write else read, "may not see or change this follow-up")
+    trial = records.get_by_id(get_db(), "trial", allegation["trial_id"])
+    return allegation, trial, records.get_by_id(get_db(), "mission", trial["mission_id"])
+
+
+def get_follow_up_event_or_404(event_uuid: str) -> tuple[dict, dict]:
+    """(event, allegation) for a lead of its mission (withdrawing it)."""
+    event = _get_or_404("follow_up", event_uuid)
+    trial = records.get_by_id(get_db(), "trial", event["trial_id"])
+    require(leads(trial["mission_id"]), "not a lead of this mission")
+    return event, records.get(get_db(), "allegation", event["allegation_uuid"])
+
+
+def get_follow_up_mission_or_404(mission_uuid: str) -> dict:
+    """The mission's follow-up list (names, dates): its leads only."""
+    mission = _get_or_404("mission", mission_uuid)
+    require(leads(mission["id"]), "not a lead of this mission")
+    return mission
+
+
+def get_legal_assessment_or_404(trial_uuid: str, write: bool = False) -> tuple[dict, dict]:
+    """(trial, mission): read by whoever reads the trial; written by a lead of its mission."""
+    trial, mission = get_trial_or_404(trial_uuid)
+    if write:
+        require(leads(mission["id"]), "not a lead of this mission")
+    return trial, mission

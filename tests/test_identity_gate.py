@@ -140,6 +140,7 @@ def world(app, people):
         "hearing": hearing,
         "witness": witness,
         "conflict": conflict,
+        "allegation": allegation,
         "admin": people["admin"],
         "other_observer": people["other_observer"],
     }
@@ -457,6 +458,7 @@ def test_no_page_an_administrator_can_open_holds_an_identity(app, world):
         "sync_job": "00000000-0000-4000-8000-000000000002",
         "token": "00000000-0000-4000-8000-000000000003",
         "evidence": on_case["uuid"],
+        "allegation": world["allegation"]["uuid"],  # its follow-up: refused to an administrator
     }
     paths = [path.format(**values) for method, path, _expected in PERMISSIONS.values() if method == "GET"]
     paths += [

@@ -13,6 +13,7 @@ KNOWN_CYCLES: list[set[str]] = [
         "monitor.api.cases",
         "monitor.api.checklist_resources",
         "monitor.api.errors",
+        "monitor.api.follow_up",
         "monitor.api.hearings",
         "monitor.api.resources",
         "monitor.api.routes",

@@ -263,6 +263,42 @@ PERMISSIONS = {
     ),
     "evidence.download": ("GET", "/evidence/{evidence}/download", OWNER_AND_LEADS),
     "evidence.withdraw": ("POST", "/evidence/{evidence}/withdraw", {**MISSION_LEADS, "lead": REDIRECT}),
+    # An allegation's follow-up: read by the mission's leads and the observer who recorded it (never an
+    # administrator who is not a lead); written by the leads (a form without its fields comes back, 400).
+    "follow_up.allegation_follow_up": (
+        "GET",
+        "/allegations/{allegation}/follow-up",
+        {**OWNER_AND_LEADS, "admin": FORBIDDEN},
+    ),
+    "follow_up.event_add": ("POST", "/allegations/{allegation}/follow-up", {**MISSION_LEADS, "lead": 400}),
+    "follow_up.event_withdraw": (
+        "POST",
+        "/follow-up/{follow_up_event}/withdraw",
+        {**MISSION_LEADS, "lead": REDIRECT},
+    ),
+    "follow_up.mission_follow_up": ("GET", "/missions/{mission}/follow-up", MISSION_LEADS),
+    "api.follow_up": (
+        "GET",
+        "/api/v1/allegations/{allegation}/follow-up",
+        {**OWNER_AND_LEADS, "admin": FORBIDDEN, "anonymous": 401},
+    ),
+    "api.follow_up_withdraw": (  # a form carries no JSON: 400 once past the permission checks
+        "POST",
+        "/api/v1/follow-up/{follow_up_event}/withdraw",
+        {**MISSION_LEADS, "lead": 400, "anonymous": 401},
+    ),
+    "api.legal_assessment": (
+        "GET",
+        "/api/v1/trials/{trial}/legal-assessment",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
+    # A trial's legal assessment: read by whoever reads the trial; written by its leads.
+    "follow_up.legal_assessment": ("GET", "/trials/{trial}/legal-assessment", OWNER_AND_LEADS),
+    "follow_up.legal_assessment_save": (
+        "POST",
+        "/trials/{trial}/legal-assessment",
+        {**MISSION_LEADS, "lead": REDIRECT},
+    ),
     "api.sync_push": (  # a form carries no bundle: 422 once past the permission checks
         "POST",
         "/api/v1/sync/push",
@@ -346,6 +382,15 @@ def world(app, people):
     evidence_on_case = attach_evidence(db, actor, "defendant", setup["defendants"][0], setup["observer"])
     person = next(db.query("SELECT * FROM witness WHERE uuid = ?", [witness["person_uuid"]]))
     evidence_on_witness = attach_evidence(db, actor, "witness", person, setup["observer"])
+    from monitor.follow_up import records as follow_up
+
+    follow_up_event = follow_up.add(
+        db,
+        actor,
+        setup["lead"],
+        allegation,
+        {"kind": "complaint_lodged", "event_date": "2026-01-02", "source": "counsel"},
+    )
     token, _secret = tokens.create(
         db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
     )
@@ -365,6 +410,8 @@ def world(app, people):
         "conflict": "00000000-0000-4000-8000-000000000003",
         "evidence": evidence_on_case["uuid"],
         "witness_evidence": evidence_on_witness["uuid"],
+        "allegation": allegation["uuid"],
+        "follow_up_event": follow_up_event["uuid"],
     }
 
 

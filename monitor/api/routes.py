@@ -181,3 +181,5 @@ def _describe() -> None:
 
 
 _describe()
+
+from . import follow_up  # noqa: E402,F401  (allegation follow-up and legal assessment, issue #14)

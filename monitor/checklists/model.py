@@ -54,6 +54,8 @@ HOME_FIELDS = {
 # Where an answer was learned, as the case file records it (issue #11): observed in court, the judgment
 # or another court record, defence counsel, the defendant, family, the prosecution, an official statement.
 SOURCES = ("observed", "court_record", "counsel", "defendant", "family", "prosecution", "official", "other")
+# Of those, the ones that establish a fact (seen in court, or in the court's own record); the others allege.
+ESTABLISHED_SOURCES = ("observed", "court_record")
 # The two answers every question offers besides its own: never a concern (docs/checklists.md).
 NOT_ANSWERED = ("unclear", "not_observed")
 

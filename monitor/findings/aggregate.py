@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from .. import checklists
+from ..checklists.model import ESTABLISHED_SOURCES
+from . import follow_up
 from .scope import Scope
 
 NOT_ANSWERED = ("", "not_observed")
@@ -476,7 +478,6 @@ def home_item_count(db: Database, scope: Scope, item, home, persons: dict[str, s
 # court or stated in a court record (established) apart from what someone alleged or told the mission.
 # v1 missions keep counting these items from the observations' answers, as before.
 
-ESTABLISHED_SOURCES = ("observed", "court_record")
 
 _CASE_FACTS = """
     SELECT defendant.uuid AS unit, case_fact.value, case_fact.source FROM case_fact
@@ -801,7 +802,7 @@ def findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
             while len(_MEMO) > MEMO_SIZE:
                 _MEMO.popitem(last=False)
         hit = (stamp, data)
-    return {**copy.deepcopy(hit[1]), "generated_at": _now()}
+    return follow_up.add_to(db, {**copy.deepcopy(hit[1]), "generated_at": _now()}, mission)
 
 
 def _now() -> str:

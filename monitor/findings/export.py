@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..missions.labels import CONVICTION_BASIS_LABELS, COUNSEL_LABELS, VERDICT_LABELS
 from ..observe.fields import ALLEGATION, WITNESS
-from . import wording
+from . import follow_up, wording
 
 CSV_COLUMNS = ("path", "count", "of", "uuids", "value", "stage", "scope", "label_en", "refs")
 TABLES = {"custody.defendants"}  # per-person rows: in the JSON only; the CSV has the counts built on them
@@ -111,7 +111,7 @@ def to_markdown(data: dict, checklist, lang: str = "en") -> str:
         sections = [
             _header(data, checklist, lang),
             _concerns(data, checklist, lang),
-            _torture(data["torture"]),
+            _torture(data["torture"]) + follow_up.markdown_lines(data["torture"]),
             _anonymous(data["anonymous_witnesses"]),
             _custody(data["custody"]),
             _verdicts(data["verdicts"]),

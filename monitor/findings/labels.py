@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..checklists import Checklist
+from ..follow_up.labels import FINDINGS_LABELS as FOLLOW_UP_LABELS
 from ..missions.labels import CONVICTION_BASIS_LABELS
 from ..observe import fields
 
@@ -51,6 +52,7 @@ BREAKDOWNS = {
         fields.ALLEGATION["court_response"].choices,
     ),
     "verdicts.basis": (_l("Convictions resting mainly on"), CONVICTION_BASIS_LABELS),
+    "torture.follow_up": (_l("After the courtroom"), FOLLOW_UP_LABELS),  # monitor/follow_up (issue #14)
 }
 
 

@@ -369,7 +369,7 @@ def _plain(value) -> str:
 from flask_babel import lazy_gettext as _l  # noqa: E402 (the section's own import)
 from markupsafe import Markup  # noqa: E402
 
-from .aggregate import ESTABLISHED_SOURCES  # noqa: E402
+from ..checklists.model import ESTABLISHED_SOURCES  # noqa: E402
 
 SOURCE_WORDS = {
     "observed": _l("observed in court"),

@@ -13,6 +13,7 @@ from ..checklists import LANGUAGES
 from ..evidence import records as evidence
 from ..findings.aggregate import findings, matrix
 from ..findings.scope import Scope
+from ..follow_up import legal
 from ..observe import sittings
 from . import dataset, docx, exports, pdf, render
 from .redact import PROFILES, pseudonym_key, redact
@@ -172,6 +173,8 @@ def build_report(
     if kind != "hearing":  # files are listed in an annex, never embedded (monitor/evidence/report.py)
         scope_uuid = trial_uuid if kind == "trial" else None
         data["evidence"] = evidence.annex(db, mission["id"], scope_uuid, profile=profile)
+        if kind == "trial":  # the lead's legal assessment (monitor/follow_up/legal.py)
+            data["legal_assessment"] = legal.for_report(db, trial_uuid, checklist, profile)
     # No name in a public file's name (a title or a mission may name a person, or a place): uuids only.
     mission_stem = exports.stem(data["mission"], profile) if profile == "public" else None
     filename = f"{mission_stem or slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"

@@ -78,6 +78,10 @@ class BundleError(ValueError):
     """The file is not a bundle this app can read, or it was changed; the message says which."""
 
 
+class Refused(BundleError):
+    """The bundle asks for something its importer may not do; nothing was imported."""
+
+
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MiB"
 

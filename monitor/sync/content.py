@@ -93,6 +93,9 @@ KINDS = {
             optional_links=True,
             extra=("file",),
         ),
+        # After the courtroom (issue #14): a lead's follow-up of an allegation, and legal assessment.
+        Kind("follow_up", parent=("trial_id", "trial"), people=(("recorded_by", "recorded_by_uuid"),)),
+        Kind("legal_assessment", parent=("trial_id", "trial"), people=(("recorded_by", "recorded_by_uuid"),)),
     )
 }
 ORDER = tuple(KINDS)  # parents before children

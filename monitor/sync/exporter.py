@@ -180,6 +180,11 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
         sql = "SELECT evidence.* FROM evidence JOIN trial ON trial.id = evidence.trial_id WHERE "
         sql += " AND ".join(where) + (" AND evidence.recorded_by = :o" if observer_id is not None else "")
         return sql, params
+    if kind.name in ("follow_up", "legal_assessment"):  # a lead's (issue #14): one's own otherwise
+        table = f"[{kind.name}]"
+        sql = f"SELECT {table}.* FROM {table} JOIN trial ON trial.id = {table}.trial_id WHERE "  # noqa: S608
+        sql += " AND ".join(where) + (f" AND {table}.recorded_by = :o" if observer_id is not None else "")
+        return sql, params
     if kind.name in ("sitting", "reconciliation"):
         # the mission's sittings; an observer's: those of sittings they observed
         mine = " AND sitting.id IN (SELECT sitting_id FROM hearing WHERE observer_id = :o)"

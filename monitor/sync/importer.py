@@ -34,6 +34,7 @@ from ..checklists import SOURCES, Checklist, case_items
 from ..db import INTEGRITY_ERRORS, atomic, utcnow
 from ..evidence import files as evidence_files
 from ..evidence import records as evidence_records
+from ..follow_up import sync as after_court
 from ..ids import natural_uuid
 from ..observe import fields, sittings
 from ..observe import records as observe
@@ -41,7 +42,7 @@ from ..permissions import EVIDENCE_TARGETS, assigned_to, evidence_rights, role_i
 from ..witnesses import matching
 from ..witnesses import records as witness_records
 from . import bundle as bundlelib
-from .bundle import BundleError
+from .bundle import BundleError, Refused
 from .content import CASE_FILE, KINDS, ORDER, Kind, Reader, content_hash, label
 
 ACTIONS = ("inserted", "updated", "unchanged", "older", "conflict")
@@ -70,10 +71,6 @@ def _per_hearing(record) -> bool:
         and isinstance(record.get("content"), dict)
         and "hearing_uuid" in record["content"]
     )
-
-
-class Refused(BundleError):
-    """The bundle asks for something its importer may not do; nothing was imported."""
 
 
 @dataclass
@@ -779,6 +776,9 @@ class _Import:
             return
         if kind.name == "evidence":
             self._authorize_evidence(content, local, manages, record_uuid)
+            return
+        if kind.name in after_court.KINDS:  # a lead's follow-up and legal assessment (issue #14)
+            after_court.authorize(self.db, self.user, kind.name, content, local, mission_id, record_uuid)
             return
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]

@@ -41,6 +41,7 @@ from .findings import (
     nothing_yet,
     question_numbers,
 )
+from .follow_up import with_follow_up
 
 INSTRUMENTS = {
     "ICCPR": _l("International Covenant on Civil and Political Rights (1966)"),
@@ -194,7 +195,7 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
     stages = concern_sections(report, found, checklist, lang, tables=True)
     sections += stages
     sections += [
-        _torture(found, key),
+        with_follow_up(_torture(found, key), report, found),
         _anonymous(report, found, key),
         _custody(data, found, key),
         _verdicts(found),

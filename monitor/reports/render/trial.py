@@ -42,6 +42,7 @@ from .findings import (
     method_sentence,
     nothing_yet,
 )
+from .follow_up import legal_assessment_section
 
 
 def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report:
@@ -146,6 +147,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
         report.sections += concern_sections(report, found, checklist, lang, tables=False)
     elif found:
         report.sections.append(Section(_("Findings in this trial"), [nothing_yet()], ident="findings"))
+    report.sections += [s for s in (legal_assessment_section(data, lang),) if s is not None]
     report.sections += [section for section in (evidence_annex(data),) if section is not None]
     report.sections.append(about_section(data, lang))
     return report
