@@ -34,6 +34,7 @@ KEY_BYTES = 32
 KDF = {"name": "argon2id", "time_cost": 3, "memory_cost": 262144, "parallelism": 4}
 PASSPHRASE_MIN_LENGTH = 12
 CHECK_LABEL = b"trial-monitor vault check v1"
+CLAIM_PATIENCE = 0.5  # seconds a claim waits out other workers' momentary probes before giving up
 
 ERRORS = (sqlcipher3.Error,)
 
@@ -332,14 +333,22 @@ def claim(database: str) -> None:
         if _id(database) in _claims:
             return
         fd = os.open(path_for(database), os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            os.close(fd)
-            raise Served(
-                "Another server process holds this installation's key. An encrypted installation is "
-                "served by one process (gunicorn --workers 1 --threads 8): see docs/security.md."
-            ) from error
+        deadline = time.monotonic() + CLAIM_PATIENCE
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as error:
+                # Another worker's probe (:func:`is_claimed_elsewhere`) holds a shared lock for a few
+                # microseconds; a serving process holds its lock for as long as it holds the key.
+                if time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                os.close(fd)
+                raise Served(
+                    "Another server process holds this installation's key. An encrypted installation is "
+                    "served by one process (gunicorn --workers 1 --threads 8): see docs/security.md."
+                ) from error
         _claims[_id(database)] = fd
 
 
@@ -357,7 +366,9 @@ def is_claimed_elsewhere(database: str) -> bool:
             return False
         fd = os.open(path_for(database), os.O_RDONLY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Shared, not exclusive: two workers probing at the same instant must not each take the
+            # other's probe for a claim (an exclusive probe did: a spurious "served elsewhere", 409).
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
         finally:
