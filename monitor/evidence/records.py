@@ -122,6 +122,20 @@ def content(db: Database, evidence: dict) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
+def downloaded(db: Database, actor: Actor, evidence: dict) -> dict:
+    """Audit one download, before the bytes are sent: who (the actor), which file (its uuid), its SHA-256
+    and size. Never the bytes, and never the file's name: a name may carry a person's, the attach entry
+    already holds it, and the uuid leads there — a download is not a reason to copy it again."""
+    return audit.record(
+        db,
+        "evidence.download",
+        actor,
+        record_type="evidence",
+        record_uuid=evidence["uuid"],
+        after={"sha256": evidence["sha256"], "size": evidence["size"]},
+    )
+
+
 def withdraw(db: Database, actor: Actor, evidence: dict, reason: str) -> dict:
     """A lead takes a file back: its row stays (who attached it, when, its SHA-256 and size, and why it
     was withdrawn); its bytes are removed when no other file still in use has the same content."""
