@@ -255,6 +255,15 @@ def remember(database: str, key: bytearray, idle_seconds: float | None = None) -
         _held[_id(database)] = _Held(bytearray(key), time.monotonic(), idle_seconds)
 
 
+def set_idle(database: str, idle_seconds: float | None) -> None:
+    """The idle limit of a key already held (one set up on the first-run page locks like an unlocked one)."""
+    with _lock:
+        held = _held.get(_id(database))
+        if held:
+            held.idle_seconds = idle_seconds
+            held.last_use = time.monotonic()
+
+
 def touch(database: str) -> None:
     """Someone used the app: the idle clock starts again."""
     with _lock:
