@@ -213,7 +213,7 @@ MEASURES = (
     ("connect", "open a connection and read one row"),
     ("findings", "mission findings, computed (not cached)"),
     ("hearing page", "hearing form page, a draft observation (in process)"),
-    ("autosave", "autosave over HTTP, gunicorn 1 worker × 4 threads, 5 observers × 20 saves"),
+    ("autosave", "autosave over HTTP, gunicorn 1 worker × 4 threads, {n} saves by observers at once"),
 )
 
 
@@ -236,7 +236,8 @@ def section(rows: dict, hearings: int, started: dict, load_end: float) -> list[s
     for key, label in MEASURES:
         p, e = rows["plain"][key], rows["encrypted"][key]
         lines.append(
-            f"| {label} | {p['median']} ms ({p['p95']} ms) | {e['median']} ms ({e['p95']} ms) | "
+            f"| {label.format(n=p['n'])} | {p['median']} ms ({p['p95']} ms) | "
+            f"{e['median']} ms ({e['p95']} ms) | "
             f"{e['median'] / p['median']:.2f}× |"
         )
     u = rows["encrypted"]["unlock"]
