@@ -251,7 +251,10 @@ def test_a_file_removed_with_its_draft_witness_is_withdrawn_on_the_server_too(ma
     observe.remove(laptop, ACTOR, hearing, "witness", witness["uuid"])
     observe.remove(laptop, ACTOR, hearing, "allegation", allegation["uuid"])
     assert laptop["evidence"].count == 0 and laptop["evidence_blob"].count == 0
+    oleg_here = users.get_by_username(laptop, "oleg")
+    assert exporter.pending_counts(laptop, oleg_here, _mission(laptop)).get("evidence") == 2  # said waiting
     data = export(laptop, "oleg", setup["mission"])
+    assert "evidence" not in exporter.pending_counts(laptop, oleg_here, _mission(laptop))
     with zipfile.ZipFile(io.BytesIO(data)) as bundle:
         carried = [n for n in bundle.namelist() if "evidence" in n]
     assert carried  # the withdrawals travel

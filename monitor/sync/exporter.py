@@ -388,6 +388,8 @@ def pending_counts(db: Database, user: dict, mission: dict) -> dict[str, int]:
                 "WHERE sync_record.uuid IS NULL OR sync_record.version != row.version",
                 params,
             ).fetchone()[0]
+        if name == "evidence":  # and the withdrawals of files removed here with a draft's record
+            number += sum(1 for _pair in removed_files(db, user, mission, leads))
         if number:
             counts[name] = number
     return counts
