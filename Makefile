@@ -9,8 +9,11 @@ PO := $(wildcard monitor/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 # An encrypted installation (instance/monitor.vault.json) is served by ONE process: its key lives in that
 # process's memory only and is never handed to another (docs/security.md). Threads serve it in parallel.
-WORKERS ?= $(if $(wildcard instance/monitor.vault.json),1,2)
-THREADS ?= $(if $(wildcard instance/monitor.vault.json),8,4)
+# A new installation (no database before this `make run`) is served by one too, so that its first-run page
+# can offer encryption; a plain one gets two workers from its next start on.
+ONE_PROCESS := $(or $(wildcard instance/monitor.vault.json),$(if $(wildcard instance/monitor.sqlite),,new))
+WORKERS ?= $(if $(ONE_PROCESS),1,2)
+THREADS ?= $(if $(ONE_PROCESS),8,4)
 
 .PHONY: run test demo bench stress install translations db chromium lint messages clean
 

@@ -3,9 +3,11 @@
 Times, on copies of one generated database (400 hearings by default): unlocking (Argon2id with the
 installation's real parameters), opening a connection, the findings (computed, not cached), the hearing
 form page, and autosave against gunicorn with one worker (how an encrypted laptop is served — the plain
-copy is served the same way, so the two rows compare). Prints a Markdown table; nothing is written.
+copy is served the same way, so the two rows compare). Prints a Markdown table; ``--doc FILE`` also
+writes it as the section "Encrypted at rest, beside plain" of docs/benchmarks.md (which `make bench`
+keeps as this script last wrote it).
 
-    .venv/bin/python bench/vault_bench.py [--hearings 400] [--data bench/.data/vault]
+    .venv/bin/python bench/vault_bench.py [--hearings 400] [--data bench/.data/vault] [--doc FILE]
 """
 
 import argparse
@@ -206,14 +208,75 @@ def bench_autosave(instance: Path, encrypted: bool, observers: int = 5, saves_ea
     return {**summary(latencies), "errors": len(errors), "lost": lost}
 
 
+SECTION = "## Encrypted at rest, beside plain"
+MEASURES = (
+    ("connect", "open a connection and read one row"),
+    ("findings", "mission findings, computed (not cached)"),
+    ("hearing page", "hearing form page, a draft observation (in process)"),
+    ("autosave", "autosave over HTTP, gunicorn 1 worker × 4 threads, {n} saves by observers at once"),
+)
+
+
+def section(rows: dict, hearings: int, started: dict, load_end: float) -> list[str]:
+    from monitor.vault import keys
+
+    lines = [
+        SECTION,
+        "",
+        f"Written by `bench/vault_bench.py --doc` on {started['date']} (not by `make bench`, which keeps "
+        f"this section): one generated mission of {hearings} hearings, a plain copy and an encrypted copy "
+        "of the same database (made by `encrypt-db`'s own function, the real Argon2id parameters), every row "
+        "measured on both in the same run, one after the other. Load average (1 min) "
+        f"{started['load']:.1f} at the start, {load_end:.1f} at the end (the 2-core machine is shared). "
+        "docs/security.md explains the cost.",
+        "",
+        "| what (same run) | plain, median (p95) | encrypted, median (p95) | encrypted ÷ plain (medians) |",
+        "|---|---|---|---|",
+    ]
+    for key, label in MEASURES:
+        p, e = rows["plain"][key], rows["encrypted"][key]
+        lines.append(
+            f"| {label.format(n=p['n'])} | {p['median']} ms ({p['p95']} ms) | "
+            f"{e['median']} ms ({e['p95']} ms) | "
+            f"{e['median'] / p['median']:.2f}× |"
+        )
+    u = rows["encrypted"]["unlock"]
+    lines.append(
+        f"| unlock (Argon2id, {keys.KDF['memory_cost'] // 1024} MiB, {keys.KDF['time_cost']} passes), "
+        f"once per unlock | — | {u['median']} ms ({u['p95']} ms) | — |"
+    )
+    saves = "; ".join(
+        f"{name}: {rows[name]['autosave']['n']} saves, {rows[name]['autosave']['errors']} errors, "
+        f"{rows[name]['autosave']['lost']} lost, file {rows[name]['size'] / 1e6:.1f} MB"
+        for name in ("plain", "encrypted")
+    )
+    return [*lines, "", f"Autosave checked after each run: {saves}.", ""]
+
+
+def write_doc(path: Path, lines: list[str]) -> None:
+    """Replace the section in ``path`` (or add it before the migration section, or at the end)."""
+    text = path.read_text().splitlines() if path.exists() else []
+    if SECTION in text:
+        start = text.index(SECTION)
+        end = next((n for n in range(start + 1, len(text)) if text[n].startswith("## ")), len(text))
+    else:
+        start = end = next(
+            (n for n, line in enumerate(text) if line == "## Migration to the new units"), len(text)
+        )
+    path.write_text("\n".join([*text[:start], *lines, *text[end:]]).rstrip("\n") + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--hearings", type=int, default=400)
     parser.add_argument("--data", default=str(ROOT / "bench" / ".data" / "vault"))
+    parser.add_argument("--doc", help="write the table into this Markdown file (docs/benchmarks.md)")
     args = parser.parse_args()
     from monitor.vault import keys
+
+    started = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load": os.getloadavg()[0]}
 
     plain, encrypted = prepare(Path(args.data), args.hearings)
     rows = {}
@@ -249,6 +312,9 @@ def main() -> None:
         a = rows[name]["autosave"]
         size = rows[name]["size"]
         print(f"{name}: autosave {a['n']} saves, {a['errors']} errors, {a['lost']} lost; file {size} bytes")
+    if args.doc:
+        write_doc(Path(args.doc), section(rows, args.hearings, started, os.getloadavg()[0]))
+        print(f"wrote the section {SECTION!r} of {args.doc}")
 
 
 if __name__ == "__main__":

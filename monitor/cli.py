@@ -258,7 +258,10 @@ def register_commands(app: Flask) -> None:
     from .reports.cli import report_command
     from .reports.export_cli import export_command
     from .sync.cli import COMMANDS as SYNC_COMMANDS
+    from .vault import keys, terminal
     from .vault.cli import COMMANDS as VAULT_COMMANDS
+
+    keys.ask_with(terminal.unlock_from_terminal)  # a command asks for the passphrase; a request never does
 
     commands = (
         create_user_command,

@@ -210,3 +210,106 @@ def test_an_administrator_who_is_not_a_lead_sends_no_file_on_a_witness(tmp_path)
     assert "evidence" not in exporter.select(db, ada, mission, "trial", trial=setup["trial"]).records
     assert len(exporter.select(db, lena, mission, "trial", trial=setup["trial"]).records["evidence"]) == 1
     db.close()
+
+
+def draft_with_witness_and_allegation(laptop):
+    """On the laptop: oleg's draft observation with a witness and an allegation, a file on each."""
+    from monitor.observe import records as observe
+
+    oleg = users.get_by_username(laptop, "oleg")
+    trial, mission = next(laptop.query("SELECT * FROM trial")), next(laptop.query("SELECT * FROM mission"))
+    hearing = observe.start_hearing(laptop, ACTOR, trial, mission, oleg, "2026-11-20")
+    witness = observe.add_witness(laptop, ACTOR, hearing, oleg["id"])
+    person = next(laptop.query("SELECT * FROM witness WHERE uuid = ?", [witness["person_uuid"]]))
+    allegation = observe.add_allegation(laptop, ACTOR, hearing)
+    on_person = evidence.attach(
+        laptop, ACTOR, oleg, "witness", person, filename="passport.png", data=png_bytes(), max_bytes=1 << 24
+    )
+    on_allegation = evidence.attach(
+        laptop,
+        ACTOR,
+        oleg,
+        "allegation",
+        allegation,
+        filename="medical.pdf",
+        data=pdf_bytes(),
+        max_bytes=1 << 24,
+    )
+    return hearing, witness, allegation, on_person, on_allegation
+
+
+def test_a_file_removed_with_its_draft_witness_is_withdrawn_on_the_server_too(machines):
+    """Deleting a draft's witness (and allegation) deletes their files here; the next bundle withdraws
+    them there: bytes purged, record and hashes kept, audit-verify intact on both sides."""
+    from monitor.observe import records as observe
+
+    server, laptop, setup, server_app, laptop_app = machines
+    oleg_there = users.get_by_username(server, "oleg")
+    hearing, witness, allegation, on_person, on_allegation = draft_with_witness_and_allegation(laptop)
+    first = import_bundle(server, export(laptop, "oleg", setup["mission"]), oleg_there, ACTOR)
+    assert first.counts["evidence"]["inserted"] == 2 and server["evidence_blob"].count == 2
+    observe.remove(laptop, ACTOR, hearing, "witness", witness["uuid"])
+    observe.remove(laptop, ACTOR, hearing, "allegation", allegation["uuid"])
+    assert laptop["evidence"].count == 0 and laptop["evidence_blob"].count == 0
+    oleg_here = users.get_by_username(laptop, "oleg")
+    assert exporter.pending_counts(laptop, oleg_here, _mission(laptop)).get("evidence") == 2  # said waiting
+    data = export(laptop, "oleg", setup["mission"])
+    assert "evidence" not in exporter.pending_counts(laptop, oleg_here, _mission(laptop))
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        carried = [n for n in bundle.namelist() if "evidence" in n]
+    assert carried  # the withdrawals travel
+    second = import_bundle(server, data, oleg_there, ACTOR)
+    assert second.counts["evidence"]["updated"] == 2
+    for attached in (on_person, on_allegation):
+        row = next(server.query("SELECT * FROM evidence WHERE uuid = ?", [attached["uuid"]]))
+        assert row["withdrawn_at"] and row["withdrawn_reason"] == evidence.REMOVED_REASON
+        assert (row["sha256"], row["size"]) == (attached["sha256"], attached["size"])  # the record stays
+        assert evidence.content(server, row) is None
+    assert server["evidence_blob"].count == 0  # the bytes are gone there too
+    assert evidence.verify(server) == [] and evidence.verify(laptop) == []
+    for app in (server_app, laptop_app):
+        result = app.test_cli_runner().invoke(args=["audit-verify"])
+        assert result.exit_code == 0, result.output
+    # sent once: the next bundle carries no evidence, and importing it again changes nothing
+    assert (
+        "evidence"
+        not in exporter.select(
+            laptop, users.get_by_username(laptop, "oleg"), _mission(laptop), "changes"
+        ).records
+    )
+    again = import_bundle(server, data, oleg_there, ACTOR)
+    assert again.counts.get("evidence", {}).get("updated", 0) == 0
+
+
+def _mission(db):
+    return next(db.query("SELECT * FROM mission"))
+
+
+def test_a_file_removed_before_it_ever_crossed_sends_nothing(machines):
+    from monitor.observe import records as observe
+
+    _server, laptop, setup, _server_app, _laptop_app = machines
+    hearing, witness, _allegation, on_person, _on_allegation = draft_with_witness_and_allegation(laptop)
+    observe.remove(laptop, ACTOR, hearing, "witness", witness["uuid"])
+    chosen = exporter.select(laptop, users.get_by_username(laptop, "oleg"), _mission(laptop), "changes")
+    assert on_person["uuid"] not in [r["uuid"] for r in chosen.records.get("evidence", [])]
+    entry = next(laptop.query("SELECT * FROM audit WHERE action = 'evidence.remove'"))
+    assert entry["after"] is None  # no tombstone: there is nothing to withdraw elsewhere
+
+
+def test_an_observer_still_may_not_withdraw_a_file_on_a_defendant_by_bundle(machines):
+    """The new rule covers an observer's own files on their own observation's witnesses and allegations
+    only: a file on a case file still needs a lead to withdraw it (see test_an_observer_may_not_withdraw…)."""
+    server, laptop, setup, _server_app, _laptop_app = machines
+    attached = attach_on(laptop, "oleg", setup, pdf_bytes())
+    oleg = users.get_by_username(server, "oleg")
+    import_bundle(server, export(laptop, "oleg", setup["mission"]), oleg, ACTOR)
+    laptop.execute(
+        "UPDATE evidence SET withdrawn_at = '2026-12-01T00:00:00Z', withdrawn_reason = ?, "
+        "version = version + 1 WHERE uuid = ?",
+        [evidence.REMOVED_REASON, attached["uuid"]],
+    )
+    laptop.execute("DELETE FROM evidence_blob")
+    laptop.conn.commit()
+    with pytest.raises(Refused, match="only a lead can"):
+        import_bundle(server, export(laptop, "oleg", setup["mission"]), oleg, ACTOR)

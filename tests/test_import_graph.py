@@ -19,7 +19,6 @@ KNOWN_CYCLES: list[set[str]] = [
         "monitor.api.routes",
         "monitor.api.sync",
     },
-    {"monitor.vault.keys", "monitor.vault.terminal"},  # the key store asks the terminal on a command line
 ]
 # Views imported by another area's module, likewise only shrinking.
 KNOWN_VIEW_IMPORTS = {

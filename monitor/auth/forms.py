@@ -1,12 +1,14 @@
 """Forms for signing in, first-run set-up and the user's own profile."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..forms import NewPasswordMixin, display_name_field, language_field, username_field
+from ..vault.keys import PASSPHRASE_MIN_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -32,7 +34,29 @@ class SetupForm(NewPasswordMixin, FlaskForm):
     username = username_field()
     display_name = display_name_field()
     language = language_field()
+    # Checked when the page is shown (recommended on a laptop); a post without it means plain.
+    encrypt = BooleanField(_l("Encrypt this installation (recommended on a laptop)"), default=True)
+    passphrase = PasswordField(
+        _l("Passphrase"),
+        validators=[Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 12 characters; a sentence of five or six unrelated words is best."),
+    )
+    passphrase_confirm = PasswordField(
+        _l("Repeat the passphrase"), validators=[Length(max=1024)], render_kw={"autocomplete": "new-password"}
+    )
     submit = SubmitField(_l("Create the administrator"))
+
+    def validate_passphrase(self, field) -> None:
+        """The same rule as ``init-db --encrypt`` and ``encrypt-db`` (monitor/vault/keys.py)."""
+        if self.encrypt.data and len(field.data or "") < PASSPHRASE_MIN_LENGTH:
+            raise ValidationError(
+                _("The passphrase must have at least %(n)d characters.", n=PASSPHRASE_MIN_LENGTH)
+            )
+
+    def validate_passphrase_confirm(self, field) -> None:
+        if self.encrypt.data and field.data != self.passphrase.data:
+            raise ValidationError(_("The two passphrases differ."))
 
 
 class ProfileForm(FlaskForm):

@@ -8,6 +8,7 @@ from ..db import get_db, utcnow
 from ..forms import EmptyForm
 from ..permissions import PUBLIC, SIGNED_IN, allow
 from ..security import safe_next
+from ..vault import web as vault_web
 from . import tokens, users
 from .forms import LoginForm, PasswordChangeForm, ProfileForm, SetupForm, TokenForm
 from .identity import User, request_actor
@@ -76,32 +77,46 @@ def setup():
     if users.count(db) > 0:
         abort(404)
     form = SetupForm()
+    offer = vault_web.first_run_offer()
+    status = 200
     if form.validate_on_submit():
-        try:
-            created = users.create(
-                db,
-                request_actor(),
-                username=form.username.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                role="admin",
-                language=form.language.data,
-                argon2=current_app.config["ARGON2"],
-                first_admin=True,
+        problem = None
+        if form.encrypt.data and offer == "several":
+            problem = _(
+                "Encryption cannot be chosen while the server runs several worker processes: see above."
             )
-        except users.UserError as error:
-            form.username.errors.append(str(error))
+        elif form.encrypt.data and offer == "offer":
+            # Encrypted before the administrator is written: the account goes into the encrypted store.
+            problem = vault_web.encrypt_first_run(form.passphrase.data)
+        if problem:
+            form.passphrase.errors.append(problem)
+            status = 409
         else:
+            try:
+                created = users.create(
+                    get_db(),
+                    request_actor(),
+                    username=form.username.data,
+                    display_name=form.display_name.data,
+                    password=form.password.data,
+                    role="admin",
+                    language=form.language.data,
+                    argon2=current_app.config["ARGON2"],
+                    first_admin=True,
+                )
+            except users.UserError as error:
+                form.username.errors.append(str(error))
+                return render_template("auth/setup.html", form=form, offer=vault_web.first_run_offer())
             # The person who just chose the password is signed in at once: asking for it again, on a
             # page with the user name blank, was a step that taught nothing.
             session["language"] = form.language.data
-            start_session(users.get_by_uuid(db, created["uuid"]))
+            start_session(users.get_by_uuid(get_db(), created["uuid"]))
             flash(
                 _("Administrator created; you are signed in. Next, create the accounts of your team."),
                 "success",
             )
             return redirect(url_for("main.index"))
-    return render_template("auth/setup.html", form=form)
+    return render_template("auth/setup.html", form=form, offer=offer), status
 
 
 @bp.route("/profile", methods=["GET", "POST"])

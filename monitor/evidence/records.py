@@ -122,6 +122,20 @@ def content(db: Database, evidence: dict) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
+def downloaded(db: Database, actor: Actor, evidence: dict) -> dict:
+    """Audit one download, before the bytes are sent: who (the actor), which file (its uuid), its SHA-256
+    and size. Never the bytes, and never the file's name: a name may carry a person's, the attach entry
+    already holds it, and the uuid leads there — a download is not a reason to copy it again."""
+    return audit.record(
+        db,
+        "evidence.download",
+        actor,
+        record_type="evidence",
+        record_uuid=evidence["uuid"],
+        after={"sha256": evidence["sha256"], "size": evidence["size"]},
+    )
+
+
 def withdraw(db: Database, actor: Actor, evidence: dict, reason: str) -> dict:
     """A lead takes a file back: its row stays (who attached it, when, its SHA-256 and size, and why it
     was withdrawn); its bytes are removed when no other file still in use has the same content."""
@@ -176,12 +190,23 @@ def move(db: Database, actor: Actor, target_type: str, from_id: int, to_id: int)
     return [row["uuid"] for row in moved]
 
 
+REMOVED_REASON = (
+    "Removed on the observer's machine with the draft's witness or allegation it was attached to."
+)
+
+
 def remove_with(db: Database, actor: Actor, target_type: str, target_id: int) -> None:
     """A record removed (a draft's witness or allegation added by mistake): its files go with it. Each
     row is deleted (its audit entry keeps the name, SHA-256 and size) and its bytes when no file in use
-    has them. Inside the caller's transaction."""
+    has them. Inside the caller's transaction, before the record itself is deleted.
+
+    A file that had already crossed to another installation (it is in ``sync_record``) leaves a
+    tombstone: the audit entry's ``after`` holds the file's next version, withdrawn, as a bundle carries
+    it (no bytes), and the next ``changes`` bundle sends it, so the copy there is withdrawn and its bytes
+    purged like after any withdrawal (see :func:`monitor.sync.exporter.removed_files`)."""
     column = COLUMNS[target_type]  # a constant
     for row in list(db.query(f"SELECT * FROM evidence WHERE {column} = ?", [target_id])):  # noqa: S608
+        tombstone = _withdrawal(db, row) if _crossed(db, row["uuid"]) else None
         db.execute("DELETE FROM evidence WHERE id = ?", [row["id"]])
         audit.record(
             db,
@@ -190,8 +215,28 @@ def remove_with(db: Database, actor: Actor, target_type: str, target_id: int) ->
             record_type="evidence",
             record_uuid=row["uuid"],
             before={key: row[key] for key in ("filename", "kind", "sha256", "size", column)},
+            after={"withdrawal": tombstone} if tombstone else None,
         )
         purge_unused(db, row["sha256"])
+
+
+def _crossed(db: Database, evidence_uuid: str) -> bool:
+    return db.execute("SELECT 1 FROM sync_record WHERE uuid = ?", [evidence_uuid]).fetchone() is not None
+
+
+def _withdrawal(db: Database, row: dict) -> dict:
+    """The bundle record of ``row``'s next version, withdrawn (read while its target still exists)."""
+    from ..sync.content import KINDS, Reader  # the sync package imports this module
+
+    now = utcnow()
+    withdrawn = {
+        **row,
+        "withdrawn_at": now,
+        "withdrawn_reason": REMOVED_REASON,
+        "version": row["version"] + 1,
+        "updated_at": now,
+    }
+    return Reader(db).record(KINDS["evidence"], withdrawn)
 
 
 # Checking ---------------------------------------------------------------------------------------------

@@ -113,11 +113,12 @@ def attach(target_type, target_uuid):
 @bp.route("/evidence/<evidence_uuid>/download")
 @allow("lead", "admin", "observer")
 def download(evidence_uuid):
-    """The file as an attachment: never shown inline, never sniffed, never cached."""
+    """The file as an attachment: never shown inline, never sniffed, never cached; every download audited."""
     row, _target_type, _target = get_evidence_or_404(evidence_uuid)
     data = evidence.content(get_db(), row)
     if data is None:
         abort(410, description=_("This file was withdrawn; its content is no longer kept."))
+    evidence.downloaded(get_db(), request_actor(), row)  # audited before a byte leaves
     response = Response(data, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = files.content_disposition(row["filename"])
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -21,6 +21,7 @@ someone who may send it whole does.
 """
 
 import itertools
+import json
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -293,6 +294,27 @@ def stream(
             if what == "changes" and _seen(db, row["uuid"], record["hash"]):
                 continue
             yield kind, record
+        if name == "evidence" and what == "changes":
+            yield from removed_files(db, user, mission, leads)
+
+
+def removed_files(db: Database, user: dict, mission: dict, leads: bool) -> Iterator[tuple[Kind, dict]]:
+    """Files removed here with a draft's witness or allegation after they had crossed: each leaves once
+    more, withdrawn (the tombstone its ``evidence.remove`` audit entry keeps), so it is withdrawn there."""
+    trials = {row["uuid"] for row in db.query("SELECT uuid FROM trial WHERE mission_id = ?", [mission["id"]])}
+    for entry in db.query(  # from the files that crossed and are gone here (audit_record index)
+        "SELECT audit.after FROM sync_record JOIN audit ON audit.record_uuid = sync_record.uuid "
+        "WHERE sync_record.record_type = 'evidence' AND audit.action = 'evidence.remove' "
+        "AND audit.after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM evidence WHERE evidence.uuid = "
+        "sync_record.uuid) ORDER BY audit.id"
+    ):
+        record = json.loads(entry["after"]).get("withdrawal")
+        if not record or record["content"].get("trial_uuid") not in trials:
+            continue
+        if not leads and record["content"].get("recorded_by_uuid") != user["uuid"]:
+            continue  # an observer withdraws only what they attached
+        if not _seen(db, record["uuid"], record["hash"]):
+            yield KINDS["evidence"], record
 
 
 def _plan(db, user, mission, what, trial, only_kinds) -> tuple[bool, list[str]]:
@@ -371,6 +393,8 @@ def pending_counts(db: Database, user: dict, mission: dict) -> dict[str, int]:
                 "WHERE sync_record.uuid IS NULL OR sync_record.version != row.version",
                 params,
             ).fetchone()[0]
+        if name == "evidence":  # and the withdrawals of files removed here with a draft's record
+            number += sum(1 for _pair in removed_files(db, user, mission, leads))
         if number:
             counts[name] = number
     return counts

@@ -877,8 +877,28 @@ class _Import:
                 f"The bundle attaches the evidence file {name} in another person's name or where you may not "
                 "attach files: refused."
             )
-        if content["withdrawn_at"] and not may_withdraw:
+        if content["withdrawn_at"] and not may_withdraw and not self._removed_by_observer(targets[0], target):
             raise Refused(f"The bundle withdraws the evidence file {name}; only a lead can: refused.")
+
+    def _removed_by_observer(self, target_type: str, target: dict) -> bool:
+        """An observer's own file on a witness or allegation of their own observation not yet reviewed: on
+        their machine it went with the draft's witness or allegation (evidence.records.remove_with), and
+        the withdrawal is theirs to send. (Draft or since submitted: the bundle may carry both.)"""
+        if target_type == "allegation":
+            hearings = [records.get_by_id(self.db, "hearing", target["hearing_id"])]
+        elif target_type == "witness" and target["recorded_by"] == self.user["id"]:
+            hearings = list(
+                self.db.query(
+                    "SELECT hearing.* FROM hearing JOIN witness_appearance ON witness_appearance.hearing_id "
+                    "= hearing.id WHERE witness_appearance.witness_id = ?",
+                    [target["id"]],
+                )
+            )
+        else:
+            return False
+        return all(
+            h["observer_id"] == self.user["id"] and h["status"] in ("draft", "submitted") for h in hearings
+        )
 
     def _person_rules(self, local: dict, record_uuid: str) -> None:
         """An observer changes a witness person (who the witness is) as the pages let them: from a hearing

@@ -21,6 +21,7 @@ import secrets
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlcipher3
@@ -34,6 +35,7 @@ KEY_BYTES = 32
 KDF = {"name": "argon2id", "time_cost": 3, "memory_cost": 262144, "parallelism": 4}
 PASSPHRASE_MIN_LENGTH = 12
 CHECK_LABEL = b"trial-monitor vault check v1"
+CLAIM_PATIENCE = 0.5  # seconds a claim waits out other workers' momentary probes before giving up
 
 ERRORS = (sqlcipher3.Error,)
 
@@ -219,13 +221,24 @@ def opens(path: str, key: bytes | bytearray) -> bool:
         conn.close()
 
 
+# How a command asks for the passphrase when no key is held. Set by the command line's registration
+# (monitor.cli: ``ask_with(terminal.unlock_from_terminal)``); a web request never asks, it is locked.
+_ask: Callable[[str], bytearray] | None = None
+
+
+def ask_with(ask: Callable[[str], bytearray] | None) -> None:
+    """How :func:`require_key` gets a key nobody holds yet (the terminal's prompt, or None: refuse)."""
+    global _ask
+    _ask = ask
+
+
 def require_key(database: str) -> bytearray:
     """The key held for ``database``; on the command line, ask for the passphrase (:class:`Locked` else)."""
     held = key_for(database)
     if held is None:
-        from .terminal import unlock_from_terminal  # only when a command line asks
-
-        held = unlock_from_terminal(database)
+        if _ask is None:
+            raise Locked("The database is encrypted and locked: unlock it first.")
+        held = _ask(database)
     return held
 
 
@@ -252,6 +265,15 @@ def is_locked(database: str) -> bool:
 def remember(database: str, key: bytearray, idle_seconds: float | None = None) -> None:
     with _lock:
         _held[_id(database)] = _Held(bytearray(key), time.monotonic(), idle_seconds)
+
+
+def set_idle(database: str, idle_seconds: float | None) -> None:
+    """The idle limit of a key already held (one set up on the first-run page locks like an unlocked one)."""
+    with _lock:
+        held = _held.get(_id(database))
+        if held:
+            held.idle_seconds = idle_seconds
+            held.last_use = time.monotonic()
 
 
 def touch(database: str) -> None:
@@ -332,14 +354,22 @@ def claim(database: str) -> None:
         if _id(database) in _claims:
             return
         fd = os.open(path_for(database), os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            os.close(fd)
-            raise Served(
-                "Another server process holds this installation's key. An encrypted installation is "
-                "served by one process (gunicorn --workers 1 --threads 8): see docs/security.md."
-            ) from error
+        deadline = time.monotonic() + CLAIM_PATIENCE
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as error:
+                # Another worker's probe (:func:`is_claimed_elsewhere`) holds a shared lock for a few
+                # microseconds; a serving process holds its lock for as long as it holds the key.
+                if time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                os.close(fd)
+                raise Served(
+                    "Another server process holds this installation's key. An encrypted installation is "
+                    "served by one process (gunicorn --workers 1 --threads 8): see docs/security.md."
+                ) from error
         _claims[_id(database)] = fd
 
 
@@ -357,7 +387,9 @@ def is_claimed_elsewhere(database: str) -> bool:
             return False
         fd = os.open(path_for(database), os.O_RDONLY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Shared, not exclusive: two workers probing at the same instant must not each take the
+            # other's probe for a claim (an exclusive probe did: a spurious "served elsewhere", 409).
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
         finally:

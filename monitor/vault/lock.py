@@ -16,7 +16,7 @@ from .. import anchors, audit
 from ..audit import Actor
 from ..db import atomic, connect, utcnow
 from ..reports import jobs
-from . import keys
+from . import convert, keys
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,49 @@ def unlock(
     finally:
         db.close()
     return "ok"
+
+
+def encrypt_first_run(
+    database: str,
+    passphrase: str,
+    actor: Actor,
+    idle_seconds: float | None,
+    instance_path: str | None = None,
+    kdf: dict | None = None,
+) -> None:
+    """The first-run page chose encryption: convert the still-empty installation (the same conversion
+    as ``encrypt-db``, every table compared) and hold its key as after an unlock — claimed by this
+    process, with the idle limit — so the first administrator is written inside the encrypted store.
+
+    The caller has closed its own connection. Raises :class:`keys.VaultError` (the installation stays
+    plain) when the passphrase breaks the rules or the database is in use; :class:`keys.Served` when
+    another process somehow holds the new vault file (the key is dropped again)."""
+    tables = convert.encrypt(database, passphrase, kdf)
+    try:
+        keys.claim(database)
+    except keys.Served:
+        keys.forget(database)
+        raise
+    keys.set_idle(database, idle_seconds)
+    with _guard:
+        if instance_path:
+            _instances[keys._id(database)] = instance_path
+    db = connect(database)
+    try:
+        with atomic(db):
+            audit.record(
+                db,
+                "vault.encrypt",
+                actor,
+                after={
+                    "via": "first-run page",
+                    "tables": len(tables),
+                    "rows": sum(rows for rows, _digest in tables.values()),
+                },
+            )
+    finally:
+        db.close()
+    logger.info("encrypted %s from the first-run page", database)
 
 
 def _anchor(db, database: str) -> None:

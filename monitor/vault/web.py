@@ -159,6 +159,41 @@ def lock_now():
     return redirect(url_for("vault.unlock"))
 
 
+def first_run_offer() -> str:
+    """What the first-run page may offer: "encrypted" (the installation already is), "several" (served
+    by more than one worker process: the key would live in one of them only, so encryption is refused and
+    the page says what to run), or "offer" (one process: encryption is offered, and preselected)."""
+    if encrypted():
+        return "encrypted"
+    if request.environ.get("wsgi.multiprocess"):  # gunicorn: --workers > 1
+        return "several"
+    return "offer"
+
+
+def encrypt_first_run(passphrase: str) -> str | None:
+    """Encrypt the still-empty installation now (the request's connection is closed first, and the next
+    :func:`monitor.db.get_db` opens the encrypted one); a message when it could not be done."""
+    close_db()
+    try:
+        lock.encrypt_first_run(
+            _database(),
+            passphrase,
+            request_actor(),
+            _idle_seconds(),
+            current_app.instance_path,
+            current_app.config.get("VAULT_KDF"),
+        )
+    except keys.Served:
+        return _("Another server process holds the key: an encrypted installation runs one (see the docs).")
+    except keys.VaultError as error:
+        current_app.logger.error("first-run encryption: %s", error)
+        return _("The installation could not be encrypted: the server's log says why. Nothing was created.")
+    idle = _idle_seconds()
+    if idle:
+        lock.watch_idle(min(15.0, idle / 4))
+    return None
+
+
 def template_context() -> dict:
     """``vault_encrypted`` for the top bar's Lock button, and its form."""
     if not encrypted():
