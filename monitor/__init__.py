@@ -17,6 +17,7 @@ from .instance_config import DEFAULTS, ensure_instance_config
 from .main import bp as main_bp
 from .missions import bp as missions_bp
 from .observe import bp as observe_bp
+from .recommendations.routes import bp as recommendations_bp
 from .reports import bp as reports_bp
 from .sync import bp as sync_bp
 from .vault import web as vault
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(witnesses_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(findings_bp)
+    app.register_blueprint(recommendations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sync_bp, url_prefix="/sync")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
