@@ -86,7 +86,8 @@ def set_country(mission_uuid):
         register.set_mission_country(get_db(), request_actor(), mission, form.country_code.data)
         flash(_("Country saved."), "success")
     else:
-        flash(" ".join(form.country_code.errors) or _("Two letters (ISO 3166-1), e.g. KZ."), "error")
+        errors = " ".join(map(str, form.country_code.errors))
+        flash(errors or _("Two letters (ISO 3166-1), e.g. KZ."), "error")
     return _back(mission)
 
 
@@ -101,7 +102,7 @@ def import_file(mission_uuid):
         flash(_("Name the mission's country first."), "error")
         return _back(mission)
     if not form.validate_on_submit():
-        flash(" ".join(form.file.errors) or _("Choose a CSV file."), "error")
+        flash(" ".join(map(str, form.file.errors)) or _("Choose a CSV file."), "error")
         return _back(mission)
     try:
         result = importer.import_csv(get_db(), request_actor(), form.file.data.read(), country)
@@ -252,7 +253,7 @@ def assess(mission_uuid, recommendation_uuid):
         recommendation_uuid=recommendation_uuid,
     )
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(target)
     try:
         register.save_assessment(
@@ -297,7 +298,7 @@ def link_add(assessment_uuid):
         form.path.choices = [SelectChoice(p, words) for p, words in findings.paths()]
         if not form.validate_on_submit():
             flash(
-                " ".join(e for errors in form.errors.values() for e in errors) or _("Choose a number."),
+                " ".join(str(e) for errors in form.errors.values() for e in errors) or _("Choose a number."),
                 "error",
             )
             return _assessment_page(assessment, mission)
