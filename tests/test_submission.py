@@ -112,9 +112,7 @@ def assessed(app, client):
     }
     assert post(client, f"/missions/{m}/statistics", figure).status_code == 302
     statistic = db.execute("SELECT uuid FROM official_statistic").fetchone()[0]
-    response = post(
-        client, f"/assessments/{a71}/links", {"kind": "statistic", "target": statistic, "note": ""}
-    )
+    response = post(client, f"/assessments/{a71}/links", {"target": f"statistic:{statistic}", "note": ""})
     assert response.status_code == 302
     response = post(
         client,
@@ -200,7 +198,7 @@ def test_the_public_draft_names_no_defendant(app, client, assessed):
     post(
         client,
         f"/assessments/{assessment_uuid(db, '140.73')}/links",
-        {"kind": "defendant", "target": d[0], "note": "Defendant 0 was beaten."},
+        {"target": f"defendant:{d[0]}", "note": "Defendant 0 was beaten."},
     )
     _h, internal = docx_text(download(client, m, profile="internal"))
     _h, public = docx_text(download(client, m, profile="public"))

@@ -112,17 +112,16 @@ class FindingLinkForm(FlaskForm):
 
 
 class RecordLinkForm(FlaskForm):
-    kind = SelectField(
-        _l("Kind"),
-        choices=[
-            SelectChoice("defendant", _l("Case file of a defendant")),
-            SelectChoice("allegation", _l("Allegation")),
-            SelectChoice("evidence", _l("Document")),
-            SelectChoice("statistic", _l("Official figure")),
-        ],
-    )
     target = SelectField(_l("Record"), choices=[], validate_choice=False)
     note = StringField(_l("Note"), validators=[Length(max=1000, message=_l("Too long."))])
+
+
+KIND_LABELS = {
+    "defendant": _l("Case file of a defendant"),
+    "allegation": _l("Allegation"),
+    "evidence": _l("Document"),
+    "statistic": _l("Official figure"),
+}
 
 
 class StatisticForm(FlaskForm):

@@ -8,6 +8,7 @@ are stored and never change, whatever is recorded later.
 
 import json
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
@@ -55,12 +56,16 @@ class Findings:
     def paths(self, filters: dict | None = None) -> list[tuple[str, str]]:
         """(path, words) of every count a link may name: the fixed ones and each question's concerns."""
         data = self.data(filters or {})
-        lang = "en"
+        lang = current_language()
         found = [(path, str(title)) for path, title in labels.TITLES.items() if aggregate.resolve(data, path)]
         for entry in data["items"]:
             path = f"items.{entry['key']}.concern"
             found.append((path, labels.evidence_title(path, self.checklist, lang)))
         return found
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
 
 
 def clean_filters(args) -> dict:
@@ -205,7 +210,7 @@ def described(db: Database, findings: Findings, link: dict) -> dict:
     found = {"link": link, "words": "", "value": None, "target": None}
     if link["kind"] == "finding":
         found["value"] = finding_value(findings, link)
-        found["words"] = labels.evidence_title(link["path"], findings.checklist, "en")
+        found["words"] = labels.evidence_title(link["path"], findings.checklist, current_language())
         found["filters"] = describe_filters(db, json.loads(link["filters"] or "{}"))
         return found
     target = target_of(db, findings.mission, link["kind"], link["target_uuid"])

@@ -29,6 +29,7 @@ from . import importer
 from . import links as linked
 from . import records as register
 from .forms import (
+    KIND_LABELS,
     AssessmentForm,
     CountryForm,
     FindingLinkForm,
@@ -233,6 +234,7 @@ def recommendation_view(mission_uuid, recommendation_uuid):
         finding_form=finding_form,
         record_form=record_form,
         record_choices=linked.choices(db, mission),
+        kind_labels=KIND_LABELS,
         may_edit=leads(mission["id"]),
         remove_form=EmptyForm(),
         statuses=drafting.STATUS_LABELS,
@@ -324,14 +326,15 @@ def link_add(assessment_uuid):
             return _assessment_page(assessment, mission)
     else:
         form = RecordLinkForm()
-        if not form.validate_on_submit():
+        kind, _sep, uuid = (form.target.data or "").partition(":")
+        if not form.validate_on_submit() or kind not in KIND_LABELS:
             flash(_("Choose what to link."), "error")
             return _assessment_page(assessment, mission)
-        target = linked.target_of(db, mission, form.kind.data, form.target.data or "")
+        target = linked.target_of(db, mission, kind, uuid)
         if target is None:
             flash(_("Choose a record of this mission."), "error")
             return _assessment_page(assessment, mission)
-        fields = {"kind": form.kind.data, "target_uuid": target["uuid"], "note": form.note.data}
+        fields = {"kind": kind, "target_uuid": target["uuid"], "note": form.note.data}
     register.add_link(db, request_actor(), assessment, fields)
     flash(_("Evidence linked."), "success")
     return _assessment_page(assessment, mission)
