@@ -24,6 +24,7 @@ from ..permissions import (
     leads,
     me,
 )
+from ..reports.labels import PROFILE_LABELS
 from ..reports.render import submission as drafting
 from . import importer
 from . import links as linked
@@ -463,6 +464,8 @@ def submission(mission_uuid):
         may_edit=leads(mission["id"]),
         form=EmptyForm(),
         counts_sentence=drafting.counts_sentence,
+        statuses=drafting.STATUS_LABELS,
+        profile_labels=PROFILE_LABELS,
     )
 
 

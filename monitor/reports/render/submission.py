@@ -91,11 +91,23 @@ def themes(db: Database, mission: dict) -> list[Theme]:
     return [found[title] for title in sorted(found, key=str.casefold)]
 
 
+def counted(status: str, n: int) -> str:
+    """ "3 implemented" in the plural form of the count (ru «3 выполнены», «5 выполнено»)."""
+    forms = {
+        "implemented": lambda: ngettext("%(num)d implemented", "%(num)d implemented", n),
+        "partially": lambda: ngettext("%(num)d partially implemented", "%(num)d partially implemented", n),
+        "not_implemented": lambda: ngettext("%(num)d not implemented", "%(num)d not implemented", n),
+        "no_information": lambda: ngettext("%(num)d with no information", "%(num)d with no information", n),
+        "": lambda: ngettext("%(num)d not yet assessed", "%(num)d not yet assessed", n),
+    }
+    return forms[status]()
+
+
 def counts_sentence(counts: dict) -> str:
     """ "Of 10 recommendations: 3 implemented, 4 partially implemented, 3 not implemented." """
     total = sum(counts.values())
     parts = [
-        f"{counts[status]} {STATUS_LABELS[status]}"
+        counted(status, counts[status])
         for status in ("implemented", "partially", "not_implemented", "no_information", "")
         if counts[status] or status in ("implemented", "partially", "not_implemented")
     ]
