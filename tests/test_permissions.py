@@ -311,6 +311,23 @@ PERMISSIONS = {
     "recommendations.statistics": ("GET", "/missions/{mission}/statistics", LEADS),
     "recommendations.statistic_edit": ("GET", "/missions/{mission}/statistics/{statistic}", MISSION_LEADS),
     "recommendations.submission": ("GET", "/missions/{mission}/submission", LEADS),
+    "api.recommendation_list": (
+        "GET",
+        "/api/v1/missions/{mission}/recommendations",
+        {**LEADS, "anonymous": 401},
+    ),
+    "api.recommendation_import": (  # a form is not JSON: 400 once past the permission checks
+        "POST",
+        "/api/v1/missions/{mission}/recommendations/import",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": FORBIDDEN},
+    ),
+    # GET and PUT share an endpoint: the row checks GET, tests/test_recommendations_api.py checks PUT
+    "api.assessment": (
+        "GET",
+        "/api/v1/missions/{mission}/recommendations/{recommendation}/assessment",
+        {**LEADS, "anonymous": 401},
+    ),
+    "api.statistic_list": ("GET", "/api/v1/missions/{mission}/statistics", {**LEADS, "anonymous": 401}),
     "recommendations.submission_download": (
         "GET",
         "/missions/{mission}/submission/download?format=docx&lang=en&profile=partner",

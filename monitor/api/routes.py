@@ -181,3 +181,5 @@ def _describe() -> None:
 
 
 _describe()
+
+from . import recommendations  # noqa: E402,F401  (the recommendations register: docs/recommendations.md)

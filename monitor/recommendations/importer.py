@@ -106,7 +106,10 @@ def read(data: bytes, country: str) -> tuple[list[dict], list[str]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ImportRefused([Problem(1, "", f"this is not a readable CSV file ({error})")]) from None
     if not header or not any(h.strip() for h in header):
         raise ImportRefused([Problem(1, "", "the file is empty: the first row must name the columns")])
     positions = {_key(name): index for index, name in enumerate(header) if name.strip()}
@@ -124,7 +127,13 @@ def read(data: bytes, country: str) -> tuple[list[dict], list[str]]:
     ignored = [h for i, h in enumerate(header) if i not in used and h.strip()]
     rows: list[dict] = []
     seen: dict[tuple, int] = {}
-    for number, cells in enumerate(reader, start=2):
+    try:
+        records_read = list(reader)
+    except csv.Error as error:  # a NUL byte, a field beyond the csv module's limit
+        raise ImportRefused(
+            [Problem(reader.line_num, "", f"this is not a readable CSV file ({error})")]
+        ) from None
+    for number, cells in enumerate(records_read, start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= MAX_ROWS:

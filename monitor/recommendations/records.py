@@ -5,6 +5,7 @@ Every write goes through monitor.records (a version and an audit entry each) ins
 """
 
 import json
+import math
 import re
 
 from sqlite_utils import Database
@@ -311,9 +312,14 @@ def statistic_fields(fields: dict) -> dict:
         value = float(str(fields.get("value", "")).replace(" ", "").replace(",", "."))
     except ValueError:
         raise ValueError("value: a number, e.g. 662") from None
+    if not math.isfinite(value) or abs(value) > 1e15:
+        raise ValueError("value: a number, e.g. 662")
     for name in ("period", "source", "retrieved_on"):
         if not (fields.get(name) or "").strip():
             raise ValueError(f"{name}: missing")
+    for name, most in (("what", 500), ("period", 200), ("source", 500), ("retrieved_on", 10)):
+        if len(str(fields.get(name) or "").strip()) > most:
+            raise ValueError(f"{name}: at most {most} characters")
     themes = fields.get("themes") or []
     if isinstance(themes, str):
         themes = split_themes(themes)
