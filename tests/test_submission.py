@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from monitor import checklists
+from monitor import checklists, records
 from monitor.audit import Actor
 from monitor.db import connect
 from monitor.observe import records as observe
@@ -204,6 +204,23 @@ def test_the_public_draft_names_no_defendant(app, client, assessed):
     _h, public = docx_text(download(client, m, profile="public"))
     assert "Defendant 0" in internal
     assert not re.search(r"Defendant 0\b", public) and "The case of Defendant " in public
+
+
+def test_the_mission_report_shows_the_official_figures_in_a_section_of_their_own(app, client, assessed):
+    from monitor.reports.build import build_report
+
+    with app.app_context():
+        db = assessed["db"]
+        mission = records.get(db, "mission", assessed["mission"])
+        content, _mimetype, _name = build_report(
+            db, mission, "mission", "docx", "partner", "en", app.instance_path
+        )
+    headings, text = docx_text(content)
+    assert any(h.endswith("Official figures") for h in headings)
+    assert (
+        "Torture complaints registered" in text
+        and "Prosecutor General's Office, retrieved on 2026-11-01." in text
+    )
 
 
 def test_the_page_counts_words_against_the_upr_limit(client, assessed):

@@ -15,6 +15,7 @@ from ..findings.aggregate import findings, matrix
 from ..findings.scope import Scope
 from . import dataset, docx, exports, pdf, render
 from .redact import PROFILES, pseudonym_key, redact
+from .render import official
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -170,6 +171,8 @@ def build_report(
     if kind != "hearing":  # files are listed in an annex, never embedded (monitor/evidence/report.py)
         scope_uuid = trial_uuid if kind == "trial" else None
         data["evidence"] = evidence.annex(db, mission["id"], scope_uuid, profile=profile)
+    if kind == "mission":  # the official figures of its country, in a section of their own
+        data["official_statistics"] = official.for_report(db, mission)
     # No name in a public file's name (a title or a mission may name a person, or a place): uuids only.
     mission_stem = exports.stem(data["mission"], profile) if profile == "public" else None
     filename = f"{mission_stem or slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"

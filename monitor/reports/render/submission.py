@@ -27,6 +27,7 @@ from ...recommendations import links as linked
 from ...recommendations import records as register
 from .. import dataset
 from ..redact import PROFILES, pseudonym_key, redact
+from . import official
 from .blocks import Block, Report, Section, Table, facts, note, profile_line, sentences, text
 
 # The UPR's limit for a stakeholder's written submission (OHCHR, third and fourth cycle guidelines for
@@ -239,7 +240,11 @@ def _build(db, mission, lang, profile, instance_path, kind) -> Submission:
             )
         )
     report.sections.append(
-        Section(_("Notes"), [text(f"[{i}] {line}") for i, line in enumerate(notes.lines, 1)], ident="notes")
+        Section(
+            _("Sources of the numbers"),
+            [text(f"[{i}] {line}") for i, line in enumerate(notes.lines, 1)],
+            ident="notes",
+        )
     )
     words = count_words(report)
     limit = WORD_LIMITS.get(kind, WORD_LIMITS["individual"])
@@ -435,24 +440,7 @@ def _theme_sections(
         sections.append(
             Section(
                 _("Official figures"),
-                [
-                    note(
-                        _(
-                            "Figures published by the authorities, as they give them; they are not the "
-                            "mission's counts and are not added to them."
-                        )
-                    ),
-                    Block(
-                        "table",
-                        Table(
-                            [_("What"), _("Value"), _("Period"), _("Source")],
-                            rows,
-                            widths=(0.4, 0.14, 0.16, 0.3),
-                            numeric=(1,),
-                            css="official",
-                        ),
-                    ),
-                ],
+                [official.caveat(), Block("table", official.table(rows))],
                 level=3,
             )
         )
