@@ -226,3 +226,18 @@ def test_the_mission_report_shows_the_official_figures_in_a_section_of_their_own
 def test_the_page_counts_words_against_the_upr_limit(client, assessed):
     page = client.get(f"/missions/{assessed['mission']}/submission").get_data(as_text=True)
     assert "/ 2,815" in page and TORTURE in page
+
+
+def test_the_follow_up_of_allegations_is_worded_when_the_findings_carry_it(app):
+    from flask_babel import force_locale
+
+    from monitor.reports.render.submission import follow_up_sentence
+
+    torture = {"persons_alleging": {"count": 27, "of": None, "uuids": []}}
+    follow = {"complaint_lodged": {"count": 5, "of": 27, "uuids": []}, "investigation_opened": 0}
+    with app.test_request_context(), force_locale("en"):
+        line = follow_up_sentence(follow, torture)
+    assert line == (
+        "After the courtroom, of 27 people who alleged torture or ill-treatment — a complaint was lodged: 5; "
+        "an investigation was opened: 0."
+    )
