@@ -241,3 +241,33 @@ def test_the_follow_up_of_allegations_is_worded_when_the_findings_carry_it(app):
         "After the courtroom, of 27 people who alleged torture or ill-treatment — a complaint was lodged: 5; "
         "an investigation was opened: 0."
     )
+
+
+def test_a_case_file_document_is_linked_and_a_file_on_a_witness_never_is(app, client, assessed):
+    from monitor.evidence import records as evidence
+
+    db, setup = assessed["db"], assessed["setup"]
+    defendant = records.get(db, "defendant", assessed["d"][0])
+    hearing = start_hearing(app, setup, hearing_date="2026-03-16")
+    witness = observe.add_witness(db, ACTOR, hearing, setup["observer"]["id"])
+    person = records.get(db, "witness", witness["person_uuid"])
+    on_case, on_witness = (
+        evidence.attach(
+            db, ACTOR, setup["observer"], kind, row, filename=name, data=b"%PDF-1.4\n", max_bytes=1 << 20
+        )
+        for kind, row, name in (
+            ("defendant", defendant, "detention-order.pdf"),
+            ("witness", person, "Ivanov.pdf"),
+        )
+    )
+    a73 = assessment_uuid(db, "140.73")
+    page = client.get(f"/missions/{assessed['mission']}/recommendations/{rec_uuid(db, '140.73')}").get_data(
+        as_text=True
+    )
+    assert "detention-order.pdf" in page and "Ivanov.pdf" not in page  # not even offered
+    post(client, f"/assessments/{a73}/links", {"target": f"evidence:{on_witness['uuid']}", "note": ""})
+    post(client, f"/assessments/{a73}/links", {"target": f"evidence:{on_case['uuid']}", "note": ""})
+    kinds = [r[0] for r in db.execute("SELECT target_uuid FROM assessment_link WHERE kind = 'evidence'")]
+    assert kinds == [on_case["uuid"]]
+    _h, text = docx_text(download(client, assessed["mission"]))
+    assert "Document “detention-order.pdf”, held by the mission." in text

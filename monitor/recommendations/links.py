@@ -133,6 +133,14 @@ def freeze(findings: Findings, path: str, filters: dict, now: str) -> dict:
     return {"frozen_at": now, "frozen_count": counted["count"], "frozen_of": counted["of"]}
 
 
+# The files a submission may cite: a case file's or a sitting's, not withdrawn. A file on a witness may
+# name them and one on an allegation the perpetrators (monitor/permissions.py, evidence_rights): whoever
+# reads the mission's recommendations must not learn even its name.
+OPEN_FILES = (
+    "evidence.withdrawn_at IS NULL AND (evidence.defendant_id IS NOT NULL OR evidence.sitting_id IS NOT NULL)"
+)
+
+
 def target_of(db: Database, mission: dict, kind: str, uuid: str) -> dict | None:
     """The record a link names, when it belongs to this mission (or its country): else None."""
     uuid = (uuid or "").strip().lower()
@@ -144,8 +152,8 @@ def target_of(db: Database, mission: dict, kind: str, uuid: str) -> dict | None:
         "WHERE defendant.uuid = ? AND trial.mission_id = ?",
         "allegation": "SELECT allegation.* FROM allegation JOIN trial ON trial.id = allegation.trial_id "
         "WHERE allegation.uuid = ? AND trial.mission_id = ?",
-        "evidence": "SELECT evidence.* FROM evidence JOIN trial ON trial.id = evidence.trial_id "
-        "WHERE evidence.uuid = ? AND trial.mission_id = ? AND evidence.withdrawn_at IS NULL",
+        "evidence": "SELECT evidence.* FROM evidence JOIN trial ON trial.id = evidence.trial_id "  # noqa: S608
+        f"WHERE evidence.uuid = ? AND trial.mission_id = ? AND {OPEN_FILES}",  # (constant pieces)
     }.get(kind)
     if sql is None:
         return None
@@ -179,9 +187,9 @@ def choices(db: Database, mission: dict) -> dict[str, list[tuple[str, str]]]:
     documents = [
         (r["uuid"], f"{r['filename']} — {r['title']}")
         for r in db.query(
-            "SELECT evidence.uuid, evidence.filename, trial.title FROM evidence "
-            "JOIN trial ON trial.id = evidence.trial_id WHERE trial.mission_id = :m "
-            "AND evidence.withdrawn_at IS NULL ORDER BY evidence.id",
+            "SELECT evidence.uuid, evidence.filename, trial.title FROM evidence "  # noqa: S608
+            f"JOIN trial ON trial.id = evidence.trial_id WHERE trial.mission_id = :m AND {OPEN_FILES} "
+            "ORDER BY evidence.id",
             m,
         )
     ]
