@@ -64,6 +64,15 @@ def test_a_lead_goes_from_findings_to_an_assessed_recommendation_to_the_draft(ap
         expect(page.locator(".evidence-links")).to_contain_text("live")
         page.screenshot(path=str(ARTIFACTS / "71-recommendation-assessed.png"), full_page=True)
 
+        page.locator(".crumbs").get_by_role("link", name="Official figures").click()
+        page.get_by_label("What").fill("Torture complaints registered")
+        page.get_by_label("Value").fill("662")
+        page.get_by_label("Period").fill("2023")
+        page.get_by_label("Retrieved on").fill("2026-11-01")
+        page.get_by_label("Source").fill("Prosecutor General's Office, annual report")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("table.data")).to_contain_text("662")
+        page.screenshot(path=str(ARTIFACTS / "75-official-figures.png"), full_page=True)
         page.locator(".crumbs").get_by_role("link", name="Submission").click()
         expect(page.locator("h2", has_text=TORTURE)).to_be_visible()
         expect(page.locator("main")).to_contain_text(

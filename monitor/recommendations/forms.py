@@ -133,7 +133,11 @@ class StatisticForm(FlaskForm):
         ],
         description=_l("For example: torture complaints registered."),
     )
-    value = StringField(_l("Value"), validators=[InputRequired(_l("Enter the figure.")), Length(max=40)])
+    value = StringField(
+        _l("Value"),
+        validators=[InputRequired(_l("Enter the figure.")), Length(max=40)],
+        description=_l("A number, e.g. 662."),
+    )
     period = StringField(
         _l("Period"),
         validators=[InputRequired(_l("Enter the period.")), Length(max=200, message=AT_MOST_200)],
@@ -144,7 +148,11 @@ class StatisticForm(FlaskForm):
         validators=[InputRequired(_l("Enter the source.")), Length(max=500, message=_l("Too long."))],
         description=_l("Who published it, and where (a document or an address)."),
     )
-    retrieved_on = DateField(_l("Retrieved on"), validators=[InputRequired(_l("Enter a date."))])
+    retrieved_on = DateField(
+        _l("Retrieved on"),
+        validators=[InputRequired(_l("Enter a date."))],
+        description=_l("The day the figure was read at its source."),
+    )
     themes = TextAreaField(
         _l("Themes"),
         validators=[Optional(), Length(max=2000, message=_l("Too long."))],
