@@ -19,6 +19,7 @@ from .instance_config import DEFAULTS, ensure_instance_config
 from .main.routes import bp as main_bp
 from .missions.routes import bp as missions_bp
 from .observe.routes import bp as observe_bp
+from .recommendations.routes import bp as recommendations_bp
 from .reports.routes import bp as reports_bp
 from .sync.routes import bp as sync_bp
 from .vault import web as vault
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(evidence_bp)
     app.register_blueprint(findings_bp)
     app.register_blueprint(follow_up_bp)
+    app.register_blueprint(recommendations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sync_bp, url_prefix="/sync")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -255,6 +255,7 @@ def register_commands(app: Flask) -> None:
     from .checklists import checklist_validate_command
     from .demo import seed_demo_command
     from .findings.cli import findings_command
+    from .recommendations.cli import import_recommendations_command
     from .reports.cli import report_command
     from .reports.export_cli import export_command
     from .sync.cli import COMMANDS as SYNC_COMMANDS
@@ -273,6 +274,7 @@ def register_commands(app: Flask) -> None:
         findings_command,
         report_command,
         export_command,
+        import_recommendations_command,
         *SYNC_COMMANDS,
         *VAULT_COMMANDS,
     )

@@ -834,6 +834,113 @@ def m015_evidence(db: Database) -> None:
 
 
 @migrations()
+def m016_recommendations(db: Database) -> None:
+    # Recommendations to a state (issue #14): UPR recommendations and treaty bodies' concluding
+    # observations, kept per country (ISO 3166-1 alpha-2), so that every mission in a country shares one
+    # register; a mission names its country's code in `mission_country` (the mission's own `country` is
+    # free text and travels in bundles as it is). The mission's assessment of each recommendation (per
+    # review cycle) with the evidence linked to it, official statistics per country, and the mission's
+    # new recommendations per theme of its submission.
+    db.execute(
+        f"""
+        CREATE TABLE mission_country (
+            id INTEGER PRIMARY KEY,
+            mission_id INTEGER NOT NULL UNIQUE REFERENCES mission(id),
+            country_code TEXT NOT NULL CHECK (length(country_code) = 2),
+            {RECORD}
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE recommendation (
+            id INTEGER PRIMARY KEY,
+            country TEXT NOT NULL CHECK (length(country) = 2),
+            body TEXT NOT NULL DEFAULT 'UPR' CHECK (body IN ('UPR', 'CAT', 'HRC')),
+            cycle TEXT NOT NULL,
+            session TEXT NOT NULL DEFAULT '',
+            identifier TEXT NOT NULL DEFAULT '',
+            recommending_state TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            response TEXT NOT NULL DEFAULT '' CHECK (response IN ('', 'supported', 'noted')),
+            themes TEXT NOT NULL DEFAULT '[]',
+            document TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX recommendation_identifier ON recommendation (country, body, identifier) "
+        "WHERE identifier != ''"
+    )
+    db.execute("CREATE INDEX recommendation_country ON recommendation (country, body, cycle)")
+    db.execute(
+        f"""
+        CREATE TABLE assessment (
+            id INTEGER PRIMARY KEY,
+            mission_id INTEGER NOT NULL REFERENCES mission(id),
+            recommendation_id INTEGER NOT NULL REFERENCES recommendation(id),
+            cycle TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('implemented', 'partially', 'not_implemented', 'no_information')),
+            reasoning TEXT NOT NULL DEFAULT '',
+            assessed_by INTEGER REFERENCES user(id),
+            {RECORD},
+            UNIQUE (mission_id, recommendation_id, cycle)
+        )
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE assessment_link (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessment(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('finding', 'defendant', 'allegation', 'evidence', 'statistic')),
+            target_uuid TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '',
+            filters TEXT NOT NULL DEFAULT '{{}}',
+            mode TEXT NOT NULL DEFAULT '' CHECK (mode IN ('', 'live', 'frozen')),
+            frozen_at TEXT,
+            frozen_count INTEGER,
+            frozen_of INTEGER,
+            note TEXT NOT NULL DEFAULT '',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX assessment_link_assessment ON assessment_link (assessment_id)")
+    db.execute(
+        f"""
+        CREATE TABLE official_statistic (
+            id INTEGER PRIMARY KEY,
+            country TEXT NOT NULL CHECK (length(country) = 2),
+            what TEXT NOT NULL,
+            value REAL NOT NULL,
+            period TEXT NOT NULL,
+            source TEXT NOT NULL,
+            retrieved_on TEXT NOT NULL,
+            themes TEXT NOT NULL DEFAULT '[]',
+            {RECORD}
+        )
+        """
+    )
+    db.execute("CREATE INDEX official_statistic_country ON official_statistic (country)")
+    db.execute(
+        f"""
+        CREATE TABLE submission_theme (
+            id INTEGER PRIMARY KEY,
+            mission_id INTEGER NOT NULL REFERENCES mission(id),
+            theme TEXT NOT NULL,
+            new_recommendations TEXT NOT NULL DEFAULT '',
+            {RECORD},
+            UNIQUE (mission_id, theme)
+        )
+        """
+    )
+
+
+@migrations()
 def m017_follow_up(db: Database) -> None:
     # After the courtroom (issue #14, parts 4 and 5). `follow_up`: what became of a torture allegation —
     # complaint, investigation refused or opened, outcome, reprisals, communications to UN bodies — one

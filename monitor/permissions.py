@@ -408,3 +408,55 @@ def get_legal_assessment_or_404(trial_uuid: str, write: bool = False) -> tuple[d
     if write:
         require(leads(mission["id"]), "not a lead of this mission")
     return trial, mission
+
+
+# Recommendations, assessments, official statistics, the submission --------------------------------------
+# Read by whoever may read the mission (its leads, administrators); changed only by the mission's leads.
+
+
+def get_register_or_404(mission_uuid: str, edit: bool = False) -> dict:
+    """The mission whose recommendations register is read (``edit``: changed) by the current user."""
+    mission = _get_or_404("mission", mission_uuid)
+    require(leads(mission["id"]) if edit else manages(mission["id"]), "not a lead of this mission")
+    return mission
+
+
+def get_recommendation_or_404(
+    mission_uuid: str, recommendation_uuid: str, edit: bool = False
+) -> tuple[dict, dict]:
+    """(recommendation, mission): a recommendation of the country the mission reports on."""
+    from .recommendations.records import mission_country
+
+    mission = get_register_or_404(mission_uuid, edit)
+    recommendation = _get_or_404("recommendation", recommendation_uuid)
+    if recommendation["country"] != mission_country(get_db(), mission["id"]):
+        abort(404)
+    return recommendation, mission
+
+
+def get_assessment_or_404(assessment_uuid: str) -> tuple[dict, dict]:
+    """(assessment, mission) for a lead of the mission, to link evidence to it."""
+    assessment = _get_or_404("assessment", assessment_uuid)
+    mission = records.get_by_id(get_db(), "mission", assessment["mission_id"])
+    require(leads(mission["id"]), "not a lead of this mission")
+    return assessment, mission
+
+
+def get_assessment_link_or_404(link_uuid: str) -> tuple[dict, dict, dict]:
+    """(link, assessment, mission) for a lead of the mission, to unlink it."""
+    link = _get_or_404("assessment_link", link_uuid)
+    assessment = records.get_by_id(get_db(), "assessment", link["assessment_id"])
+    mission = records.get_by_id(get_db(), "mission", assessment["mission_id"])
+    require(leads(mission["id"]), "not a lead of this mission")
+    return link, assessment, mission
+
+
+def get_statistic_or_404(mission_uuid: str, statistic_uuid: str) -> tuple[dict, dict]:
+    """(official statistic, mission) for a lead of a mission in its country, to change it."""
+    from .recommendations.records import mission_country
+
+    mission = get_register_or_404(mission_uuid, edit=True)
+    statistic = _get_or_404("official_statistic", statistic_uuid)
+    if statistic["country"] != mission_country(get_db(), mission["id"]):
+        abort(404)
+    return statistic, mission

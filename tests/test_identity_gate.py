@@ -444,8 +444,23 @@ def test_no_page_an_administrator_can_open_holds_an_identity(app, world):
             ("witness", person, b"%PDF-1.4\n" + IDENTITY.encode() + b"\n"),
         )
     )
+    # the recommendations register of the mission's country: a recommendation and an official figure
+    from monitor.recommendations import records as register
+
+    register.set_mission_country(db, ACTOR, world["mission"], "KZ")
+    recommendation, _outcome = register.save_recommendation(
+        db, ACTOR, {"country": "KZ", "cycle": "3", "text": "Investigate every allegation."}
+    )
+    statistic = register.save_statistic(
+        db,
+        ACTOR,
+        {"country": "KZ", "what": "Complaints", "value": 3, "period": "2025", "source": "Ministry"}
+        | {"retrieved_on": "2026-01-01"},
+    )
     db.close()
     values = {
+        "recommendation": recommendation["uuid"],
+        "statistic": statistic["uuid"],
         "mission": world["mission"]["uuid"],
         "trial": world["trial"]["uuid"],
         "defendant": world["defendants"][0]["uuid"],

@@ -15,6 +15,7 @@ KNOWN_CYCLES: list[set[str]] = [
         "monitor.api.errors",
         "monitor.api.follow_up",
         "monitor.api.hearings",
+        "monitor.api.recommendations",
         "monitor.api.resources",
         "monitor.api.routes",
         "monitor.api.sync",

@@ -13,6 +13,7 @@ from monitor.auth import tokens
 from monitor.db import connect
 from monitor.observe import records as observe
 from monitor.permissions import allow
+from monitor.recommendations import records as register
 from tests.conftest import login, post, setup_trial, start_hearing
 
 ROLES = ("anonymous", "observer", "other_observer", "lead", "admin")
@@ -304,6 +305,70 @@ PERMISSIONS = {
         "/api/v1/sync/push",
         {**dict.fromkeys(ROLES, 422), "anonymous": 401},
     ),
+    # Recommendations, assessments, official figures, the submission: read by whoever reads the mission,
+    # changed by its leads only (a form without its fields goes back with a message).
+    "recommendations.register_view": ("GET", "/missions/{mission}/recommendations", LEADS),
+    "recommendations.set_country": (
+        "POST",
+        "/missions/{mission}/recommendations/country",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "recommendations.import_file": (
+        "POST",
+        "/missions/{mission}/recommendations/import",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "recommendations.recommendation_new": ("GET", "/missions/{mission}/recommendations/new", MISSION_LEADS),
+    "recommendations.recommendation_view": (
+        "GET",
+        "/missions/{mission}/recommendations/{recommendation}",
+        LEADS,
+    ),
+    "recommendations.recommendation_edit": (
+        "GET",
+        "/missions/{mission}/recommendations/{recommendation}/edit",
+        MISSION_LEADS,
+    ),
+    "recommendations.assess": (
+        "POST",
+        "/missions/{mission}/recommendations/{recommendation}/assessment",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "recommendations.link_add": (
+        "POST",
+        "/assessments/{assessment}/links",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "recommendations.link_remove": (
+        "POST",
+        "/assessment-links/{assessment_link}/remove",
+        {**LEADS_ACT, "admin": FORBIDDEN},
+    ),
+    "recommendations.statistics": ("GET", "/missions/{mission}/statistics", LEADS),
+    "recommendations.statistic_edit": ("GET", "/missions/{mission}/statistics/{statistic}", MISSION_LEADS),
+    "recommendations.submission": ("GET", "/missions/{mission}/submission", LEADS),
+    "api.recommendation_list": (
+        "GET",
+        "/api/v1/missions/{mission}/recommendations",
+        {**LEADS, "anonymous": 401},
+    ),
+    "api.recommendation_import": (  # a form is not JSON: 400 once past the permission checks
+        "POST",
+        "/api/v1/missions/{mission}/recommendations/import",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": FORBIDDEN},
+    ),
+    # GET and PUT share an endpoint: the row checks GET, tests/test_recommendations_api.py checks PUT
+    "api.assessment": (
+        "GET",
+        "/api/v1/missions/{mission}/recommendations/{recommendation}/assessment",
+        {**LEADS, "anonymous": 401},
+    ),
+    "api.statistic_list": ("GET", "/api/v1/missions/{mission}/statistics", {**LEADS, "anonymous": 401}),
+    "recommendations.submission_download": (
+        "GET",
+        "/missions/{mission}/submission/download?format=docx&lang=en&profile=partner",
+        LEADS,
+    ),
 }
 
 
@@ -391,6 +456,24 @@ def world(app, people):
         allegation,
         {"kind": "complaint_lodged", "event_date": "2026-01-02", "source": "counsel"},
     )
+    register.set_mission_country(db, actor, setup["mission"], "KZ")
+    recommendation, _outcome = register.save_recommendation(
+        db,
+        actor,
+        {"country": "KZ", "cycle": "3", "identifier": "140.1", "text": "Investigate every allegation."},
+    )
+    assessment = register.save_assessment(
+        db, actor, setup["mission"], recommendation, setup["lead"], "4", "partially", ""
+    )
+    link = register.add_link(
+        db, actor, assessment, {"kind": "finding", "path": "torture.allegations", "mode": "live"}
+    )
+    statistic = register.save_statistic(
+        db,
+        actor,
+        {"country": "KZ", "what": "Complaints", "value": "3", "period": "2025", "source": "Ministry"}
+        | {"retrieved_on": "2026-01-01"},
+    )
     token, _secret = tokens.create(
         db, Actor(name="test"), people["observer"], name="sync", scope="write", days=30
     )
@@ -412,6 +495,10 @@ def world(app, people):
         "witness_evidence": evidence_on_witness["uuid"],
         "allegation": allegation["uuid"],
         "follow_up_event": follow_up_event["uuid"],
+        "recommendation": recommendation["uuid"],
+        "assessment": assessment["uuid"],
+        "assessment_link": link["uuid"],
+        "statistic": statistic["uuid"],
     }
 
 

@@ -182,4 +182,5 @@ def _describe() -> None:
 
 _describe()
 
-from . import follow_up  # noqa: E402,F401  (allegation follow-up and legal assessment, issue #14)
+# issue #14: allegation follow-up and legal assessment; the recommendations register
+from . import follow_up, recommendations  # noqa: E402,F401

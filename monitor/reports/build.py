@@ -17,6 +17,7 @@ from ..follow_up import legal
 from ..observe import sittings
 from . import dataset, docx, exports, pdf, render
 from .redact import PROFILES, pseudonym_key, redact
+from .render import official
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -175,6 +176,8 @@ def build_report(
         data["evidence"] = evidence.annex(db, mission["id"], scope_uuid, profile=profile)
         if kind == "trial":  # the lead's legal assessment (monitor/follow_up/legal.py)
             data["legal_assessment"] = legal.for_report(db, trial_uuid, checklist, profile)
+    if kind == "mission":  # the official figures of its country, in a section of their own
+        data["official_statistics"] = official.for_report(db, mission)
     # No name in a public file's name (a title or a mission may name a person, or a place): uuids only.
     mission_stem = exports.stem(data["mission"], profile) if profile == "public" else None
     filename = f"{mission_stem or slug(data['mission']['name'], 'mission')}-{name}-{profile}-{lang}.{fmt}"

@@ -13,6 +13,7 @@ from ...missions.labels import (
     CONVICTION_BASIS_LABELS,
 )
 from ...observe.fields import ALLEGATION
+from . import official
 from .blocks import (
     DASH,
     Block,
@@ -199,6 +200,7 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
         _anonymous(report, found, key),
         _custody(data, found, key),
         _verdicts(found),
+        *filter(None, [official.section(data)]),  # the authorities' figures, beside the counts, apart
         _matrix(data, found, checklist, lang),
     ]
     for number, section in enumerate((s for s in sections if s.level == 2), 1):
