@@ -55,6 +55,41 @@ TOO_LONG = _l("At most %(max)d characters.")
 REQUIRED = _l("This field is required.")
 
 
+class DeclaredLength(Length):
+    """The longest text a column takes, read from the column itself whenever a form checks or renders it
+    (the API's validation is the form's): the same object the OpenAPI document reads."""
+
+    def __init__(self, column: "Column"):
+        self.column, self.min, self.message = column, -1, TOO_LONG
+
+    @property
+    def max(self):  # type: ignore[override]
+        return self.column.max_length
+
+    @property
+    def field_flags(self):  # type: ignore[override]
+        return {"maxlength": self.column.max_length}
+
+
+class DeclaredRange(NumberRange):
+    """A whole number's range, read from the column whenever a form checks or renders it."""
+
+    def __init__(self, column: "Column"):
+        self.column, self.message = column, column.range_message
+
+    @property
+    def min(self):  # type: ignore[override]
+        return self.column.minimum
+
+    @property
+    def max(self):  # type: ignore[override]
+        return self.column.maximum
+
+    @property
+    def field_flags(self):  # type: ignore[override]
+        return {"min": self.column.minimum, "max": self.column.maximum}
+
+
 @dataclass(frozen=True)
 class Column:
     """One field of a record type, as the form asks it, the API takes it and the database keeps it."""
@@ -93,7 +128,7 @@ class Column:
             kwargs["default"] = self.default
         first = InputRequired(REQUIRED) if self.required else Optional()
         if self.kind in (TEXT, LONGTEXT):
-            validators = [first, Length(max=self.max_length, message=TOO_LONG)]
+            validators = [first, DeclaredLength(self)]
             if self.kind == LONGTEXT:
                 return TextAreaField(self.label, validators=validators, render_kw={"rows": 3}, **kwargs)
             return StringField(self.label, validators=validators, **kwargs)
@@ -102,8 +137,7 @@ class Column:
         if self.kind == DATETIME:
             return DateTimeLocalField(self.label, validators=[first], **kwargs)
         if self.kind == INTEGER:
-            limits = NumberRange(min=self.minimum, max=self.maximum, message=self.range_message)
-            return IntegerField(self.label, validators=[first, limits], **kwargs)
+            return IntegerField(self.label, validators=[first, DeclaredRange(self)], **kwargs)
         if self.kind == CHOICE:
             options = [SelectChoice(v, label) for v, label in (self.choices or {}).items()]
             if self.blank:

@@ -7,7 +7,7 @@ to authenticate. A test checks that every ``/api/v1`` route appears in the docum
 """
 
 PATHS: dict[str, dict] = {}
-SCHEMAS: dict[str, dict] = {}
+SCHEMAS: dict = {}  # name -> schema, or a function that makes it
 
 ERROR = {
     "type": "object",
@@ -44,11 +44,12 @@ DESCRIPTIONS = {
 }
 
 
-def register(paths: dict[str, dict], schemas: dict[str, dict] | None = None) -> None:
+def register(paths: dict[str, dict], schemas: dict | None = None) -> None:
     """Add endpoints (``{"/sync/push": {"post": {...}}}``) and component schemas to the document.
 
     A path may gain methods from several modules; describing one method or one schema name twice
-    differently is a mistake and raises ``ValueError``.
+    differently is a mistake and raises ``ValueError``. A schema may be a function that makes it: it is
+    called for each document (the declared record types are read when the document is asked for).
     """
     for path, operations in paths.items():
         existing = PATHS.setdefault(path, {})
@@ -109,7 +110,11 @@ def document(server_url: str, session_cookie: str) -> dict:
         "security": [{"bearer": []}, {"session": []}],
         "paths": {path: PATHS[path] for path in sorted(PATHS)},
         "components": {
-            "schemas": {"Error": ERROR, "RefusedChange": REFUSED_CHANGE, **SCHEMAS},
+            "schemas": {
+                "Error": ERROR,
+                "RefusedChange": REFUSED_CHANGE,
+                **{name: schema() if callable(schema) else schema for name, schema in SCHEMAS.items()},
+            },
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

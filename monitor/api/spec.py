@@ -6,7 +6,7 @@ schemas are made from the same field specs the autosave validates with (monitor/
 document cannot drift from what the server accepts.
 """
 
-from ..missions.declarations import DEFENDANT, MISSION, TRIAL
+from ..missions import declarations as declared
 from ..observe import fields
 from ..observe.routes import MAX_BATCH, MAX_NOTE
 from . import openapi
@@ -155,15 +155,16 @@ CHANGE = {
 
 SCHEMAS = {
     # Missions, trials and defendants: from their declarations (monitor/missions/declarations.py)
-    "Mission": record(MISSION.read_properties(), ["name", "checklist"]),
-    "MissionInput": MISSION.input_schema(),
-    "MissionChange": MISSION.change_schema(),
-    "Trial": record(TRIAL.read_properties(), ["title", "mission"]),
-    "TrialInput": TRIAL.input_schema(),
-    "TrialChange": TRIAL.change_schema(),
-    "Defendant": record(DEFENDANT.read_properties(), ["name", "trial"]),
-    "DefendantInput": DEFENDANT.input_schema(),
-    "DefendantChange": DEFENDANT.change_schema(),
+    # (functions: made when the document is asked for, from the declarations as they are then)
+    "Mission": lambda: record(declared.MISSION.read_properties(), ["name", "checklist"]),
+    "MissionInput": declared.MISSION.input_schema,
+    "MissionChange": declared.MISSION.change_schema,
+    "Trial": lambda: record(declared.TRIAL.read_properties(), ["title", "mission"]),
+    "TrialInput": declared.TRIAL.input_schema,
+    "TrialChange": declared.TRIAL.change_schema,
+    "Defendant": lambda: record(declared.DEFENDANT.read_properties(), ["name", "trial"]),
+    "DefendantInput": declared.DEFENDANT.input_schema,
+    "DefendantChange": declared.DEFENDANT.change_schema,
     "Hearing": record(HEARING_FIELDS, ["status", "trial", "observer"]),
     "HearingDocument": {
         "allOf": [ref("Hearing")],
