@@ -18,6 +18,7 @@ A new column is then: one :class:`Column` here, one migration step, and the temp
 See docs/declarations.md for why this is a small layer of our own and not a library.
 """
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,9 +140,7 @@ class Column:
         if self.kind == INTEGER:
             return IntegerField(self.label, validators=[first, DeclaredRange(self)], **kwargs)
         if self.kind == CHOICE:
-            options = [SelectChoice(v, label) for v, label in (self.choices or {}).items()]
-            if self.blank:
-                options.insert(0, SelectChoice("", _l("— not known —")))
+            options = [SelectChoice(v, label) for v, label in self.choice_labels.items()]
             validators = [Optional()] if self.blank else []
             return SelectField(self.label, choices=options, validators=validators, **kwargs)
         if self.kind == CHOICES:
@@ -154,6 +153,11 @@ class Column:
                 **kwargs,
             )
         return SelectField(self.label, **kwargs)  # PICK: its choices are set by the view
+
+    @property
+    def choice_labels(self) -> dict:
+        """Each stored code and its label, as the form offers them ("" first, for a blank choice)."""
+        return {**({"": _l("— not known —")} if self.blank else {}), **(self.choices or {})}
 
     # JSON ----------------------------------------------------------------------------------------------
 
@@ -239,6 +243,29 @@ class Record:
         return type(
             f"{self.name.title()}Fields", (FlaskForm,), {c.name: c.form_field() for c in self.writable}
         )
+
+    def values(self, form) -> dict:
+        """The values to store from a validated form of this record: text trimmed (a long text kept as
+        typed), dates and times as ISO text or None, a list of choices as JSON text. Columns the form
+        takes but keeps elsewhere (a mission's checklist) are left to the caller."""
+        out: dict = {}
+        for column in self.writable:
+            data = form[column.name].data
+            if not column.stored:
+                continue
+            if column.kind == TEXT:
+                out[column.name] = (data or "").strip()
+            elif column.kind == DATE:
+                out[column.name] = data.isoformat() if data else None
+            elif column.kind == DATETIME:
+                out[column.name] = data.isoformat(timespec="minutes") if data else None
+            elif column.kind == CHOICES:
+                out[column.name] = json.dumps(data or [])
+            elif column.kind == INTEGER:
+                out[column.name] = data
+            else:
+                out[column.name] = data or ""
+        return out
 
     def json_kinds(self) -> dict[str, str]:
         return {c.name: c.json_kind for c in self.writable}

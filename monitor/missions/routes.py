@@ -1,6 +1,5 @@
 """Views: missions, their members, trials, observer assignments and defendants (leads and admins)."""
 
-import json
 from datetime import date, datetime
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -24,6 +23,7 @@ from ..permissions import (
 )
 from . import bp
 from . import records as missions
+from .declarations import DEFENDANT, MISSION, TRIAL
 from .forms import AssignForm, BulkDefendantsForm, DefendantForm, MemberForm, MissionForm, TrialForm
 from .labels import COUNSEL_LABELS, VERDICT_LABELS
 
@@ -44,15 +44,7 @@ def mission_checklist(mission: dict):
 
 def mission_fields(form: MissionForm) -> dict:
     checklist_id, _sep, version = form.checklist.data.partition(":")
-    return {
-        "name": form.name.data.strip(),
-        "country": (form.country.data or "").strip(),
-        "description": form.description.data or "",
-        "start_date": form.start_date.data.isoformat() if form.start_date.data else None,
-        "end_date": form.end_date.data.isoformat() if form.end_date.data else None,
-        "checklist_id": checklist_id,
-        "checklist_version": int(version),
-    }
+    return {**MISSION.values(form), "checklist_id": checklist_id, "checklist_version": int(version)}
 
 
 @bp.route("/missions")
@@ -182,10 +174,7 @@ def trial_create(mission_uuid):
 
 
 def trial_fields(form: TrialForm) -> dict:
-    return {name: (getattr(form, name).data or "").strip() for name in TRIAL_FIELDS}
-
-
-TRIAL_FIELDS = ("title", "court", "case_number", "judges", "prosecutor", "charges", "status")
+    return TRIAL.values(form)
 
 
 @bp.route("/trials/<trial_uuid>")
@@ -319,23 +308,4 @@ def _datetime(text):
 
 
 def defendant_fields(form: DefendantForm) -> dict:
-    def stamp(field):
-        return field.data.isoformat(timespec="minutes") if field.data else None
-
-    return {
-        "name": form.name.data.strip(),
-        "pseudonym": (form.pseudonym.data or "").strip(),
-        "sex": form.sex.data or "",
-        "age": form.age.data,
-        "charges": form.charges.data or "",
-        "apprehended_at": stamp(form.apprehended_at),
-        "arrest_registered_at": stamp(form.arrest_registered_at),
-        "first_judge_at": stamp(form.first_judge_at),
-        "pretrial_detention": form.pretrial_detention.data or "",
-        "counsel": form.counsel.data or "",
-        "counsel_from": stamp(form.counsel_from),
-        "verdict": form.verdict.data,
-        "sentence": (form.sentence.data or "").strip(),
-        "sentence_months": form.sentence_months.data,
-        "conviction_basis": json.dumps(form.conviction_basis.data or []),
-    }
+    return DEFENDANT.values(form)
