@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import cases, checklist_resources, errors, hearings, resources, routes, spec, sync  # noqa: E402,F401
+from . import cases, checklist_resources, errors, hearings, paging, resources, routes, spec, sync  # noqa: E402,F401

@@ -91,7 +91,9 @@ def path_parameter(name: str, description: str) -> dict:
 
 
 def document(server_url: str, session_cookie: str) -> dict:
-    """The whole OpenAPI 3.1 document, paths in alphabetical order."""
+    """The whole OpenAPI 3.1 document, paths in alphabetical order; every list with its paging."""
+    from . import paging  # (it is a view hook of the blueprint; this module stays free of Flask)
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -108,7 +110,7 @@ def document(server_url: str, session_cookie: str) -> dict:
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}, {"session": []}],
-        "paths": {path: PATHS[path] for path in sorted(PATHS)},
+        "paths": paging.describe({path: PATHS[path] for path in sorted(PATHS)}),
         "components": {
             "schemas": {
                 "Error": ERROR,

@@ -1,6 +1,5 @@
 """Views: the hearing form and its autosave, notes, submission, correction and review."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -22,7 +21,6 @@ from ..permissions import (
     leads,
     manages,
     me,
-    receives_identities,
     require,
     sees_identity,
     sees_perpetrators,
@@ -297,32 +295,7 @@ def hearing_changes(hearing_uuid):
     An anonymous witness's identity and named perpetrators are shown only to those who may receive them
     (the mission's leads, the observer who recorded them): for anyone else the row says it is hidden."""
     hearing, trial, mission = get_hearing_or_404(hearing_uuid)
-    db = get_db()
-    history = observe.revisions(db, hearing["id"])
-    snapshots = [json.loads(revision["snapshot"]) for revision in history]
-    current = observe.snapshot(db, hearing)
-    witnesses = observe.witnesses(db, hearing["id"])
-    defendants = missions.defendants(db, trial["id"])
-    names = {d["uuid"]: d["name"] for d in defendants}
-    names.update({w["uuid"]: w["label"] for w in witnesses})
-    recorded_by = {w["uuid"]: w["recorded_by"] for w in witnesses}
-
-    def receives(table: str, record_uuid: str) -> bool:
-        recorder = recorded_by.get(record_uuid) if table == "witness" else None
-        return receives_identities(db, mission["id"], me(), recorder or hearing["observer_id"])
-
-    hidden = observe.withheld_paths([*snapshots, current], receives)
-    steps = []
-    for n, revision in enumerate(history):
-        newer = snapshots[n + 1] if n + 1 < len(history) else current
-        rows = [
-            {**row, "before": None, "after": None, "hidden": True} if row["path"] in hidden else row
-            for row in observe.differences(snapshots[n], newer)
-        ]
-        groups = corrections.grouped(
-            rows, checklist_of(hearing), names, [d["uuid"] for d in defendants], str(get_locale())
-        )
-        steps.append({"revision": revision, "groups": groups, "changed": len(rows)})
+    steps = corrections.history(get_db(), hearing, trial, mission, me(), str(get_locale()))
     return render_template(
         "observe/changes.html",
         hearing=hearing,

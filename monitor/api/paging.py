@@ -1,0 +1,119 @@
+"""Pagination of every list the API answers: ``?page=N&limit=M``, a ``Link`` to the next page, the total.
+
+Every ``GET`` under ``/api/v1`` whose answer is a JSON array is a list, and every list is paged here, after
+the view (so no list can forget it, whichever module adds it): the body stays the array — the page asked
+for — and the headers say ``X-Total-Count`` and, when there is more, ``Link: <…?page=N+1&limit=M>;
+rel="next"``. ``limit`` is at most :data:`MAX_LIMIT` (default :data:`DEFAULT_LIMIT`); a page past the end is
+an empty array. An unreadable ``page`` or ``limit`` is 400 naming it. The OpenAPI document gets the two
+parameters, the two headers and the 400 on every such operation (:func:`describe`).
+
+Views work on the whole list (they already read every row to check permissions on each), so a page costs
+the same as the list; what paging saves is the transfer and the client's memory.
+"""
+
+import json
+
+from flask import current_app, request
+from flask_babel import gettext as _
+
+from . import bp
+from .errors import ApiError, api_error
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+
+def _number(name: str, default: int, maximum: int | None = None) -> int:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or len(text) > 9 or int(text) < 1 or (maximum and int(text) > maximum):
+        message = (
+            _("Ask for a page from 1 on.")
+            if name == "page"
+            else _("Ask for 1 to %(n)d records a page.", n=MAX_LIMIT)
+        )
+        raise ApiError(400, message, name)
+    return int(text)
+
+
+def page_of() -> tuple[int, int]:
+    """(page, limit) from the query string; ApiError 400 when one cannot be read."""
+    return _number("page", 1), _number("limit", DEFAULT_LIMIT, MAX_LIMIT)
+
+
+@bp.after_request
+def paged(response):
+    """Cut a list answer to the page asked for (see the module's description)."""
+    if request.method != "GET" or response.status_code != 200 or not response.is_json:
+        return response
+    if response.direct_passthrough or not response.get_data(as_text=True).startswith("["):
+        return response
+    try:
+        page, limit = page_of()
+    except ApiError as error:
+        body, status = api_error(error)
+        body.status_code = status
+        return body
+    rows = json.loads(response.get_data())
+    start = (page - 1) * limit
+    response.set_data(current_app.json.dumps(rows[start : start + limit]))
+    response.headers["X-Total-Count"] = str(len(rows))
+    if start + limit < len(rows):
+        args = {**request.args.to_dict(), "page": str(page + 1), "limit": str(limit)}
+        query = "&".join(f"{key}={value}" for key, value in sorted(args.items()))
+        response.headers["Link"] = f'<{request.base_url}?{query}>; rel="next"'
+    return response
+
+
+PARAMETERS = [
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Which page, from 1 (default 1); past the end: an empty list.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": f"Records a page: 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    },
+]
+HEADERS = {
+    "X-Total-Count": {
+        "description": "How many records the whole list has.",
+        "schema": {"type": "string", "pattern": r"^\d+$"},
+    },
+    "Link": {
+        "description": 'The next page, as <url>; rel="next" (absent on the last page).',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def describe(paths: dict) -> dict:
+    """``paths`` with the paging parameters, headers and 400 on every GET that answers an array."""
+    from .openapi import errors
+
+    described = {}
+    for path, operations in paths.items():
+        described[path] = dict(operations)
+        get = operations.get("get")
+        ok = (get or {}).get("responses", {}).get("200", {})
+        schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+        if schema.get("type") != "array":
+            continue
+        names = {p.get("name") for p in get.get("parameters", [])}
+        described[path]["get"] = {
+            **get,
+            "parameters": [*get.get("parameters", []), *(p for p in PARAMETERS if p["name"] not in names)],
+            "responses": {
+                **errors(400),
+                **get["responses"],
+                "200": {**ok, "headers": {**HEADERS, **ok.get("headers", {})}},
+            },
+        }
+    return described
