@@ -181,3 +181,5 @@ def _describe() -> None:
 
 
 _describe()
+
+from . import members, reviews  # noqa: E402,F401  (members and assignments; reviews and corrections)
