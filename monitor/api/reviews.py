@@ -95,8 +95,9 @@ def correction_list(hearing_uuid):
 
 
 def _row(row: dict) -> dict:
-    shown = {key: (None if row[key] is None else str(row[key])) for key in ("before", "after")}
-    return {"what": str(row["what"]), "stage": str(row["stage"]), **shown, "hidden": bool(row["hidden"])}
+    hidden = bool(row["hidden"])  # withheld: neither value, not even an empty one
+    shown = {key: (None if hidden or row[key] is None else str(row[key])) for key in ("before", "after")}
+    return {"what": str(row["what"]), "stage": str(row["stage"]), **shown, "hidden": hidden}
 
 
 # The document ---------------------------------------------------------------------------------------
