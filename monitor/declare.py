@@ -218,7 +218,7 @@ class Record:
 
     name: str  # the table
     columns: tuple[Column, ...]
-    writers: str  # who may write it, as the OpenAPI document and docs/api.md say it
+    writers: str  # who may write it, as the OpenAPI document says (the rule itself: monitor/permissions.py)
     extra_read: dict = field(default_factory=dict)  # name -> read schema of what the API adds
 
     def __getitem__(self, name: str) -> Column:
@@ -274,6 +274,7 @@ class Record:
         """A create body: only these fields; the required ones needed."""
         return {
             "type": "object",
+            "description": f"Written by the {self.writers} (decided in monitor/permissions.py).",
             "properties": {c.name: c.input_schema() for c in self.writable},
             "required": list(self.required),
             "additionalProperties": False,
@@ -283,6 +284,7 @@ class Record:
         """A PATCH body: any of the writable fields, and the version read."""
         return {
             "type": "object",
+            "description": f"Changed by the {self.writers} (decided in monitor/permissions.py).",
             "properties": {
                 **{c.name: c.input_schema() for c in self.writable},
                 "version": {

@@ -58,6 +58,7 @@ def test_the_openapi_document_states_the_declared_limits(client, record):
             values = schema["enum"] if column.kind == declare.CHOICE else schema["items"]["enum"]
             assert [v for v in values if v not in ("", None)] == list(column.choices), column.name
     assert document["components"]["schemas"][INPUT[record.name]]["required"] == list(record.required)
+    assert record.writers in document["components"]["schemas"][INPUT[record.name]]["description"]
 
 
 # A declaration changed before anything else is imported: the page's form, the API's answer and the
