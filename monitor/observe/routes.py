@@ -14,6 +14,7 @@ from ..missions import records as missions
 from ..permissions import (
     allow,
     get_hearing_or_404,
+    get_hearing_to_review_or_404,
     get_mission_or_404,
     get_sitting_or_404,
     get_trial_or_404,
@@ -257,8 +258,7 @@ def hearing_correct(hearing_uuid):
 @allow("lead", "admin")
 def hearing_review(hearing_uuid):
     """A lead approves or returns a hearing, or comments on it or on one answer."""
-    hearing, _trial, mission = get_hearing_or_404(hearing_uuid)
-    require(manages(mission["id"]), "not a lead of this mission")
+    hearing, _trial, _mission = get_hearing_to_review_or_404(hearing_uuid)
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
