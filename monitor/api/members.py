@@ -210,71 +210,69 @@ def _operation(operation_id: str, summary: str, tag: str, responses: dict, **mor
     return {"operationId": operation_id, "summary": summary, "tags": [tag], **more, "responses": responses}
 
 
-openapi.register(
-    {
-        "/missions/{mission_uuid}/members": {
-            "parameters": [MISSION],
-            "get": _operation(
-                "listMembers",
-                "A mission's members, leads first (its leads, administrators)",
-                "missions",
-                {
-                    "200": json_response("The members.", {"type": "array", "items": ref("Member")}),
-                    **errors(401, 403, 404),
-                },
-            ),
-            "post": _operation(
-                "addMember",
-                "Add a person to a mission as observer or lead (its leads, administrators)",
-                "missions",
-                {"201": json_response("The new member.", ref("Member")), **WRITE},
-                requestBody=json_request(ref("MemberInput")),
-            ),
-        },
-        "/missions/{mission_uuid}/members/{user_uuid}": {
-            "parameters": [MISSION, USER],
-            "patch": _operation(
-                "changeMember",
-                "Change a member's part; the mission keeps at least one lead (its leads, administrators)",
-                "missions",
-                {"200": json_response("The member as saved.", ref("Member")), **WRITE},
-                requestBody=json_request(ref("MemberChange")),
-            ),
-            "delete": _operation(
-                "removeMember",
-                "Take a person out of a mission and off its trials; their hearings stay (its leads)",
-                "missions",
-                {**NO_CONTENT, **errors(401, 403, 404, 409)},
-            ),
-        },
-        "/trials/{trial_uuid}/observers": {
-            "parameters": [TRIAL],
-            "get": _operation(
-                "listObservers",
-                "The observers assigned to a trial (leads of its mission, observers assigned to it)",
-                "trials",
-                {
-                    "200": json_response("The observers.", {"type": "array", "items": ref("Observer")}),
-                    **errors(401, 403, 404),
-                },
-            ),
-            "post": _operation(
-                "assignObserver",
-                "Assign an observer account to a trial (leads of its mission)",
-                "trials",
-                {"201": json_response("The observer assigned.", ref("Observer")), **WRITE},
-                requestBody=json_request(ref("ObserverInput")),
-            ),
-        },
-        "/trials/{trial_uuid}/observers/{user_uuid}": {
-            "parameters": [TRIAL, USER],
-            "delete": _operation(
-                "unassignObserver",
-                "Take an observer off a trial; their hearings stay (leads of its mission)",
-                "trials",
-                {**NO_CONTENT, **errors(401, 403, 404)},
-            ),
-        },
+PATHS = {
+    "/missions/{mission_uuid}/members": {
+        "parameters": [MISSION],
+        "get": _operation(
+            "listMembers",
+            "A mission's members, leads first (its leads, administrators)",
+            "missions",
+            {
+                "200": json_response("The members.", {"type": "array", "items": ref("Member")}),
+                **errors(401, 403, 404),
+            },
+        ),
+        "post": _operation(
+            "addMember",
+            "Add a person to a mission as observer or lead (its leads, administrators)",
+            "missions",
+            {"201": json_response("The new member.", ref("Member")), **WRITE},
+            requestBody=json_request(ref("MemberInput")),
+        ),
     },
-    SCHEMAS,
-)
+    "/missions/{mission_uuid}/members/{user_uuid}": {
+        "parameters": [MISSION, USER],
+        "patch": _operation(
+            "changeMember",
+            "Change a member's part; the mission keeps at least one lead (its leads, administrators)",
+            "missions",
+            {"200": json_response("The member as saved.", ref("Member")), **WRITE},
+            requestBody=json_request(ref("MemberChange")),
+        ),
+        "delete": _operation(
+            "removeMember",
+            "Take a person out of a mission and off its trials; their hearings stay (its leads)",
+            "missions",
+            {**NO_CONTENT, **errors(401, 403, 404, 409)},
+        ),
+    },
+    "/trials/{trial_uuid}/observers": {
+        "parameters": [TRIAL],
+        "get": _operation(
+            "listObservers",
+            "The observers assigned to a trial (leads of its mission, observers assigned to it)",
+            "trials",
+            {
+                "200": json_response("The observers.", {"type": "array", "items": ref("Observer")}),
+                **errors(401, 403, 404),
+            },
+        ),
+        "post": _operation(
+            "assignObserver",
+            "Assign an observer account to a trial (leads of its mission)",
+            "trials",
+            {"201": json_response("The observer assigned.", ref("Observer")), **WRITE},
+            requestBody=json_request(ref("ObserverInput")),
+        ),
+    },
+    "/trials/{trial_uuid}/observers/{user_uuid}": {
+        "parameters": [TRIAL, USER],
+        "delete": _operation(
+            "unassignObserver",
+            "Take an observer off a trial; their hearings stay (leads of its mission)",
+            "trials",
+            {**NO_CONTENT, **errors(401, 403, 404)},
+        ),
+    },
+}
+openapi.register(PATHS, SCHEMAS)

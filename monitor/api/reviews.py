@@ -189,41 +189,39 @@ def _listing(description: str, item: str) -> dict:
     return json_response(description, {"type": "array", "items": ref(item)})
 
 
-openapi.register(
-    {
-        "/review-queue": {
-            "get": _operation(
-                "listReviewQueue",
-                "Hearings waiting for review, oldest submission first (leads, administrators)",
-                {"200": _listing("The hearings.", "Hearing"), **errors(401, 403)},
-            )
-        },
-        "/hearings/{hearing_uuid}/reviews": {
-            "parameters": [HEARING],
-            "get": _operation(
-                "listReviews",
-                "A hearing's reviews and comments (its observer, the mission's leads)",
-                {"200": _listing("The reviews, oldest first.", "Review"), **errors(401, 403, 404)},
-            ),
-            "post": _operation(
-                "reviewHearing",
-                "Approve or return a submitted hearing, or comment on it or one answer (the mission's leads)",
-                {
-                    "201": json_response("The review, and the hearing's status now.", ref("ReviewResult")),
-                    **errors(400, 401, 403, 404, 409, 422),
-                },
-                requestBody=json_request(ref("ReviewInput")),
-            ),
-        },
-        "/hearings/{hearing_uuid}/corrections": {
-            "parameters": [HEARING],
-            "get": _operation(
-                "listCorrections",
-                "What each correction of a hearing changed (its observer, the mission's leads; identities "
-                "only through the gate)",
-                {"200": _listing("The corrections, oldest first.", "Correction"), **errors(401, 403, 404)},
-            ),
-        },
+PATHS = {
+    "/review-queue": {
+        "get": _operation(
+            "listReviewQueue",
+            "Hearings waiting for review, oldest submission first (leads, administrators)",
+            {"200": _listing("The hearings.", "Hearing"), **errors(401, 403)},
+        )
     },
-    SCHEMAS,
-)
+    "/hearings/{hearing_uuid}/reviews": {
+        "parameters": [HEARING],
+        "get": _operation(
+            "listReviews",
+            "A hearing's reviews and comments (its observer, the mission's leads)",
+            {"200": _listing("The reviews, oldest first.", "Review"), **errors(401, 403, 404)},
+        ),
+        "post": _operation(
+            "reviewHearing",
+            "Approve or return a submitted hearing, or comment on it or one answer (the mission's leads)",
+            {
+                "201": json_response("The review, and the hearing's status now.", ref("ReviewResult")),
+                **errors(400, 401, 403, 404, 409, 422),
+            },
+            requestBody=json_request(ref("ReviewInput")),
+        ),
+    },
+    "/hearings/{hearing_uuid}/corrections": {
+        "parameters": [HEARING],
+        "get": _operation(
+            "listCorrections",
+            "What each correction of a hearing changed (its observer, the mission's leads; identities "
+            "only through the gate)",
+            {"200": _listing("The corrections, oldest first.", "Correction"), **errors(401, 403, 404)},
+        ),
+    },
+}
+openapi.register(PATHS, SCHEMAS)
