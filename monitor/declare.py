@@ -8,13 +8,16 @@ describes one of those record types is derived from its :class:`Record`:
   their required/length/range rules and labels;
 - the API's validation (``monitor/api/resources.py``): the JSON body is checked by those same forms, and
   :meth:`Record.json_kinds` says which JSON type each writable field takes;
+- the values stored from a valid form (``monitor/missions/routes.py``, the API): :meth:`Record.values`;
 - the API's serialisation (``monitor/api/serialize.py``): :attr:`Record.stored` names the columns shown;
+- the sync conflict page's labels (``monitor/sync/routes.py``): :attr:`Column.label`, ``choice_labels``;
 - the OpenAPI document (``monitor/api/spec.py``): :meth:`Record.input_schema`, :meth:`Record.change_schema`
   and :meth:`Record.read_properties`;
 - the bundle schema (``monitor/sync/schema.json``) is written by hand for readers outside; a test
   (tests/test_declarations.py) checks that it carries every stored column with a type that agrees.
 
-A new column is then: one :class:`Column` here, one migration step, and the template line that shows it.
+A new column is then: one :class:`Column` in the declaration, one migration step, the template line that
+shows it, and its entry in the published bundle schema (docs/declarations.md lists them).
 See docs/declarations.md for why this is a small layer of our own and not a library.
 """
 
