@@ -47,7 +47,7 @@ def paged(response):
     """Cut a list answer to the page asked for (see the module's description)."""
     if request.method != "GET" or response.status_code != 200 or not response.is_json:
         return response
-    if response.direct_passthrough or not response.get_data(as_text=True).startswith("["):
+    if response.direct_passthrough or not response.get_data().startswith(b"["):
         return response
     try:
         page, limit = page_of()
