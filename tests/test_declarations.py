@@ -171,3 +171,23 @@ def test_the_bundle_schema_carries_every_declared_column_with_its_type(record):
         assert BUNDLE_TYPES[column.kind] in properties[name]["type"], name
         limit = properties[name].get("maxLength")
         assert limit in (None, column.max_length), name  # if the bundle states a limit, it is the same
+
+
+# The hearing and what is recorded in it keep their own declaration, the autosave's field specs
+# (monitor/observe/fields.py), from which the autosave, the hearing form and the OpenAPI's Hearing, Witness
+# and Allegation schemas are made. The bundle schema must carry each of those fields too.
+SPEC_TYPES = {"flag": "integer", "multi": "string", "refs": "string"}  # flags as 0/1, lists as JSON text
+
+
+def test_the_bundle_schema_carries_every_autosaved_field_with_its_type():
+    from monitor.observe import fields
+
+    person = {k: v for k, v in fields.WITNESS.items() if k not in fields.APPEARANCE}
+    appearance = {k: v for k, v in fields.WITNESS.items() if k in fields.APPEARANCE}
+    kinds = {"hearing": fields.HEARING, "witness": person, "witness_appearance": appearance}
+    kinds["allegation"] = fields.ALLEGATION
+    for kind, specs in kinds.items():
+        properties = BUNDLE_SCHEMA["$defs"][f"content.{kind}"]["properties"]
+        for name, spec in specs.items():
+            assert name in properties, (kind, name)
+            assert SPEC_TYPES.get(spec.kind, "string") in properties[name]["type"], (kind, name)
