@@ -197,6 +197,14 @@ def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dic
     return hearing, trial, mission
 
 
+def get_hearing_to_review_or_404(hearing_uuid: str) -> tuple[dict, dict, dict]:
+    """(hearing, trial, mission) for a reviewer: the mission's leads and administrators approve, return
+    and comment (the hearing page's review form and the API alike)."""
+    hearing, trial, mission = get_hearing_or_404(hearing_uuid)
+    require(manages(mission["id"]), "not a lead of this mission")
+    return hearing, trial, mission
+
+
 def leads(mission_id: int) -> bool:
     """Whether the current user is a lead of this mission (an administrator who is not one is not)."""
     return membership(get_db(), mission_id, me()) == "lead"

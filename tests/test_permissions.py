@@ -14,7 +14,7 @@ from monitor.db import connect
 from monitor.observe import records as observe
 from monitor.permissions import allow
 from monitor.recommendations import records as register
-from tests.conftest import login, post, setup_trial, start_hearing
+from tests.conftest import csrf_token, login, post, setup_trial, start_hearing
 
 ROLES = ("anonymous", "observer", "other_observer", "lead", "admin")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
@@ -300,6 +300,43 @@ PERMISSIONS = {
         "/trials/{trial}/legal-assessment",
         {**MISSION_LEADS, "lead": REDIRECT},
     ),
+    # Members and observers (monitor/api/members.py): as on the mission's and the trial's pages. A DELETE
+    # row really removes (oleg from the mission, or from the trial): 204 for those who may.
+    "api.member_list": ("GET", "/api/v1/missions/{mission}/members", {**LEADS, "anonymous": 401}),
+    "api.member_add": (
+        "POST",
+        "/api/v1/missions/{mission}/members",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
+    ),
+    "api.member_change": (
+        "DELETE",
+        "/api/v1/missions/{mission}/members/{observer}",
+        {**LEADS, "anonymous": 401, "lead": 204, "admin": 204},
+    ),
+    "api.observer_list": ("GET", "/api/v1/trials/{trial}/observers", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.observer_assign": (
+        "POST",
+        "/api/v1/trials/{trial}/observers",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
+    ),
+    "api.observer_unassign": (
+        "DELETE",
+        "/api/v1/trials/{trial}/observers/{observer}",
+        {**LEADS, "anonymous": 401, "lead": 204, "admin": 204},
+    ),
+    # Reviews and corrections (monitor/api/reviews.py): as on the hearing's page and the review queue.
+    "api.review_queue": ("GET", "/api/v1/review-queue", {**LEADS, "anonymous": 401}),
+    "api.review_list": ("GET", "/api/v1/hearings/{hearing}/reviews", {**OWNER_AND_LEADS, "anonymous": 401}),
+    "api.review_add": (
+        "POST",
+        "/api/v1/hearings/{hearing}/reviews",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": 400},
+    ),
+    "api.correction_list": (
+        "GET",
+        "/api/v1/hearings/{hearing}/corrections",
+        {**OWNER_AND_LEADS, "anonymous": 401},
+    ),
     "api.sync_push": (  # a form carries no bundle: 422 once past the permission checks
         "POST",
         "/api/v1/sync/push",
@@ -554,7 +591,10 @@ def test_route_answers_each_kind_of_user_as_the_table_says(app, client, people, 
     if who != "anonymous":
         assert login(client, people[who]["username"]).status_code == 302
     path = path.format(**world)
-    response = post(client, path) if method == "POST" else client.get(path)
+    if method == "DELETE":  # as a page's script would send it: the CSRF token in a header
+        response = client.delete(path, headers={"X-CSRFToken": csrf_token(client, "/")})
+    else:
+        response = post(client, path) if method == "POST" else client.get(path)
     body = readable(response)
     response.close()
     assert response.status_code == expected[who]

@@ -2,10 +2,26 @@
 
 Described by the OpenAPI document at ``/api/v1/openapi.json`` (see openapi.py); errors are JSON
 (errors.py); requests authenticate with an API token or the session cookie (monitor/auth/tokens.py).
+
+The blueprint lives in ``blueprint``; importing this package imports every module that registers views on
+it (``create_app`` does).
 """
 
-from flask import Blueprint
+from . import (  # noqa: F401  (each registers its views)
+    cases,
+    checklist_resources,
+    errors,
+    follow_up,
+    hearings,
+    members,
+    paging,
+    recommendations,
+    resources,
+    reviews,
+    routes,
+    spec,
+    sync,
+)
+from .blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from . import cases, checklist_resources, errors, hearings, resources, routes, spec, sync  # noqa: E402,F401
+__all__ = ["bp"]

@@ -9,7 +9,8 @@ from ..cases import records as cases
 from ..checklists import SOURCES
 from ..db import get_db
 from ..permissions import allow, get_case_file_or_404, me
-from . import bp, openapi
+from . import openapi
+from .blueprint import bp
 from .errors import ApiError, expected_version, json_body
 from .openapi import errors, json_request, json_response, path_parameter, ref
 

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from .. import checklists
 from ..checklists import LANGUAGES
 from ..permissions import SIGNED_IN, allow
-from . import bp, openapi
+from . import openapi
+from .blueprint import bp
 from .errors import ApiError
 from .openapi import errors, json_response, ref
 

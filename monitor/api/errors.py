@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import records
 from ..db import atomic, get_db
-from . import bp
+from .blueprint import bp
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # an autosave batch of 500 long notes fits; a runaway client does not
 

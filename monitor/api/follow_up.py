@@ -18,7 +18,8 @@ from ..permissions import (
     get_legal_assessment_or_404,
     me,
 )
-from . import bp, openapi
+from . import openapi
+from .blueprint import bp
 from .errors import ApiError, json_body
 from .openapi import errors, json_request, json_response, path_parameter, ref
 

@@ -9,13 +9,13 @@ monitor.permissions: an administrator who is not a lead gets null).
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from .. import records
+from .. import checklists, records
 from ..auth import request_actor
 from ..db import atomic, get_db, utcnow
 from ..observe import fields, sittings
 from ..observe import records as observe
 from ..observe.forms import StartHearingForm
-from ..observe.routes import MAX_BATCH, MAX_NOTE, checklist_of, typed_at
+from ..observe.records import MAX_BATCH, MAX_NOTE, typed_at
 from ..permissions import (
     allow,
     get_hearing_or_404,
@@ -29,7 +29,8 @@ from ..permissions import (
     sees_perpetrators,
 )
 from ..witnesses import records as witness_records
-from . import bp, serialize
+from . import serialize
+from .blueprint import bp
 from .errors import ApiError, expected_version, json_body, unchanged_since
 from .resources import created, form_data, validated
 
@@ -127,7 +128,7 @@ def hearing(hearing_uuid):
     try:
         with unchanged_since("hearing", hearing, expected) as current:
             refused = observe.save_changes(
-                get_db(), request_actor(), current, checklist_of(current), numbered
+                get_db(), request_actor(), current, checklists.of(current), numbered
             )
     except observe.HearingError:
         raise _locked() from None
@@ -171,7 +172,7 @@ def _add(kind: str, hearing: dict, body: dict) -> dict:
             else:
                 row = observe.add_allegation(db, request_actor(), hearing)
             changes = [{**c, "id": c["field"]} for c in observe.changes(kind, body, row["uuid"])]
-            refused = observe.save_changes(db, request_actor(), hearing, checklist_of(hearing), changes)
+            refused = observe.save_changes(db, request_actor(), hearing, checklists.of(hearing), changes)
             if refused:  # undo the whole addition: nothing half-made stays behind
                 raise ApiError(422, str(refused[0]["message"]), refused[0]["id"])
     except observe.HearingError:

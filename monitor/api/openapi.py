@@ -7,7 +7,7 @@ to authenticate. A test checks that every ``/api/v1`` route appears in the docum
 """
 
 PATHS: dict[str, dict] = {}
-SCHEMAS: dict[str, dict] = {}
+SCHEMAS: dict = {}  # name -> schema, or a function that makes it
 
 ERROR = {
     "type": "object",
@@ -44,11 +44,12 @@ DESCRIPTIONS = {
 }
 
 
-def register(paths: dict[str, dict], schemas: dict[str, dict] | None = None) -> None:
+def register(paths: dict[str, dict], schemas: dict | None = None) -> None:
     """Add endpoints (``{"/sync/push": {"post": {...}}}``) and component schemas to the document.
 
     A path may gain methods from several modules; describing one method or one schema name twice
-    differently is a mistake and raises ``ValueError``.
+    differently is a mistake and raises ``ValueError``. A schema may be a function that makes it: it is
+    called for each document (the declared record types are read when the document is asked for).
     """
     for path, operations in paths.items():
         existing = PATHS.setdefault(path, {})
@@ -90,7 +91,7 @@ def path_parameter(name: str, description: str) -> dict:
 
 
 def document(server_url: str, session_cookie: str) -> dict:
-    """The whole OpenAPI 3.1 document, paths in alphabetical order."""
+    """The whole OpenAPI 3.1 document, paths in alphabetical order; every list with its paging."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -107,9 +108,13 @@ def document(server_url: str, session_cookie: str) -> dict:
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}, {"session": []}],
-        "paths": {path: PATHS[path] for path in sorted(PATHS)},
+        "paths": with_paging({path: PATHS[path] for path in sorted(PATHS)}),
         "components": {
-            "schemas": {"Error": ERROR, "RefusedChange": REFUSED_CHANGE, **SCHEMAS},
+            "schemas": {
+                "Error": ERROR,
+                "RefusedChange": REFUSED_CHANGE,
+                **{name: schema() if callable(schema) else schema for name, schema in SCHEMAS.items()},
+            },
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
@@ -127,3 +132,61 @@ def document(server_url: str, session_cookie: str) -> dict:
             },
         },
     }
+
+
+# Paging (applied to every list by paging.py) -----------------------------------------------------------
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+PAGE_PARAMETERS = [
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Which page, from 1 (default 1); past the end: an empty list.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": f"Records a page: 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    },
+]
+PAGE_HEADERS = {
+    "X-Total-Count": {
+        "description": "How many records the whole list has.",
+        "schema": {"type": "string", "pattern": r"^\d+$"},
+    },
+    "Link": {
+        "description": 'The next page, as <url>; rel="next" (absent on the last page).',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def with_paging(paths: dict) -> dict:
+    """``paths`` with the paging parameters, headers and 400 on every GET that answers an array."""
+    described = {}
+    for path, operations in paths.items():
+        described[path] = dict(operations)
+        get = operations.get("get")
+        ok = (get or {}).get("responses", {}).get("200", {})
+        schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+        if schema.get("type") != "array":
+            continue
+        names = {p.get("name") for p in get.get("parameters", [])}
+        described[path]["get"] = {
+            **get,
+            "parameters": [
+                *get.get("parameters", []),
+                *(p for p in PAGE_PARAMETERS if p["name"] not in names),
+            ],
+            "responses": {
+                **errors(400),
+                **get["responses"],
+                "200": {**ok, "headers": {**PAGE_HEADERS, **ok.get("headers", {})}},
+            },
+        }
+    return described

@@ -14,7 +14,8 @@ from ..permissions import allow, get_recommendation_or_404, get_register_or_404,
 from ..recommendations import importer
 from ..recommendations import links as linked
 from ..recommendations import records as register
-from . import bp, openapi
+from . import openapi
+from .blueprint import bp
 from .errors import ApiError, json_body
 from .openapi import errors, json_request, json_response, path_parameter, ref
 

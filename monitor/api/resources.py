@@ -13,9 +13,17 @@ from werkzeug.datastructures import MultiDict
 from .. import records
 from ..auth import request_actor
 from ..db import get_db
+from ..missions import declarations
 from ..missions import records as missions
-from ..missions.forms import DefendantForm, MissionForm, TrialForm
-from ..missions.routes import checklist_choices, defendant_fields, mission_fields, trial_fields
+from ..missions.forms import (
+    DefendantForm,
+    MissionForm,
+    TrialForm,
+    checklist_choices,
+    defendant_fields,
+    mission_fields,
+    trial_fields,
+)
 from ..permissions import (
     allow,
     get_defendant_or_404,
@@ -23,20 +31,17 @@ from ..permissions import (
     get_trial_or_404,
     me,
 )
-from . import bp, serialize
+from . import serialize
+from .blueprint import bp
 from .errors import ApiError, expected_version, json_body, unchanged_since
 
-# What each writable field holds in JSON: text (or null), a whole number (or null), a list of texts.
+# What each writable field holds in JSON (text or null, a whole number or null, a list of texts), and which
+# one must not be blank: from the declarations (monitor/missions/declarations.py).
 TEXT, NUMBER, LIST = "text", "number", "list"
-MISSION_INPUT = dict.fromkeys(("name", "country", "description", "start_date", "end_date", "checklist"), TEXT)
-TRIAL_INPUT = dict.fromkeys(serialize.TRIAL, TEXT)
-DEFENDANT_INPUT = {
-    **dict.fromkeys([n for n in serialize.DEFENDANT if n != "position"], TEXT),
-    "age": NUMBER,
-    "sentence_months": NUMBER,
-    "conviction_basis": LIST,
-}
-REQUIRED = {"mission": "name", "trial": "title", "defendant": "name"}
+MISSION_INPUT = declarations.MISSION.json_kinds()
+TRIAL_INPUT = declarations.TRIAL.json_kinds()
+DEFENDANT_INPUT = declarations.DEFENDANT.json_kinds()
+REQUIRED = {r.name: r.required[0] for r in (declarations.MISSION, declarations.TRIAL, declarations.DEFENDANT)}
 
 
 def form_data(body: dict, kinds: dict[str, str], current: dict | None = None) -> MultiDict:

@@ -13,7 +13,8 @@ from ..db import get_db
 from ..findings import aggregate, export
 from ..findings.filters import FilterError, scope_from
 from ..permissions import PUBLIC, SIGNED_IN, allow, get_mission_or_404
-from . import bp, openapi
+from . import openapi
+from .blueprint import bp
 from .openapi import errors, json_response, ref
 
 
@@ -181,6 +182,3 @@ def _describe() -> None:
 
 
 _describe()
-
-# issue #14: allegation follow-up and legal assessment; the recommendations register
-from . import follow_up, recommendations  # noqa: E402,F401

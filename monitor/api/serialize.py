@@ -7,29 +7,15 @@ so on. JSON list columns come out as lists and flags as booleans, the same value
 from sqlite_utils import Database
 
 from .. import records
+from ..missions import declarations
 from ..missions import records as missions
 from ..observe import fields
 
 RECORD = ("uuid", "version", "created_at", "updated_at")
-MISSION = ("name", "country", "description", "start_date", "end_date", "checklist_id", "checklist_version")
-TRIAL = ("title", "court", "case_number", "judges", "prosecutor", "charges", "status")
-DEFENDANT = (
-    "position",
-    "name",
-    "pseudonym",
-    "sex",
-    "age",
-    "charges",
-    "apprehended_at",
-    "arrest_registered_at",
-    "first_judge_at",
-    "pretrial_detention",
-    "counsel",
-    "counsel_from",
-    "verdict",
-    "sentence",
-    "sentence_months",
-)
+# The columns shown come from the declarations (monitor/missions/declarations.py).
+MISSION = declarations.MISSION.stored
+TRIAL = declarations.TRIAL.stored
+DEFENDANT = declarations.DEFENDANT.stored
 HEARING = (*fields.HEARING, "status", "checklist_id", "checklist_version", "submitted_at")
 
 

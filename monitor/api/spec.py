@@ -1,20 +1,14 @@
 """The OpenAPI description of the record endpoints (resources.py and hearings.py).
 
-The witness and allegation schemas are made from the same field specs the autosave validates with
-(monitor/observe/fields.py), and the choices from the same label tables as the pages, so the document
-cannot drift from what the server accepts.
+Missions, trials and defendants are derived from their declarations (monitor/missions/declarations.py),
+the same objects the pages' forms and the API's validation are made from. The witness and allegation
+schemas are made from the same field specs the autosave validates with (monitor/observe/fields.py), so the
+document cannot drift from what the server accepts.
 """
 
-from ..missions.labels import (
-    CONVICTION_BASIS_LABELS,
-    COUNSEL_LABELS,
-    DETENTION_LABELS,
-    SEX_LABELS,
-    TRIAL_STATUS_LABELS,
-    VERDICT_LABELS,
-)
+from ..missions import declarations as declared
 from ..observe import fields
-from ..observe.routes import MAX_BATCH, MAX_NOTE
+from ..observe.records import MAX_BATCH, MAX_NOTE
 from . import openapi
 from .openapi import errors, json_request, json_response, path_parameter, ref
 
@@ -27,21 +21,6 @@ RECORD = {
     "updated_at": STAMP,
 }
 RECORD_REQUIRED = list(RECORD)
-EMPTY = {"type": "string", "maxLength": 0}
-
-
-def text(max_length: int, nullable: bool = True) -> dict:
-    return {"type": ["string", "null"] if nullable else "string", "maxLength": max_length}
-
-
-def optional(schema: dict) -> dict:
-    """``schema``, or empty text, or null: how the pages' optional fields are left blank."""
-    return {"anyOf": [schema, EMPTY, {"type": "null"}]}
-
-
-def choice(labels: dict, blank: bool = False) -> dict:
-    values = [*labels, *([""] if blank else [])]
-    return {"enum": values + ([None] if blank else [])}
 
 
 def record(properties: dict, required=(), description: str = "") -> dict:
@@ -63,70 +42,7 @@ def writable(properties: dict, required=()) -> dict:
     }
 
 
-def change(properties: dict) -> dict:
-    """A PATCH body: any of these fields, and the version read (409 when it is no longer current)."""
-    return {
-        "type": "object",
-        "properties": {
-            **properties,
-            "version": {
-                "type": ["integer", "null"],
-                "description": "The version read (or send it as If-Match); null or absent: no check.",
-            },
-        },
-        "additionalProperties": False,
-    }
-
-
 DATE_TEXT = {"type": "string", "format": "date"}
-DATETIME_TEXT = {
-    "type": "string",
-    "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
-    "description": "Local time as YYYY-MM-DDTHH:MM.",
-}
-
-MISSION_FIELDS = {
-    "name": {**text(200, nullable=False), "minLength": 1},
-    "country": text(100),
-    "description": text(5000),
-    "start_date": optional(DATE_TEXT),
-    "end_date": optional(DATE_TEXT),
-    "checklist": {
-        "type": "string",
-        "pattern": r"^[A-Za-z0-9_.-]+:\d+$",
-        "description": "The checklist as id:version (e.g. fair_trial:1); default the first one available.",
-    },
-}
-TRIAL_FIELDS = {
-    "title": {**text(200, nullable=False), "minLength": 1},
-    "court": text(200),
-    "case_number": text(100),
-    "judges": text(500),
-    "prosecutor": text(500),
-    "charges": text(2000),
-    "status": {"enum": list(TRIAL_STATUS_LABELS)},
-}
-DEFENDANT_FIELDS = {
-    "name": {**text(200, nullable=False), "minLength": 1},
-    "pseudonym": text(100),
-    "sex": choice(SEX_LABELS, blank=True),
-    "age": {"type": ["integer", "null"], "minimum": 10, "maximum": 120},
-    "charges": text(2000),
-    "apprehended_at": optional(DATETIME_TEXT),
-    "arrest_registered_at": optional(DATETIME_TEXT),
-    "first_judge_at": optional(DATETIME_TEXT),
-    "pretrial_detention": choice(DETENTION_LABELS, blank=True),
-    "counsel": choice(COUNSEL_LABELS, blank=True),
-    "counsel_from": optional(DATETIME_TEXT),
-    "verdict": {"enum": list(VERDICT_LABELS)},
-    "sentence": text(500),
-    "sentence_months": {"type": ["integer", "null"], "minimum": 0, "maximum": 1200},
-    "conviction_basis": {
-        "type": "array",
-        "items": {"enum": list(CONVICTION_BASIS_LABELS)},
-        "description": "Only with the verdict convicted.",
-    },
-}
 
 
 def field_schema(spec: fields.Field, for_input: bool) -> dict:
@@ -238,47 +154,17 @@ CHANGE = {
 }
 
 SCHEMAS = {
-    "Mission": record(
-        {
-            **{k: v for k, v in MISSION_FIELDS.items() if k != "checklist"},
-            "start_date": {"type": ["string", "null"]},
-            "end_date": {"type": ["string", "null"]},
-            "checklist": {"type": "string"},
-            "checklist_id": {"type": "string"},
-            "checklist_version": {"type": "integer"},
-        },
-        ["name", "checklist"],
-    ),
-    "MissionInput": writable(MISSION_FIELDS, ["name"]),
-    "MissionChange": change(MISSION_FIELDS),
-    "Trial": record({**TRIAL_FIELDS, "status": {"type": "string"}, "mission": UUID}, ["title", "mission"]),
-    "TrialInput": writable(TRIAL_FIELDS, ["title"]),
-    "TrialChange": change(TRIAL_FIELDS),
-    "Defendant": record(
-        {
-            **dict.fromkeys(DEFENDANT_FIELDS, {"type": "string"}),
-            **dict.fromkeys(("age", "sentence_months"), {"type": ["integer", "null"]}),
-            **dict.fromkeys(
-                ("apprehended_at", "arrest_registered_at", "first_judge_at", "counsel_from"),
-                {"type": ["string", "null"]},
-            ),
-            "position": {"type": "integer"},
-            "trial": UUID,
-            "conviction_basis": {"type": "array", "items": {"type": "string"}},
-            "custody_hours": {
-                "type": "object",
-                "description": "Hours from actual apprehension to registration and to a judge (null if "
-                "a time is missing); more than 48 or 72 is a concern.",
-                "properties": {
-                    "to_registration": {"type": ["number", "null"]},
-                    "to_judge": {"type": ["number", "null"]},
-                },
-            },
-        },
-        ["name", "trial"],
-    ),
-    "DefendantInput": writable(DEFENDANT_FIELDS, ["name"]),
-    "DefendantChange": change(DEFENDANT_FIELDS),
+    # Missions, trials and defendants: from their declarations (monitor/missions/declarations.py)
+    # (functions: made when the document is asked for, from the declarations as they are then)
+    "Mission": lambda: record(declared.MISSION.read_properties(), ["name", "checklist"]),
+    "MissionInput": declared.MISSION.input_schema,
+    "MissionChange": declared.MISSION.change_schema,
+    "Trial": lambda: record(declared.TRIAL.read_properties(), ["title", "mission"]),
+    "TrialInput": declared.TRIAL.input_schema,
+    "TrialChange": declared.TRIAL.change_schema,
+    "Defendant": lambda: record(declared.DEFENDANT.read_properties(), ["name", "trial"]),
+    "DefendantInput": declared.DEFENDANT.input_schema,
+    "DefendantChange": declared.DEFENDANT.change_schema,
     "Hearing": record(HEARING_FIELDS, ["status", "trial", "observer"]),
     "HearingDocument": {
         "allOf": [ref("Hearing")],

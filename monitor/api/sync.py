@@ -15,7 +15,8 @@ from ..permissions import SIGNED_IN, allow, me
 from ..sync import exporter, service
 from ..sync.bundle import BundleError
 from ..sync.importer import ACTIONS, Refused
-from . import bp, openapi
+from . import openapi
+from .blueprint import bp
 from .openapi import errors, json_response, ref
 
 READ_CHUNK = 1024 * 1024

@@ -1,9 +1,8 @@
 """Views: missions, their members, trials, observer assignments and defendants (leads and admins)."""
 
-import json
 from datetime import date, datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -23,37 +22,26 @@ from ..permissions import (
     me,
 )
 from . import records as missions
-from .forms import AssignForm, BulkDefendantsForm, DefendantForm, MemberForm, MissionForm, TrialForm
+from .forms import (
+    AssignForm,
+    BulkDefendantsForm,
+    DefendantForm,
+    MemberForm,
+    MissionForm,
+    TrialForm,
+    checklist_choices,
+    defendant_fields,
+    mission_fields,
+    trial_fields,
+)
 from .labels import COUNSEL_LABELS, VERDICT_LABELS
 
 bp = Blueprint("missions", __name__)
 
 
-def checklist_choices() -> list[SelectChoice]:
-    """The checklists a new mission may use, the newest version of each first (the one preselected)."""
-    offered = checklists.offered(current_app.config["CHECKLIST_DIRS"])
-    return [
-        SelectChoice(f"{c.id}:{c.version}", f"{c.title.get('en')} (v{c.version})")
-        for c in sorted(offered, key=lambda c: (c.id, -c.version))
-    ]
-
-
 def mission_checklist(mission: dict):
     """The checklist a mission's observations are answered with."""
     return checklists.of(mission)
-
-
-def mission_fields(form: MissionForm) -> dict:
-    checklist_id, _sep, version = form.checklist.data.partition(":")
-    return {
-        "name": form.name.data.strip(),
-        "country": (form.country.data or "").strip(),
-        "description": form.description.data or "",
-        "start_date": form.start_date.data.isoformat() if form.start_date.data else None,
-        "end_date": form.end_date.data.isoformat() if form.end_date.data else None,
-        "checklist_id": checklist_id,
-        "checklist_version": int(version),
-    }
 
 
 @bp.route("/missions")
@@ -180,13 +168,6 @@ def trial_create(mission_uuid):
         flash(_("Trial “%(title)s” created. Now add its defendants.", title=trial["title"]), "success")
         return redirect(url_for("missions.trial_view", trial_uuid=trial["uuid"]))
     return render_template("missions/trial_form.html", form=form, mission=mission, trial=None)
-
-
-def trial_fields(form: TrialForm) -> dict:
-    return {name: (getattr(form, name).data or "").strip() for name in TRIAL_FIELDS}
-
-
-TRIAL_FIELDS = ("title", "court", "case_number", "judges", "prosecutor", "charges", "status")
 
 
 @bp.route("/trials/<trial_uuid>")
@@ -317,26 +298,3 @@ def defendant_edit(defendant_uuid):
 
 def _datetime(text):
     return datetime.fromisoformat(text) if text else None
-
-
-def defendant_fields(form: DefendantForm) -> dict:
-    def stamp(field):
-        return field.data.isoformat(timespec="minutes") if field.data else None
-
-    return {
-        "name": form.name.data.strip(),
-        "pseudonym": (form.pseudonym.data or "").strip(),
-        "sex": form.sex.data or "",
-        "age": form.age.data,
-        "charges": form.charges.data or "",
-        "apprehended_at": stamp(form.apprehended_at),
-        "arrest_registered_at": stamp(form.arrest_registered_at),
-        "first_judge_at": stamp(form.first_judge_at),
-        "pretrial_detention": form.pretrial_detention.data or "",
-        "counsel": form.counsel.data or "",
-        "counsel_from": stamp(form.counsel_from),
-        "verdict": form.verdict.data,
-        "sentence": (form.sentence.data or "").strip(),
-        "sentence_months": form.sentence_months.data,
-        "conviction_basis": json.dumps(form.conviction_basis.data or []),
-    }

@@ -8,12 +8,17 @@ them. This module turns the rows into that, and nothing else: who may see a valu
 ``hidden`` rows stay hidden).
 """
 
+import json
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
 
+from .. import checklists
 from ..checklists import Checklist
+from ..missions import records as missions
+from ..permissions import receives_identities
 from . import fields
+from . import records as observe
 
 ANSWER_PARTS = ("value", "provenance", "note")  # the order an answer's parts are listed in
 
@@ -129,3 +134,37 @@ def grouped(
         }
         for _key, group in sorted(groups.items(), key=lambda g: g[0])
     ]
+
+
+def history(db, hearing: dict, trial: dict, mission: dict, user: dict, lang: str) -> list[dict]:
+    """Every correction of a hearing, oldest first: ``{"revision", "groups" (see :func:`grouped`),
+    "changed"}``, each revision compared with the next one (the last with the hearing as it is now).
+
+    An anonymous witness's identity and named perpetrators are shown only to those who may receive them
+    (the mission's leads, the observer who recorded them): for anyone else the row is marked hidden and
+    carries neither value. The corrections page and the API both read this."""
+    revisions = observe.revisions(db, hearing["id"])
+    snapshots = [json.loads(revision["snapshot"]) for revision in revisions]
+    current = observe.snapshot(db, hearing)
+    witnesses = observe.witnesses(db, hearing["id"])
+    defendants = missions.defendants(db, trial["id"])
+    names = {d["uuid"]: d["name"] for d in defendants}
+    names.update({w["uuid"]: w["label"] for w in witnesses})
+    recorded_by = {w["uuid"]: w["recorded_by"] for w in witnesses}
+
+    def receives(table: str, record_uuid: str) -> bool:
+        recorder = recorded_by.get(record_uuid) if table == "witness" else None
+        return receives_identities(db, mission["id"], user, recorder or hearing["observer_id"])
+
+    hidden = observe.withheld_paths([*snapshots, current], receives)
+    order = [d["uuid"] for d in defendants]
+    steps = []
+    for n, revision in enumerate(revisions):
+        newer = snapshots[n + 1] if n + 1 < len(revisions) else current
+        rows = [
+            {**row, "before": None, "after": None, "hidden": True} if row["path"] in hidden else row
+            for row in observe.differences(snapshots[n], newer)
+        ]
+        groups = grouped(rows, checklists.of(hearing), names, order, lang)
+        steps.append({"revision": revision, "groups": groups, "changed": len(rows)})
+    return steps

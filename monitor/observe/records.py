@@ -3,6 +3,7 @@
 import json
 import uuid as uuidlib
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
@@ -14,6 +15,21 @@ from ..evidence import records as evidence
 from ..witnesses import matching
 from ..witnesses import records as witness_records
 from . import fields, sittings
+
+MAX_BATCH = 500  # changes in one autosave (page or API)
+MAX_NOTE = 5000  # characters in one running note
+
+
+def typed_at(value) -> str:
+    """The client's typing time when it is plausible (within a day of the server's clock), else now."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if moment.tzinfo is None or abs(moment - datetime.now(UTC)) > timedelta(days=1):
+            raise ValueError
+    except ValueError:
+        return utcnow()
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
 
 EDITABLE = ("draft",)
 LOCKED_MESSAGE = "this hearing is locked; start a correction first"

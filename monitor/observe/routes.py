@@ -1,8 +1,5 @@
 """Views: the hearing form and its autosave, notes, submission, correction and review."""
 
-import json
-from datetime import UTC, datetime, timedelta
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +12,7 @@ from ..missions import records as missions
 from ..permissions import (
     allow,
     get_hearing_or_404,
+    get_hearing_to_review_or_404,
     get_mission_or_404,
     get_sitting_or_404,
     get_trial_or_404,
@@ -22,7 +20,6 @@ from ..permissions import (
     leads,
     manages,
     me,
-    receives_identities,
     require,
     sees_identity,
     sees_perpetrators,
@@ -30,6 +27,7 @@ from ..permissions import (
 from . import corrections, fields, review, sitting_form, sittings
 from . import records as observe
 from .forms import CorrectionForm, ReconcileForm, ReviewForm, StartHearingForm
+from .records import MAX_BATCH, MAX_NOTE, typed_at
 
 bp = Blueprint("observe", __name__)
 
@@ -38,10 +36,6 @@ bp = Blueprint("observe", __name__)
 def fromjson(value: str) -> list:
     """A JSON list column as a list, in templates."""
     return records.as_list(value)
-
-
-MAX_BATCH = 500
-MAX_NOTE = 5000
 
 
 def checklist_of(hearing: dict):
@@ -178,17 +172,6 @@ def note_add(hearing_uuid):
     return jsonify(uuid=note["uuid"], typed_at=note["typed_at"], text=note["text"]), 201
 
 
-def typed_at(value) -> str:
-    """The client's typing time when it is plausible (within a day of the server's clock), else now."""
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        if moment.tzinfo is None or abs(moment - datetime.now(UTC)) > timedelta(days=1):
-            raise ValueError
-    except ValueError:
-        return utcnow()
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 @bp.route("/hearings/<hearing_uuid>/witnesses", methods=["POST"])
 @allow("observer")
 def witness_add(hearing_uuid):
@@ -268,8 +251,7 @@ def hearing_correct(hearing_uuid):
 @allow("lead", "admin")
 def hearing_review(hearing_uuid):
     """A lead approves or returns a hearing, or comments on it or on one answer."""
-    hearing, _trial, mission = get_hearing_or_404(hearing_uuid)
-    require(manages(mission["id"]), "not a lead of this mission")
+    hearing, _trial, _mission = get_hearing_to_review_or_404(hearing_uuid)
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -306,32 +288,7 @@ def hearing_changes(hearing_uuid):
     An anonymous witness's identity and named perpetrators are shown only to those who may receive them
     (the mission's leads, the observer who recorded them): for anyone else the row says it is hidden."""
     hearing, trial, mission = get_hearing_or_404(hearing_uuid)
-    db = get_db()
-    history = observe.revisions(db, hearing["id"])
-    snapshots = [json.loads(revision["snapshot"]) for revision in history]
-    current = observe.snapshot(db, hearing)
-    witnesses = observe.witnesses(db, hearing["id"])
-    defendants = missions.defendants(db, trial["id"])
-    names = {d["uuid"]: d["name"] for d in defendants}
-    names.update({w["uuid"]: w["label"] for w in witnesses})
-    recorded_by = {w["uuid"]: w["recorded_by"] for w in witnesses}
-
-    def receives(table: str, record_uuid: str) -> bool:
-        recorder = recorded_by.get(record_uuid) if table == "witness" else None
-        return receives_identities(db, mission["id"], me(), recorder or hearing["observer_id"])
-
-    hidden = observe.withheld_paths([*snapshots, current], receives)
-    steps = []
-    for n, revision in enumerate(history):
-        newer = snapshots[n + 1] if n + 1 < len(history) else current
-        rows = [
-            {**row, "before": None, "after": None, "hidden": True} if row["path"] in hidden else row
-            for row in observe.differences(snapshots[n], newer)
-        ]
-        groups = corrections.grouped(
-            rows, checklist_of(hearing), names, [d["uuid"] for d in defendants], str(get_locale())
-        )
-        steps.append({"revision": revision, "groups": groups, "changed": len(rows)})
+    steps = corrections.history(get_db(), hearing, trial, mission, me(), str(get_locale()))
     return render_template(
         "observe/changes.html",
         hearing=hearing,

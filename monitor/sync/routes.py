@@ -21,14 +21,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
-from wtforms.fields.core import UnboundField
 
 from .. import private_files, records, sensitive
 from ..audit import Actor
 from ..auth import User, request_actor, users
 from ..db import get_db
 from ..forms import EmptyForm
-from ..missions.forms import DefendantForm, MissionForm, TrialForm
+from ..missions import declarations
 from ..observe import fields
 from ..permissions import SIGNED_IN, allow, get_conflict_or_404, me, receives_identities, require
 from ..reports import jobs
@@ -392,26 +391,16 @@ def field_labels(record_type: str) -> dict:
     """The pages' own (translated) labels of a record type's fields, for the conflict page."""
     if record_type in fields.TARGETS:
         return {name: spec.label for name, spec in fields.TARGETS[record_type].items()}
-    form = {"mission": MissionForm, "trial": TrialForm, "defendant": DefendantForm}.get(record_type)
-    if form is None:
-        return {}
-    return {
-        name: field.args[0]
-        for name, field in vars(form).items()
-        if isinstance(field, UnboundField) and field.args
-    }
+    record = declarations.RECORDS.get(record_type)
+    return {column.name: column.label for column in record.columns} if record else {}
 
 
 def choice_labels(record_type: str) -> dict[str, dict]:
     """field → {stored code → its label}, so a conflict shows "Legal aid", not "legal_aid"."""
     if record_type in fields.TARGETS:
         return {name: spec.choices for name, spec in fields.TARGETS[record_type].items() if spec.choices}
-    form = {"mission": MissionForm, "trial": TrialForm, "defendant": DefendantForm}.get(record_type)
-    found = {}
-    for name, field in vars(form or object).items():
-        if isinstance(field, UnboundField) and isinstance(field.kwargs.get("choices"), list):
-            found[name] = {choice.value: choice.label for choice in field.kwargs["choices"]}
-    return found
+    record = declarations.RECORDS.get(record_type)
+    return {c.name: c.choice_labels for c in record.columns if c.choices} if record else {}
 
 
 def _listed(value):
