@@ -185,7 +185,7 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
         ("Oil workers' strike case", "Regional court of Zhanaqala", 8),
         ("Independent union leaders' case", "City court of Aqtobe-Demo", 4),
     ]
-    first_sitting = None
+    first_sitting: tuple[dict, dict] | None = None
     for trial_number, ((title, court, size), observer) in enumerate(zip(trials, observers, strict=True)):
         trial = missions.create_trial(
             db,
@@ -289,6 +289,8 @@ def seed(db, rng: random.Random) -> list[tuple[str, str, str]]:
             if trial_number == 0 and status == "approved":
                 first_sitting = (trial, hearing)
         _case_file(db, rng, checklist, missions.defendants(db, trial["id"]), observer, lead, first_hearing)
+    if first_sitting is None:
+        raise RuntimeError("the demo's first trial has no approved sitting to observe twice")
     _second_observation(db, mission, checklist, observers[1], *first_sitting)
     return created
 
@@ -303,7 +305,7 @@ def _second_observation(db, mission: dict, checklist, observer: dict, trial: dic
         {"target": "presence", "defendant": uuid, "value": bool(here)} for uuid, here in present.items()
     ]
     kept_out = "Relatives were stopped at the door by police; only the press pool was let in."
-    first = records.get(db, "hearing", first["uuid"])
+    first = records.existing(db, "hearing", first["id"])
     if checklist.declares_units:  # v2 keeps public access in the observation's field
         changes += observe.changes(
             "hearing",

@@ -1,5 +1,8 @@
 """The administrator's pages: accounts and the audit log."""
 
+import pytest
+from markupsafe import escape
+
 from monitor.auth import users
 from tests.conftest import PASSWORD, login, post
 
@@ -37,20 +40,26 @@ def test_a_taken_user_name_is_explained_and_nothing_changes(client, people, db):
     assert users.get_by_username(db, "oleg") == before
 
 
-def test_bad_values_get_messages_not_errors(client, people, db):
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"username": "has space"}, "username", "Use letters, digits and . _ - @ only, without spaces."),
+        ({"username": "x" * 65}, "username", "At most 64 characters."),
+        ({"role": "superuser"}, "role", "Not a valid choice."),
+        ({"language": "fr"}, "language", "Not a valid choice."),
+        ({"confirm": "something else entirely"}, "confirm", "The two passwords differ."),
+        ({"username": ""}, "username", "Enter a user name."),
+    ],
+)
+def test_bad_values_get_messages_not_errors(client, people, db, change, field, message):
+    """Each bad value is named beside its own field, with its own message; no account is made."""
     login(client, "ada")
     count = users.count(db)
-    for form in (
-        create_form(username="has space"),
-        create_form(username="x" * 65),
-        create_form(role="superuser"),
-        create_form(language="fr"),
-        create_form(confirm="something else entirely"),
-        create_form(username=""),
-    ):
-        response = post(client, "/admin/users/new", form)
-        assert response.status_code == 200
-        assert 'class="error"' in response.get_data(as_text=True)
+    response = post(client, "/admin/users/new", create_form(**change))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'<p class="error" id="{field}-error">{escape(message)}</p>' in page
+    assert page.count('class="error"') == 1
     assert users.count(db) == count
 
 

@@ -41,9 +41,10 @@ def record_failure(db: Database, username: str, address: str, now: float | None 
     """Count one failed sign-in; forget failures older than a day. Returns the failure's row id."""
     now = now or time.time()
     with atomic(db):
-        row_id = (
-            db["login_failure"].insert({"at": now, "username": username.lower(), "address": address}).last_pk
-        )
+        failure = {"at": now, "username": username.lower(), "address": address}
+        row_id = db.table("login_failure").insert(failure).last_pk
+        if row_id is None:
+            raise RuntimeError("SQLite gave no row id for a failed sign-in")
         db.execute("DELETE FROM login_failure WHERE at < ?", [now - KEEP_SECONDS])
     return row_id
 

@@ -88,7 +88,7 @@ def create(
         active = [t for t in for_user(db, user["id"]) if not is_expired(t)]
         if len(active) >= MAX_ACTIVE:
             raise TokenError(_("You have %(n)d tokens already; revoke one first.", n=len(active)))
-        token["id"] = db["api_token"].insert(token).last_pk
+        token["id"] = db.table("api_token").insert(token).last_pk
         audit.record(
             db,
             "api_token.create",
@@ -132,7 +132,7 @@ def revoke_all(db: Database, actor: Actor, user: dict, reason: str) -> int:
 
 def _revoke(db: Database, actor: Actor, token: dict, now: str, after: dict | None = None) -> None:
     """Mark one token revoked and audit it (inside the caller's transaction)."""
-    db["api_token"].update(token["id"], {"revoked_at": now})
+    db.table("api_token").update(token["id"], {"revoked_at": now})
     audit.record(
         db,
         "api_token.revoke",

@@ -233,7 +233,7 @@ def _apply(
         raise CaseFileError(f"{own_source!r} is not a source", "source", (item.key,))
     source = own_source or learned.source
     same = fact is not None and (fact["value"], fact["note"]) == (value, note)
-    if same and (not own_source or own_source == fact["source"]):
+    if fact is not None and same and (not own_source or own_source == fact["source"]):
         return None  # nothing new about this fact: its source and history stay as they are
     if fact is None and not value and not note:
         return None

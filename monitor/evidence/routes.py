@@ -65,10 +65,10 @@ def back_to(target_type: str, target: dict) -> str:
         return url_for("cases.case_file", defendant_uuid=target["uuid"]) + "#evidence"
     if target_type == "sitting":
         return url_for("observe.sitting_view", sitting_uuid=target["uuid"]) + "#evidence"
-    trial = records.get_by_id(get_db(), "trial", target["trial_id"])
+    trial = records.existing(get_db(), "trial", target["trial_id"])
     if target_type == "witness":
         return url_for("witnesses.person_list", trial_uuid=trial["uuid"]) + f"#evidence-{target['uuid']}"
-    hearing = records.get_by_id(get_db(), "hearing", target["hearing_id"])
+    hearing = records.existing(get_db(), "hearing", target["hearing_id"])
     return url_for("observe.hearing_view", hearing_uuid=hearing["uuid"]) + f"#evidence-{target['uuid']}"
 
 

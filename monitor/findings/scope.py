@@ -55,7 +55,8 @@ class Scope:
 
     def trial_where(self) -> tuple[str, dict]:
         """SQL conditions on ``trial`` alone (for records that do not depend on hearings)."""
-        conditions, params = ["trial.mission_id = :mission"], {"mission": self.mission_id}
+        conditions = ["trial.mission_id = :mission"]
+        params: dict[str, object] = {"mission": self.mission_id}
         if self.trial_uuids:
             conditions.append("trial.uuid IN (SELECT value FROM json_each(:trials))")
             params["trials"] = _json(self.trial_uuids)

@@ -68,8 +68,8 @@ def agree(finding: str, count: int, lang: str) -> str:
         if finding == plural or finding.startswith(plural + " "):
             return singular + finding[len(plural) :]
     first, _space, rest = finding.partition(" ")
-    singular = SINGULAR_EN.get(first)
-    return f"{singular} {rest}".rstrip() if singular else finding
+    word = SINGULAR_EN.get(first)
+    return f"{word} {rest}".rstrip() if word else finding
 
 
 # The nouns after "N of", chosen by the total ----------------------------------------------------------

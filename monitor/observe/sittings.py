@@ -261,7 +261,7 @@ def reconcile(
                 actor,
                 {"sitting_id": sitting["id"], "subject_uuid": subject_uuid, "item_key": item.key, **changes},
             )
-        row = records.get_by_id(db, "reconciliation", existing["id"])
+        row = records.existing(db, "reconciliation", existing["id"])
         return records.update(db, "reconciliation", actor, row, changes)
 
 

@@ -69,7 +69,7 @@ class Remote:
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        last = None
+        last: Exception | None = None
         for attempt in range(RETRIES):
             try:
                 response = self.session.request(method, urljoin(self.base, path), timeout=TIMEOUT, **kwargs)
@@ -177,7 +177,7 @@ def push(
     """Send everything new since the last sync, in bundles; each one is marked sent once the server has it."""
     remote = _connect(instance_path)
     totals = {"bundles": 0, "records": 0, "inserted": 0, "updated": 0, "conflict": 0}
-    plan = []
+    plan: list = []
     for mission in service.missions_of(db, user):
         chosen = exporter.select(db, user, mission, "changes")
         plan.extend((mission, batch) for batch in exporter.push_batches(chosen, batch_size))

@@ -74,7 +74,8 @@ def _missions():
 
 
 def _trials(missions: list[dict]) -> list[dict]:
-    db, trials = get_db(), []
+    db = get_db()
+    trials: list[dict] = []
     for mission in missions:
         rows = exporter.select(db, me(), mission, "setup", only_kinds=("trial",)).records.get("trial", [])
         trials.extend(
