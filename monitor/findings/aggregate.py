@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from .. import checklists
+from . import summary
 from .scope import Scope
 
 NOT_ANSWERED = ("", "not_observed")
@@ -95,6 +96,8 @@ def method(db: Database, scope: Scope) -> dict:
 
 def observed_defendants(db: Database, scope: Scope) -> list[str]:
     """Defendants present at one or more of the hearings in scope."""
+    if not SCAN_ONLY and summary.usable(db, scope):
+        return summary.present(db, scope)
     cte, params = _hearings_cte(scope)
     rows = db.query(
         f"""
@@ -271,6 +274,18 @@ def _units(db: Database, item, shared: tuple[int, int]) -> dict[str, dict]:
     return units
 
 
+def _kept_units(db: Database, scope: Scope, checklist) -> dict | None:
+    """Every item's ``_units`` from the counts the writes keep (monitor/findings/summary.py), or None
+    where they cannot answer ``scope`` (a date, observer or judge filter, other statuses): then each item
+    is scanned. ``SCAN_ONLY`` makes every caller scan (the reference the tests compare against)."""
+    if SCAN_ONLY or not summary.usable(db, scope, checklist):
+        return None
+    return summary.units(db, scope)
+
+
+SCAN_ONLY = False
+
+
 def _witness_persons(db: Database) -> dict[str, str]:
     """Each witness appearance's uuid → its person's uuid: a witness's answers are kept per appearance
     (v2 ``unit: witness`` items: per person, which maps to itself); the unit counted is the person."""
@@ -301,20 +316,24 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     those left out because observations of a sitting disagree and no lead has reconciled them
     (``disputed``: the units; ``disputed_sittings``: the sittings where that happened)."""
     shared = _scope_tables(db, scope)
+    kept = _kept_units(db, scope, checklist)
     persons = _witness_persons(db)
     result = []
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist)
     on_trial = len(defendants_on_trial(db, scope)) if case_file else None
+    facts = case_facts(db, scope) if case_file else {}
     for item in checklist.items:
         if item.key in case_file:
-            result.append(case_item_count(db, scope, item, on_trial))
+            result.append(case_item_count(db, scope, item, on_trial, facts.get(item.key, [])))
             continue
         home = homes.get(item.key)
         if home is not None and checklist.declares_units:
             result.append(home_item_count(db, scope, item, home, persons, on_trial))
             continue
-        units = _units(db, item, shared)
+        units = (
+            _units(db, item, shared) if kept is None else kept.get((item.key, item.scope != "hearing"), {})
+        )
         if item.scope == "witness":
             units = _as_persons(units, persons)
         if home is not None:  # v1: the fact was asked and also kept in its record; either place counts
@@ -500,13 +519,32 @@ def defendants_on_trial(db: Database, scope: Scope) -> list[str]:
     return [r["uuid"] for r in rows]
 
 
-def case_item_count(db: Database, scope: Scope, item, on_trial: int | None = None) -> dict:
+def case_facts(db: Database, scope: Scope) -> dict[str, list[dict]]:
+    """Every case fact of the trials in scope, per item key (one read for all of a checklist's items)."""
+    trial_where, params = scope.trial_where()
+    found: dict[str, list[dict]] = {}
+    columns = "case_fact.item_key, defendant.uuid AS unit, case_fact.value, case_fact.source"
+    joined = (
+        "case_fact JOIN defendant ON defendant.id = case_fact.defendant_id "
+        "JOIN trial ON trial.id = defendant.trial_id"
+    )
+    sql = f"SELECT {columns} FROM {joined} WHERE {trial_where}"  # noqa: S608 (constant conditions)
+    for row in db.query(sql, params):
+        found.setdefault(row.pop("item_key"), []).append(row)
+    return found
+
+
+def case_item_count(
+    db: Database, scope: Scope, item, on_trial: int | None = None, facts: list[dict] | None = None
+) -> dict:
     """One case item over the defendants on trial: known for (``observed``), with a concern, and the
-    concern split by source (``by_source``) and into established and alleged."""
+    concern split by source (``by_source``) and into established and alleged. ``facts``: the item's
+    facts, already read (:func:`case_facts`)."""
     if on_trial is None:
         on_trial = len(defendants_on_trial(db, scope))
-    trial_where, params = scope.trial_where()
-    facts = list(db.query(_CASE_FACTS.format(where=trial_where), {**params, "item": item.key}))
+    if facts is None:
+        trial_where, params = scope.trial_where()
+        facts = list(db.query(_CASE_FACTS.format(where=trial_where), {**params, "item": item.key}))
     concern = [f for f in facts if item.is_concern(f["value"])]
     sources: dict[str, list[str]] = {}
     for fact in concern:
@@ -846,6 +884,7 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
     :func:`_units`. A fact of the case
     file, or one kept in a record (v2), is a cell with ``case_file`` and no sittings (``hearings`` 0)."""
     shared = _scope_tables(db, scope)
+    kept = _kept_units(db, scope, checklist)
     grid: dict[str, dict] = {}
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist) if checklist.declares_units else {}
@@ -872,7 +911,8 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
                         "case_file": True,
                     }
             continue
-        for defendant, unit in _units(db, item, shared).items():
+        units = _units(db, item, shared) if kept is None else kept.get((item.key, True), {})
+        for defendant, unit in units.items():
             if unit["sittings"]:
                 grid.setdefault(defendant, {})[item.key] = {
                     "hearings": unit["sittings"],
