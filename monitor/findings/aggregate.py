@@ -798,19 +798,34 @@ _memo_lock = threading.Lock()
 def data_stamp(db: Database, mission_id: int) -> tuple:
     """Changes whenever anything the findings read changes in this mission: per table the number of
     rows, the sum of their versions (every write raises one) and the highest id (an insert after a
-    removal raises it)."""
+    removal raises it).
+
+    Drafts never count (:class:`Scope` drops them whatever is asked), so an observer's autosave of a
+    draft — its hearing row, its witnesses' appearances, its allegations — does not change the stamp:
+    a lead reviewing during a sitting keeps the findings computed (issue #16). A draft that is submitted,
+    or a counted observation opened again for a correction, changes the rows counted here."""
+    counted = "JOIN hearing ON hearing.id = {table}.hearing_id AND hearing.status != 'draft' "
     parts = []
     for table, join in (
         ("trial", ""),
         ("defendant", "JOIN trial ON trial.id = defendant.trial_id"),
-        ("hearing", "JOIN trial ON trial.id = hearing.trial_id"),
+        ("hearing", "JOIN trial ON trial.id = hearing.trial_id AND hearing.status != 'draft'"),
         ("witness", "JOIN trial ON trial.id = witness.trial_id"),
-        ("witness_appearance", "JOIN trial ON trial.id = witness_appearance.trial_id"),
-        ("allegation", "JOIN trial ON trial.id = allegation.trial_id"),
+        (
+            "witness_appearance",
+            counted.format(table="witness_appearance")
+            + "JOIN trial ON trial.id = witness_appearance.trial_id",
+        ),
+        ("allegation", counted.format(table="allegation") + "JOIN trial ON trial.id = allegation.trial_id"),
         (
             "case_fact",
             "JOIN defendant ON defendant.id = case_fact.defendant_id "
             "JOIN trial ON trial.id = defendant.trial_id",
+        ),
+        (
+            "reconciliation",
+            "JOIN sitting ON sitting.id = reconciliation.sitting_id "
+            "JOIN trial ON trial.id = sitting.trial_id",
         ),
     ):
         parts.append(
