@@ -274,13 +274,31 @@ def _units(db: Database, item, shared: tuple[int, int]) -> dict[str, dict]:
     return units
 
 
-def _kept_units(db: Database, scope: Scope, checklist) -> dict | None:
-    """Every item's ``_units`` from the counts the writes keep (monitor/findings/summary.py), or None
-    where they cannot answer ``scope`` (a date, observer or judge filter, other statuses): then each item
-    is scanned. ``SCAN_ONLY`` makes every caller scan (the reference the tests compare against)."""
+def _kept_units(db: Database, scope: Scope, checklist) -> summary.Kept | None:
+    """The counts the writes keep (monitor/findings/summary.py), or None where they cannot answer
+    ``scope`` (a date, observer or judge filter, other statuses): then each item is scanned.
+    ``SCAN_ONLY`` makes every caller scan (the reference the tests compare against)."""
     if SCAN_ONLY or not summary.usable(db, scope, checklist):
         return None
-    return summary.units(db, scope)
+    return summary.Kept(db, scope)
+
+
+def _kept_count(item, kept: summary.Kept) -> dict:
+    """An item counted from the kept lists: what the loop of :func:`item_counts` makes of ``_units``."""
+    people = item.scope != "hearing"
+    observed_units, concern_units = kept.lists.get((item.key, people), ([], []))
+    disputed = kept.disputed.get((item.key, people), {})
+    observed = count(observed_units)
+    return {
+        "key": item.key,
+        "stage": item.stage,
+        "scope": item.scope,
+        "refs": list(item.refs),
+        "observed": observed,
+        "concern": count(concern_units, of=observed["count"]),
+        "disputed": count(disputed),
+        "disputed_sittings": count(s for where in disputed.values() for s in where),
+    }
 
 
 SCAN_ONLY = False
@@ -331,9 +349,10 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
         if home is not None and checklist.declares_units:
             result.append(home_item_count(db, scope, item, home, persons, on_trial))
             continue
-        units = (
-            _units(db, item, shared) if kept is None else kept.get((item.key, item.scope != "hearing"), {})
-        )
+        if kept is not None and item.scope != "witness" and home is None:
+            result.append(_kept_count(item, kept))
+            continue
+        units = _units(db, item, shared) if kept is None else kept.units(item.key, item.scope != "hearing")
         if item.scope == "witness":
             units = _as_persons(units, persons)
         if home is not None:  # v1: the fact was asked and also kept in its record; either place counts
@@ -378,32 +397,31 @@ def _merged(*parts: dict[str, dict]) -> dict[str, dict]:
     return merged
 
 
+# A record's field that says something (not NULL, blank or "not observed"), as SQL over hearing.[{field}].
+_SAID = "hearing.[{field}] IS NOT NULL AND hearing.[{field}] NOT IN ('', 'not_observed')"
+
+
 def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dict[str, dict]:
     """Per unit, what the record holding ``item``'s fact (``item.home``) says, in ``_units``' shape."""
     record, _dot, rest = item.home.partition(".")
     field, _eq, wanted = rest.partition("=")
     units: dict[str, dict] = {}
-    if record == "sitting":
-        values: dict[str, dict] = {}
-        for row in db.query(
-            f"SELECT o.sitting_uuid, hearing.[{field}] AS value, r.value AS reconciled "  # noqa: S608 (field from the checklist loader's closed list)
+    if record == "sitting":  # per sitting: the lead's value (if any), else the one value all gave
+        for sitting, n, agreed, reconciled in db.execute(
+            f"SELECT o.sitting_uuid, count(DISTINCT hearing.[{field}]) FILTER (WHERE {_SAID}), "  # noqa: S608 (field from the checklist loader's closed list)
+            f"max(hearing.[{field}]) FILTER (WHERE {_SAID}), max(r.value) "
             "FROM temp.scope_observation o JOIN hearing ON hearing.id = o.id "
             "LEFT JOIN temp.scope_reconciled r ON r.sitting_id = o.sitting_id AND r.subject_uuid = '' "
-            "AND r.item_key = :item",
+            "AND r.item_key = :item GROUP BY o.sitting_uuid".replace("{field}", field),
             {"item": item.key},
         ):
-            seen = values.setdefault(row["sitting_uuid"], {"values": set(), "reconciled": row["reconciled"]})
-            if row["value"] not in (None, *NOT_ANSWERED):
-                seen["values"].add(row["value"])
-        for sitting, seen in values.items():
-            value = seen["reconciled"] or (next(iter(seen["values"])) if len(seen["values"]) == 1 else "")
-            disputed = not seen["reconciled"] and len(seen["values"]) > 1
+            value = reconciled or (agreed if n == 1 else "")
             units[sitting] = {
                 "observed": bool(value),
                 "concern": item.is_concern(value),
                 "sittings": int(bool(value)),
                 "concerns": int(item.is_concern(value)),
-                "disputed": [sitting] if disputed else [],
+                "disputed": [sitting] if not reconciled and n > 1 else [],
             }
     elif record == "allegation":
         for row in db.query(
@@ -926,7 +944,7 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
                         "case_file": True,
                     }
             continue
-        units = _units(db, item, shared) if kept is None else kept.get((item.key, True), {})
+        units = _units(db, item, shared) if kept is None else kept.units(item.key, True)
         for defendant, unit in units.items():
             if unit["sittings"]:
                 grid.setdefault(defendant, {})[item.key] = {

@@ -314,38 +314,61 @@ def usable(db: Database, scope: Scope, checklist=None) -> bool:
     return dirty is None
 
 
-def units(db: Database, scope: Scope) -> dict[str, dict[str, dict]]:
-    """Per item key, per unit: ``aggregate._units``' shape, for the trials of ``scope`` (see :func:`usable`).
+class Kept:
+    """The kept counts of the trials of a scope (see :func:`usable`), read for the findings.
 
-    People items (defendants, witness appearances) are keyed ``(key, True)``, sitting items ``(key, False)``,
-    since the scan reads only the answers of its item's kind."""
-    trial_where, params = scope.trial_where()
-    trials = f"SELECT trial.id FROM trial WHERE {trial_where}"
-    found: dict[tuple, dict[str, dict]] = {}
-    for item_key, people, unit, sittings, concerns in db.execute(
-        "SELECT item_key, people, unit_uuid, sittings, concerns FROM findings_unit "
-        f"WHERE trial_id IN ({trials}) AND (sittings > 0 OR concerns > 0)",
-        params,
-    ):
-        found.setdefault((item_key, bool(people)), {})[unit] = {
-            "observed": sittings > 0,
-            "concern": concerns > 0,
-            "sittings": sittings,
-            "concerns": concerns,
-            "disputed": [],
+    Items are keyed ``(key, people)``: people items (defendants, witness appearances) apart from sitting
+    items, since the scan reads only the answers of its item's kind."""
+
+    def __init__(self, db: Database, scope: Scope):
+        self.db = db
+        trial_where, self.params = scope.trial_where()
+        self.trials = f"SELECT trial.id FROM trial WHERE {trial_where}"
+        # per item: the units observed and those with a concern, as JSON arrays built by SQLite
+        self.lists: dict[tuple[str, bool], tuple[list[str], list[str]]] = {
+            (key, bool(people)): (json.loads(observed), json.loads(concern))
+            for key, people, observed, concern in db.execute(
+                "SELECT item_key, people, json_group_array(unit_uuid) FILTER (WHERE sittings > 0), "
+                "json_group_array(unit_uuid) FILTER (WHERE concerns > 0) FROM findings_unit "
+                f"WHERE trial_id IN ({self.trials}) GROUP BY item_key, people",
+                self.params,
+            )
         }
-    for item_key, subject, sitting_uuid in db.execute(
-        "SELECT item_key, subject_uuid, sitting_uuid FROM findings_cell "
-        f"WHERE disputed = 1 AND trial_id IN ({trials})",
-        params,
-    ):
-        people = subject != ""
-        unit = found.setdefault((item_key, people), {}).setdefault(
-            subject if people else sitting_uuid,
-            {"observed": False, "concern": False, "sittings": 0, "concerns": 0, "disputed": []},
-        )
-        unit["disputed"].append(sitting_uuid)
-    return found
+        # per item and unit: the sittings where the unit's answers are disputed (few)
+        self.disputed: dict[tuple[str, bool], dict[str, list[str]]] = {}
+        for key, subject, sitting_uuid in db.execute(
+            "SELECT item_key, subject_uuid, sitting_uuid FROM findings_cell "
+            f"WHERE disputed = 1 AND trial_id IN ({self.trials})",
+            self.params,
+        ):
+            people = subject != ""
+            unit = subject if people else sitting_uuid
+            self.disputed.setdefault((key, people), {}).setdefault(unit, []).append(sitting_uuid)
+
+    def units(self, key: str, people: bool) -> dict[str, dict]:
+        """One item's units in ``aggregate._units``' shape (observed, concern, sittings, concerns,
+        disputed sittings)."""
+        found = {
+            unit: {
+                "observed": sittings > 0,
+                "concern": concerns > 0,
+                "sittings": sittings,
+                "concerns": concerns,
+                "disputed": [],
+            }
+            for unit, sittings, concerns in self.db.execute(
+                "SELECT unit_uuid, sittings, concerns FROM findings_unit "
+                f"WHERE trial_id IN ({self.trials}) AND item_key = :key AND people = :people "
+                "AND (sittings > 0 OR concerns > 0)",
+                {**self.params, "key": key, "people": int(people)},
+            )
+        }
+        for unit, where in self.disputed.get((key, people), {}).items():
+            into = found.setdefault(
+                unit, {"observed": False, "concern": False, "sittings": 0, "concerns": 0, "disputed": []}
+            )
+            into["disputed"] = list(where)
+        return found
 
 
 def present(db: Database, scope: Scope) -> list[str]:
