@@ -107,6 +107,12 @@ class World:
             changes.append(
                 {"target": "presence", "defendant": rng.choice(people)["uuid"], "value": rng.random() < 0.5}
             )
+        for field, values in (
+            ("public_access", ("open", "restricted", "closed", "")),
+            ("observers_admitted", ("yes", "partly", "no", "")),
+        ):
+            if rng.random() < 0.3:  # a sitting item kept in the observation's field (its home)
+                changes.append({"target": "hearing", "field": field, "value": rng.choice(values)})
         if rng.random() < 0.15:  # a date typed again: the observation moves to that date's sitting
             changes.append({"target": "hearing", "field": "hearing_date", "value": rng.choice(DATES)})
         return changes
@@ -161,7 +167,7 @@ class World:
                     self.db, "sitting", row["id"] if "id" in row else row["sitting_id"]
                 )
                 for found in sittings.disagreements(self.db, sitting, checklist)[:2]:
-                    if found["values"] and not checklist.item(found["item_key"]).home:
+                    if found["values"]:
                         sittings.reconcile(
                             self.db,
                             ACTOR,
@@ -413,3 +419,81 @@ def test_a_write_outside_a_transaction_is_counted_by_the_scan_until_the_next_one
         pass  # the next transaction recounts what was left dirty
     compare(world, monkeypatch, "after a write outside db.atomic")
     world.db.close()
+
+
+def test_findings_kept_per_process_see_a_lead_s_reconciliation(app):
+    """The data stamp of the findings kept per process missed reconciliations before issue #16."""
+    world = World(app, random.Random(1))
+    for _ in range(84):
+        world.step()
+    decided = next(world.db.query("SELECT * FROM reconciliation WHERE subject_uuid != '' LIMIT 1"))
+    mission = next(
+        world.db.query(
+            "SELECT mission.* FROM mission JOIN trial ON trial.mission_id = mission.id "
+            "JOIN sitting ON sitting.trial_id = trial.id WHERE sitting.id = ?",
+            [decided["sitting_id"]],
+        )
+    )
+    checklist = checklists.get(mission["checklist_id"], mission["checklist_version"])
+    scope = Scope(mission["id"])
+    before = aggregate.findings(world.db, scope, checklist, mission)
+    other = next(v for v in checklist.item(decided["item_key"]).values() if v != decided["value"])
+    sitting = records.get_by_id(world.db, "sitting", decided["sitting_id"])
+    sittings.reconcile(
+        world.db,
+        ACTOR,
+        sitting,
+        checklist,
+        world.lead["id"],
+        decided["subject_uuid"],
+        decided["item_key"],
+        other,
+        "read the notes again",
+    )
+    after = aggregate.findings(world.db, scope, checklist, mission)
+    fresh = aggregate.compute_findings(world.db, scope, checklist, mission)
+    for data in (before, after, fresh):
+        data.pop("generated_at")
+    assert after == fresh
+    assert after != before or other in ("", "not_observed")
+    world.db.close()
+
+
+def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
+    """`make bench`'s findings rows (bench/run.py, BENCH_ONLY=findings) on a tiny generated mission: the
+    migration fills the kept counts, the first view after an autosave is the kept result."""
+    from bench import run
+    from bench.generate import generate
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    generate(
+        str(instance / "monitor.sqlite"),
+        trials=2,
+        defendants=10,
+        sittings=20,
+        witnesses=10,
+        allegations=4,
+        log=lambda _m: None,
+    )
+    result = run.bench_findings(instance)
+    rows = run.findings_rows(result)
+    assert all(row.startswith(f"| {label}") for row, label in zip(rows, run.FINDINGS_LABELS, strict=True))
+    assert len(rows) == 5 and all(row.endswith(("| met |", "| **missed** |")) for row in rows)
+    assert result["after_autosave"]["median"] < result["work"]["median"]  # kept: nothing counted changed
+    assert result["same_counts_floor"] is not None and "findings_unit" in run.FINDINGS_SUMMARY_FLOOR
+    page = tmp_path / "benchmarks.md"
+    page.write_text(
+        "# Benchmarks\n\nWritten by `make bench` (bench/run.py) on today.\n\nData (small): x\n\n| what |\n"
+        "|---|\n| mission findings, all counts, whole mission | old |\n| cold start | 1 s |\n\n## Notes\n\n"
+        "- Findings scan each item: old.\n- another note\n"
+    )
+    run.update_findings(page, {"size": "small", "machine": {"date": "now", "load": 1.0}, "findings": result})
+    text = page.read_text()
+    assert "| old |" not in text and "Findings scan each" not in text and "- another note" in text
+    assert (
+        text.index("| mission findings, first view after")
+        < text.index("| cold start")
+        < text.index("## Notes")
+    )
+    assert "Findings re-measured on now" in text

@@ -347,7 +347,7 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
             continue
         home = homes.get(item.key)
         if home is not None and checklist.declares_units:
-            result.append(home_item_count(db, scope, item, home, persons, on_trial))
+            result.append(home_item_count(db, scope, item, home, persons, on_trial, kept))
             continue
         if kept is not None and item.scope != "witness" and home is None:
             result.append(_kept_count(item, kept))
@@ -356,7 +356,7 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
         if item.scope == "witness":
             units = _as_persons(units, persons)
         if home is not None:  # v1: the fact was asked and also kept in its record; either place counts
-            units = _merged(units, home_units(db, scope, home, persons))
+            units = _merged(units, home_units(db, scope, home, persons, kept))
         observed = count(u for u, v in units.items() if v["observed"])
         result.append(
             {
@@ -401,11 +401,16 @@ def _merged(*parts: dict[str, dict]) -> dict[str, dict]:
 _SAID = "hearing.[{field}] IS NOT NULL AND hearing.[{field}] NOT IN ('', 'not_observed')"
 
 
-def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dict[str, dict]:
-    """Per unit, what the record holding ``item``'s fact (``item.home``) says, in ``_units``' shape."""
+def home_units(
+    db: Database, scope: Scope, item, persons: dict[str, str], kept: summary.Kept | None = None
+) -> dict[str, dict]:
+    """Per unit, what the record holding ``item``'s fact (``item.home``) says, in ``_units``' shape
+    (a sitting's field from the kept counts, where they answer the scope)."""
     record, _dot, rest = item.home.partition(".")
     field, _eq, wanted = rest.partition("=")
     units: dict[str, dict] = {}
+    if record == "sitting" and kept is not None:
+        return kept.units(summary.HOME + item.key, False)
     if record == "sitting":  # per sitting: the lead's value (if any), else the one value all gave
         for sitting, n, agreed, reconciled in db.execute(
             f"SELECT o.sitting_uuid, count(DISTINCT hearing.[{field}]) FILTER (WHERE {_SAID}), "  # noqa: S608 (field from the checklist loader's closed list)
@@ -477,11 +482,13 @@ def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dic
 HOME_SOURCES = {"allegation": "defendant", "case": "court_record", "sitting": "observed"}
 
 
-def home_item_count(db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial) -> dict:
+def home_item_count(
+    db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial, kept=None
+) -> dict:
     """An item of a checklist that declares units whose fact is kept in a record (``home``), counted
     from that record: a case fact against the defendants on trial, with its source; a sitting's field
     by the counting rule; a witness's against the witnesses heard."""
-    units = home_units(db, scope, home, persons)
+    units = home_units(db, scope, home, persons, kept)
     observed_units = [u for u, v in units.items() if v["observed"]]
     concern_units = [u for u, v in units.items() if v["concern"]]
     of = on_trial if item.unit == "case" else None

@@ -104,6 +104,11 @@ TRIGGERS = {
         "INSERT OR IGNORE INTO findings_dirty VALUES (coalesce(OLD.sitting_id, -OLD.id)); "
         "INSERT OR IGNORE INTO findings_dirty VALUES (coalesce(NEW.sitting_id, -NEW.id)); END"
     ),
+    # a field of a counted observation that holds a sitting item's fact (``home: sitting.<field>``)
+    "findings_hearing_fields": (
+        f"AFTER UPDATE ON hearing WHEN OLD.status IN {COUNTED} AND NEW.status IN {COUNTED} BEGIN "
+        "INSERT OR IGNORE INTO findings_dirty VALUES (coalesce(NEW.sitting_id, -NEW.id)); END"
+    ),
     "findings_sitting_update": (
         "AFTER UPDATE OF uuid, trial_id ON sitting BEGIN "
         "INSERT OR IGNORE INTO findings_dirty VALUES (NEW.id); END"
@@ -172,16 +177,26 @@ def upkeep(db: Database) -> None:
         _refresh(db)
 
 
-# Per mission: its checklist's concern values per item, as JSON for json_each(:concerns, '$."key"').
-def _concerns(db: Database, mission_id: int) -> str:
+def _rules(db: Database, mission_id: int) -> tuple[str, list]:
+    """Per mission, from its checklist: the concern values per item, as JSON for
+    json_each(:concerns, '$."key"'), and the sitting items kept in an observation's field (``home``)."""
     mission = db.execute(
         "SELECT checklist_id, checklist_version FROM mission WHERE id = ?", [mission_id]
     ).fetchone()
     try:
         checklist = checklists.get(mission[0], mission[1])
     except Exception:  # noqa: BLE001 (a checklist no longer offered: nothing is a concern)
-        return "{}"
-    return json.dumps({item.key: sorted(item.concern) for item in checklist.items})
+        return "{}", []
+    concerns = json.dumps({item.key: sorted(item.concern) for item in checklist.items})
+    fields = []
+    for key, home in checklists.homes(checklist).items():
+        record, _dot, field = home.home.partition(".")
+        if record == "sitting" and "=" not in field and field.isidentifier():
+            fields.append((key, field, json.dumps(sorted(home.concern))))
+    return concerns, fields
+
+
+HOME = "@home:"  # + an item's key: the cells of a sitting item kept in the observations' field
 
 
 _DIRTY_OBSERVATIONS = f"""
@@ -238,6 +253,30 @@ _CELLS = """
     SELECT * FROM judged WHERE observed OR concern OR disputed
 """
 
+# A sitting item kept in an observation's field (``aggregate.home_units``, record "sitting"): per sitting,
+# the lead's value if there is one (and says something), else the one value the observations gave.
+_HOME_CELLS = """
+    INSERT INTO findings_cell
+    WITH per AS (
+        SELECT o.sitting_key, min(o.sitting_uuid) AS sitting_uuid, min(o.trial_id) AS trial_id,
+               count(DISTINCT hearing.[{field}]) FILTER (WHERE {said}) AS n,
+               max(hearing.[{field}]) FILTER (WHERE {said}) AS agreed
+        FROM temp.summary_observation o JOIN hearing ON hearing.id = o.id
+        WHERE o.mission_id = :mission GROUP BY o.sitting_key
+    ),
+    resolved AS (
+        SELECT per.*, coalesce(r.value, '') AS reconciled,
+               CASE WHEN coalesce(r.value, '') != '' THEN r.value WHEN per.n = 1 THEN per.agreed ELSE '' END
+                   AS value
+        FROM per LEFT JOIN reconciliation r ON r.sitting_id = per.sitting_key AND r.subject_uuid = ''
+             AND r.item_key = :item
+    )
+    SELECT sitting_key, :cell, '', trial_id, sitting_uuid, value != '',
+           value IN (SELECT value FROM json_each(:concern)), reconciled = '' AND n > 1
+    FROM resolved WHERE value != '' OR (reconciled = '' AND n > 1)
+"""
+_SAID = "hearing.[{field}] IS NOT NULL AND hearing.[{field}] NOT IN ('', 'not_observed')"
+
 # Defendants present at a counted observation of the sitting (``aggregate.observed_defendants``), kept as
 # cells of the pseudo-item PRESENT (no checklist key starts with "@").
 PRESENT = "@present"
@@ -277,7 +316,11 @@ def _refresh(db: Database, everything: bool = False) -> None:
     _script(db, _DIRTY_OBSERVATIONS)
     missions = [r[0] for r in db.execute("SELECT DISTINCT mission_id FROM temp.summary_observation")]
     for mission_id in missions:
-        db.execute(_CELLS, {"mission": mission_id, "concerns": _concerns(db, mission_id)})
+        concerns, fields = _rules(db, mission_id)
+        db.execute(_CELLS, {"mission": mission_id, "concerns": concerns})
+        for key, field, concern in fields:
+            sql = _HOME_CELLS.replace("{said}", _SAID).replace("{field}", field)
+            db.execute(sql, {"mission": mission_id, "item": key, "cell": HOME + key, "concern": concern})
     db.execute(_PRESENT_CELLS)
     if everything:
         db.execute(_UNITS_ALL)
