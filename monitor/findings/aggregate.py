@@ -12,6 +12,7 @@ counted observation that answered agrees on (blanks and "not observed" ignored);
 not counted, and the item's ``disputed`` count says how many units it left out.
 """
 
+import contextvars
 import copy
 import json
 import statistics
@@ -32,6 +33,20 @@ def count(uuids, of: int | None = None) -> dict:
     """The shape of every number in the findings."""
     unique = sorted(set(u for u in uuids if u))
     return {"count": len(unique), "of": of, "uuids": unique}
+
+
+# Within one computation of the findings (compute_findings), the lists several parts read — the witnesses
+# heard, the defendants present or on trial, the witness persons — are read once.
+_COMPUTING: contextvars.ContextVar[dict | None] = contextvars.ContextVar("findings_computing", default=None)
+
+
+def _once(key: tuple, read):
+    cache = _COMPUTING.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return copy.copy(cache[key])
 
 
 def _hearings_cte(scope: Scope) -> tuple[str, dict]:
@@ -96,6 +111,10 @@ def method(db: Database, scope: Scope) -> dict:
 
 def observed_defendants(db: Database, scope: Scope) -> list[str]:
     """Defendants present at one or more of the hearings in scope."""
+    return _once(("present", id(db), scope), lambda: _observed_defendants(db, scope))
+
+
+def _observed_defendants(db: Database, scope: Scope) -> list[str]:
     if not SCAN_ONLY and summary.usable(db, scope):
         return summary.present(db, scope)
     cte, params = _hearings_cte(scope)
@@ -112,12 +131,14 @@ def observed_defendants(db: Database, scope: Scope) -> list[str]:
     return [r["uuid"] for r in rows]
 
 
-def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
+def _scope_tables(db: Database, scope: Scope, observations_only: bool = False) -> tuple[int, int]:
     """Temporary tables of the observations in scope, the reconciled answers of their sittings and the
     absences in them, for the per-item scans; return (observations, those whose sitting needs the
     counting rule: observed more than once in scope, or reconciled).
 
     Temporary tables belong to this connection only, so concurrent requests do not see each other's.
+    ``observations_only``: only the observations (what the records' facts need when the kept counts
+    answer the items); the other two are left empty.
     """
     cte, params = _hearings_cte(scope)
     db.execute(
@@ -142,6 +163,8 @@ def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
         "SELECT id, uuid, sitting_id, sitting_uuid FROM h",
         params,
     )
+    if observations_only:
+        return (0, 0)
     db.execute(
         """
         INSERT INTO temp.scope_reconciled
@@ -307,6 +330,10 @@ SCAN_ONLY = False
 def _witness_persons(db: Database) -> dict[str, str]:
     """Each witness appearance's uuid → its person's uuid: a witness's answers are kept per appearance
     (v2 ``unit: witness`` items: per person, which maps to itself); the unit counted is the person."""
+    return _once(("persons", id(db)), lambda: _read_witness_persons(db))
+
+
+def _read_witness_persons(db: Database) -> dict[str, str]:
     return {
         row["appearance"]: row["person"]
         for row in db.query(
@@ -333,17 +360,17 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     """For every checklist item: people (or sittings, or witnesses) observed, those with a concern, and
     those left out because observations of a sitting disagree and no lead has reconciled them
     (``disputed``: the units; ``disputed_sittings``: the sittings where that happened)."""
-    shared = _scope_tables(db, scope)
     kept = _kept_units(db, scope, checklist)
+    shared = _scope_tables(db, scope, observations_only=kept is not None)
     persons = _witness_persons(db)
     result = []
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist)
     on_trial = len(defendants_on_trial(db, scope)) if case_file else None
-    facts = case_facts(db, scope) if case_file else {}
+    groups = case_groups(db, scope, checklist) if case_file else {}
     for item in checklist.items:
         if item.key in case_file:
-            result.append(case_item_count(db, scope, item, on_trial, facts.get(item.key, [])))
+            result.append(_case_count(item, groups.get(item.key, []), on_trial))
             continue
         home = homes.get(item.key)
         if home is not None and checklist.declares_units:
@@ -538,38 +565,72 @@ def _case_file_counted(checklist) -> frozenset[str]:
 
 def defendants_on_trial(db: Database, scope: Scope) -> list[str]:
     """Every defendant of the trials in scope, observed or not: the denominator of case facts."""
+    return _once(("on_trial", id(db), scope), lambda: _defendants_on_trial(db, scope))
+
+
+def _defendants_on_trial(db: Database, scope: Scope) -> list[str]:
     trial_where, params = scope.trial_where()
     joined = "defendant JOIN trial ON trial.id = defendant.trial_id"
     rows = db.query(f"SELECT defendant.uuid FROM {joined} WHERE {trial_where}", params)  # noqa: S608
     return [r["uuid"] for r in rows]
 
 
-def case_facts(db: Database, scope: Scope) -> dict[str, list[dict]]:
-    """Every case fact of the trials in scope, per item key (one read for all of a checklist's items)."""
+def case_groups(db: Database, scope: Scope, checklist) -> dict[str, list[tuple[str, list, list]]]:
+    """Every case item of the trials in scope in one statement: per item and source, the defendants
+    whose fact says something and those whose fact is a concern (JSON arrays SQLite builds)."""
     trial_where, params = scope.trial_where()
-    found: dict[str, list[dict]] = {}
-    columns = "case_fact.item_key, defendant.uuid AS unit, case_fact.value, case_fact.source"
-    joined = (
-        "case_fact JOIN defendant ON defendant.id = case_fact.defendant_id "
-        "JOIN trial ON trial.id = defendant.trial_id"
-    )
-    sql = f"SELECT {columns} FROM {joined} WHERE {trial_where}"  # noqa: S608 (constant conditions)
-    for row in db.query(sql, params):
-        found.setdefault(row.pop("item_key"), []).append(row)
+    concerns = json.dumps({item.key: sorted(item.concern) for item in checklist.items})
+    found: dict[str, list[tuple[str, list, list]]] = {}
+    for key, source, known, concern in db.execute(
+        "SELECT case_fact.item_key, case_fact.source, "  # noqa: S608 (constant conditions)
+        "json_group_array(defendant.uuid) FILTER (WHERE case_fact.value NOT IN ('', 'not_observed')), "
+        "json_group_array(defendant.uuid) FILTER (WHERE case_fact.value IN "
+        "(SELECT value FROM json_each(:concerns, '$.\"' || case_fact.item_key || '\"'))) "
+        "FROM case_fact JOIN defendant ON defendant.id = case_fact.defendant_id "
+        f"JOIN trial ON trial.id = defendant.trial_id WHERE {trial_where} "
+        "GROUP BY case_fact.item_key, case_fact.source",
+        {**params, "concerns": concerns},
+    ):
+        found.setdefault(key, []).append((source, json.loads(known), json.loads(concern)))
     return found
 
 
-def case_item_count(
-    db: Database, scope: Scope, item, on_trial: int | None = None, facts: list[dict] | None = None
-) -> dict:
+def _case_count(item, groups: list[tuple[str, list, list]], on_trial: int) -> dict:
+    """:func:`case_item_count` from :func:`case_groups`: the same shape, read in one statement."""
+    observed = [unit for _source, known, _concern in groups for unit in known]
+    concern, established, sources = [], [], {}
+    for source, _known, units in groups:
+        if not units:
+            continue
+        concern += units
+        sources.setdefault(source or "other", []).extend(units)
+        if source in ESTABLISHED_SOURCES:
+            established += units
+    settled = set(established)
+    return {
+        "key": item.key,
+        "stage": item.stage,
+        "scope": item.scope,
+        "unit": "case",
+        "refs": list(item.refs),
+        "observed": count(observed, of=on_trial),
+        "concern": count(concern, of=on_trial),
+        "concern_established": count(established, of=on_trial),
+        "concern_alleged": count((u for u in concern if u not in settled), of=on_trial),
+        "by_source": {source: count(units, of=on_trial) for source, units in sorted(sources.items())},
+        "disputed": count([]),
+        "disputed_sittings": count([]),
+    }
+
+
+def case_item_count(db: Database, scope: Scope, item, on_trial: int | None = None) -> dict:
     """One case item over the defendants on trial: known for (``observed``), with a concern, and the
-    concern split by source (``by_source``) and into established and alleged. ``facts``: the item's
-    facts, already read (:func:`case_facts`)."""
+    concern split by source (``by_source``) and into established and alleged. (The findings read every
+    case item at once: :func:`case_groups`.)"""
     if on_trial is None:
         on_trial = len(defendants_on_trial(db, scope))
-    if facts is None:
-        trial_where, params = scope.trial_where()
-        facts = list(db.query(_CASE_FACTS.format(where=trial_where), {**params, "item": item.key}))
+    trial_where, params = scope.trial_where()
+    facts = list(db.query(_CASE_FACTS.format(where=trial_where), {**params, "item": item.key}))
     concern = [f for f in facts if item.is_concern(f["value"])]
     sources: dict[str, list[str]] = {}
     for fact in concern:
@@ -666,6 +727,12 @@ def torture(db: Database, scope: Scope) -> dict:
 
 def witness_uuids(db: Database, scope: Scope, anonymous_only: bool = False) -> list[str]:
     """The witness persons heard at the hearings in scope: a person heard at three sittings is one."""
+    return _once(
+        ("witnesses", id(db), scope, anonymous_only), lambda: _witness_uuids(db, scope, anonymous_only)
+    )
+
+
+def _witness_uuids(db: Database, scope: Scope, anonymous_only: bool) -> list[str]:
     cte, params = _hearings_cte(scope)
     condition = "WHERE witness.anonymous = 1" if anonymous_only else ""
     rows = db.query(
@@ -888,6 +955,14 @@ def _now() -> str:
 
 def compute_findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
     """The findings, computed now (see :func:`findings`)."""
+    token = _COMPUTING.set({})
+    try:
+        return _computed(db, scope, checklist, mission)
+    finally:
+        _COMPUTING.reset(token)
+
+
+def _computed(db: Database, scope: Scope, checklist, mission: dict) -> dict:
     return {
         "format": "trial-monitor-findings/1",
         "generated_at": _now(),
@@ -923,8 +998,8 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
     know), those where it was a concern (``concerns``) and whether any was, by the counting rule of
     :func:`_units`. A fact of the case
     file, or one kept in a record (v2), is a cell with ``case_file`` and no sittings (``hearings`` 0)."""
-    shared = _scope_tables(db, scope)
     kept = _kept_units(db, scope, checklist)
+    shared = _scope_tables(db, scope, observations_only=kept is not None)
     grid: dict[str, dict] = {}
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist) if checklist.declares_units else {}
