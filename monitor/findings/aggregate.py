@@ -303,14 +303,22 @@ def _kept_units(db: Database, scope: Scope, checklist) -> summary.Kept | None:
     ``SCAN_ONLY`` makes every caller scan (the reference the tests compare against)."""
     if SCAN_ONLY or not summary.usable(db, scope, checklist):
         return None
-    return summary.Kept(db, scope)
+    return summary.Kept(db, scope, tuple(i.key for i in checklist.items if i.scope == "witness"))
 
 
-def _kept_count(item, kept: summary.Kept) -> dict:
-    """An item counted from the kept lists: what the loop of :func:`item_counts` makes of ``_units``."""
+def _kept_count(item, kept: summary.Kept, persons: dict[str, str]) -> dict:
+    """An item counted from the kept lists: what the loop of :func:`item_counts` makes of ``_units``
+    (with a witness item's appearances folded into persons, as :func:`_as_persons` does)."""
     people = item.scope != "hearing"
-    observed_units, concern_units = kept.lists.get((item.key, people), ([], []))
     disputed = kept.disputed.get((item.key, people), {})
+    if item.scope == "witness":
+        observed_units, concern_units = kept.persons.get(item.key, ([], []))
+        folded: dict[str, list[str]] = {}
+        for unit, where in disputed.items():
+            folded.setdefault(persons.get(unit, unit), []).extend(where)
+        disputed = folded
+    else:
+        observed_units, concern_units = kept.lists.get((item.key, people), ([], []))
     observed = count(observed_units)
     return {
         "key": item.key,
@@ -376,8 +384,8 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
         if home is not None and checklist.declares_units:
             result.append(home_item_count(db, scope, item, home, persons, on_trial, kept))
             continue
-        if kept is not None and item.scope != "witness" and home is None:
-            result.append(_kept_count(item, kept))
+        if kept is not None and home is None:
+            result.append(_kept_count(item, kept, persons))
             continue
         units = _units(db, item, shared) if kept is None else kept.units(item.key, item.scope != "hearing")
         if item.scope == "witness":
@@ -579,13 +587,13 @@ def case_groups(db: Database, scope: Scope, checklist) -> dict[str, list[tuple[s
     """Every case item of the trials in scope in one statement: per item and source, the defendants
     whose fact says something and those whose fact is a concern (JSON arrays SQLite builds)."""
     trial_where, params = scope.trial_where()
-    concerns = json.dumps({item.key: sorted(item.concern) for item in checklist.items})
+    concerns = summary.concern_pairs(checklist)
     found: dict[str, list[tuple[str, list, list]]] = {}
     for key, source, known, concern in db.execute(
         "SELECT case_fact.item_key, case_fact.source, "  # noqa: S608 (constant conditions)
         "json_group_array(defendant.uuid) FILTER (WHERE case_fact.value NOT IN ('', 'not_observed')), "
-        "json_group_array(defendant.uuid) FILTER (WHERE case_fact.value IN "
-        "(SELECT value FROM json_each(:concerns, '$.\"' || case_fact.item_key || '\"'))) "
+        "json_group_array(defendant.uuid) FILTER (WHERE case_fact.item_key || char(31) || case_fact.value "
+        "IN (SELECT value FROM json_each(:concerns))) "
         "FROM case_fact JOIN defendant ON defendant.id = case_fact.defendant_id "
         f"JOIN trial ON trial.id = defendant.trial_id WHERE {trial_where} "
         "GROUP BY case_fact.item_key, case_fact.source",

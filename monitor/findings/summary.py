@@ -177,17 +177,24 @@ def upkeep(db: Database) -> None:
         _refresh(db)
 
 
+def concern_pairs(checklist) -> str:
+    """Every (item, value that is a concern) of ``checklist`` as a JSON list of "key<US>value" texts, for
+    ``item_key || char(31) || value IN (SELECT value FROM json_each(:concerns))``: SQLite reads the list
+    once per statement (a path into a JSON object per row would parse it again for every row)."""
+    return json.dumps(sorted(f"{item.key}\x1f{value}" for item in checklist.items for value in item.concern))
+
+
 def _rules(db: Database, mission_id: int) -> tuple[str, list]:
-    """Per mission, from its checklist: the concern values per item, as JSON for
-    json_each(:concerns, '$."key"'), and the sitting items kept in an observation's field (``home``)."""
+    """Per mission, from its checklist: the concern pairs (:func:`concern_pairs`) and the sitting items
+    kept in an observation's field (``home``)."""
     mission = db.execute(
         "SELECT checklist_id, checklist_version FROM mission WHERE id = ?", [mission_id]
     ).fetchone()
     try:
         checklist = checklists.get(mission[0], mission[1])
     except Exception:  # noqa: BLE001 (a checklist no longer offered: nothing is a concern)
-        return "{}", []
-    concerns = json.dumps({item.key: sorted(item.concern) for item in checklist.items})
+        return "[]", []
+    concerns = concern_pairs(checklist)
     fields = []
     for key, home in checklists.homes(checklist).items():
         record, _dot, field = home.home.partition(".")
@@ -245,7 +252,7 @@ _CELLS = """
     judged AS (
         SELECT sitting_key, item_key, subject_uuid, trial_id, sitting_uuid,
                coalesce(value NOT IN ('', 'not_observed'), 0) AS observed,
-               coalesce(value IN (SELECT value FROM json_each(:concerns, '$."' || item_key || '"')), 0)
+               coalesce(item_key || char(31) || value IN (SELECT value FROM json_each(:concerns)), 0)
                    AS concern,
                disputed
         FROM resolved
@@ -363,7 +370,7 @@ class Kept:
     Items are keyed ``(key, people)``: people items (defendants, witness appearances) apart from sitting
     items, since the scan reads only the answers of its item's kind."""
 
-    def __init__(self, db: Database, scope: Scope):
+    def __init__(self, db: Database, scope: Scope, witness_keys: tuple[str, ...] = ()):
         self.db = db
         trial_where, self.params = scope.trial_where()
         self.trials = f"SELECT trial.id FROM trial WHERE {trial_where}"
@@ -375,6 +382,21 @@ class Kept:
                 "json_group_array(unit_uuid) FILTER (WHERE concerns > 0) FROM findings_unit "
                 f"WHERE trial_id IN ({self.trials}) GROUP BY item_key, people",
                 self.params,
+            )
+        }
+        # witness items: the appearances folded into their persons (a person heard thrice counts once;
+        # a v2 item about the person names the person, who maps to itself)
+        self.persons: dict[str, tuple[list[str], list[str]]] = {
+            key: (json.loads(observed), json.loads(concern))
+            for key, observed, concern in db.execute(
+                "SELECT u.item_key, "
+                "json_group_array(coalesce(w.uuid, u.unit_uuid)) FILTER (WHERE u.sittings > 0), "
+                "json_group_array(coalesce(w.uuid, u.unit_uuid)) FILTER (WHERE u.concerns > 0) "
+                "FROM findings_unit u LEFT JOIN witness_appearance a ON a.uuid = u.unit_uuid "
+                "LEFT JOIN witness w ON w.id = a.witness_id "
+                f"WHERE u.trial_id IN ({self.trials}) AND u.people = 1 "
+                "AND u.item_key IN (SELECT value FROM json_each(:keys)) GROUP BY u.item_key",
+                {**self.params, "keys": json.dumps(list(witness_keys))},
             )
         }
         # per item and unit: the sittings where the unit's answers are disputed (few)
