@@ -41,6 +41,7 @@ SIZES = {
     "small": {"trials": 6, "defendants": 120, "sittings": 400, "witnesses": 200, "allegations": 60},
 }
 MIGRATION_SECTION = "## Migration to the new units"  # written by bench/migrate_units.py --doc, kept here
+GROWTH_SECTION = "## Growth with the mission's size"  # written by bench/growth.py --doc, kept here
 
 
 def ms(seconds: float) -> float:
@@ -797,6 +798,7 @@ def write_report(results: dict, path: Path) -> None:
     lines += ["", "## Notes", ""]
     lines += [f"- {note}" for note in export_notes(results) + results["notes"]]
     lines += kept_section(path, MIGRATION_SECTION)
+    lines += kept_section(path, GROWTH_SECTION)
     path.write_text("\n".join(lines) + "\n")
 
 
