@@ -900,7 +900,10 @@ def findings_note(f: dict) -> str:
         f"count once per defendant from `case_fact` ({f['case_facts']:,} facts), read once for all items. "
         "Filters the kept counts cannot answer (dates, observers, a judge, other statuses) use the scan of "
         f"the {f['answers']:,} answers, which stays the reference `tests/test_findings_summary.py` "
-        "compares against after random writes." + step
+        "compares against after random writes." + step + " The findings row's floor is the statement "
+        "it has had since it was first measured (every answer and case fact counted per item: what any "
+        "findings reading the answers must at least read); beside it, the same per-item counts the "
+        f"findings give, in one statement over the tables they now read: `{FINDINGS_SUMMARY_FLOOR}`."
     )
 
 

@@ -220,7 +220,15 @@ _DIRTY_OBSERVATIONS = f"""
         SELECT hearing.id, -hearing.id, hearing.uuid, hearing.trial_id, trial.mission_id
         FROM findings_dirty JOIN hearing ON hearing.id = -findings_dirty.sitting_key
         JOIN trial ON trial.id = hearing.trial_id
-        WHERE findings_dirty.sitting_key < 0 AND hearing.sitting_id IS NULL AND hearing.status IN {COUNTED}
+        WHERE findings_dirty.sitting_key < 0 AND hearing.sitting_id IS NULL AND hearing.status IN {COUNTED};
+    CREATE TEMP TABLE IF NOT EXISTS summary_absent (
+        hearing_id INTEGER NOT NULL, defendant_uuid TEXT NOT NULL, PRIMARY KEY (hearing_id, defendant_uuid)
+    ) WITHOUT ROWID;
+    DELETE FROM temp.summary_absent;
+    INSERT INTO temp.summary_absent
+        SELECT hearing_defendant.hearing_id, defendant.uuid FROM temp.summary_observation o
+        JOIN hearing_defendant ON hearing_defendant.hearing_id = o.id AND hearing_defendant.present = 0
+        JOIN defendant ON defendant.id = hearing_defendant.defendant_id
 """
 
 # The rule of docs/units.md, per (sitting, item, subject) of the dirty sittings of one mission.
@@ -235,10 +243,8 @@ _CELLS = """
         FROM temp.summary_observation o CROSS JOIN answer ON answer.hearing_id = o.id
         WHERE o.mission_id = :mission
           AND (answer.item_key = 'presence' OR answer.subject_uuid = '' OR NOT EXISTS (
-                SELECT 1 FROM hearing_defendant
-                JOIN defendant ON defendant.id = hearing_defendant.defendant_id
-                WHERE hearing_defendant.hearing_id = answer.hearing_id AND hearing_defendant.present = 0
-                  AND defendant.uuid = answer.subject_uuid))
+                SELECT 1 FROM temp.summary_absent a
+                WHERE a.hearing_id = answer.hearing_id AND a.defendant_uuid = answer.subject_uuid))
         GROUP BY o.sitting_key, answer.item_key, answer.subject_uuid
     ),
     resolved AS (
@@ -336,6 +342,7 @@ def _refresh(db: Database, everything: bool = False) -> None:
         db.execute("DELETE FROM findings_unit WHERE sittings = 0 AND concerns = 0 AND disputed = 0")
     db.execute("DELETE FROM findings_dirty")
     db.execute("DELETE FROM temp.summary_observation")
+    db.execute("DELETE FROM temp.summary_absent")
 
 
 # Reading -----------------------------------------------------------------------------------------------
