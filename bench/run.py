@@ -96,9 +96,13 @@ def bench_findings(instance: Path) -> dict:
     write: an observer's autosave of a draft, and a lead's reconciliation (a write the counts read); the
     floors; and an observer's autosave itself, in process, with the summary upkeep it now carries."""
     from monitor import checklists
-    from monitor.db import connect, init_db
+    from monitor.db import connect
     from monitor.findings.aggregate import compute_findings, findings
 
+    try:  # where init_db lives moved (monitor/schema.py on main since this was written)
+        from monitor.schema import init_db
+    except ImportError:
+        from monitor.db import init_db
     path = str(instance / "monitor.sqlite")
     started = time.perf_counter()
     applied = init_db(path)  # m018_findings_summary fills the kept counts on a database made before it

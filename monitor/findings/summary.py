@@ -197,7 +197,7 @@ def _rules(db: Database, mission_id: int) -> tuple[str, list]:
     concerns = concern_pairs(checklist)
     fields = []
     for key, home in checklists.homes(checklist).items():
-        record, _dot, field = home.home.partition(".")
+        record, _dot, field = (home.home or "").partition(".")
         if record == "sitting" and "=" not in field and field.isidentifier():
             fields.append((key, field, json.dumps(sorted(home.concern))))
     return concerns, fields
