@@ -14,6 +14,9 @@ the result instead:
                    number of its cells observed (``sittings``), with a concern (``concerns``) and disputed:
                    what ``aggregate._units`` returns, without reading an answer.
 
+An index over ``case_fact`` (defendant, item, value, source, version) lets the case items and the
+findings' data stamp read the case facts without their rows.
+
 How they stay right: SQLite triggers on everything the rule reads (``answer``, ``hearing``'s status and
 sitting, ``hearing_defendant``'s presence, ``reconciliation``, a mission's checklist) write the sitting
 concerned into ``findings_dirty``; the transaction that made the change refreshes those sittings just
@@ -66,6 +69,7 @@ CREATE TABLE IF NOT EXISTS findings_unit (
 CREATE INDEX IF NOT EXISTS findings_unit_empty ON findings_unit (trial_id)
     WHERE sittings = 0 AND concerns = 0 AND disputed = 0;
 CREATE TABLE IF NOT EXISTS findings_dirty (sitting_key INTEGER PRIMARY KEY);
+CREATE INDEX IF NOT EXISTS findings_case_fact ON case_fact (defendant_id, item_key, value, source, version);
 """
 
 # The sitting key of an observation, and "it counts" — the triggers' two look-ups.
