@@ -117,7 +117,7 @@ def doc_row(f: dict) -> str:
     )
 
 
-def write_doc(path: Path, rows: dict[str, str], notes: list[str]) -> None:
+def write_doc(path: Path, rows: dict[str, str], notes: list[str], pictures: list[str] | None = None) -> None:
     lines = path.read_text().splitlines() if path.exists() else []
     if SECTION in lines:
         start = lines.index(SECTION)
@@ -132,8 +132,39 @@ def write_doc(path: Path, rows: dict[str, str], notes: list[str]) -> None:
     section = [SECTION, "", INTRO, "", HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
     section += [row for _k, row in ordered]
     section += ["", *[f"- {note}" for note in notes]] if notes else []
+    section += ["", *pictures] if pictures else []
     lines += ["", *section]
     path.write_text("\n".join(lines) + "\n")
+
+
+def charts(path: Path, results: list[dict]) -> list[str]:
+    """The section's charts (the findings pages' own SVG bar charts), written beside the page; the lines
+    that show them."""
+    from monitor.findings.charts import bar_chart
+
+    if not results:
+        return []
+    ms = run.ms
+    computed = [(f"{r['k']}×, kept counts", ms(r["work"]["median"]), None) for r in results]
+    computed += [(f"{r['k']}×, scan (before #16)", ms(r["scan"]["work"]["median"]), None) for r in results]
+    per_answer = [
+        (f"{r['k']}×, {label}", round(seconds / r["answers"] * 1e9), None)
+        for r in results
+        for label, seconds in (
+            ("kept counts", r["work"]["median"]),
+            ("scan", r["scan"]["work"]["median"]),
+            ("floor over the answers", r["floor"]["median"]),
+        )
+    ]
+    shown = []
+    for name, rows, title, unit in (
+        ("growth-findings.svg", computed, "Mission findings computed, by mission size", "ms"),
+        ("growth-per-answer.svg", per_answer, "Cost per answer, by mission size", "ns"),
+    ):
+        tones = ["no-concern" if "kept" in label else "neutral" for label, _v, _t in rows]
+        (path.parent / name).write_text(str(bar_chart(rows, title, unit, tones=tones)) + "\n")
+        shown.append(f"![{title}]({name})")
+    return shown
 
 
 def growth_notes(results: list[dict]) -> list[str]:
@@ -168,7 +199,8 @@ def main():
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     if args.doc:
-        write_doc(Path(args.doc), {f"{r['k']}×": doc_row(r) for r in results}, growth_notes(results))
+        rows = {f"{r['k']}×": doc_row(r) for r in results}
+        write_doc(Path(args.doc), rows, growth_notes(results), charts(Path(args.doc), results))
         print(f"wrote the growth section of {args.doc}")
 
 

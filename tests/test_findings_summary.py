@@ -467,7 +467,7 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
 
     instance = tmp_path / "instance"
     instance.mkdir()
-    generate(
+    made = generate(
         str(instance / "monitor.sqlite"),
         trials=2,
         defendants=10,
@@ -497,3 +497,24 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
         < text.index("## Notes")
     )
     assert "Findings re-measured on now" in text
+
+    # bench/growth.py's section and charts, from the same measurements
+    from bench import growth
+
+    measured = [
+        {
+            **result,
+            "scan": growth.scan(instance, repeat=1),
+            "data": made,
+            "k": k,
+            "load": (1.0, 1.0),
+            "date": "now",
+        }
+        for k in (1, 3)
+    ]
+    rows = {f"{r['k']}×": growth.doc_row(r) for r in measured}
+    growth.write_doc(page, rows, growth.growth_notes(measured), growth.charts(page, measured))
+    text = page.read_text()
+    assert text.index(run.GROWTH_SECTION) > text.index("## Notes") and text.count("| 3× |") == 1
+    assert "![Mission findings computed, by mission size](growth-findings.svg)" in text
+    assert (tmp_path / "growth-per-answer.svg").read_text().startswith("<svg")
