@@ -381,7 +381,7 @@ def update_mass_sitting(path: Path, result: dict, inputs: dict | None = None) ->
     load = os.getloadavg()[0]
     lines = [
         line
-        if not line.startswith("Written by")
+        if not line.startswith("Written by `make bench`")
         else line.split(" Mass-sitting rows")[0].rstrip()
         + f" Mass-sitting rows re-measured on {date} (`--only mass_sitting`, load average {load:.1f})."
         for line in lines
@@ -733,7 +733,7 @@ def update_exports(path: Path, results: dict) -> None:
     m = results["machine"]
     kept = [
         line
-        if not line.startswith("Written by")
+        if not line.startswith("Written by `make bench`")
         else line.split(" Exports re-measured")[0].rstrip()
         + f" Exports re-measured on {m['date']} (`BENCH_ONLY=exports`): their rows and notes."
         for line in kept
@@ -887,7 +887,7 @@ def update_findings(path: Path, results: dict) -> None:
     m = results["machine"]
     kept = [
         line
-        if not line.startswith("Written by")
+        if not line.startswith("Written by `make bench`")
         else line.split(" Findings re-measured")[0].rstrip()
         + f" Findings re-measured on {m['date']} (`BENCH_ONLY=findings`, load average {m['load']:.1f} "
         f"at the start, {os.getloadavg()[0]:.1f} at the end): their rows, the autosave row and the "
