@@ -105,7 +105,7 @@ def doc_row(f: dict) -> str:
     fill = (
         f"{migrated['seconds']:.1f} s"
         if "m018_findings_summary" in migrated.get("steps", [])
-        else "(filled before)"
+        else "(kept by the writes as the mission was generated, or filled by an earlier run)"
     )
     reconcile = f"{ms(f['after_reconcile']['median'])} ms" if f.get("after_reconcile") else "—"
     return (

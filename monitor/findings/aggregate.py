@@ -524,9 +524,14 @@ def home_item_count(
     """An item of a checklist that declares units whose fact is kept in a record (``home``), counted
     from that record: a case fact against the defendants on trial, with its source; a sitting's field
     by the counting rule; a witness's against the witnesses heard."""
-    units = home_units(db, scope, home, persons, kept)
-    observed_units = [u for u, v in units.items() if v["observed"]]
-    concern_units = [u for u, v in units.items() if v["concern"]]
+    if kept is not None and home.home.partition(".")[0] == "sitting":  # the kept lists, as _kept_count
+        observed_units, concern_units = kept.lists.get((summary.HOME + home.key, False), ([], []))
+        where = kept.disputed.get((summary.HOME + home.key, False), {})
+    else:
+        units = home_units(db, scope, home, persons, kept)
+        observed_units = [u for u, v in units.items() if v["observed"]]
+        concern_units = [u for u, v in units.items() if v["concern"]]
+        where = {u: v["disputed"] for u, v in units.items() if v["disputed"]}
     of = on_trial if item.unit == "case" else None
     observed = count(observed_units, of=of)
     found = {
@@ -538,8 +543,8 @@ def home_item_count(
         "refs": list(item.refs),
         "observed": observed,
         "concern": count(concern_units, of=of if of is not None else observed["count"]),
-        "disputed": count(u for u, v in units.items() if v["disputed"]),
-        "disputed_sittings": count(s for v in units.values() for s in v["disputed"]),
+        "disputed": count(where),
+        "disputed_sittings": count(s for sittings in where.values() for s in sittings),
     }
     if item.unit == "case":
         source = HOME_SOURCES[home.home.partition(".")[0]]

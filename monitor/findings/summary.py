@@ -391,7 +391,7 @@ class Kept:
             for key, people, observed, concern in db.execute(
                 "SELECT item_key, people, json_group_array(unit_uuid) FILTER (WHERE sittings > 0), "
                 "json_group_array(unit_uuid) FILTER (WHERE concerns > 0) FROM findings_unit "
-                f"WHERE trial_id IN ({self.trials}) GROUP BY item_key, people",
+                f"WHERE trial_id IN ({self.trials}) AND item_key != '{PRESENT}' GROUP BY item_key, people",
                 self.params,
             )
         }
