@@ -505,6 +505,7 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
         {
             **result,
             "scan": growth.scan(instance, repeat=1),
+            "parts": growth.parts(instance, repeat=1),
             "data": made,
             "k": k,
             "load": (1.0, 1.0),
@@ -518,3 +519,4 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
     assert text.index(run.GROWTH_SECTION) > text.index("## Notes") and text.count("| 3× |") == 1
     assert "![Mission findings computed, by mission size](growth-findings.svg)" in text
     assert (tmp_path / "growth-per-answer.svg").read_text().startswith("<svg")
+    assert "Profile, each part of the findings alone at 1× and 3×" in text
