@@ -216,9 +216,9 @@ def growth_notes(results: list[dict]) -> list[str]:
         )
         notes.append(
             f"Profile, each part of the findings alone at {small['k']}× and {large['k']}×: {each}. "
-            "Every part reads the mission once (the kept counts, the case facts, the allegations, the "
-            "witnesses) and sorts each count's uuids (n log n); at these sizes a ratio a little above the work's is within "
-            "the spread of one run on the shared machine — compare the load averages in the table."
+            "Every part reads the mission once (the kept counts, the case facts, the allegations, "
+            "the witnesses) and sorts each count's uuids (n log n); a ratio a little above the "
+            "work's is within the spread of one run on the shared machine (see the load averages)."
         )
     return notes
 
