@@ -520,3 +520,34 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
     assert "![Mission findings computed, by mission size](growth-findings.svg)" in text
     assert (tmp_path / "growth-per-answer.svg").read_text().startswith("<svg")
     assert "Profile, each part of the findings alone at 1× and 3×" in text
+
+
+def test_an_anonymous_witness_the_defence_could_question_counts_from_counted_observations_only(app, db):
+    from tests.conftest import setup_trial, start_hearing
+    from tests.test_witness_persons import hear
+
+    trial = setup_trial(app)
+    item = "anonymous_defence_could_question"
+    said = {}
+    for day, label, value, submit in (
+        ("2026-11-20", "Witness K", "yes", True),  # counted: the defence could question K
+        ("2026-11-21", "Witness L", "no", True),
+        ("2026-11-22", "Witness M", "yes", False),  # a draft: never counts
+    ):
+        hearing = start_hearing(app, trial, hearing_date=day)
+        heard = hear(db, hearing, label=label, anonymous=1, side="prosecution")
+        change = {
+            "target": "answer",
+            "item": item,
+            "subject": heard["uuid"],
+            "field": "value",
+            "value": value,
+        }
+        assert observe.save_changes(db, ACTOR, hearing, V1, [change]) == []
+        if submit:
+            observe.submit(db, ACTOR, records.get(db, "hearing", hearing["uuid"]))
+        said[label] = heard["person_uuid"]
+    mission = db["mission"].get(trial["mission"]["id"])
+    data = aggregate.compute_findings(db, Scope(mission["id"]), V1, mission)["anonymous_witnesses"]
+    assert data["anonymous"]["count"] == 2
+    assert data["defence_could_question"] == {"count": 1, "of": 2, "uuids": [said["Witness K"]]}

@@ -773,23 +773,32 @@ def _persons_of(db: Database, appearance_uuids: list[str]) -> list[str]:
 def anonymous_witnesses(db: Database, scope: Scope) -> dict:
     """Anonymous witnesses, their safeguards, and the convictions resting mainly on them."""
     cte, params = _hearings_cte(scope)
-    rows = list(
-        db.query(
+    # per person heard at an observation in scope: whether an answer about one of those appearances says
+    # the defence could question them (one grouped read; a subquery per witness re-read the scope's
+    # observations for each, which grew with witnesses × observations)
+    could = {
+        witness_id: yes
+        for witness_id, yes in db.execute(
             f"""
             WITH {cte}
-            SELECT witness.uuid, witness.identity_known_to_defence, witness.voice_hidden,
-                   witness.image_hidden, witness.police_officer,
-                   (SELECT max(value = 'yes') FROM answer JOIN witness_appearance AS a
-                      ON a.hearing_id = answer.hearing_id AND a.uuid = answer.subject_uuid
-                      JOIN h AS counted ON counted.id = a.hearing_id
-                      WHERE a.witness_id = witness.id
-                      AND answer.item_key = 'anonymous_defence_could_question') AS defence_could_question
-            FROM witness WHERE witness.anonymous = 1 AND witness.id IN (
-                SELECT witness_id FROM witness_appearance JOIN h ON h.id = witness_appearance.hearing_id)
+            SELECT a.witness_id, max(answer.value = 'yes') FROM witness_appearance AS a
+            JOIN h ON h.id = a.hearing_id
+            LEFT JOIN answer ON answer.hearing_id = a.hearing_id AND answer.subject_uuid = a.uuid
+                 AND answer.item_key = 'anonymous_defence_could_question'
+            GROUP BY a.witness_id
             """,  # noqa: S608
             params,
         )
+    }
+    rows = list(
+        db.query(
+            "SELECT id, uuid, identity_known_to_defence, voice_hidden, image_hidden, police_officer "
+            "FROM witness WHERE anonymous = 1 AND id IN (SELECT value FROM json_each(:heard)) ORDER BY id",
+            {"heard": json.dumps(sorted(could))},
+        )
     )
+    for row in rows:
+        row["defence_could_question"] = could[row.pop("id")]
     total = len(rows)
     trial_where, trial_params = scope.trial_where()
     convicted = list(
