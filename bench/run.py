@@ -12,7 +12,8 @@ replaces their rows and notes in docs/benchmarks.md, leaving the other rows as t
 instance, made by bench/mass_sitting.py, so it needs no generated mission) and for the observer's input
 count of a routine sitting, taken from the browser test that counts them. `--only findings` runs the
 findings rows (computed, kept, the first view after an autosave and after a reconciliation, the autosave in
-process) and the 20 observers' autosave row, and replaces those rows and the findings note.
+process), the 20 observers' autosave row and the import rows (each write keeps the counts), and
+replaces those rows and the findings note.
 """
 
 import argparse
@@ -882,9 +883,26 @@ def update_findings(path: Path, results: dict) -> None:
         kept = [
             autosave_row(results["autosave"]) if line.startswith("| autosave, ") else line for line in kept
         ]
+    if results.get("import"):  # the import recounts what it brings in its own transaction
+        starts = ("| import of the", "| importing the same bundle again")
+        at = next((n for n, line in enumerate(kept) if line.startswith(starts)), None)
+        kept = [line for line in kept if not line.startswith(starts)]
+        if at is not None:
+            kept[at:at] = import_rows(results["import"])
     notes_at = kept.index("## Notes") + 2
-    kept = [line for line in kept if not line.startswith("- Autosave row under load")]
+    kept = [line for line in kept if not line.startswith(("- Autosave row under load", "- Import and the"))]
     added = [f"- {findings_note(results['findings'])}"]
+    i = results.get("import")
+    if i and "seconds" in i.get("first", {}):
+        added.append(
+            "- Import and the kept counts: an import recounts every sitting it brings before its COMMIT "
+            "(at this size about as long as `m018_findings_summary`'s fill), and each answer it writes "
+            f"marks its sitting through a trigger. First import {i['first']['seconds']:.1f} s, its floor "
+            f"{i['floor_seconds']:.1f} s ({i['first']['seconds'] / i['floor_seconds']:.1f}×); it was 24.7 s "
+            "with a floor of 5.7 s (4.3×) before the kept counts, at load 2.1. Plan where it misses 30 s: "
+            "let the importer write with the triggers' marks switched off for its bulk part and mark the "
+            "sittings it brought once, and recount sittings observed once without grouping their answers."
+        )
     a, f = results.get("autosave"), results["findings"]
     if a and a["work"]["p95"] > 0.03 and f.get("autosave_in_process"):
         added.append(
@@ -1024,6 +1042,8 @@ def main():
         results["findings"] = bench_findings(instance)
         print("benchmark: autosave …", flush=True)
         results["autosave"] = bench_autosave(instance)
+        print("benchmark: import of the mission as a bundle …", flush=True)
+        results["import"] = bench_import(instance)
         update_findings(Path(args.output), results)
         print(f"updated the findings rows of {args.output}: {ms(results['findings']['work']['median'])} ms")
         return
