@@ -551,3 +551,41 @@ def test_an_anonymous_witness_the_defence_could_question_counts_from_counted_obs
     data = aggregate.compute_findings(db, Scope(mission["id"]), V1, mission)["anonymous_witnesses"]
     assert data["anonymous"]["count"] == 2
     assert data["defence_could_question"] == {"count": 1, "of": 2, "uuids": [said["Witness K"]]}
+
+
+def test_a_mission_s_first_import_in_bulk_is_counted_as_the_scan_counts(tmp_path, monkeypatch):
+    """The importer's bulk load (many observations into an installation without them) switches the
+    per-row triggers off and marks the mission's sittings once; the counts still agree with the scan."""
+    from monitor.sync import importer
+
+    monkeypatch.setattr(importer, "BULK_HEARINGS", 1)
+    (tmp_path / "server").mkdir()
+    world = World(make_app(tmp_path / "server"), random.Random(8))
+    for _ in range(60):
+        world.step()
+    mission = world.missions[0][0]
+    bundle = export(world.db, "lena", mission, "changes", mark=False)
+    (tmp_path / "other").mkdir()
+    other_app = make_app(tmp_path / "other")
+    make_user(other_app, "importer", "admin")
+    other = connect(other_app.config["DATABASE"])
+    statements = []
+    other.conn.set_trace_callback(statements.append)
+    import_bundle(other, bundle, users.get_by_username(other, "importer"), ACTOR)
+    other.conn.set_trace_callback(None)
+    assert any(s.startswith("DROP TRIGGER IF EXISTS findings_answer_insert") for s in statements)  # bulk
+    triggers = {r[0] for r in other.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert set(summary.TRIGGERS) <= triggers  # put back in the same transaction
+    here = next(other.query("SELECT * FROM mission WHERE uuid = ?", [mission["uuid"]]))
+    assert other.execute("SELECT count(*) FROM findings_dirty").fetchone()[0] == 0
+    assert other["findings_cell"].count > 0
+    for scope in (Scope(here["id"]),):
+        assert summary.usable(other, scope, V2)
+        monkeypatch.setattr(aggregate, "SCAN_ONLY", True)
+        scanned = aggregate.compute_findings(other, scope, V2, here)
+        monkeypatch.setattr(aggregate, "SCAN_ONLY", False)
+        kept = aggregate.compute_findings(other, scope, V2, here)
+        scanned.pop("generated_at"), kept.pop("generated_at")
+        assert scanned == kept
+    other.close()
+    world.db.close()

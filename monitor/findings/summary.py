@@ -140,6 +140,30 @@ TRIGGERS = {
 }
 
 
+# The per-row triggers an import's bulk load switches off (see :func:`suspend`).
+BULK = tuple(name for name in TRIGGERS if name.startswith(("findings_answer_", "findings_presence_")))
+
+
+def suspend(db: Database) -> None:
+    """For a bulk load inside one transaction (a mission's first import): drop the per-row triggers on
+    answers and presence; :func:`resume`, in the same transaction, puts them back and marks every counted
+    sitting of the mission. Should the load fail, the rollback restores them with everything else."""
+    for name in BULK:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def resume(db: Database, mission_uuid: str) -> None:
+    """Undo :func:`suspend` and mark the mission's counted sittings for the recount before COMMIT."""
+    for name in BULK:
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {TRIGGERS[name]}")
+    db.execute(
+        "INSERT OR IGNORE INTO findings_dirty SELECT coalesce(hearing.sitting_id, -hearing.id) FROM hearing "
+        "JOIN trial ON trial.id = hearing.trial_id JOIN mission ON mission.id = trial.mission_id "
+        f"WHERE mission.uuid = ? AND hearing.status IN {COUNTED}",
+        [mission_uuid],
+    )
+
+
 def install(db: Database) -> None:
     """Create the tables and triggers (idempotent) — ``m018_findings_summary``."""
     _script(db, TABLES)
