@@ -896,12 +896,13 @@ def update_findings(path: Path, results: dict) -> None:
     if i and "seconds" in i.get("first", {}):
         added.append(
             "- Import and the kept counts: an import recounts every sitting it brings before its COMMIT "
-            "(at this size about as long as `m018_findings_summary`'s fill), and each answer it writes "
-            f"marks its sitting through a trigger. First import {i['first']['seconds']:.1f} s, its floor "
+            "(at this size about as long as `m018_findings_summary`'s fill, some 3 s); a mission's first "
+            "load, in bulk, switches the per-row marks off with the answers' indexes and marks the "
+            f"mission's sittings once. First import {i['first']['seconds']:.1f} s, its floor "
             f"{i['floor_seconds']:.1f} s ({i['first']['seconds'] / i['floor_seconds']:.1f}×); it was 24.7 s "
-            "with a floor of 5.7 s (4.3×) before the kept counts, at load 2.1. Plan where it misses 30 s: "
-            "let the importer write with the triggers' marks switched off for its bulk part and mark the "
-            "sittings it brought once, and recount sittings observed once without grouping their answers."
+            "with a floor of 5.7 s (4.3×) before the kept counts, at load 2.1. Plan to win the margin "
+            "back: recount the sittings observed once without grouping their answers (most of the "
+            "recount is that grouping)."
         )
     a, f = results.get("autosave"), results["findings"]
     if a and a["work"]["p95"] > 0.03 and f.get("autosave_in_process"):
