@@ -65,10 +65,18 @@ def atomic(db: Database) -> Iterator[Database]:
         db.rollback()
         raise
     try:
+        _before_commit(db)
         db.conn.execute("COMMIT")
     except BaseException:
         db.rollback()
         raise
+
+
+def _before_commit(db: Database) -> None:
+    """What must commit with the transaction's writes: the findings counts they changed (issue #16)."""
+    from .findings.summary import upkeep
+
+    upkeep(db)
 
 
 def utcnow() -> str:

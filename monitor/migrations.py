@@ -989,3 +989,15 @@ def m017_follow_up(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m018_findings_summary(db: Database) -> None:
+    # Findings counts kept by the writes that change them (issue #16): per sitting, item and subject the
+    # value the counting rule resolves to, and per trial, item and unit how many sittings observed it, with
+    # a concern, disputed; triggers mark the sittings a write changes and db.atomic recounts them before
+    # COMMIT. Filled here from the answers already recorded (monitor/findings/summary.py).
+    from .findings import summary
+
+    cells = summary.fill(db)
+    click.echo(f"m018_findings_summary: {cells} counted cells kept for the findings", err=True)

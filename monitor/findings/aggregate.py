@@ -12,8 +12,10 @@ counted observation that answered agrees on (blanks and "not observed" ignored);
 not counted, and the item's ``disputed`` count says how many units it left out.
 """
 
+import contextvars
 import copy
 import json
+import marshal
 import statistics
 import threading
 from collections import OrderedDict
@@ -23,7 +25,7 @@ from sqlite_utils import Database
 
 from .. import checklists
 from ..checklists.model import ESTABLISHED_SOURCES
-from . import follow_up
+from . import follow_up, summary
 from .scope import Scope
 
 NOT_ANSWERED = ("", "not_observed")
@@ -33,6 +35,20 @@ def count(uuids, of: int | None = None) -> dict:
     """The shape of every number in the findings."""
     unique = sorted(set(u for u in uuids if u))
     return {"count": len(unique), "of": of, "uuids": unique}
+
+
+# Within one computation of the findings (compute_findings), the lists several parts read — the witnesses
+# heard, the defendants present or on trial, the witness persons — are read once.
+_COMPUTING: contextvars.ContextVar[dict | None] = contextvars.ContextVar("findings_computing", default=None)
+
+
+def _once(key: tuple, read):
+    cache = _COMPUTING.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return copy.copy(cache[key])
 
 
 def _hearings_cte(scope: Scope) -> tuple[str, dict]:
@@ -97,6 +113,12 @@ def method(db: Database, scope: Scope) -> dict:
 
 def observed_defendants(db: Database, scope: Scope) -> list[str]:
     """Defendants present at one or more of the hearings in scope."""
+    return _once(("present", id(db), scope), lambda: _observed_defendants(db, scope))
+
+
+def _observed_defendants(db: Database, scope: Scope) -> list[str]:
+    if not SCAN_ONLY and summary.usable(db, scope):
+        return summary.present(db, scope)
     cte, params = _hearings_cte(scope)
     rows = db.query(
         f"""
@@ -111,12 +133,14 @@ def observed_defendants(db: Database, scope: Scope) -> list[str]:
     return [r["uuid"] for r in rows]
 
 
-def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
+def _scope_tables(db: Database, scope: Scope, observations_only: bool = False) -> tuple[int, int]:
     """Temporary tables of the observations in scope, the reconciled answers of their sittings and the
     absences in them, for the per-item scans; return (observations, those whose sitting needs the
     counting rule: observed more than once in scope, or reconciled).
 
     Temporary tables belong to this connection only, so concurrent requests do not see each other's.
+    ``observations_only``: only the observations (what the records' facts need when the kept counts
+    answer the items); the other two are left empty.
     """
     cte, params = _hearings_cte(scope)
     db.execute(
@@ -141,6 +165,8 @@ def _scope_tables(db: Database, scope: Scope) -> tuple[int, int]:
         "SELECT id, uuid, sitting_id, sitting_uuid FROM h",
         params,
     )
+    if observations_only:
+        return (0, 0)
     db.execute(
         """
         INSERT INTO temp.scope_reconciled
@@ -273,9 +299,51 @@ def _units(db: Database, item, shared: tuple[int, int]) -> dict[str, dict]:
     return units
 
 
+def _kept_units(db: Database, scope: Scope, checklist) -> summary.Kept | None:
+    """The counts the writes keep (monitor/findings/summary.py), or None where they cannot answer
+    ``scope`` (a date, observer or judge filter, other statuses): then each item is scanned.
+    ``SCAN_ONLY`` makes every caller scan (the reference the tests compare against)."""
+    if SCAN_ONLY or not summary.usable(db, scope, checklist):
+        return None
+    return summary.Kept(db, scope, tuple(i.key for i in checklist.items if i.scope == "witness"))
+
+
+def _kept_count(item, kept: summary.Kept, persons: dict[str, str]) -> dict:
+    """An item counted from the kept lists: what the loop of :func:`item_counts` makes of ``_units``
+    (with a witness item's appearances folded into persons, as :func:`_as_persons` does)."""
+    people = item.scope != "hearing"
+    disputed = kept.disputed.get((item.key, people), {})
+    if item.scope == "witness":
+        observed_units, concern_units = kept.persons.get(item.key, ([], []))
+        folded: dict[str, list[str]] = {}
+        for unit, where in disputed.items():
+            folded.setdefault(persons.get(unit, unit), []).extend(where)
+        disputed = folded
+    else:
+        observed_units, concern_units = kept.lists.get((item.key, people), ([], []))
+    observed = count(observed_units)
+    return {
+        "key": item.key,
+        "stage": item.stage,
+        "scope": item.scope,
+        "refs": list(item.refs),
+        "observed": observed,
+        "concern": count(concern_units, of=observed["count"]),
+        "disputed": count(disputed),
+        "disputed_sittings": count(s for where in disputed.values() for s in where),
+    }
+
+
+SCAN_ONLY = False
+
+
 def _witness_persons(db: Database) -> dict[str, str]:
     """Each witness appearance's uuid → its person's uuid: a witness's answers are kept per appearance
     (v2 ``unit: witness`` items: per person, which maps to itself); the unit counted is the person."""
+    return _once(("persons", id(db)), lambda: _read_witness_persons(db))
+
+
+def _read_witness_persons(db: Database) -> dict[str, str]:
     return {
         row["appearance"]: row["person"]
         for row in db.query(
@@ -302,25 +370,30 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     """For every checklist item: people (or sittings, or witnesses) observed, those with a concern, and
     those left out because observations of a sitting disagree and no lead has reconciled them
     (``disputed``: the units; ``disputed_sittings``: the sittings where that happened)."""
-    shared = _scope_tables(db, scope)
+    kept = _kept_units(db, scope, checklist)
+    shared = _scope_tables(db, scope, observations_only=kept is not None)
     persons = _witness_persons(db)
     result = []
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist)
     on_trial = len(defendants_on_trial(db, scope)) if case_file else None
+    groups = case_groups(db, scope, checklist) if case_file else {}
     for item in checklist.items:
         if item.key in case_file:
-            result.append(case_item_count(db, scope, item, on_trial))
+            result.append(_case_count(item, groups.get(item.key, []), on_trial))
             continue
         home = homes.get(item.key)
         if home is not None and checklist.declares_units:
-            result.append(home_item_count(db, scope, item, home, persons, on_trial))
+            result.append(home_item_count(db, scope, item, home, persons, on_trial, kept))
             continue
-        units = _units(db, item, shared)
+        if kept is not None and home is None:
+            result.append(_kept_count(item, kept, persons))
+            continue
+        units = _units(db, item, shared) if kept is None else kept.units(item.key, item.scope != "hearing")
         if item.scope == "witness":
             units = _as_persons(units, persons)
         if home is not None:  # v1: the fact was asked and also kept in its record; either place counts
-            units = _merged(units, home_units(db, scope, home, persons))
+            units = _merged(units, home_units(db, scope, home, persons, kept))
         observed = count(u for u, v in units.items() if v["observed"])
         result.append(
             {
@@ -361,32 +434,36 @@ def _merged(*parts: dict[str, dict]) -> dict[str, dict]:
     return merged
 
 
-def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dict[str, dict]:
-    """Per unit, what the record holding ``item``'s fact (``item.home``) says, in ``_units``' shape."""
+# A record's field that says something (not NULL, blank or "not observed"), as SQL over hearing.[{field}].
+_SAID = "hearing.[{field}] IS NOT NULL AND hearing.[{field}] NOT IN ('', 'not_observed')"
+
+
+def home_units(
+    db: Database, scope: Scope, item, persons: dict[str, str], kept: summary.Kept | None = None
+) -> dict[str, dict]:
+    """Per unit, what the record holding ``item``'s fact (``item.home``) says, in ``_units``' shape
+    (a sitting's field from the kept counts, where they answer the scope)."""
     record, _dot, rest = item.home.partition(".")
     field, _eq, wanted = rest.partition("=")
     units: dict[str, dict] = {}
-    if record == "sitting":
-        values: dict[str, dict] = {}
-        for row in db.query(
-            f"SELECT o.sitting_uuid, hearing.[{field}] AS value, r.value AS reconciled "  # noqa: S608 (field from the checklist loader's closed list)
+    if record == "sitting" and kept is not None:
+        return kept.units(summary.HOME + item.key, False)
+    if record == "sitting":  # per sitting: the lead's value (if any), else the one value all gave
+        for sitting, n, agreed, reconciled in db.execute(
+            f"SELECT o.sitting_uuid, count(DISTINCT hearing.[{field}]) FILTER (WHERE {_SAID}), "  # noqa: S608 (field from the checklist loader's closed list)
+            f"max(hearing.[{field}]) FILTER (WHERE {_SAID}), max(r.value) "
             "FROM temp.scope_observation o JOIN hearing ON hearing.id = o.id "
             "LEFT JOIN temp.scope_reconciled r ON r.sitting_id = o.sitting_id AND r.subject_uuid = '' "
-            "AND r.item_key = :item",
+            "AND r.item_key = :item GROUP BY o.sitting_uuid".replace("{field}", field),
             {"item": item.key},
         ):
-            seen = values.setdefault(row["sitting_uuid"], {"values": set(), "reconciled": row["reconciled"]})
-            if row["value"] not in (None, *NOT_ANSWERED):
-                seen["values"].add(row["value"])
-        for sitting, seen in values.items():
-            value = seen["reconciled"] or (next(iter(seen["values"])) if len(seen["values"]) == 1 else "")
-            disputed = not seen["reconciled"] and len(seen["values"]) > 1
+            value = reconciled or (agreed if n == 1 else "")
             units[sitting] = {
                 "observed": bool(value),
                 "concern": item.is_concern(value),
                 "sittings": int(bool(value)),
                 "concerns": int(item.is_concern(value)),
-                "disputed": [sitting] if disputed else [],
+                "disputed": [sitting] if not reconciled and n > 1 else [],
             }
     elif record == "allegation":
         for row in db.query(
@@ -442,13 +519,20 @@ def home_units(db: Database, scope: Scope, item, persons: dict[str, str]) -> dic
 HOME_SOURCES = {"allegation": "defendant", "case": "court_record", "sitting": "observed"}
 
 
-def home_item_count(db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial) -> dict:
+def home_item_count(
+    db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial, kept=None
+) -> dict:
     """An item of a checklist that declares units whose fact is kept in a record (``home``), counted
     from that record: a case fact against the defendants on trial, with its source; a sitting's field
     by the counting rule; a witness's against the witnesses heard."""
-    units = home_units(db, scope, home, persons)
-    observed_units = [u for u, v in units.items() if v["observed"]]
-    concern_units = [u for u, v in units.items() if v["concern"]]
+    if kept is not None and home.home.partition(".")[0] == "sitting":  # the kept lists, as _kept_count
+        observed_units, concern_units = kept.lists.get((summary.HOME + home.key, False), ([], []))
+        where = kept.disputed.get((summary.HOME + home.key, False), {})
+    else:
+        units = home_units(db, scope, home, persons, kept)
+        observed_units = [u for u, v in units.items() if v["observed"]]
+        concern_units = [u for u, v in units.items() if v["concern"]]
+        where = {u: v["disputed"] for u, v in units.items() if v["disputed"]}
     of = on_trial if item.unit == "case" else None
     observed = count(observed_units, of=of)
     found = {
@@ -460,8 +544,8 @@ def home_item_count(db: Database, scope: Scope, item, home, persons: dict[str, s
         "refs": list(item.refs),
         "observed": observed,
         "concern": count(concern_units, of=of if of is not None else observed["count"]),
-        "disputed": count(u for u, v in units.items() if v["disputed"]),
-        "disputed_sittings": count(s for v in units.values() for s in v["disputed"]),
+        "disputed": count(where),
+        "disputed_sittings": count(s for sittings in where.values() for s in sittings),
     }
     if item.unit == "case":
         source = HOME_SOURCES[home.home.partition(".")[0]]
@@ -495,15 +579,68 @@ def _case_file_counted(checklist) -> frozenset[str]:
 
 def defendants_on_trial(db: Database, scope: Scope) -> list[str]:
     """Every defendant of the trials in scope, observed or not: the denominator of case facts."""
+    return _once(("on_trial", id(db), scope), lambda: _defendants_on_trial(db, scope))
+
+
+def _defendants_on_trial(db: Database, scope: Scope) -> list[str]:
     trial_where, params = scope.trial_where()
     joined = "defendant JOIN trial ON trial.id = defendant.trial_id"
     rows = db.query(f"SELECT defendant.uuid FROM {joined} WHERE {trial_where}", params)  # noqa: S608
     return [r["uuid"] for r in rows]
 
 
+def case_groups(db: Database, scope: Scope, checklist) -> dict[str, list[tuple[str, list, list]]]:
+    """Every case item of the trials in scope in one statement: per item and source, the defendants
+    whose fact says something and those whose fact is a concern (JSON arrays SQLite builds)."""
+    trial_where, params = scope.trial_where()
+    concerns = summary.concern_pairs(checklist)
+    found: dict[str, list[tuple[str, list, list]]] = {}
+    for key, source, known, concern in db.execute(
+        "SELECT case_fact.item_key, case_fact.source, "  # noqa: S608 (constant conditions)
+        "json_group_array(defendant.uuid) FILTER (WHERE case_fact.value NOT IN ('', 'not_observed')), "
+        "json_group_array(defendant.uuid) FILTER (WHERE case_fact.item_key || char(31) || case_fact.value "
+        "IN (SELECT value FROM json_each(:concerns))) "
+        "FROM case_fact JOIN defendant ON defendant.id = case_fact.defendant_id "
+        f"JOIN trial ON trial.id = defendant.trial_id WHERE {trial_where} "
+        "GROUP BY case_fact.item_key, case_fact.source",
+        {**params, "concerns": concerns},
+    ):
+        found.setdefault(key, []).append((source, json.loads(known), json.loads(concern)))
+    return found
+
+
+def _case_count(item, groups: list[tuple[str, list, list]], on_trial: int) -> dict:
+    """:func:`case_item_count` from :func:`case_groups`: the same shape, read in one statement."""
+    observed = [unit for _source, known, _concern in groups for unit in known]
+    concern, established, sources = [], [], {}
+    for source, _known, units in groups:
+        if not units:
+            continue
+        concern += units
+        sources.setdefault(source or "other", []).extend(units)
+        if source in ESTABLISHED_SOURCES:
+            established += units
+    settled = set(established)
+    return {
+        "key": item.key,
+        "stage": item.stage,
+        "scope": item.scope,
+        "unit": "case",
+        "refs": list(item.refs),
+        "observed": count(observed, of=on_trial),
+        "concern": count(concern, of=on_trial),
+        "concern_established": count(established, of=on_trial),
+        "concern_alleged": count((u for u in concern if u not in settled), of=on_trial),
+        "by_source": {source: count(units, of=on_trial) for source, units in sorted(sources.items())},
+        "disputed": count([]),
+        "disputed_sittings": count([]),
+    }
+
+
 def case_item_count(db: Database, scope: Scope, item, on_trial: int | None = None) -> dict:
     """One case item over the defendants on trial: known for (``observed``), with a concern, and the
-    concern split by source (``by_source``) and into established and alleged."""
+    concern split by source (``by_source``) and into established and alleged. (The findings read every
+    case item at once: :func:`case_groups`.)"""
     if on_trial is None:
         on_trial = len(defendants_on_trial(db, scope))
     trial_where, params = scope.trial_where()
@@ -604,6 +741,12 @@ def torture(db: Database, scope: Scope) -> dict:
 
 def witness_uuids(db: Database, scope: Scope, anonymous_only: bool = False) -> list[str]:
     """The witness persons heard at the hearings in scope: a person heard at three sittings is one."""
+    return _once(
+        ("witnesses", id(db), scope, anonymous_only), lambda: _witness_uuids(db, scope, anonymous_only)
+    )
+
+
+def _witness_uuids(db: Database, scope: Scope, anonymous_only: bool) -> list[str]:
     cte, params = _hearings_cte(scope)
     condition = "WHERE witness.anonymous = 1" if anonymous_only else ""
     rows = db.query(
@@ -630,23 +773,32 @@ def _persons_of(db: Database, appearance_uuids: list[str]) -> list[str]:
 def anonymous_witnesses(db: Database, scope: Scope) -> dict:
     """Anonymous witnesses, their safeguards, and the convictions resting mainly on them."""
     cte, params = _hearings_cte(scope)
-    rows = list(
-        db.query(
+    # per person heard at an observation in scope: whether an answer about one of those appearances says
+    # the defence could question them (one grouped read; a subquery per witness re-read the scope's
+    # observations for each, which grew with witnesses × observations)
+    could = {
+        witness_id: yes
+        for witness_id, yes in db.execute(
             f"""
             WITH {cte}
-            SELECT witness.uuid, witness.identity_known_to_defence, witness.voice_hidden,
-                   witness.image_hidden, witness.police_officer,
-                   (SELECT max(value = 'yes') FROM answer JOIN witness_appearance AS a
-                      ON a.hearing_id = answer.hearing_id AND a.uuid = answer.subject_uuid
-                      JOIN h AS counted ON counted.id = a.hearing_id
-                      WHERE a.witness_id = witness.id
-                      AND answer.item_key = 'anonymous_defence_could_question') AS defence_could_question
-            FROM witness WHERE witness.anonymous = 1 AND witness.id IN (
-                SELECT witness_id FROM witness_appearance JOIN h ON h.id = witness_appearance.hearing_id)
+            SELECT a.witness_id, max(answer.value = 'yes') FROM witness_appearance AS a
+            JOIN h ON h.id = a.hearing_id
+            LEFT JOIN answer ON answer.hearing_id = a.hearing_id AND answer.subject_uuid = a.uuid
+                 AND answer.item_key = 'anonymous_defence_could_question'
+            GROUP BY a.witness_id
             """,  # noqa: S608
             params,
         )
+    }
+    rows = list(
+        db.query(
+            "SELECT id, uuid, identity_known_to_defence, voice_hidden, image_hidden, police_officer "
+            "FROM witness WHERE anonymous = 1 AND id IN (SELECT value FROM json_each(:heard)) ORDER BY id",
+            {"heard": json.dumps(sorted(could))},
+        )
     )
+    for row in rows:
+        row["defence_could_question"] = could[row.pop("id")]
     total = len(rows)
     trial_where, trial_params = scope.trial_where()
     convicted = list(
@@ -761,19 +913,34 @@ _memo_lock = threading.Lock()
 def data_stamp(db: Database, mission_id: int) -> tuple:
     """Changes whenever anything the findings read changes in this mission: per table the number of
     rows, the sum of their versions (every write raises one) and the highest id (an insert after a
-    removal raises it)."""
+    removal raises it).
+
+    Drafts never count (:class:`Scope` drops them whatever is asked), so an observer's autosave of a
+    draft — its hearing row, its witnesses' appearances, its allegations — does not change the stamp:
+    a lead reviewing during a sitting keeps the findings computed (issue #16). A draft that is submitted,
+    or a counted observation opened again for a correction, changes the rows counted here."""
+    counted = "JOIN hearing ON hearing.id = {table}.hearing_id AND hearing.status != 'draft' "
     parts = []
     for table, join in (
         ("trial", ""),
         ("defendant", "JOIN trial ON trial.id = defendant.trial_id"),
-        ("hearing", "JOIN trial ON trial.id = hearing.trial_id"),
+        ("hearing", "JOIN trial ON trial.id = hearing.trial_id AND hearing.status != 'draft'"),
         ("witness", "JOIN trial ON trial.id = witness.trial_id"),
-        ("witness_appearance", "JOIN trial ON trial.id = witness_appearance.trial_id"),
-        ("allegation", "JOIN trial ON trial.id = allegation.trial_id"),
+        (
+            "witness_appearance",
+            counted.format(table="witness_appearance")
+            + "JOIN trial ON trial.id = witness_appearance.trial_id",
+        ),
+        ("allegation", counted.format(table="allegation") + "JOIN trial ON trial.id = allegation.trial_id"),
         (
             "case_fact",
             "JOIN defendant ON defendant.id = case_fact.defendant_id "
             "JOIN trial ON trial.id = defendant.trial_id",
+        ),
+        (
+            "reconciliation",
+            "JOIN sitting ON sitting.id = reconciliation.sitting_id "
+            "JOIN trial ON trial.id = sitting.trial_id",
         ),
     ):
         parts.append(
@@ -786,8 +953,10 @@ def data_stamp(db: Database, mission_id: int) -> tuple:
 def findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
     """Everything a report states, as plain data (the JSON of the CLI and the API).
 
-    Computing them reads every answer in scope (seconds for a mission of thousands of hearings), so the
-    result is kept per process and used again while :func:`data_stamp` says nothing has changed."""
+    Computing them takes a few hundred milliseconds for a mission of thousands of sittings (seconds where
+    a filter needs the scan of the answers), so the result is kept per process and used again while
+    :func:`data_stamp` says nothing has changed. It is kept as marshal bytes: each caller gets its own
+    copy, made in a few milliseconds (``copy.deepcopy`` of the same data took ten times as long)."""
     database = db.execute("PRAGMA database_list").fetchone()[2]
     key = (database, mission["uuid"], scope, checklist.id, checklist.version)
     stamp = data_stamp(db, mission["id"])
@@ -798,11 +967,24 @@ def findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
     if hit is None or hit[0] != stamp:
         data = compute_findings(db, scope, checklist, mission)
         with _memo_lock:
-            _MEMO[key] = (stamp, data)
+            _MEMO[key] = (stamp, _frozen(data))
             while len(_MEMO) > MEMO_SIZE:
                 _MEMO.popitem(last=False)
-        hit = (stamp, data)
-    return follow_up.add_to(db, {**copy.deepcopy(hit[1]), "generated_at": _now()}, mission)
+        return follow_up.add_to(db, {**data, "generated_at": _now()}, mission)
+    return follow_up.add_to(db, {**_thawed(hit[1]), "generated_at": _now()}, mission)
+
+
+def _frozen(data: dict):
+    """The findings as kept: marshal bytes (plain dicts, lists, strings and numbers), else a deep copy."""
+    try:
+        return marshal.dumps(data)
+    except ValueError:  # something marshal cannot write: keep a copy instead
+        return copy.deepcopy(data)
+
+
+def _thawed(kept) -> dict:
+    # marshal bytes made by _frozen in this process from our own findings, never read from outside
+    return marshal.loads(kept) if isinstance(kept, bytes) else copy.deepcopy(kept)  # noqa: S302
 
 
 def _now() -> str:
@@ -811,6 +993,14 @@ def _now() -> str:
 
 def compute_findings(db: Database, scope: Scope, checklist, mission: dict) -> dict:
     """The findings, computed now (see :func:`findings`)."""
+    token = _COMPUTING.set({})
+    try:
+        return _computed(db, scope, checklist, mission)
+    finally:
+        _COMPUTING.reset(token)
+
+
+def _computed(db: Database, scope: Scope, checklist, mission: dict) -> dict:
     return {
         "format": "trial-monitor-findings/1",
         "generated_at": _now(),
@@ -846,7 +1036,8 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
     know), those where it was a concern (``concerns``) and whether any was, by the counting rule of
     :func:`_units`. A fact of the case
     file, or one kept in a record (v2), is a cell with ``case_file`` and no sittings (``hearings`` 0)."""
-    shared = _scope_tables(db, scope)
+    kept = _kept_units(db, scope, checklist)
+    shared = _scope_tables(db, scope, observations_only=kept is not None)
     grid: dict[str, dict] = {}
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist) if checklist.declares_units else {}
@@ -873,7 +1064,8 @@ def matrix(db: Database, scope: Scope, checklist) -> dict:
                         "case_file": True,
                     }
             continue
-        for defendant, unit in _units(db, item, shared).items():
+        units = _units(db, item, shared) if kept is None else kept.units(item.key, True)
+        for defendant, unit in units.items():
             if unit["sittings"]:
                 grid.setdefault(defendant, {})[item.key] = {
                     "hearings": unit["sittings"],

@@ -34,6 +34,7 @@ from ..checklists import SOURCES, Checklist, case_items
 from ..db import INTEGRITY_ERRORS, atomic, utcnow
 from ..evidence import files as evidence_files
 from ..evidence import records as evidence_records
+from ..findings import summary as findings_summary
 from ..follow_up import sync as after_court
 from ..ids import natural_uuid
 from ..observe import fields, sittings
@@ -268,6 +269,8 @@ class _Import:
         self._check_corrections()
         for sql in self.dropped:  # built again once, from sorted data: much faster than row by row
             self.db.execute(sql)
+        if self.dropped:  # the findings' kept counts: the mission's sittings recounted before COMMIT
+            findings_summary.resume(self.db, self.mission_uuid)
         self._audit_entries()
         audit.record(
             self.db,
@@ -323,6 +326,7 @@ class _Import:
         )
         for index in indexes:
             self.db.execute(f"DROP INDEX [{index['name']}]")  # noqa: S608 (names from the schema itself)
+        findings_summary.suspend(self.db)  # no per-row marks for the findings either: resumed with these
         return [index["sql"] for index in indexes]
 
     def _users(self) -> None:

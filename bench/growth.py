@@ -1,0 +1,249 @@
+"""How the findings' cost grows with the mission (issue #16, part 3): the generator at 1× and 3× the full
+mission (10× with ``--sizes 1,3,10``), and at each size the findings computed, the first view after an
+autosave and after a reconciliation, the floors, the scan the kept counts replaced, and the cost per
+sitting and per answer, so that growth faster than the work shows.
+
+    .venv/bin/python bench/growth.py [--sizes 1,3] [--data bench/.data] [--doc docs/benchmarks.md]
+
+Each size's instance is generated once (``bench/.data/growth-<k>x``; 1× reuses ``bench/.data/full``) and
+kept for later runs. ``--doc`` writes (or replaces) the section "Growth with the mission's size" there,
+keeping the other sizes' rows; ``make bench`` keeps that section as it is.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import run  # noqa: E402
+from bench.generate import FAST_ARGON2, generate  # noqa: E402
+
+SECTION = run.GROWTH_SECTION
+INTRO = (
+    "Written by `bench/growth.py --doc` (not by `make bench`, which keeps this section): the generator at "
+    "k times the full mission (k × 20 trials, 400 defendants, 4,000 sittings, 2,000 witness appearances, "
+    "600 allegations; seed 1), each size measured in one process on the shared 2-core machine, the load "
+    "average beside it. *Computed*: the findings of the whole mission from the kept counts (median of 7); "
+    "*scan*: the same findings with the kept counts set aside (`aggregate.SCAN_ONLY`, what every view paid "
+    "before issue #16; median of 3); the floors are those of the findings row above (the answers and case "
+    "facts counted per item; the same counts from the kept tables in one statement)."
+)
+HEADER = (
+    "| size | sittings, observations, answers | computed | per sitting | per answer | floor (answers) "
+    "| ratio | floor (kept tables) | scan (before #16) | first view after an autosave | after a "
+    "reconciliation | m018 fill | run on |"
+)
+
+
+def prepare(data: Path, k: int) -> Path:
+    """The instance at k× the full mission (generated once)."""
+    if k == 1 and (data / "full" / "generated.json").exists():
+        return run.prepare(data, "full")
+    instance = data / f"growth-{k}x"
+    marker = instance / "generated.json"
+    if marker.exists():
+        return instance
+    instance.mkdir(parents=True, exist_ok=True)
+    for child in instance.iterdir():
+        child.unlink()
+    (instance / "config.py").write_text(f"SECRET_KEY = 'benchmark'\nARGON2 = {FAST_ARGON2!r}\n")
+    sizes = {name: value * k for name, value in run.SIZES["full"].items()}
+    started = time.perf_counter()
+    summary = generate(
+        str(instance / "monitor.sqlite"), seed=1, log=lambda m: print(f"  {k}×:", m, flush=True), **sizes
+    )
+    summary["generated_seconds"] = time.perf_counter() - started
+    marker.write_text(json.dumps(summary))
+    return instance
+
+
+def scan(instance: Path, repeat: int = 3) -> dict:
+    """The findings as every view computed them before the kept counts: the scan of the answers."""
+    from monitor import checklists
+    from monitor.db import connect
+    from monitor.findings import aggregate
+    from monitor.findings.scope import Scope
+
+    db = connect(str(instance / "monitor.sqlite"))
+    mission = next(db.query("SELECT * FROM mission"))
+    checklist = checklists.get(mission["checklist_id"], mission["checklist_version"])
+    aggregate.SCAN_ONLY = True
+    try:
+        aggregate.compute_findings(db, Scope(mission["id"]), checklist, mission)
+        samples = run.timed(
+            lambda: aggregate.compute_findings(db, Scope(mission["id"]), checklist, mission), repeat
+        )
+    finally:
+        aggregate.SCAN_ONLY = False
+    cells = db["findings_cell"].count
+    db.close()
+    return {"work": run.spread(samples), "cells": cells}
+
+
+PARTS = ("method", "item_counts", "torture", "anonymous_witnesses", "custody", "verdicts")
+
+
+def parts(instance: Path, repeat: int = 3) -> dict[str, float]:
+    """Where the findings' time goes at this size: each part of compute_findings alone (median)."""
+    from monitor import checklists
+    from monitor.db import connect
+    from monitor.findings import aggregate
+    from monitor.findings.scope import Scope
+
+    db = connect(str(instance / "monitor.sqlite"))
+    mission = next(db.query("SELECT * FROM mission"))
+    checklist = checklists.get(mission["checklist_id"], mission["checklist_version"])
+    scope = Scope(mission["id"])
+    calls = {
+        "method": lambda: aggregate.method(db, scope),
+        "item_counts": lambda: aggregate.item_counts(db, scope, checklist),
+        "torture": lambda: aggregate.torture(db, scope),
+        "anonymous_witnesses": lambda: aggregate.anonymous_witnesses(db, scope),
+        "custody": lambda: aggregate.custody(db, scope),
+        "verdicts": lambda: aggregate.verdicts(db, scope),
+    }
+    found = {name: run.spread(run.timed(call, repeat))["median"] for name, call in calls.items()}
+    db.close()
+    return found
+
+
+def measure(data: Path, k: int) -> dict:
+    instance = prepare(data, k)
+    load = os.getloadavg()[0]
+    found = run.bench_findings(instance)
+    found["scan"] = scan(instance)
+    found["parts"] = parts(instance)
+    found["data"] = json.loads((instance / "generated.json").read_text())
+    found["k"] = k
+    found["load"] = (load, os.getloadavg()[0])
+    found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return found
+
+
+def doc_row(f: dict) -> str:
+    d, ms = f["data"], run.ms
+    work, floor, same = f["work"]["median"], f["floor"]["median"], f["same_counts_floor"]["median"]
+    migrated = f.get("migrated") or {}
+    fill = (
+        f"{migrated['seconds']:.1f} s"
+        if "m018_findings_summary" in migrated.get("steps", [])
+        else "(kept by the writes as the mission was generated, or filled by an earlier run)"
+    )
+    reconcile = f"{ms(f['after_reconcile']['median'])} ms" if f.get("after_reconcile") else "—"
+    return (
+        f"| {f['k']}× | {d['sittings']:,}, {d['hearings']:,}, {f['answers']:,} | {ms(work)} ms | "
+        f"{work / d['sittings'] * 1e6:.1f} µs | {work / f['answers'] * 1e9:.0f} ns | {ms(floor)} ms | "
+        f"{work / floor:.1f}× | {ms(same)} ms | {ms(f['scan']['work']['median'])} ms | "
+        f"{ms(f['after_autosave']['median'])} ms | {reconcile} | {fill} | "
+        f"{f['date']}, load average {f['load'][0]:.1f} → {f['load'][1]:.1f} |"
+    )
+
+
+def write_doc(path: Path, rows: dict[str, str], notes: list[str], pictures: list[str] | None = None) -> None:
+    lines = path.read_text().splitlines() if path.exists() else []
+    if SECTION in lines:
+        start = lines.index(SECTION)
+        end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
+        for line in lines[start:end]:
+            if line.startswith("| ") and not line.startswith(("| size", "|---")):
+                rows.setdefault(line.split(" | ")[0][2:], line)
+        del lines[start:end]
+        while lines and not lines[-1].strip():
+            lines.pop()
+    ordered = sorted(rows.items(), key=lambda kv: float(kv[0].rstrip("×")))
+    section = [SECTION, "", INTRO, "", HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
+    section += [row for _k, row in ordered]
+    section += ["", *[f"- {note}" for note in notes]] if notes else []
+    section += ["", *pictures] if pictures else []
+    lines += ["", *section]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def charts(path: Path, results: list[dict]) -> list[str]:
+    """The section's charts (the findings pages' own SVG bar charts), written beside the page; the lines
+    that show them."""
+    from monitor.findings.charts import bar_chart
+
+    if not results:
+        return []
+    ms = run.ms
+    computed = [(f"{r['k']}×, kept counts", ms(r["work"]["median"]), None) for r in results]
+    computed += [(f"{r['k']}×, scan (before #16)", ms(r["scan"]["work"]["median"]), None) for r in results]
+    per_answer = [
+        (f"{r['k']}×, {label}", round(seconds / r["answers"] * 1e9), None)
+        for r in results
+        for label, seconds in (
+            ("kept counts", r["work"]["median"]),
+            ("scan", r["scan"]["work"]["median"]),
+            ("floor over the answers", r["floor"]["median"]),
+        )
+    ]
+    shown = []
+    for name, rows, title, unit in (
+        ("growth-findings.svg", computed, "Mission findings computed, by mission size", "ms"),
+        ("growth-per-answer.svg", per_answer, "Cost per answer, by mission size", "ns"),
+    ):
+        tones = ["no-concern" if "kept" in label else "neutral" for label, _v, _t in rows]
+        (path.parent / name).write_text(str(bar_chart(rows, title, unit, tones=tones)) + "\n")
+        shown.append(f"![{title}]({name})")
+    return shown
+
+
+def growth_notes(results: list[dict]) -> list[str]:
+    if len(results) < 2:
+        return []
+    small, large = results[0], results[-1]
+    factor = large["answers"] / small["answers"]
+    grew = large["work"]["median"] / small["work"]["median"]
+    scan_grew = large["scan"]["work"]["median"] / small["scan"]["work"]["median"]
+    notes = [
+        f"From {small['k']}× to {large['k']}×: {factor:.1f}× the answers; findings computed "
+        f"{grew:.1f}× ({'faster' if grew > factor * 1.1 else 'no faster'} than the work), the scan they "
+        f"replaced {scan_grew:.1f}×, the floor over the answers "
+        f"{large['floor']['median'] / small['floor']['median']:.1f}×."
+    ]
+    if "parts" in small and "parts" in large:
+        each = ", ".join(
+            f"{name} {run.ms(small['parts'][name])} → {run.ms(large['parts'][name])} ms "
+            f"({large['parts'][name] / max(small['parts'][name], 1e-9):.1f}×)"
+            for name in PARTS
+        )
+        notes.append(
+            f"Profile, each part of the findings alone at {small['k']}× and {large['k']}×: {each}. "
+            "Every part reads the mission once (the kept counts, the case facts, the allegations, "
+            "the witnesses) and sorts each count's uuids (n log n); a ratio a little above the "
+            "work's is within the spread of one run on the shared machine (see the load averages)."
+        )
+    return notes
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1,3")
+    parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
+    parser.add_argument("--doc", default=None)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    results = []
+    for k in [int(part) for part in args.sizes.split(",") if part.strip()]:
+        print(f"growth: {k}× …", flush=True)
+        results.append(measure(Path(args.data), k))
+        print(doc_row(results[-1]), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    if args.doc:
+        rows = {f"{r['k']}×": doc_row(r) for r in results}
+        write_doc(Path(args.doc), rows, growth_notes(results), charts(Path(args.doc), results))
+        print(f"wrote the growth section of {args.doc}")
+
+
+if __name__ == "__main__":
+    main()
