@@ -96,6 +96,20 @@ KINDS = {
         # After the courtroom (issue #14): a lead's follow-up of an allegation, and legal assessment.
         Kind("follow_up", parent=("trial_id", "trial"), people=(("recorded_by", "recorded_by_uuid"),)),
         Kind("legal_assessment", parent=("trial_id", "trial"), people=(("recorded_by", "recorded_by_uuid"),)),
+        # The recommendations register (issue #14): a mission's country, that country's recommendations and
+        # official figures (no parent: they travel with a mission whose country they are), the mission's
+        # assessments with their links, and its submission's new recommendations per theme. A lead's only.
+        Kind("mission_country", parent=("mission_id", "mission")),
+        Kind("recommendation"),
+        Kind("official_statistic"),
+        Kind(
+            "assessment",
+            parent=("mission_id", "mission"),
+            people=(("assessed_by", "assessed_by_uuid"),),
+            links=(("recommendation_id", "recommendation"),),
+        ),
+        Kind("assessment_link", parent=("assessment_id", "assessment")),
+        Kind("submission_theme", parent=("mission_id", "mission")),
     )
 }
 ORDER = tuple(KINDS)  # parents before children

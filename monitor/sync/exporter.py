@@ -38,6 +38,16 @@ from .content import CASE_FILE, KINDS, ORDER, Kind, Reader, content_hash
 
 WHATS = ("changes", "trial", "setup")  # what a person may choose to export; "pull" is what sync pull gets
 SETUP = ("mission", "trial", "defendant")
+# The recommendations register (issue #14): sent by a lead (or an administrator) with every bundle but a
+# set-up; the country's recommendations and statistics with the mission that reports on the country.
+REGISTER = (
+    "mission_country",
+    "recommendation",
+    "official_statistic",
+    "assessment",
+    "assessment_link",
+    "submission_theme",
+)
 HEARINGS_PER_PUSH = 50  # a push sends hearings in bundles of this many, so a cut connection loses little
 
 
@@ -186,6 +196,14 @@ def _rows_sql(kind: Kind, mission_id: int, trial_id: int | None, observer_id: in
         sql = f"SELECT {table}.* FROM {table} JOIN trial ON trial.id = {table}.trial_id WHERE "  # noqa: S608
         sql += " AND ".join(where) + (f" AND {table}.recorded_by = :o" if observer_id is not None else "")
         return sql, params
+    if kind.name in REGISTER:  # the recommendations register (issue #14): a lead's, never an observer's
+        country = "country = (SELECT country_code FROM mission_country WHERE mission_id = :m)"
+        condition = {  # the country's recommendations and figures; the mission's assessments and links
+            "recommendation": country,
+            "official_statistic": country,
+            "assessment_link": "assessment_id IN (SELECT id FROM assessment WHERE mission_id = :m)",
+        }.get(kind.name, "mission_id = :m")
+        return f"SELECT * FROM [{kind.name}] WHERE {condition}", params  # noqa: S608 (constant pieces)
     if kind.name in ("sitting", "reconciliation"):
         # the mission's sittings; an observer's: those of sittings they observed
         mine = " AND sitting.id IN (SELECT sitting_id FROM hearing WHERE observer_id = :o)"
@@ -326,7 +344,7 @@ def _plan(db, user, mission, what, trial, only_kinds) -> tuple[bool, list[str]]:
     if what == "trial" and trial is None:
         raise ExportError("Choose the trial to export.")
     leads = role == "lead"
-    kinds = [k for k in only_kinds if (k in SETUP) or what != "setup"]
+    kinds = [k for k in only_kinds if ((k in SETUP) or what != "setup") and (leads or k not in REGISTER)]
     if what == "changes" and not leads:
         kinds = [k for k in kinds if k not in SETUP and k not in ("review", "reconciliation")]
     return leads, kinds

@@ -40,6 +40,7 @@ from ..ids import natural_uuid
 from ..observe import fields, sittings
 from ..observe import records as observe
 from ..permissions import EVIDENCE_TARGETS, assigned_to, evidence_rights, role_in_mission
+from ..recommendations import sync as register_sync
 from ..witnesses import matching
 from ..witnesses import records as witness_records
 from . import bundle as bundlelib
@@ -416,6 +417,8 @@ class _Import:
         """The local mission id a record belongs to, found through its parents."""
         if kind.name == "mission":
             return local["id"] if local else None
+        if kind.parent is None:  # a country's recommendation or statistic: the bundle's mission carries it
+            return self._id("mission", self.mission_uuid)
         table, row_id = kind.parent[1], parent_id
         while table != "mission":
             parent_kind = KINDS[table]
@@ -784,6 +787,10 @@ class _Import:
         if kind.name in after_court.KINDS:  # a lead's follow-up and legal assessment (issue #14)
             after_court.authorize(self.db, self.user, kind.name, content, local, mission_id, record_uuid)
             return
+        if kind.name in register_sync.KINDS:  # the recommendations register (issue #14), a lead's
+            sender = self.report.author.get("uuid", "")
+            register_sync.authorize(self.db, self.user, sender, kind.name, content, mission_id, record_uuid)
+            return
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
             trial_id = self._id("trial", content["trial_uuid"])
@@ -1083,7 +1090,8 @@ class _Import:
                     f"The {kind.name} names a {table} ({content[f'{table}_uuid']}) that is neither here nor "
                     "in the bundle."
                 )
-            if records.get_by_id(self.db, table, linked)["trial_id"] != row.get("trial_id"):
+            target = records.existing(self.db, table, linked)
+            if "trial_id" in target and target["trial_id"] != row.get("trial_id"):  # not a recommendation
                 raise Refused(f"The {kind.name} names a {table} of another trial: refused.")
             row[column] = linked
         return row
