@@ -401,6 +401,16 @@ PERMISSIONS = {
         {**LEADS, "anonymous": 401},
     ),
     "api.statistic_list": ("GET", "/api/v1/missions/{mission}/statistics", {**LEADS, "anonymous": 401}),
+    "api.assessment_link_add": (  # no JSON body: 400 once past the permission checks
+        "POST",
+        "/api/v1/assessments/{assessment}/links",
+        {**LEADS, "anonymous": 401, "lead": 400, "admin": FORBIDDEN},
+    ),
+    "api.assessment_link_remove": (  # really unlinks: 204 for a lead of the mission
+        "DELETE",
+        "/api/v1/assessment-links/{assessment_link}",
+        {**LEADS, "anonymous": 401, "lead": 204, "admin": FORBIDDEN},
+    ),
     "recommendations.submission_download": (
         "GET",
         "/missions/{mission}/submission/download?format=docx&lang=en&profile=partner",

@@ -78,3 +78,51 @@ def test_official_figures_are_added_by_a_lead_and_read(client, api):
     assert created.status_code == 201 and created.get_json()["value"] == 662
     listed = client.get(url, headers=api["admin"]).get_json()["statistics"]
     assert [(s["what"], s["value"], s["country"]) for s in listed] == [("Torture complaints", 662, "KZ")]
+
+
+def test_a_lead_links_and_unlinks_evidence_with_the_pages_rules(app, client, db, api):
+    client.post(
+        api["base"] + "/recommendations/import", json={"csv": SAMPLE.read_text()}, headers=api["lead"]
+    )
+    rec = db.execute("SELECT uuid FROM recommendation WHERE identifier = '140.71'").fetchone()[0]
+    put = client.put(
+        f"{api['base']}/recommendations/{rec}/assessment",
+        json={"cycle": "4", "status": "not_implemented", "reasoning": ""},
+        headers=api["lead"],
+    ).get_json()
+    links = f"/api/v1/assessments/{put['uuid']}/links"
+    number = {"path": "torture.defendants_alleging", "mode": "live"}
+    assert client.post(links, json=number, headers=api["admin"]).status_code == 403  # reads, never links
+
+    live = client.post(links, json=number, headers=api["lead"])
+    assert live.status_code == 201
+    assert (live.get_json()["count"], live.get_json()["of"], live.get_json()["frozen_at"]) == (0, 3, None)
+    frozen = client.post(links, json={**number, "mode": "frozen"}, headers=api["lead"]).get_json()
+    assert frozen["mode"] == "frozen" and frozen["frozen_at"] and frozen["count"] == 0
+    defendant = api["setup"]["defendants"][0]["uuid"]
+    record = client.post(links, json={"kind": "defendant", "target_uuid": defendant}, headers=api["lead"])
+    assert record.status_code == 201 and record.get_json()["target_uuid"] == defendant
+
+    other = setup_trial(app)["defendants"][0]["uuid"]  # a defendant of another mission
+    for body, field in (
+        ({"path": "no.such.count", "mode": "live"}, "path"),
+        ({**number, "filters": "trial=not-a-uuid"}, "path"),
+        ({**number, "mode": "sometimes"}, "path"),
+        ({"kind": "defendant", "target_uuid": other}, "target_uuid"),
+        ({"kind": "hearing", "target_uuid": defendant}, "target_uuid"),
+        ({**number, "note": "x" * 1001}, "note"),
+        ({**number, "colour": "red"}, "colour"),
+    ):
+        refused = client.post(links, json=body, headers=api["lead"])
+        assert (refused.status_code, refused.get_json()["field"]) == (422, field), body
+
+    listed = client.get(f"{api['base']}/recommendations/{rec}/assessment", headers=api["lead"]).get_json()
+    evidence = listed["assessments"][0]["evidence"]
+    assert [e["kind"] for e in evidence] == ["finding", "finding", "defendant"]  # nothing refused was kept
+    gone = f"/api/v1/assessment-links/{evidence[0]['uuid']}"
+    assert client.delete(gone, headers=api["admin"]).status_code == 403
+    assert client.delete(gone, headers=api["lead"]).status_code == 204
+    assert client.delete(gone, headers=api["lead"]).status_code == 404
+    after = client.get(f"{api['base']}/recommendations/{rec}/assessment", headers=api["lead"]).get_json()
+    assert [e["uuid"] for e in after["assessments"][0]["evidence"]] == [e["uuid"] for e in evidence[1:]]
+    assert db.execute("SELECT count(*) FROM audit WHERE action = 'assessment_link.delete'").fetchone()[0] == 1

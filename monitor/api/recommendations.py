@@ -9,8 +9,15 @@ from flask import jsonify
 from flask_babel import gettext as _
 
 from ..auth import request_actor
-from ..db import get_db
-from ..permissions import allow, get_recommendation_or_404, get_register_or_404, me
+from ..db import get_db, utcnow
+from ..permissions import (
+    allow,
+    get_assessment_link_or_404,
+    get_assessment_or_404,
+    get_recommendation_or_404,
+    get_register_or_404,
+    me,
+)
 from ..recommendations import importer
 from ..recommendations import links as linked
 from ..recommendations import records as register
@@ -175,6 +182,56 @@ def assessment(mission_uuid, recommendation_uuid):
         field, _sep, message = str(error).partition(": ")
         raise ApiError(422, message or str(error), field) from None
     return jsonify(_assessment(db, linked.Findings(db, mission), row))
+
+
+@bp.route("/assessments/<assessment_uuid>/links", methods=["POST"])
+@allow("lead", "admin")
+def assessment_link_add(assessment_uuid):
+    """Link evidence to an assessment (a lead of the mission), with the page's rules: a findings number
+    (``path``, ``filters`` as in the findings page's address, ``mode`` live or frozen) or a record of the
+    mission (``kind``, ``target_uuid``)."""
+    assessment, mission = get_assessment_or_404(assessment_uuid)
+    body = json_body()
+    unknown = set(body) - {"path", "filters", "mode", "kind", "target_uuid", "note"}
+    if unknown:
+        raise ApiError(422, _("Unknown field."), sorted(unknown)[0])
+    for name, value in body.items():
+        if not isinstance(value, str):
+            raise ApiError(422, _("Enter text."), name)
+    for name, longest in (("note", 1000), ("filters", 2000)):
+        if len(body.get(name, "")) > longest:
+            raise ApiError(422, _("Too long."), name)
+    db = get_db()
+    findings = linked.Findings(db, mission)
+    try:
+        if "path" in body:
+            if body["path"] not in dict(findings.paths()):
+                raise ValueError(_("The findings have no count “%(path)s”.", path=body["path"]))
+            fields = linked.finding_link(
+                findings,
+                body["path"],
+                body.get("filters", ""),
+                body.get("mode", "live"),
+                body.get("note", ""),
+                utcnow(),
+            )
+        else:
+            fields = linked.record_link(
+                db, mission, body.get("kind", ""), body.get("target_uuid", ""), body.get("note", "")
+            )
+    except ValueError as error:
+        raise ApiError(422, str(error), "path" if "path" in body else "target_uuid") from None
+    link = register.add_link(db, request_actor(), assessment, fields)
+    return jsonify(_link(db, findings, link)), 201
+
+
+@bp.route("/assessment-links/<link_uuid>", methods=["DELETE"])
+@allow("lead", "admin")
+def assessment_link_remove(link_uuid):
+    """Unlink a piece of evidence (a lead of the mission; the audit log keeps what it was)."""
+    link, _assessment_row, _mission = get_assessment_link_or_404(link_uuid)
+    register.remove_link(get_db(), request_actor(), link)
+    return "", 204
 
 
 @bp.route("/missions/<mission_uuid>/statistics", methods=["GET", "POST"])
@@ -404,6 +461,49 @@ def _describe() -> None:
                         **errors(400, 401, 403, 404, 413, 422),
                     },
                 },
+            },
+            "/assessments/{assessment_uuid}/links": {
+                "post": {
+                    "operationId": "linkAssessmentEvidence",
+                    "summary": "Link evidence to an assessment (its mission's leads): a findings number, "
+                    "live or frozen, or a case file, an allegation, a document or an official figure",
+                    "tags": tag,
+                    "parameters": [path_parameter("assessment_uuid", "The assessment's uuid.")],
+                    "requestBody": json_request(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "path": {
+                                    "type": "string",
+                                    "description": "A findings count, e.g. torture.defendants_alleging.",
+                                },
+                                "filters": {
+                                    "type": "string",
+                                    "maxLength": 2000,
+                                    "description": "As in the findings page's address, "
+                                    "e.g. trial=…&from=2026-01-01.",
+                                },
+                                "mode": {"enum": list(linked.MODES)},
+                                "kind": {"enum": list(linked.RECORD_KINDS)},
+                                "target_uuid": {"type": "string"},
+                                "note": {"type": "string", "maxLength": 1000},
+                            },
+                        }
+                    ),
+                    "responses": {
+                        "201": json_response("The link, with its number now.", ref("AssessmentEvidence")),
+                        **errors(400, 401, 403, 404, 413, 422),
+                    },
+                }
+            },
+            "/assessment-links/{link_uuid}": {
+                "delete": {
+                    "operationId": "unlinkAssessmentEvidence",
+                    "summary": "Unlink a piece of evidence (its mission's leads; the audit log keeps it)",
+                    "tags": tag,
+                    "parameters": [path_parameter("link_uuid", "The link's uuid.")],
+                    "responses": {"204": {"description": "Unlinked."}, **errors(401, 403, 404)},
+                }
             },
             "/missions/{mission_uuid}/statistics": {
                 "get": {

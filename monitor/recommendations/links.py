@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from .. import checklists, records
 from ..findings import aggregate, labels
-from ..findings.filters import OptionArgs, scope_from
+from ..findings.filters import FilterError, OptionArgs, scope_from
 from ..findings.scope import Scope
 from . import records as register
 
@@ -131,6 +131,36 @@ def freeze(findings: Findings, path: str, filters: dict, now: str) -> dict:
     if counted is None:
         raise ValueError(_("The findings have no count “%(path)s”.", path=path))
     return {"frozen_at": now, "frozen_count": counted["count"], "frozen_of": counted["of"]}
+
+
+MODES = ("live", "frozen")
+RECORD_KINDS = ("defendant", "allegation", "evidence", "statistic")
+
+
+def finding_link(findings: Findings, path: str, filters_text: str, mode: str, note: str, now: str) -> dict:
+    """The fields of a link to a findings number (ValueError with a message: nothing is linked). The
+    page and the API both come here."""
+    if mode not in MODES:
+        raise ValueError(_("Choose live or frozen."))
+    try:
+        filters = parse_filters(filters_text)
+        findings.scope(filters)  # refuses a malformed filter
+    except FilterError as error:
+        raise ValueError(_("A filter was not understood: %(error)s", error=str(error))) from None
+    fields = {"kind": "finding", "path": path, "filters": filters, "mode": mode, "note": note.strip()}
+    if mode == "frozen":
+        return {**fields, **freeze(findings, path, filters, now)}
+    if findings.count(path, filters) is None:
+        raise ValueError(_("The findings have no count “%(path)s”.", path=path))
+    return fields
+
+
+def record_link(db: Database, mission: dict, kind: str, uuid: str, note: str) -> dict:
+    """The fields of a link to a record of the mission (ValueError with a message: nothing is linked)."""
+    target = target_of(db, mission, kind, uuid) if kind in RECORD_KINDS else None
+    if target is None:
+        raise ValueError(_("Choose a record of this mission."))
+    return {"kind": kind, "target_uuid": target["uuid"], "note": note.strip()}
 
 
 # The files a submission may cite: a case file's or a sitting's, not withdrawn. A file on a witness may

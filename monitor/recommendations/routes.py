@@ -11,7 +11,6 @@ from .. import records
 from ..auth import request_actor
 from ..checklists import LANGUAGES
 from ..db import get_db, utcnow
-from ..findings.filters import FilterError
 from ..forms import EmptyForm
 from ..permissions import (
     allow,
@@ -306,22 +305,14 @@ def link_add(assessment_uuid):
             )
             return _assessment_page(assessment, mission)
         try:
-            filters = linked.parse_filters(form.filters.data)
-            findings.scope(filters)  # refuses a malformed filter
-            fields = {
-                "kind": "finding",
-                "path": form.path.data,
-                "filters": filters,
-                "mode": form.mode.data,
-                "note": form.note.data,
-            }
-            if form.mode.data == "frozen":
-                fields.update(linked.freeze(findings, form.path.data, filters, utcnow()))
-            elif findings.count(form.path.data, filters) is None:
-                raise ValueError(_("The findings have no count “%(path)s”.", path=form.path.data))
-        except FilterError as error:
-            flash(_("A filter was not understood: %(error)s", error=str(error)), "error")
-            return _assessment_page(assessment, mission)
+            fields = linked.finding_link(
+                findings,
+                form.path.data,
+                form.filters.data or "",
+                form.mode.data,
+                form.note.data or "",
+                utcnow(),
+            )
         except ValueError as error:
             flash(str(error), "error")
             return _assessment_page(assessment, mission)
@@ -331,11 +322,11 @@ def link_add(assessment_uuid):
         if not form.validate_on_submit() or kind not in KIND_LABELS:
             flash(_("Choose what to link."), "error")
             return _assessment_page(assessment, mission)
-        target = linked.target_of(db, mission, kind, uuid)
-        if target is None:
-            flash(_("Choose a record of this mission."), "error")
+        try:
+            fields = linked.record_link(db, mission, kind, uuid, form.note.data or "")
+        except ValueError as error:
+            flash(str(error), "error")
             return _assessment_page(assessment, mission)
-        fields = {"kind": kind, "target_uuid": target["uuid"], "note": form.note.data}
     register.add_link(db, request_actor(), assessment, fields)
     flash(_("Evidence linked."), "success")
     return _assessment_page(assessment, mission)
