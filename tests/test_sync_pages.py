@@ -186,3 +186,11 @@ def test_only_the_missions_leads_see_its_conflicts(app, client, server):
     observer = app.test_client()
     login(observer, "oleg")
     assert observer.get("/sync/conflicts").status_code == 403
+
+
+def test_every_kind_a_bundle_carries_has_a_name_on_the_sync_pages():
+    """The import report, the queue and the status page name each kind in the reader's language."""
+    from monitor.sync.content import KINDS
+    from monitor.sync.routes import RECORD_TYPES
+
+    assert set(KINDS) <= set(RECORD_TYPES)

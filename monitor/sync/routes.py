@@ -50,6 +50,17 @@ RECORD_TYPES = {
     "note": _l("Note"),
     "review": _l("Review"),
     "hearing_revision": _l("Correction of a hearing"),
+    "sitting": _l("Sitting"),
+    "reconciliation": _l("Reconciled answer"),
+    "evidence": _l("Evidence file"),
+    "follow_up": _l("Follow-up of an allegation"),
+    "legal_assessment": _l("Legal assessment"),
+    "mission_country": _l("Country of a mission"),
+    "recommendation": _l("Recommendation"),
+    "official_statistic": _l("Official figure"),
+    "assessment": _l("Assessment of a recommendation"),
+    "assessment_link": _l("Evidence of an assessment"),
+    "submission_theme": _l("New recommendations of a theme"),
 }
 BUNDLE_KINDS = {
     "changes": _l("New since the last sync"),
