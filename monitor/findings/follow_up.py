@@ -94,69 +94,42 @@ def sentences(follow_up: dict, html: bool = False, shown=None) -> list[tuple[str
         return shown.get(key, number(follow_up[key]))
 
     people = wording.people_alleging_of(total)
-    lines = [
-        (
-            fill(
-                gettext("A complaint was lodged for %(count)s of %(total)s %(people_alleging)s"),
-                html,
-                count=show("complaint_lodged"),
-                total=total,
-                people_alleging=people,
-            ),
-            REFS["complaint_lodged"],
+
+    def line(message: str, key: str, **more) -> tuple[str, list[str]]:
+        """One sentence of "``key``'s count of the people alleging" (and its ``more`` counts), with refs."""
+        more = {name: show(other) for name, other in more.items()}
+        text = fill(message, html, count=show(key), total=total, people_alleging=people, **more)
+        return text, REFS[key]
+
+    return [
+        line(
+            gettext("A complaint was lodged for %(count)s of %(total)s %(people_alleging)s"),
+            "complaint_lodged",
         ),
-        (
-            fill(
-                gettext(
-                    "An investigation was opened for %(count)s of %(total)s %(people_alleging)s; it was "
-                    "refused for %(refused)s"
-                ),
-                html,
-                count=show("investigation_opened"),
-                total=total,
-                people_alleging=people,
-                refused=show("investigation_refused"),
+        line(
+            gettext(
+                "An investigation was opened for %(count)s of %(total)s %(people_alleging)s; it was "
+                "refused for %(refused)s"
             ),
-            REFS["investigation_opened"],
+            "investigation_opened",
+            refused="investigation_refused",
         ),
-        (
-            fill(
-                gettext(
-                    "Charges were brought against officials for %(count)s of %(total)s "
-                    "%(people_alleging)s; officials were convicted for %(convicted)s; cases were closed "
-                    "without charge for %(closed)s"
-                ),
-                html,
-                count=show("charges_brought"),
-                total=total,
-                people_alleging=people,
-                convicted=show("officials_convicted"),
-                closed=show("closed_without_charge"),
+        line(
+            gettext(
+                "Charges were brought against officials for %(count)s of %(total)s "
+                "%(people_alleging)s; officials were convicted for %(convicted)s; cases were closed "
+                "without charge for %(closed)s"
             ),
-            REFS["charges_brought"],
+            "charges_brought",
+            convicted="officials_convicted",
+            closed="closed_without_charge",
         ),
-        (
-            fill(
-                gettext("Reprisals were reported for %(count)s of %(total)s %(people_alleging)s"),
-                html,
-                count=show("reprisals"),
-                total=total,
-                people_alleging=people,
-            ),
-            REFS["reprisals"],
-        ),
-        (
-            fill(
-                gettext("A UN body was seized of the case of %(count)s of %(total)s %(people_alleging)s"),
-                html,
-                count=show("communicated_to_un"),
-                total=total,
-                people_alleging=people,
-            ),
-            REFS["communicated_to_un"],
+        line(gettext("Reprisals were reported for %(count)s of %(total)s %(people_alleging)s"), "reprisals"),
+        line(
+            gettext("A UN body was seized of the case of %(count)s of %(total)s %(people_alleging)s"),
+            "communicated_to_un",
         ),
     ]
-    return lines
 
 
 def markdown_lines(torture: dict) -> list[str]:

@@ -37,6 +37,11 @@ def themes_of(value: str | None) -> list[str]:
     return [str(t) for t in records.as_list(value)]
 
 
+def themes_given(value) -> list:
+    """The themes a form or the API gives: one per line (text), or already a list."""
+    return split_themes(value) if isinstance(value, str) else list(value or [])
+
+
 def split_themes(text: str) -> list[str]:
     """Themes written in one cell or field, separated by ";" or new lines; blanks and repeats dropped."""
     found: list[str] = []
@@ -102,9 +107,7 @@ def recommendation_fields(fields: dict) -> dict:
         raise ValueError("cycle: the review cycle is missing")
     if len(text) > MAX_TEXT:
         raise ValueError(f"text: at most {MAX_TEXT} characters")
-    themes = fields.get("themes") or []
-    if isinstance(themes, str):
-        themes = split_themes(themes)
+    themes = themes_given(fields.get("themes"))
     return {
         "country": country_code(fields.get("country", "")),
         "body": body,
@@ -320,9 +323,7 @@ def statistic_fields(fields: dict) -> dict:
     for name, most in (("what", 500), ("period", 200), ("source", 500), ("retrieved_on", 10)):
         if len(str(fields.get(name) or "").strip()) > most:
             raise ValueError(f"{name}: at most {most} characters")
-    themes = fields.get("themes") or []
-    if isinstance(themes, str):
-        themes = split_themes(themes)
+    themes = themes_given(fields.get("themes"))
     return {
         "country": country_code(fields.get("country", "")),
         "what": what,

@@ -147,24 +147,7 @@ def recommendation_new(mission_uuid):
     if not country:
         flash(_("Name the mission's country first."), "error")
         return _back(mission)
-    form = RecommendationForm()
-    if form.validate_on_submit():
-        try:
-            row, _outcome = register.save_recommendation(
-                get_db(), request_actor(), _recommendation_fields(form, country)
-            )
-        except ValueError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Recommendation saved."), "success")
-            return redirect(
-                url_for(
-                    "recommendations.recommendation_view",
-                    mission_uuid=mission_uuid,
-                    recommendation_uuid=row["uuid"],
-                )
-            )
-    return render_template("recommendations/form.html", mission=mission, form=form, recommendation=None)
+    return _recommendation_form(RecommendationForm(), mission, country, None)
 
 
 @bp.route("/missions/<mission_uuid>/recommendations/<recommendation_uuid>/edit", methods=["GET", "POST"])
@@ -175,13 +158,15 @@ def recommendation_edit(mission_uuid, recommendation_uuid):
     form = RecommendationForm(
         data={**recommendation, "themes": "\n".join(register.themes_of(recommendation["themes"]))}
     )
+    return _recommendation_form(form, mission, recommendation["country"], recommendation)
+
+
+def _recommendation_form(form, mission: dict, country: str, existing: dict | None):
+    """Save a new or corrected recommendation from its form, then show it; or the form again, with why."""
     if form.validate_on_submit():
         try:
-            register.save_recommendation(
-                get_db(),
-                request_actor(),
-                _recommendation_fields(form, recommendation["country"]),
-                existing=recommendation,
+            row, _outcome = register.save_recommendation(
+                get_db(), request_actor(), _recommendation_fields(form, country), existing=existing
             )
         except ValueError as error:
             flash(str(error), "error")
@@ -190,13 +175,11 @@ def recommendation_edit(mission_uuid, recommendation_uuid):
             return redirect(
                 url_for(
                     "recommendations.recommendation_view",
-                    mission_uuid=mission_uuid,
-                    recommendation_uuid=recommendation_uuid,
+                    mission_uuid=mission["uuid"],
+                    recommendation_uuid=row["uuid"],
                 )
             )
-    return render_template(
-        "recommendations/form.html", mission=mission, form=form, recommendation=recommendation
-    )
+    return render_template("recommendations/form.html", mission=mission, form=form, recommendation=existing)
 
 
 @bp.route("/missions/<mission_uuid>/recommendations/<recommendation_uuid>")
