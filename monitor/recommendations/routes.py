@@ -189,17 +189,11 @@ def recommendation_view(mission_uuid, recommendation_uuid):
     recommendation, mission = get_recommendation_or_404(mission_uuid, recommendation_uuid)
     db = get_db()
     findings = linked.Findings(db, mission)
-    found = []
-    for assessment in db.query(
-        "SELECT * FROM assessment WHERE mission_id = ? AND recommendation_id = ? ORDER BY cycle DESC",
-        [mission["id"], recommendation["id"]],
-    ):
-        found.append(
-            (
-                assessment,
-                [linked.described(db, findings, link) for link in register.links(db, assessment["id"])],
-            )
-        )
+    newest_first = reversed(register.assessments(db, mission["id"]).get(recommendation["id"], []))
+    found = [
+        (assessment, [linked.described(db, findings, link) for link in register.links(db, assessment["id"])])
+        for assessment in newest_first
+    ]
     latest = found[0][0] if found else None
     form = AssessmentForm(data=latest or {"cycle": ""})
     finding_form = FindingLinkForm(filters=request.args.get("filters", ""))
