@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .db import atomic, utcnow
+from .db import atomic, insert_row, utcnow
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -66,23 +66,35 @@ def record(
     after: dict | None = None,
 ) -> dict:
     """Append one entry to the chain (inside the caller's transaction when there is one)."""
-    with atomic(db):
-        last = next(db.query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"), None)
-        row = {
-            "id": (last["id"] + 1) if last else 1,
-            "at": utcnow(),
-            "actor_uuid": actor.uuid,
-            "actor_name": actor.name,
-            "address": actor.address,
-            "action": action,
-            "record_type": record_type,
-            "record_uuid": record_uuid,
-            "before": None if before is None else canonical_json(before),
-            "after": None if after is None else canonical_json(after),
-            "prev_hash": last["hash"] if last else GENESIS,
-        }
-        row["hash"] = row_hash(row)
-        db.table("audit").insert(row)
+    if not db.conn.in_transaction:
+        with atomic(db):
+            return record(
+                db,
+                action,
+                actor,
+                record_type=record_type,
+                record_uuid=record_uuid,
+                before=before,
+                after=after,
+            )
+    # Inside a transaction (``BEGIN IMMEDIATE`` holds the write lock): no other writer can come between the
+    # read of the last entry and this insert, and one INSERT needs no savepoint of its own.
+    last = next(db.query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"), None)
+    row = {
+        "id": (last["id"] + 1) if last else 1,
+        "at": utcnow(),
+        "actor_uuid": actor.uuid,
+        "actor_name": actor.name,
+        "address": actor.address,
+        "action": action,
+        "record_type": record_type,
+        "record_uuid": record_uuid,
+        "before": None if before is None else canonical_json(before),
+        "after": None if after is None else canonical_json(after),
+        "prev_hash": last["hash"] if last else GENESIS,
+    }
+    row["hash"] = row_hash(row)
+    insert_row(db, "audit", row)
     return row
 
 

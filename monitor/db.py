@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 from .vault import keys
 
@@ -35,6 +36,26 @@ def connect(path: str) -> Database:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA synchronous = FULL")
     return db
+
+
+_INSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
+_PLAIN = (str, int, float, bytes, type(None))  # written as they are
+
+
+def insert_row(db: Database, table: str, row: dict) -> int:
+    """Insert one row as sqlite-utils' ``Table.insert`` writes it (dicts and lists as JSON, dates as ISO
+    text) and return its rowid — without the schema look-ups that method makes on every call, which cost
+    more than the insert itself on the hot paths (every record, every audit entry, every imported row).
+
+    ``table`` and the row's keys are the caller's own names (never input); the table must exist."""
+    columns = tuple(row)
+    sql = _INSERTS.get((table, columns))
+    if sql is None:
+        names = ", ".join(f"[{c}]" for c in columns)
+        sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+        _INSERTS[(table, columns)] = sql
+    cursor = db.conn.execute(sql, [v if type(v) in _PLAIN else jsonify_if_needed(v) for v in row.values()])
+    return cursor.lastrowid or 0
 
 
 def get_db() -> Database:

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from . import audit, sensitive
 from .audit import Actor
-from .db import atomic, utcnow
+from .db import atomic, insert_row, utcnow
 
 # Columns kept out of the audit log's before/after (bookkeeping, or recorded elsewhere).
 NOT_AUDITED = {"id", "created_at", "updated_at", "version"}
@@ -22,11 +22,19 @@ NOT_AUDITED = {"id", "created_at", "updated_at", "version"}
 
 def get(db: Database, table: str, record_uuid: str) -> dict | None:
     """One row by uuid (``table`` is always a constant from the caller, never user input)."""
-    return next(db.query(f"SELECT * FROM [{table}] WHERE uuid = ?", [record_uuid]), None)  # noqa: S608
+    return _one(db, f"SELECT * FROM [{table}] WHERE uuid = ?", record_uuid)  # noqa: S608
 
 
 def get_by_id(db: Database, table: str, row_id: int) -> dict | None:
-    return next(db.query(f"SELECT * FROM [{table}] WHERE id = ?", [row_id]), None)  # noqa: S608
+    return _one(db, f"SELECT * FROM [{table}] WHERE id = ?", row_id)  # noqa: S608
+
+
+def _one(db: Database, sql: str, key: object) -> dict | None:
+    """The row as a dict, or None — read straight from the connection: these two look-ups run for every
+    record written or imported, and ``Database.query`` parses each statement's text again."""
+    cursor = db.conn.execute(sql, (key,))
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
 def existing(db: Database, table: str, row_id: int) -> dict:
@@ -48,7 +56,7 @@ def insert(
     now = utcnow()
     row = {"uuid": str(uuidlib.uuid4()), "created_at": now, "updated_at": now, "version": 1, **fields}
     with atomic(db):
-        row["id"] = db.table(table).insert(row).last_pk
+        row["id"] = insert_row(db, table, row)
         audit.record(
             db,
             action or f"{table}.create",

@@ -237,18 +237,20 @@ HOME = "@home:"  # + an item's key: the cells of a sitting item kept in the obse
 _DIRTY_OBSERVATIONS = f"""
     CREATE TEMP TABLE IF NOT EXISTS summary_observation (
         id INTEGER PRIMARY KEY, sitting_key INTEGER NOT NULL, sitting_uuid TEXT NOT NULL,
-        trial_id INTEGER NOT NULL, mission_id INTEGER NOT NULL);
+        trial_id INTEGER NOT NULL, mission_id INTEGER NOT NULL, shared INTEGER NOT NULL DEFAULT 0);
     DELETE FROM temp.summary_observation;
-    INSERT INTO temp.summary_observation
+    INSERT INTO temp.summary_observation (id, sitting_key, sitting_uuid, trial_id, mission_id)
         SELECT hearing.id, hearing.sitting_id, sitting.uuid, hearing.trial_id, trial.mission_id
         FROM findings_dirty JOIN hearing ON hearing.sitting_id = findings_dirty.sitting_key
         JOIN sitting ON sitting.id = hearing.sitting_id JOIN trial ON trial.id = hearing.trial_id
         WHERE findings_dirty.sitting_key > 0 AND hearing.status IN {COUNTED};
-    INSERT INTO temp.summary_observation
+    INSERT INTO temp.summary_observation (id, sitting_key, sitting_uuid, trial_id, mission_id)
         SELECT hearing.id, -hearing.id, hearing.uuid, hearing.trial_id, trial.mission_id
         FROM findings_dirty JOIN hearing ON hearing.id = -findings_dirty.sitting_key
         JOIN trial ON trial.id = hearing.trial_id
         WHERE findings_dirty.sitting_key < 0 AND hearing.sitting_id IS NULL AND hearing.status IN {COUNTED};
+    UPDATE temp.summary_observation SET shared = 1 WHERE sitting_key IN (
+        SELECT sitting_key FROM temp.summary_observation GROUP BY sitting_key HAVING count(*) > 1);
     CREATE TEMP TABLE IF NOT EXISTS summary_absent (
         hearing_id INTEGER NOT NULL, defendant_uuid TEXT NOT NULL, PRIMARY KEY (hearing_id, defendant_uuid)
     ) WITHOUT ROWID;
@@ -259,7 +261,8 @@ _DIRTY_OBSERVATIONS = f"""
         JOIN defendant ON defendant.id = hearing_defendant.defendant_id
 """
 
-# The rule of docs/units.md, per (sitting, item, subject) of the dirty sittings of one mission.
+# The rule of docs/units.md, per (sitting, item, subject) of the dirty sittings of one mission that more
+# than one counted observation saw (``shared``): their answers grouped per cell.
 _CELLS = """
     INSERT INTO findings_cell
     WITH per AS (
@@ -269,7 +272,7 @@ _CELLS = """
                max(answer.value) FILTER (WHERE answer.value NOT IN ('', 'not_observed')) AS agreed,
                max(answer.value) AS any_value
         FROM temp.summary_observation o CROSS JOIN answer ON answer.hearing_id = o.id
-        WHERE o.mission_id = :mission
+        WHERE o.mission_id = :mission AND o.shared = 1
           AND (answer.item_key = 'presence' OR answer.subject_uuid = '' OR NOT EXISTS (
                 SELECT 1 FROM temp.summary_absent a
                 WHERE a.hearing_id = answer.hearing_id AND a.defendant_uuid = answer.subject_uuid))
@@ -292,6 +295,31 @@ _CELLS = """
         FROM resolved
     )
     SELECT * FROM judged WHERE observed OR concern OR disputed
+"""
+
+# The same rule where one counted observation saw the sitting (most sittings): a cell is one answer, so
+# nothing to group — its value, or the lead's reconciled value should there be one.
+_SINGLE_CELLS = """
+    INSERT INTO findings_cell
+    WITH resolved AS (
+        SELECT o.sitting_key, answer.item_key, answer.subject_uuid, o.trial_id, o.sitting_uuid,
+               coalesce(r.value, answer.value) AS value
+        FROM temp.summary_observation o CROSS JOIN answer ON answer.hearing_id = o.id
+        LEFT JOIN reconciliation r ON r.sitting_id = o.sitting_key
+             AND r.subject_uuid = answer.subject_uuid AND r.item_key = answer.item_key
+        WHERE o.mission_id = :mission AND o.shared = 0
+          AND (answer.item_key = 'presence' OR answer.subject_uuid = '' OR NOT EXISTS (
+                SELECT 1 FROM temp.summary_absent a
+                WHERE a.hearing_id = answer.hearing_id AND a.defendant_uuid = answer.subject_uuid))
+    ),
+    judged AS (
+        SELECT sitting_key, item_key, subject_uuid, trial_id, sitting_uuid,
+               value NOT IN ('', 'not_observed') AS observed,
+               item_key || char(31) || value IN (SELECT value FROM json_each(:concerns)) AS concern,
+               0 AS disputed
+        FROM resolved
+    )
+    SELECT * FROM judged WHERE observed OR concern
 """
 
 # A sitting item kept in an observation's field (``aggregate.home_units``, record "sitting"): per sitting,
@@ -359,6 +387,7 @@ def _refresh(db: Database, everything: bool = False) -> None:
     for mission_id in missions:
         concerns, fields = _rules(db, mission_id)
         db.execute(_CELLS, {"mission": mission_id, "concerns": concerns})
+        db.execute(_SINGLE_CELLS, {"mission": mission_id, "concerns": concerns})
         for key, field, concern in fields:
             sql = _HOME_CELLS.replace("{said}", _SAID).replace("{field}", field)
             db.execute(sql, {"mission": mission_id, "item": key, "cell": HOME + key, "concern": concern})

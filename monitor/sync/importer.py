@@ -31,7 +31,7 @@ from sqlite_utils import Database
 from .. import anchors, audit, checklists, records
 from ..audit import Actor
 from ..checklists import SOURCES, Checklist, case_items
-from ..db import INTEGRITY_ERRORS, atomic, utcnow
+from ..db import INTEGRITY_ERRORS, atomic, insert_row, utcnow
 from ..evidence import files as evidence_files
 from ..evidence import records as evidence_records
 from ..findings import summary as findings_summary
@@ -1108,7 +1108,7 @@ class _Import:
                 created_at=record["created_at"],
                 updated_at=record["updated_at"],
             )
-            row_id = self.db[kind.name].insert(row).last_pk
+            row_id = insert_row(self.db, kind.name, row)
             self.ids[(kind.name, record["uuid"])] = row_id
         else:
             version = max(local["version"] + 1, record["version"])
