@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import run  # noqa: E402
 from bench.generate import FAST_ARGON2, generate  # noqa: E402
+from bench.sync_bench import bench_import  # noqa: E402
 
 SECTION = run.GROWTH_SECTION
 INTRO = (
@@ -113,17 +114,119 @@ def parts(instance: Path, repeat: int = 3) -> dict[str, float]:
     return found
 
 
-def measure(data: Path, k: int) -> dict:
+GROWN = ("pdf", "xlsx")  # of run.EXPORTS: the report and the export measured at every size
+
+
+def figures(instance: Path, mission: str, autosave=None) -> dict:
+    """The other figures at this size (issue #16, part 3): the hearing form page, the mission PDF and the
+    XLSX export (each its own process: time and peak memory), the import of the whole mission as one
+    bundle into an empty installation and again, and, when ``autosave`` is given (bench/knee.py's ladder
+    at 20 and 100 observers), the autosave under load."""
+    out: dict = {"form": run.bench_form_page(instance)}
+    for name, _label, _target, (command, *options) in run.EXPORTS:
+        if name in GROWN:
+            print(f"  {name} …", flush=True)
+            args = [command, mission, *options, "--profile", "internal", "-o", "/dev/null"]
+            out[name] = run.bench_command(instance, args, limit=1800)
+    print("  import …", flush=True)
+    out["import"] = bench_import(instance)
+    if autosave is not None:
+        print("  autosave …", flush=True)
+        out["autosave"] = autosave(instance)
+    return out
+
+
+def measure(data: Path, k: int, with_figures: bool = True) -> dict:
     instance = prepare(data, k)
     load = os.getloadavg()[0]
     found = run.bench_findings(instance)
     found["scan"] = scan(instance)
     found["parts"] = parts(instance)
+    if with_figures:
+        mission = json.loads((instance / "generated.json").read_text())["mission_uuid"]
+        found["figures"] = figures(instance, mission, _knee())
     found["data"] = json.loads((instance / "generated.json").read_text())
     found["k"] = k
     found["load"] = (load, os.getloadavg()[0])
     found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return found
+
+
+def _knee():
+    """bench/knee.py's autosave at 20 and 100 observers, if that script is here (else no autosave rows)."""
+    try:
+        from bench import knee
+    except ImportError:
+        return None
+    return getattr(knee, "growth_autosave", None)
+
+
+FIGURES_SECTION = run.GROWTH_FIGURES_SECTION
+FIGURES_INTRO = (
+    "Written by `bench/growth.py --doc` with the section above, on the same instances in the same run: "
+    "the other figures of the benchmark at each size, each beside its target (the targets are the full "
+    "mission's; at 3× and 10× the question is whether the cost per unit of work stays flat, so each "
+    "figure also gives it per sitting or per answer). The form page is a draft observation in process "
+    "(p95 of 60, beside a bare route's p95); the PDF and XLSX run as `make bench` runs them (their own "
+    "process, written to /dev/null); the import is the whole mission as one bundle into an empty "
+    "installation, then again. Peak memory is the process's maximum resident set. At k× a time is marked "
+    "**over** when it passes k times the full mission's target (growth faster than the work), and any peak "
+    "memory over 600 MB."
+)
+FIGURES_HEADER = (
+    "| size | hearing form page (≤ 50 ms p95) | autosave, 20 observers, 4 workers (≤ 30 ms p95) | autosave, "
+    "100 observers, 4 workers (≤ 30 ms p95) | mission PDF (≤ 30 s, ≤ 600 MB) | mission XLSX (≤ 15 s, "
+    "≤ 600 MB) | import into an empty installation (≤ 30 s, ≤ 600 MB) | import again (≤ 10 s) | run on |"
+)
+
+
+def _command_cell(r: dict | None, per: int, unit: str, seconds: float, megabytes: int = 600) -> str:
+    if not r:
+        return "not measured"
+    if "failed" in r:
+        return f"**failed**: {r['failed']}"
+    took = r["work"]["median"]
+    ok = took <= seconds and r["peak_mb"] <= megabytes
+    mark = "" if ok else " **over**"
+    return f"{took:.1f} s, peak {r['peak_mb']} MB ({took / per * 1e6:,.0f} µs per {unit}){mark}"
+
+
+def _autosave_cell(a: dict | None) -> str:
+    if not a:
+        return "not measured"
+    ok = a["p95_ms"] <= 30 and a["errors"] == 0 and a["lost"] == 0
+    return f"{a['p95_ms']:.1f} ms p95, {a['saves']:,} saves, {a['errors']} errors, {a['lost']} lost" + (
+        "" if ok else " **over**"
+    )
+
+
+def figures_row(f: dict) -> str:
+    d, g = f["data"], f.get("figures") or {}
+    form = g.get("form")
+    form_cell = "not measured"
+    if form:
+        p95 = form["work"]["p95"]
+        form_cell = f"{run.ms(p95)} ms (floor {run.ms(form['floor']['p95'])} ms)" + (
+            "" if p95 <= 0.05 else " **over**"
+        )
+    auto = g.get("autosave") or {}
+    i = g.get("import") or {}
+    first, second = i.get("first") or {}, i.get("second") or {}
+    if "seconds" in first:
+        imported = (
+            f"{first['seconds']:.1f} s, peak {first['peak_mb']} MB "
+            f"({first['seconds'] / i['answers'] * 1e6:.0f} µs per answer; floor {i['floor_seconds']:.1f} s)"
+            + ("" if first["seconds"] <= 30 * f["k"] and first["peak_mb"] <= 600 else " **over**")
+        )
+    else:
+        imported = f"**failed**: {first.get('failed', 'not measured')}"
+    again = f"{second['seconds']:.1f} s" if "seconds" in second else "not measured"
+    return (
+        f"| {f['k']}× | {form_cell} | {_autosave_cell(auto.get(20))} | {_autosave_cell(auto.get(100))} | "
+        f"{_command_cell(g.get('pdf'), d['defendants'], 'defendant', 30 * f['k'])} | "
+        f"{_command_cell(g.get('xlsx'), f['answers'], 'answer', 15 * f['k'])} | {imported} | {again} | "
+        f"{f['date']}, load average {f['load'][0]:.1f} → {f['load'][1]:.1f} |"
+    )
 
 
 def doc_row(f: dict) -> str:
@@ -145,10 +248,19 @@ def doc_row(f: dict) -> str:
     )
 
 
-def write_doc(path: Path, rows: dict[str, str], notes: list[str], pictures: list[str] | None = None) -> None:
+def write_doc(
+    path: Path,
+    rows: dict[str, str],
+    notes: list[str],
+    pictures: list[str] | None = None,
+    heading: tuple[str, str, str] = (SECTION, INTRO, HEADER),
+) -> None:
+    """Write (or replace) one section — its heading, intro and table header — keeping the rows of the
+    sizes this run did not measure."""
+    section_name, intro, header = heading
     lines = path.read_text().splitlines() if path.exists() else []
-    if SECTION in lines:
-        start = lines.index(SECTION)
+    if section_name in lines:
+        start = lines.index(section_name)
         end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
         for line in lines[start:end]:
             if line.startswith("| ") and not line.startswith(("| size", "|---")):
@@ -157,7 +269,7 @@ def write_doc(path: Path, rows: dict[str, str], notes: list[str], pictures: list
         while lines and not lines[-1].strip():
             lines.pop()
     ordered = sorted(rows.items(), key=lambda kv: float(kv[0].rstrip("×")))
-    section = [SECTION, "", INTRO, "", HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
+    section = [section_name, "", intro, "", header, "|" + "---|" * header.count(" | ") + "---|"]
     section += [row for _k, row in ordered]
     section += ["", *[f"- {note}" for note in notes]] if notes else []
     section += ["", *pictures] if pictures else []
@@ -223,6 +335,61 @@ def growth_notes(results: list[dict]) -> list[str]:
     return notes
 
 
+def _per_unit(r: dict) -> dict[str, tuple[float, str]]:
+    """Each grown figure's cost per unit of work at this size: (value, unit)."""
+    g, d, out = r["figures"], r["data"], {}
+    if "work" in (g.get("pdf") or {}):
+        out["mission PDF"] = (g["pdf"]["work"]["median"] / d["defendants"] * 1e3, "ms per defendant")
+    if "work" in (g.get("xlsx") or {}):
+        out["mission XLSX"] = (g["xlsx"]["work"]["median"] / r["answers"] * 1e6, "µs per answer")
+    first = (g.get("import") or {}).get("first") or {}
+    if "seconds" in first:
+        out["import"] = (first["seconds"] / g["import"]["answers"] * 1e6, "µs per answer")
+    form = g.get("form")
+    if form:
+        out["hearing form page"] = (form["work"]["p95"] * 1e3, "ms p95 (one page: flat is right)")
+    return out
+
+
+def figures_notes(results: list[dict]) -> list[str]:
+    """Per figure, how its cost per unit of work moved from the smallest size to the largest."""
+    if len(results) < 2:
+        return []
+    small, large = results[0], results[-1]
+    a, b = _per_unit(small), _per_unit(large)
+    moved = []
+    for name in a:
+        if name in b:
+            ratio = b[name][0] / max(a[name][0], 1e-9)
+            verdict = "grows faster than the work" if ratio > 1.25 else "flat within the spread"
+            moved.append(
+                f"{name} {a[name][0]:,.1f} → {b[name][0]:,.1f} {a[name][1]} ({ratio:.2f}×: {verdict})"
+            )
+    return [f"Cost per unit of work from {small['k']}× to {large['k']}×: " + "; ".join(moved) + "."]
+
+
+def figures_charts(path: Path, results: list[dict]) -> list[str]:
+    """One chart (the findings pages' own SVG bars): each grown figure's cost per unit of work at each
+    size as a percentage of the smallest size's — 100 means it grew exactly with the work."""
+    from monitor.findings.charts import bar_chart
+
+    base = _per_unit(results[0]) if results else {}
+    rows = []
+    for name in base:
+        if name == "hearing form page":
+            continue
+        for r in results:
+            value = _per_unit(r).get(name)
+            if value:
+                rows.append((f"{name}, {r['k']}×", round(100 * value[0] / max(base[name][0], 1e-9)), None))
+    if len(results) < 2 or not rows:
+        return []
+    title = f"Cost per unit of work, by mission size ({results[0]['k']}× = 100)"
+    tones = ["no-concern" if value <= 125 else "concern" for _label, value, _t in rows]
+    (path.parent / "growth-per-unit.svg").write_text(str(bar_chart(rows, title, "", tones=tones)) + "\n")
+    return [f"![{title}](growth-per-unit.svg)"]
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -231,17 +398,29 @@ def main():
     parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
     parser.add_argument("--doc", default=None)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--findings-only", action="store_true", help="skip the other figures' table")
     args = parser.parse_args()
     results = []
     for k in [int(part) for part in args.sizes.split(",") if part.strip()]:
         print(f"growth: {k}× …", flush=True)
-        results.append(measure(Path(args.data), k))
+        results.append(measure(Path(args.data), k, not args.findings_only))
         print(doc_row(results[-1]), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     if args.doc:
         rows = {f"{r['k']}×": doc_row(r) for r in results}
         write_doc(Path(args.doc), rows, growth_notes(results), charts(Path(args.doc), results))
+        measured = [r for r in results if r.get("figures")]
+        if measured:
+            rows = {f"{r['k']}×": figures_row(r) for r in measured}
+            heading = (FIGURES_SECTION, FIGURES_INTRO, FIGURES_HEADER)
+            write_doc(
+                Path(args.doc),
+                rows,
+                figures_notes(measured),
+                figures_charts(Path(args.doc), measured),
+                heading,
+            )
         print(f"wrote the growth section of {args.doc}")
 
 

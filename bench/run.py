@@ -46,6 +46,7 @@ SIZES = {
 MIGRATION_SECTION = "## Migration to the new units"  # written by bench/migrate_units.py --doc, kept here
 VAULT_SECTION = "## Encrypted at rest, beside plain"  # written by bench/vault_bench.py --doc, kept here
 GROWTH_SECTION = "## Growth with the mission's size"  # written by bench/growth.py --doc, kept here
+GROWTH_FIGURES_SECTION = "## Growth: every other figure by size"  # bench/growth.py --doc too
 
 
 def ms(seconds: float) -> float:
@@ -511,6 +512,7 @@ def bench_command(instance: Path, args: list[str], repeat: int = 1, limit: float
         killer = threading.Timer(limit, process.kill)
         killer.start()
         _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         killer.cancel()
         samples.append(time.perf_counter() - started)
         if samples[-1] >= limit:
@@ -798,6 +800,7 @@ def write_report(results: dict, path: Path) -> None:
     lines += kept_section(path, VAULT_SECTION)
     lines += kept_section(path, MIGRATION_SECTION)
     lines += kept_section(path, GROWTH_SECTION)
+    lines += kept_section(path, GROWTH_FIGURES_SECTION)
     path.write_text("\n".join(lines) + "\n")
 
 
