@@ -117,39 +117,57 @@ def parts(instance: Path, repeat: int = 3) -> dict[str, float]:
 GROWN = ("pdf", "xlsx")  # of run.EXPORTS: the report and the export measured at every size
 
 
-def figures(instance: Path, mission: str, autosave=None) -> dict:
+FIGURES = ("form", "pdf", "xlsx", "import", "autosave")
+
+
+def figures(instance: Path, mission: str, autosave=None, which: tuple[str, ...] = FIGURES) -> dict:
     """The other figures at this size (issue #16, part 3): the hearing form page, the mission PDF and the
     XLSX export (each its own process: time and peak memory), the import of the whole mission as one
     bundle into an empty installation and again, and, when ``autosave`` is given (bench/knee.py's ladder
-    at 20 and 100 observers), the autosave under load."""
-    out: dict = {"form": run.bench_form_page(instance)}
+    at 20 and 100 observers), the autosave under load. ``which`` names those to measure."""
+    out: dict = {}
+    if "form" in which:
+        out["form"] = run.bench_form_page(instance)
     for name, _label, _target, (command, *options) in run.EXPORTS:
-        if name in GROWN:
+        if name in GROWN and name in which:
             print(f"  {name} …", flush=True)
             args = [command, mission, *options, "--profile", "internal", "-o", "/dev/null"]
             out[name] = run.bench_command(instance, args, limit=1800)
-    print("  import …", flush=True)
-    out["import"] = bench_import(instance)
-    if autosave is not None:
+    if "import" in which:
+        print("  import …", flush=True)
+        out["import"] = bench_import(instance)
+    if autosave is not None and "autosave" in which:
         print("  autosave …", flush=True)
         out["autosave"] = autosave(instance)
     return out
 
 
-def measure(data: Path, k: int, with_figures: bool = True) -> dict:
+def measure(data: Path, k: int, which: tuple[str, ...] = FIGURES) -> dict:
     instance = prepare(data, k)
     load = os.getloadavg()[0]
     found = run.bench_findings(instance)
     found["scan"] = scan(instance)
     found["parts"] = parts(instance)
-    if with_figures:
+    if which:
         mission = json.loads((instance / "generated.json").read_text())["mission_uuid"]
-        found["figures"] = figures(instance, mission, _knee())
+        found["figures"] = figures(instance, mission, _knee(), which)
     found["data"] = json.loads((instance / "generated.json").read_text())
     found["k"] = k
     found["load"] = (load, os.getloadavg()[0])
     found["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return found
+
+
+def merged(previous: list[dict], new: dict) -> list[dict]:
+    """The results of every size, ``new`` in place of its size's earlier result; the figures it did not
+    measure this time are kept from the earlier run (with that run's date, in ``figures_dates``)."""
+    old = next((r for r in previous if r["k"] == new["k"]), None)
+    if old and old.get("figures"):
+        kept = {name: value for name, value in old["figures"].items() if name not in new.get("figures", {})}
+        if kept:
+            new["figures"] = {**kept, **new.get("figures", {})}
+            new["figures_dates"] = {**old.get("figures_dates", {}), **{name: old["date"] for name in kept}}
+    return sorted([r for r in previous if r["k"] != new["k"]] + [new], key=lambda r: r["k"])
 
 
 def _knee():
@@ -191,6 +209,10 @@ def _command_cell(r: dict | None, per: int, unit: str, seconds: float, megabytes
     return f"{took:.1f} s, peak {r['peak_mb']} MB ({took / per * 1e6:,.0f} µs per {unit}){mark}"
 
 
+def _observers(autosave: dict, n: int) -> dict | None:
+    return autosave.get(n) or autosave.get(str(n))  # JSON keeps the numbers as text
+
+
 def _autosave_cell(a: dict | None) -> str:
     if not a:
         return "not measured"
@@ -222,10 +244,21 @@ def figures_row(f: dict) -> str:
         imported = f"**failed**: {first.get('failed', 'not measured')}"
     again = f"{second['seconds']:.1f} s" if "seconds" in second else "not measured"
     return (
-        f"| {f['k']}× | {form_cell} | {_autosave_cell(auto.get(20))} | {_autosave_cell(auto.get(100))} | "
+        f"| {f['k']}× | {form_cell} | {_autosave_cell(_observers(auto, 20))} | "
+        f"{_autosave_cell(_observers(auto, 100))} | "
         f"{_command_cell(g.get('pdf'), d['defendants'], 'defendant', 30 * f['k'])} | "
         f"{_command_cell(g.get('xlsx'), f['answers'], 'answer', 15 * f['k'])} | {imported} | {again} | "
-        f"{f['date']}, load average {f['load'][0]:.1f} → {f['load'][1]:.1f} |"
+        f"{f['date']}, load average {f['load'][0]:.1f} → {f['load'][1]:.1f}{_earlier(f)} |"
+    )
+
+
+def _earlier(f: dict) -> str:
+    """Which figures of the row an earlier run measured (``merged``), and when."""
+    dates: dict[str, list[str]] = {}
+    for name, date in (f.get("figures_dates") or {}).items():
+        dates.setdefault(date, []).append(name)
+    return "".join(
+        f"; {', '.join(sorted(names))} measured on {date}" for date, names in sorted(dates.items())
     )
 
 
@@ -397,16 +430,26 @@ def main():
     parser.add_argument("--sizes", default="1,3")
     parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
     parser.add_argument("--doc", default=None)
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--findings-only", action="store_true", help="skip the other figures' table")
+    parser.add_argument(
+        "--json",
+        default=None,
+        help="keep every size's results in this file: sizes and figures not measured in this run are "
+        "taken from it (and written to the page), the measured ones replace theirs",
+    )
+    parser.add_argument(
+        "--figures",
+        default=",".join(FIGURES),
+        help=f"which of the other figures to measure (of {','.join(FIGURES)}; empty: the findings only)",
+    )
     args = parser.parse_args()
-    results = []
+    which = tuple(name for name in args.figures.split(",") if name in FIGURES)
+    results = json.loads(Path(args.json).read_text()) if args.json and Path(args.json).exists() else []
     for k in [int(part) for part in args.sizes.split(",") if part.strip()]:
         print(f"growth: {k}× …", flush=True)
-        results.append(measure(Path(args.data), k, not args.findings_only))
-        print(doc_row(results[-1]), flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+        results = merged(results, measure(Path(args.data), k, which))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+        print(doc_row(next(r for r in results if r["k"] == k)), flush=True)
     if args.doc:
         rows = {f"{r['k']}×": doc_row(r) for r in results}
         write_doc(Path(args.doc), rows, growth_notes(results), charts(Path(args.doc), results))

@@ -69,3 +69,10 @@ def test_the_other_figures_are_measured_written_and_charted_per_size(tmp_path):
         and "later, load average" in text
         and text.count(run.GROWTH_FIGURES_SECTION) == 1
     )
+
+    # a later run measuring only some figures keeps the others, saying when they were measured
+    later = {**measured[1], "date": "later", "figures": {"pdf": got["pdf"]}}
+    results = growth.merged(measured, later)
+    assert [r["k"] for r in results] == [1, 3] and results[1]["figures"]["xlsx"] == got["xlsx"]
+    assert results[1]["figures_dates"]["import"] == "now" and "pdf" not in results[1]["figures_dates"]
+    assert "; autosave, form, import, xlsx measured on now |" in growth.figures_row(results[1])
