@@ -30,8 +30,14 @@ test: install translations chromium  ## set up, lint, type-check and run every t
 demo: install translations db  ## load a fictional demo mission (prints the demo accounts' passwords once)
 	$(BIN)/flask --app monitor seed-demo
 
+# The growth curve's sizes (× the full mission; 10× = 40,000 sittings, generated once, about an hour);
+# BENCH_SIZE=small skips it, BENCH_GROWTH=1,3 measures fewer sizes.
+GROWTH_SIZES := 1,3,10
+BENCH_GROWTH ?= $(if $(filter small,$(BENCH_SIZE)),,$(GROWTH_SIZES))
+
 bench: install translations  ## benchmarks on a generated mission → docs/benchmarks.md (BENCH_SIZE=small for a quick run)
 	$(BIN)/python bench/run.py
+	$(if $(BENCH_GROWTH),$(BIN)/python bench/growth.py --sizes $(BENCH_GROWTH) --doc docs/benchmarks.md --json bench/.data/growth.json)
 
 stress: install translations  ## kill -9 cycles, load, hostile input, bandit, pip-audit → docs/reliability.md
 	$(BIN)/python bench/stress.py
