@@ -482,7 +482,9 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
     rows = run.findings_rows(result)
     assert all(row.startswith(f"| {label}") for row, label in zip(rows, run.FINDINGS_LABELS, strict=True))
     assert len(rows) == 5 and all(row.endswith(("| met |", "| **missed** |")) for row in rows)
-    assert result["after_autosave"]["median"] < result["work"]["median"]  # kept: nothing counted changed
+    # one view after each of 7 autosaves (that they are served from the kept findings, not computed again,
+    # is asserted by counting computations in tests/test_findings_memo.py: a time would be flaky here)
+    assert result["after_autosave"]["n"] == 7 and result["autosave_in_process"]["n"] == 67
     assert result["same_counts_floor"] is not None and "findings_unit" in run.FINDINGS_SUMMARY_FLOOR
     page = tmp_path / "benchmarks.md"
     page.write_text(
