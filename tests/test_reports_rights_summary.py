@@ -280,3 +280,21 @@ def test_the_summary_and_the_matrix_are_translated(made, lang, summary, matrix):
     wide = " ".join(text for landscape, text in pages if landscape)
     assert matrix in wide
     assert "Defendant × right matrix" not in wide and "Each cell" not in wide
+
+
+def test_a_wide_checklist_is_split_over_tables_of_whole_stages_where_they_fit():
+    from types import SimpleNamespace
+
+    from monitor.reports.render.matrix import SUMMARY_COLUMNS, _column_groups
+
+    sizes = (9, 5, 20, 3)  # a stage longer than a table is split; the others stay whole
+    stages = [
+        (SimpleNamespace(key=f"s{n}"), [f"s{n}.{i}" for i in range(size)]) for n, size in enumerate(sizes)
+    ]
+    groups = _column_groups(SimpleNamespace(by_stage=lambda scope: stages))
+    widths = [sum(len(part) for _letter, part in group) for group in groups]
+    assert all(width <= SUMMARY_COLUMNS for width in widths) and widths == [14, 14, 9]
+    assert [item for group in groups for _letter, part in group for item in part] == [
+        item for _stage, items in stages for item in items
+    ]
+    assert [[letter for letter, _part in group] for group in groups] == [["A", "B"], ["C"], ["C", "D"]]
