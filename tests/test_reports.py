@@ -250,28 +250,40 @@ def test_docx_has_real_headings_tables_and_page_numbers(demo):
     html = Tree()
     html.feed(demo.export("mission", "html").read_text(encoding="utf-8"))
     assert len(document.tables) == sum(1 for tag, _ in html.tags if tag == "table")
-    matrices = [t for t in document.tables if t.rows[1].cells[1].text == "Σ"]
-    assert len(matrices) == 2  # one per trial
-    assert sum(len(m.rows) - 2 for m in matrices) == 12  # stage bands, question numbers, a row per defendant
-    assert all("w:tblHeader" in m.rows[1]._tr.xml for m in matrices)
+    # the trial × right summary: stage bands, question numbers, a row per trial and one for the mission,
+    # its 51 defendant questions over tables of at most 14 columns (the matrix is in the trial reports)
+    assert not [t for t in document.tables if len(t.rows) > 1 and t.rows[1].cells[1].text == "Σ"]
+    summaries = [t for t in document.tables if len(t.rows) > 1 and t.rows[1].cells[0].text == "Trial"]
+    summaries = [t for t in summaries if t.rows[1].cells[1].text.isdigit()]
+    assert [len(t.rows) for t in summaries] == [2 + 2 + 1] * len(summaries)
+    assert sum(len(t.columns) - 1 for t in summaries) == 51 and len(summaries) == 4
+    assert all("w:tblHeader" in t.rows[1]._tr.xml for t in summaries)
     assert 'w:instr="PAGE"' in document.sections[0].footer.paragraphs[0]._p.xml
     assert "charts are in the PDF edition" in docx_text(path)
 
 
-def test_the_mission_matrix_has_a_table_per_trial_named_by_its_caption(demo):
-    page = demo.export("mission", "html").read_text(encoding="utf-8")
+def test_the_trial_report_has_the_matrix_of_its_defendants_and_the_mission_report_none(demo):
+    page = demo.export("trial", "html").read_text(encoding="utf-8")
     start = page.index('id="matrix"')
     matrix = page[start : page.index("</section>", start)]
     captions = re.findall(r'<table class="data matrix[^"]*">\s*<caption>([^<]*)</caption>', matrix)
     db = connect(demo.app.config["DATABASE"])
     try:
-        titles = [r["title"] for r in db.query("SELECT title FROM trial ORDER BY title")]
-        defendants = db["defendant"].count
+        names = [
+            r["name"]
+            for r in db.query(
+                "SELECT name FROM defendant WHERE trial_id = ? ORDER BY position", [demo.trial["id"]]
+            )
+        ]
     finally:
         db.close()
-    assert [html.unescape(c) for c in captions] == titles
-    assert matrix.count("<tr>") - len(titles) == defendants  # the question numbers, then a row each
-    assert "Page 1 of" in pdf_text(demo.export("mission", "pdf"))
+    assert [html.unescape(c) for c in captions] == [demo.trial["title"]]
+    assert matrix.count("<tr>") - 1 == len(names)  # the question numbers, then a row each
+    rows = re.findall(r"<tr><td>([^<]*)</td>", matrix)
+    assert [html.unescape(r) for r in rows] == names
+    mission = demo.export("mission", "html").read_text(encoding="utf-8")
+    assert 'id="matrix"' not in mission and 'id="rights-summary"' in mission
+    assert "Page 1 of" in pdf_text(demo.export("trial", "pdf"))
 
 
 def test_html_parses_and_has_no_web_navigation(demo):
@@ -449,11 +461,12 @@ def test_an_observer_prints_the_report_of_their_own_submitted_hearing(app):
     assert observer.get(url, query_string={"format": "exe"}).status_code == 400
 
 
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_the_matrix_page_stays_inside_its_margins(demo, lang):
-    """No word on the landscape matrix page ends past the right end of the page's own footer, and the
-    stages above the columns are letters, named in full above the table (long names overlapped)."""
-    with pdfplumber.open(demo.export("mission", "pdf", lang=lang)) as pdf:
+@pytest.mark.parametrize(("kind", "lang"), [("mission", "en"), ("mission", "ru"), ("trial", "en")])
+def test_the_matrix_page_stays_inside_its_margins(demo, kind, lang):
+    """No word on the landscape page of the trial × right summary (mission) or the matrix (trial) ends past
+    the right end of the page's own footer, and the stages above the columns are letters, named in full
+    above the table (long names overlapped)."""
+    with pdfplumber.open(demo.export(kind, "pdf", lang=lang)) as pdf:
         pages = [page for page in pdf.pages if page.width > page.height]
         assert pages, "the matrix is on a landscape page"
         for page in pages:

@@ -163,10 +163,10 @@ def build_report(
         checklist = checklist_of(mission)
         scope = Scope(mission["id"], trial_uuids=(trial_uuid,) if trial_uuid and kind == "trial" else ())
         found = findings(db, scope, checklist, mission)
-        if kind == "mission":
-            found["matrix"] = matrix(db, scope, checklist)
+        if kind == "mission":  # a trial × right summary, from the findings (render/matrix.py)
             name = "findings"
-        else:
+        else:  # the defendant × right matrix of this trial's defendants
+            found["matrix"] = matrix(db, scope, checklist)
             data = narrow(data, trial_uuid=trial_uuid)
             title = "" if profile == "public" else data["trials"][0]["title"]
             name = f"trial-{slug(title, trial_uuid[:8])}"

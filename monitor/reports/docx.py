@@ -305,8 +305,9 @@ def _narrow_margins(grid) -> None:
 
 def _table(document, table: render.Table, wide: bool) -> None:
     """A table with a shaded header row repeated on every page; group rows span the table."""
-    matrix = table.css == "matrix"
+    matrix = "matrix" in table.css.split()  # the matrix, and the trial × right summary
     size = 6 if matrix else 8
+    counts_from = 1 if "summary" in table.css.split() else 2  # after the trial, or the defendant and Σ
     if table.caption:
         caption = document.add_paragraph()
         run = caption.add_run(table.caption)
@@ -357,7 +358,7 @@ def _table(document, table: render.Table, wide: bool) -> None:
     for index, row in enumerate(grid.rows):
         for column, (cell, share) in enumerate(zip(row.cells, widths, strict=True)):
             cell.width = int(usable * share)  # the cells, which Word reads
-            if index >= head_rows and (column in table.numeric or (matrix and column > 1)):
+            if index >= head_rows and (column in table.numeric or (matrix and column >= counts_from)):
                 for paragraph in cell.paragraphs:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if matrix else WD_ALIGN_PARAGRAPH.RIGHT
     _borders(grid)

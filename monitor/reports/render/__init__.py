@@ -9,6 +9,7 @@ the same thing.
 - ``blocks`` — what a report is made of (Report, Section, Block, Table, Cell) and the formatting helpers;
 - ``hearing``, ``trial``, ``mission`` — each kind of report;
 - ``findings`` — the findings as sentences and the custody clocks, shared by the trial and mission reports;
+- ``matrix`` — the defendant × right matrix (trial reports) and the trial × right summary (the mission's);
 - ``html`` — :func:`prepare` and :func:`render_html`, with the page and column rules.
 """
 

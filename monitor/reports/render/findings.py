@@ -1,6 +1,8 @@
 """The findings as a report words them — "3 of 8 defendants …" with their legal references — and the
 custody clocks; shared by the trial and the mission reports."""
 
+import statistics
+
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -160,6 +162,56 @@ def custody_table(data: dict) -> Table:
         _("Counsel"),
     ]
     return Table(head, custody_rows(data), widths=(0.2, 0.15, 0.17, 0.18, 0.15, 0.15), css="custody")
+
+
+def custody_summary_table(data: dict, found: dict) -> Table:
+    """The custody clocks per trial, for the mission report (each trial's report lists its defendants):
+    defendants on trial, the median and longest hours to a judge, those before a judge after more than
+    48 and 72 hours (of those whose times are known), arrests registered more than 48 hours late, no
+    lawyer; the last row is the mission, as the findings count it."""
+    by_trial: dict[str, list[dict]] = {}
+    for defendant in found["custody"]["defendants"]:
+        by_trial.setdefault(defendant["trial_uuid"], []).append(defendant)
+
+    def row(label: str, defendants: list[dict]) -> list:
+        timed = [d["to_judge"] for d in defendants if d["to_judge"] is not None]
+        over48 = sum(1 for h in timed if h > 48)
+        over72 = sum(1 for h in timed if h > 72)
+        late = sum(1 for d in defendants if (d["to_registration"] or 0) > 48)
+        return [
+            Cell(label),
+            str(len(defendants)),
+            hours(round(statistics.median(timed), 1)) if timed else DASH,
+            hours(max(timed)) if timed else DASH,
+            Cell(_("%(count)s of %(total)s", count=over48, total=len(timed)), "warning" if over48 else "")
+            if timed
+            else DASH,
+            Cell(_("%(count)s of %(total)s", count=over72, total=len(timed)), "concern" if over72 else "")
+            if timed
+            else DASH,
+            Cell(str(late), "warning" if late else ""),
+            str(sum(1 for d in defendants if d["counsel"] == "none")),
+        ]
+
+    rows = [row(trial["title"] or DASH, by_trial.get(trial["uuid"], [])) for trial in data["trials"]]
+    rows.append(row(_("All trials"), found["custody"]["defendants"]))
+    head = [
+        _("Trial"),
+        _("Defendants on trial"),
+        _("Median hours from apprehension to a judge"),
+        _("Longest"),
+        _("over 48 h"),
+        _("over 72 h"),
+        _("Arrest registered over 48 h late"),
+        _("No lawyer"),
+    ]
+    return Table(
+        head,
+        rows,
+        widths=(0.25, 0.1, 0.12, 0.09, 0.11, 0.11, 0.12, 0.1),
+        numeric=(1, 2, 3, 4, 5, 6, 7),
+        css="custody",
+    )
 
 
 CHART_DEFENDANTS = 24  # a bar each fits one printed page; more are counted in bands of hours

@@ -1,5 +1,6 @@
 """The mission findings report: summary, method, findings by stage, torture, anonymous witnesses,
-custody, verdicts, the defendant × right matrix and the annex of legal standards."""
+custody (per trial), verdicts, the trial × right summary and the annex of legal standards (the
+per-defendant custody table and matrix are in each trial's report: render/trial.py)."""
 
 import re
 
@@ -17,7 +18,6 @@ from . import official
 from .blocks import (
     DASH,
     Block,
-    Cell,
     Report,
     Section,
     Table,
@@ -26,7 +26,6 @@ from .blocks import (
     facts,
     note,
     of,
-    people,
     profile_line,
     sentences,
     status_label,
@@ -36,13 +35,13 @@ from .findings import (
     concern_sections,
     custody_chart,
     custody_legend,
-    custody_table,
+    custody_summary_table,
     key_findings,
     method_sentence,
     nothing_yet,
-    question_numbers,
 )
 from .follow_up import with_follow_up
+from .matrix import summary_section
 
 INSTRUMENTS = {
     "ICCPR": _l("International Covenant on Civil and Political Rights (1966)"),
@@ -71,14 +70,6 @@ INSTRUMENTS = {
 }
 
 
-def _lettered(stages: list) -> list:
-    """The stages of the matrix, left to right, with their letters: A … Z, then AA, AB …"""
-    return [
-        (chr(65 + n) if n < 26 else chr(64 + n // 26) + chr(65 + n % 26), stage)
-        for n, stage in enumerate(stages)
-    ]
-
-
 def natural(value: str) -> list:
     """ "9(2)" before "14(1)": numbers compared as numbers."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", value)]
@@ -103,60 +94,6 @@ def standards_table(refs) -> Table:
         )
     head = [_("Abbreviation"), _("Instrument"), _("Provisions cited")]
     return Table(head, rows, widths=(0.16, 0.5, 0.34), css="standards")
-
-
-def matrix_tables(data: dict, found: dict, checklist, lang: str) -> list[Table]:
-    """Defendant × question, one table per trial (its title as the caption): hearings where the question
-    was answered, shaded red where any showed a concern.
-
-    A table per trial rather than one for the mission: each is short enough to read on a page and to break
-    between pages cheaply, and the trial need not be repeated on every row.
-    """
-    names, numbers = people(data), question_numbers(checklist)
-    grid = found.get("matrix", {"defendants": [], "cells": {}})
-    items = checklist.items_for("defendant")
-    # Stages are named by letter above their columns (a stage of two questions is two narrow columns:
-    # its name overlapped its neighbours' and pushed the table past the margin); _matrix says which.
-    bands = [("", 2)] + [
-        (letter, len(stage_items))
-        for letter, (_stage, stage_items) in _lettered(checklist.by_stage("defendant"))
-    ]
-    trial_of = {d["uuid"]: d["trial_uuid"] for d in data["defendants"]}
-    rows_by_trial: dict[str, list] = {}
-    for defendant in grid["defendants"]:
-        row = grid["cells"].get(defendant["uuid"], {})
-        cells = []
-        for item in items:
-            cell = row.get(item.key)
-            if cell:
-                # a case-file fact has no sittings: its cell is shaded, with no number
-                shown = str(cell["hearings"]) if cell["hearings"] else ""
-                cells.append(Cell(shown, "concern" if cell["concern"] else "fine"))
-            else:
-                cells.append(Cell(""))
-        concerns = sum(1 for c in row.values() if c["concern"])
-        rows = rows_by_trial.setdefault(trial_of.get(defendant["uuid"], ""), [])
-        rows.append([Cell(names.get(defendant["uuid"], DASH)), Cell(str(concerns)), *cells])
-    head = [_("Defendant"), "Σ", *(str(numbers[item.key]) for item in items)]
-    # The cells are parted by 0.5 pt gaps that WeasyPrint adds beyond the table's width (60 gaps: about 4 %
-    # of a landscape page): the columns take 95 %, so the last one stays inside the margin.
-    share = 0.75 / max(len(items), 1)
-    widths = (0.17, 0.03, *([share] * len(items)))
-    titles = {t["uuid"]: t["title"] for t in data["trials"]}
-    order = [t["uuid"] for t in data["trials"]] + [uuid for uuid in rows_by_trial if uuid not in titles]
-    return [
-        Table(
-            head,
-            rows_by_trial[uuid],
-            widths=widths,
-            numeric=(1,),
-            css="matrix",
-            bands=bands,
-            caption=titles.get(uuid, DASH),
-        )
-        for uuid in order
-        if uuid in rows_by_trial
-    ]
 
 
 def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
@@ -201,7 +138,7 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
         _custody(data, found, key),
         _verdicts(found),
         *filter(None, [official.section(data)]),  # the authorities' figures, beside the counts, apart
-        _matrix(data, found, checklist, lang),
+        summary_section(data, found, checklist, lang),
     ]
     for number, section in enumerate((s for s in sections if s.level == 2), 1):
         section.title = f"{number}. {section.title}"
@@ -416,8 +353,9 @@ def _custody(data: dict, found: dict, key: list[str]) -> Section:
             text(f"{medians} {delays}"),
             sentences([key[5]]),
             Block("chart", custody_chart(data, found)),
-            Block("table", custody_table(data)),
+            Block("table", custody_summary_table(data, found)),
             note(custody_legend()),
+            note(_("The custody clocks of each defendant are in the trial's report.")),
         ],
         ident="custody",
     )
@@ -455,23 +393,3 @@ def _verdicts(found: dict) -> Section:
         head = [_("The conviction rests mainly on"), _("Convicted defendants")]
         blocks.append(Block("table", Table(head, basis, widths=(0.7, 0.3), numeric=(1,))))
     return Section(_("Verdicts and sentences"), blocks, ident="verdicts")
-
-
-def _matrix(data: dict, found: dict, checklist, lang: str) -> Section:
-    tables = matrix_tables(data, found, checklist, lang)
-    legend = _(
-        "Each cell: the number of hearings where the question was answered for the "
-        "defendant; red: a concern at one or more of them; blue: no concern; blank: not "
-        "observed. Column numbers are the question numbers of the findings by stage; Σ is "
-        "the number of questions with a concern."
-    )
-    stages = "; ".join(
-        f"{letter} — {stage.label.get(lang)}"
-        for letter, (stage, _items) in _lettered(checklist.by_stage("defendant"))
-    )
-    return Section(
-        _("Defendant × right matrix"),
-        [note(legend), note(stages), *([Block("table", t) for t in tables] or [note(_("No defendants."))])],
-        ident="matrix",
-        landscape=True,
-    )

@@ -43,6 +43,7 @@ from .findings import (
     nothing_yet,
 )
 from .follow_up import legal_assessment_section
+from .matrix import matrix_section
 
 
 def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report:
@@ -147,6 +148,8 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
         report.sections += concern_sections(report, found, checklist, lang, tables=False)
     elif found:
         report.sections.append(Section(_("Findings in this trial"), [nothing_yet()], ident="findings"))
+    if found and "matrix" in found:  # the trial's defendants × the questions (no longer in the mission's)
+        report.sections.append(matrix_section(data, found, checklist, lang))
     report.sections += [s for s in (legal_assessment_section(data, lang),) if s is not None]
     report.sections += [section for section in (evidence_annex(data),) if section is not None]
     report.sections.append(about_section(data, lang))
