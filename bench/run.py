@@ -531,7 +531,7 @@ def bench_report_profile(instance: Path, mission_uuid: str) -> dict:
     os.environ["MONITOR_INSTANCE_PATH"] = str(instance)
     from monitor import checklists, create_app
     from monitor.db import connect
-    from monitor.findings.aggregate import findings, matrix
+    from monitor.findings.aggregate import findings
     from monitor.findings.scope import Scope
     from monitor.reports import build, pdf
 
@@ -542,7 +542,6 @@ def bench_report_profile(instance: Path, mission_uuid: str) -> dict:
         checklist = checklists.get(mission["checklist_id"], mission["checklist_version"])
         started = time.perf_counter()
         findings(db, Scope(mission["id"]), checklist, mission)
-        matrix(db, Scope(mission["id"]), checklist)
         counted = time.perf_counter() - started
         started = time.perf_counter()
         html, _mimetype, _name = build.build_report(
@@ -697,19 +696,23 @@ def export_notes(results: dict) -> list[str]:
     profile, data = results.get("pdf_profile"), results["data"]
     if profile:
         notes.append(
-            "Mission PDF, profiled in one process: findings and matrix "
+            "Mission PDF, profiled in one process: findings "
             f"{profile['findings_and_matrix']:.1f} s; records, redaction, findings and HTML together "
             f"{profile['to_html']:.1f} s ({profile['html_kb']:,} KB of HTML); WeasyPrint's layout of that "
-            f"HTML {profile['pdf_layout']:.1f} s ({profile['pdf_kb']:,} KB PDF). The layout is mostly the "
-            f"defendant × right matrix ({data['defendants']} defendants × the checklist's defendant "
-            "questions, one table per trial) and the custody table: WeasyPrint spends time and memory on "
-            "every table cell."
+            f"HTML {profile['pdf_layout']:.1f} s ({profile['pdf_kb']:,} KB PDF). WeasyPrint spends time and "
+            "memory on every table cell, so the mission report has no table that grows with the "
+            f"defendants ({data['defendants']} here): a trial × right summary (\"k of n\" per trial and "
+            "right) and custody per trial; the defendant × right matrix and the per-defendant custody "
+            "table are in each trial's report (issue #16, part 5)."
         )
     if "answer_cells" in results:
         cells = results["answer_cells"]
         notes.append(
             "Exports stream: the answers are read from SQLite a hearing at a time, redacted row by row and "
-            "written straight into the file, so memory stays flat. The workbook holds the "
+            "written straight into the file, so the answers add nothing to the memory held; the other "
+            "records (observations, presence, witnesses, notes, case facts) are read whole before the "
+            "first line is written, so peak memory grows with the mission (bench/growth.py gives it at "
+            "each size). The workbook holds the "
             f"{cells['answers']:,} answers as {cells['rows']:,} rows (one per hearing, per defendant at a "
             "hearing and per witness, a column per question; see docs/exports.md): one row per answer would "
             "pass Excel's limit of 1,048,576 rows a sheet. It is written by the export's own streaming "
