@@ -701,7 +701,7 @@ def export_notes(results: dict) -> list[str]:
             f"{profile['to_html']:.1f} s ({profile['html_kb']:,} KB of HTML); WeasyPrint's layout of that "
             f"HTML {profile['pdf_layout']:.1f} s ({profile['pdf_kb']:,} KB PDF). WeasyPrint spends time and "
             "memory on every table cell, so the mission report has no table that grows with the "
-            f"defendants ({data['defendants']} here): a trial × right summary (\"k of n\" per trial and "
+            f'defendants ({data["defendants"]} here): a trial × right summary ("k of n" per trial and '
             "right) and custody per trial; the defendant × right matrix and the per-defendant custody "
             "table are in each trial's report (issue #16, part 5)."
         )
@@ -742,7 +742,8 @@ def update_exports(path: Path, results: dict) -> None:
         line
         if not line.startswith("Written by `make bench`")
         else line.split(" Exports re-measured")[0].rstrip()
-        + f" Exports re-measured on {m['date']} (`BENCH_ONLY=exports`): their rows and notes."
+        + f" Exports re-measured on {m['date']} (`BENCH_ONLY=exports`, load average {m['load']:.1f} at the "
+        f"start, {os.getloadavg()[0]:.1f} at the end): their rows and notes."
         for line in kept
     ]
     path.write_text("\n".join(kept) + "\n")
