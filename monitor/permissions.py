@@ -145,15 +145,6 @@ def _get_or_404(table: str, record_uuid: str) -> dict:
     return row
 
 
-def _parent(db, table: str, row_id: int) -> dict:
-    """The row another row points at (its trial, its mission...): a foreign key keeps it there, so a
-    missing one is a broken database, never a user's 404."""
-    row = records.get_by_id(db, table, row_id)
-    if row is None:
-        raise LookupError(f"{table} {row_id} is missing, yet a row points at it")
-    return row
-
-
 def get_mission_or_404(mission_uuid: str) -> dict:
     """A mission the current user leads (or any, for an administrator)."""
     mission = _get_or_404("mission", mission_uuid)
@@ -164,7 +155,7 @@ def get_mission_or_404(mission_uuid: str) -> dict:
 def get_trial_or_404(trial_uuid: str, manage: bool = False) -> tuple[dict, dict]:
     """(trial, mission): leads of the mission always; observers assigned to it only to read."""
     trial = _get_or_404("trial", trial_uuid)
-    mission = _parent(get_db(), "mission", trial["mission_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     allowed = manages(mission["id"]) or (not manage and is_assigned(trial["id"]))
     require(allowed, "not assigned to this trial")
     return trial, mission
@@ -173,8 +164,8 @@ def get_trial_or_404(trial_uuid: str, manage: bool = False) -> tuple[dict, dict]
 def get_defendant_or_404(defendant_uuid: str) -> tuple[dict, dict, dict]:
     """(defendant, trial, mission) for a lead of the mission."""
     defendant = _get_or_404("defendant", defendant_uuid)
-    trial = _parent(get_db(), "trial", defendant["trial_id"])
-    mission = _parent(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", defendant["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     require(manages(mission["id"]), "not a lead of this mission")
     return defendant, trial, mission
 
@@ -190,8 +181,8 @@ def get_case_file_or_404(defendant_uuid: str, edit: bool = False) -> tuple[dict,
     observers assigned to the trial; changed by those :func:`updates_case_file` allows. Case facts hold no
     witness identity and no named perpetrator (no sensitive field), so whoever reads it reads it whole."""
     defendant = _get_or_404("defendant", defendant_uuid)
-    trial = _parent(get_db(), "trial", defendant["trial_id"])
-    mission = _parent(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", defendant["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     if edit:
         may = updates_case_file(get_db(), mission["id"], trial["id"], me())
         require(may, "may not change this case file")
@@ -203,8 +194,8 @@ def get_case_file_or_404(defendant_uuid: str, edit: bool = False) -> tuple[dict,
 def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dict, dict]:
     """(hearing, trial, mission). Its observer may read and edit it; the mission's leads may read it."""
     hearing = _get_or_404("hearing", hearing_uuid)
-    trial = _parent(get_db(), "trial", hearing["trial_id"])
-    mission = _parent(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", hearing["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     mine = hearing["observer_id"] == me()["id"]
     require(mine if edit else (mine or manages(mission["id"])), "not this user's hearing")
     return hearing, trial, mission
@@ -237,7 +228,7 @@ def get_witness_record_or_404(table: str, uuid: str) -> tuple[dict, dict, dict]:
     (``witness_appearance``), to be changed on the register: only by the mission's leads."""
     row = _get_or_404(table, uuid)
     trial, mission = get_witness_register_or_404(
-        _parent(get_db(), "trial", row["trial_id"])["uuid"], change=True
+        records.existing(get_db(), "trial", row["trial_id"])["uuid"], change=True
     )
     return row, trial, mission
 
@@ -246,8 +237,8 @@ def get_sitting_or_404(sitting_uuid: str, reconcile: bool = False) -> tuple[dict
     """(sitting, trial, mission): readable by whoever may read its trial; reconciled (and its
     disagreements read side by side) only by a lead of the mission."""
     sitting = _get_or_404("sitting", sitting_uuid)
-    trial = _parent(get_db(), "trial", sitting["trial_id"])
-    mission = _parent(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", sitting["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     if reconcile:
         require(leads(mission["id"]), "not a lead of this mission")
     else:
@@ -343,7 +334,7 @@ EVIDENCE_TARGETS = ("defendant", "sitting", "witness", "allegation")
 def evidence_rights(db, target_type: str, target: dict, user: dict) -> tuple[bool, bool, bool]:
     """(read, attach, withdraw) for ``user`` on the files of ``target`` (any connection: the sync
     importer and exporter ask it too)."""
-    trial = _parent(db, "trial", target["trial_id"])
+    trial = records.existing(db, "trial", target["trial_id"])
     mission_id = trial["mission_id"]
     lead = membership(db, mission_id, user) == "lead"
     assigned = assigned_to(db, trial["id"], user)
@@ -353,7 +344,7 @@ def evidence_rights(db, target_type: str, target: dict, user: dict) -> tuple[boo
     elif target_type == "witness":
         read = attach = lead or (assigned and target["recorded_by"] == user["id"])
     elif target_type == "allegation":
-        hearing = _parent(db, "hearing", target["hearing_id"])
+        hearing = records.existing(db, "hearing", target["hearing_id"])
         read = attach = lead or (assigned and hearing["observer_id"] == user["id"])
     else:
         return False, False, False
@@ -376,7 +367,7 @@ def get_evidence_or_404(evidence_uuid: str, withdraw: bool = False) -> tuple[dic
 
     evidence = _get_or_404("evidence", evidence_uuid)
     target_type, target_id = target_of(evidence)
-    target = _parent(get_db(), target_type, target_id)
+    target = records.existing(get_db(), target_type, target_id)
     read, _attach, may_withdraw = evidence_rights(get_db(), target_type, target, me())
     require(may_withdraw if withdraw else read, "may not see or withdraw this file")
     return evidence, target_type, target
@@ -392,9 +383,9 @@ def get_evidence_or_404(evidence_uuid: str, withdraw: bool = False) -> tuple[dic
 
 def follow_up_rights(db, allegation: dict, user: dict) -> tuple[bool, bool]:
     """(read, write) for ``user`` on ``allegation``'s follow-up (any connection: API, sync too)."""
-    trial = _parent(db, "trial", allegation["trial_id"])
+    trial = records.existing(db, "trial", allegation["trial_id"])
     lead = membership(db, trial["mission_id"], user) == "lead"
-    hearing = _parent(db, "hearing", allegation["hearing_id"])
+    hearing = records.existing(db, "hearing", allegation["hearing_id"])
     own = hearing["observer_id"] == user["id"] and assigned_to(db, trial["id"], user)
     return lead or own, lead
 
@@ -404,15 +395,15 @@ def get_follow_up_or_404(allegation_uuid: str, write: bool = False) -> tuple[dic
     allegation = _get_or_404("allegation", allegation_uuid)
     read, may_write = follow_up_rights(get_db(), allegation, me())
     require(may_write if write else read, "may not see or change this follow-up")
-    trial = _parent(get_db(), "trial", allegation["trial_id"])
-    return allegation, trial, _parent(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", allegation["trial_id"])
+    return allegation, trial, records.existing(get_db(), "mission", trial["mission_id"])
 
 
 def get_follow_up_event_or_404(event_uuid: str) -> tuple[dict, dict | None]:
     """(event, allegation) for a lead of its mission (withdrawing it). The event names its allegation by
     uuid, without a foreign key: None when that allegation was removed from its draft hearing."""
     event = _get_or_404("follow_up", event_uuid)
-    trial = _parent(get_db(), "trial", event["trial_id"])
+    trial = records.existing(get_db(), "trial", event["trial_id"])
     require(leads(trial["mission_id"]), "not a lead of this mission")
     return event, records.get(get_db(), "allegation", event["allegation_uuid"])
 
@@ -459,7 +450,7 @@ def get_recommendation_or_404(
 def get_assessment_or_404(assessment_uuid: str) -> tuple[dict, dict]:
     """(assessment, mission) for a lead of the mission, to link evidence to it."""
     assessment = _get_or_404("assessment", assessment_uuid)
-    mission = _parent(get_db(), "mission", assessment["mission_id"])
+    mission = records.existing(get_db(), "mission", assessment["mission_id"])
     require(leads(mission["id"]), "not a lead of this mission")
     return assessment, mission
 
@@ -467,8 +458,8 @@ def get_assessment_or_404(assessment_uuid: str) -> tuple[dict, dict]:
 def get_assessment_link_or_404(link_uuid: str) -> tuple[dict, dict, dict]:
     """(link, assessment, mission) for a lead of the mission, to unlink it."""
     link = _get_or_404("assessment_link", link_uuid)
-    assessment = _parent(get_db(), "assessment", link["assessment_id"])
-    mission = _parent(get_db(), "mission", assessment["mission_id"])
+    assessment = records.existing(get_db(), "assessment", link["assessment_id"])
+    mission = records.existing(get_db(), "mission", assessment["mission_id"])
     require(leads(mission["id"]), "not a lead of this mission")
     return link, assessment, mission
 
