@@ -541,7 +541,7 @@ def m010_sittings(db: Database) -> None:
             "updated_at": now,
             "version": 1,
         }
-        sitting_id = db["sitting"].insert(row).last_pk
+        sitting_id = db.table("sitting").insert(row).last_pk
         db.execute(
             "UPDATE hearing SET sitting_id = ? WHERE trial_id = ? AND hearing_date = ?",
             [sitting_id, group["trial_id"], group["hearing_date"]],
@@ -735,7 +735,7 @@ def m013_witness_persons(db: Database) -> None:
                 "updated_at": now,
                 "version": 1,
             }
-            person["id"] = db["witness"].insert(person).last_pk
+            person["id"] = db.table("witness").insert(person).last_pk
             audit.record(
                 db,
                 "witness.migrate",
@@ -748,7 +748,7 @@ def m013_witness_persons(db: Database) -> None:
                 },
             )
             for member in members:
-                db["witness_appearance"].insert(
+                db.table("witness_appearance").insert(
                     {
                         "id": member["id"],
                         "uuid": member["uuid"],

@@ -7,6 +7,7 @@ into 404 and "not yours" into 403, and every refusal is audited.
 """
 
 from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_babel import gettext as _
@@ -21,15 +22,18 @@ from .db import get_db
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # any active account
 
+View = TypeVar("View", bound=Callable[..., Any])
 
-def allow(*who: str) -> Callable:
+
+def allow(*who: str) -> Callable[[View], View]:
     """Declare who may reach a view: PUBLIC, SIGNED_IN, or role names."""
     unknown = set(who) - {PUBLIC, SIGNED_IN, *ROLES}
     if not who or unknown:
         raise ValueError(f"allow() needs PUBLIC, SIGNED_IN or roles, got {who!r}")
 
-    def decorate(view: Callable) -> Callable:
-        view.allowed = frozenset(who)
+    def decorate(view: View) -> View:
+        # the rule rides on the view function itself; rule_for reads it back with getattr
+        view.__dict__["allowed"] = frozenset(who)
         return view
 
     return decorate
@@ -41,7 +45,7 @@ def rule_for(endpoint: str) -> frozenset | None:
     return getattr(current_app.view_functions.get(endpoint), "allowed", None)
 
 
-def refuse(reason: str = "role", message: str | None = None):
+def refuse(reason: str = "role", message: str | None = None) -> NoReturn:
     """Audit the refusal and answer 403 (with ``message`` for the user, when there is one)."""
     audit_refusal(reason)
     abort(403, description=message)
@@ -151,7 +155,7 @@ def get_mission_or_404(mission_uuid: str) -> dict:
 def get_trial_or_404(trial_uuid: str, manage: bool = False) -> tuple[dict, dict]:
     """(trial, mission): leads of the mission always; observers assigned to it only to read."""
     trial = _get_or_404("trial", trial_uuid)
-    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     allowed = manages(mission["id"]) or (not manage and is_assigned(trial["id"]))
     require(allowed, "not assigned to this trial")
     return trial, mission
@@ -160,8 +164,8 @@ def get_trial_or_404(trial_uuid: str, manage: bool = False) -> tuple[dict, dict]
 def get_defendant_or_404(defendant_uuid: str) -> tuple[dict, dict, dict]:
     """(defendant, trial, mission) for a lead of the mission."""
     defendant = _get_or_404("defendant", defendant_uuid)
-    trial = records.get_by_id(get_db(), "trial", defendant["trial_id"])
-    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", defendant["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     require(manages(mission["id"]), "not a lead of this mission")
     return defendant, trial, mission
 
@@ -177,8 +181,8 @@ def get_case_file_or_404(defendant_uuid: str, edit: bool = False) -> tuple[dict,
     observers assigned to the trial; changed by those :func:`updates_case_file` allows. Case facts hold no
     witness identity and no named perpetrator (no sensitive field), so whoever reads it reads it whole."""
     defendant = _get_or_404("defendant", defendant_uuid)
-    trial = records.get_by_id(get_db(), "trial", defendant["trial_id"])
-    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", defendant["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     if edit:
         may = updates_case_file(get_db(), mission["id"], trial["id"], me())
         require(may, "may not change this case file")
@@ -190,8 +194,8 @@ def get_case_file_or_404(defendant_uuid: str, edit: bool = False) -> tuple[dict,
 def get_hearing_or_404(hearing_uuid: str, edit: bool = False) -> tuple[dict, dict, dict]:
     """(hearing, trial, mission). Its observer may read and edit it; the mission's leads may read it."""
     hearing = _get_or_404("hearing", hearing_uuid)
-    trial = records.get_by_id(get_db(), "trial", hearing["trial_id"])
-    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", hearing["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     mine = hearing["observer_id"] == me()["id"]
     require(mine if edit else (mine or manages(mission["id"])), "not this user's hearing")
     return hearing, trial, mission
@@ -224,7 +228,7 @@ def get_witness_record_or_404(table: str, uuid: str) -> tuple[dict, dict, dict]:
     (``witness_appearance``), to be changed on the register: only by the mission's leads."""
     row = _get_or_404(table, uuid)
     trial, mission = get_witness_register_or_404(
-        records.get_by_id(get_db(), "trial", row["trial_id"])["uuid"], change=True
+        records.existing(get_db(), "trial", row["trial_id"])["uuid"], change=True
     )
     return row, trial, mission
 
@@ -233,8 +237,8 @@ def get_sitting_or_404(sitting_uuid: str, reconcile: bool = False) -> tuple[dict
     """(sitting, trial, mission): readable by whoever may read its trial; reconciled (and its
     disagreements read side by side) only by a lead of the mission."""
     sitting = _get_or_404("sitting", sitting_uuid)
-    trial = records.get_by_id(get_db(), "trial", sitting["trial_id"])
-    mission = records.get_by_id(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", sitting["trial_id"])
+    mission = records.existing(get_db(), "mission", trial["mission_id"])
     if reconcile:
         require(leads(mission["id"]), "not a lead of this mission")
     else:
@@ -330,7 +334,7 @@ EVIDENCE_TARGETS = ("defendant", "sitting", "witness", "allegation")
 def evidence_rights(db, target_type: str, target: dict, user: dict) -> tuple[bool, bool, bool]:
     """(read, attach, withdraw) for ``user`` on the files of ``target`` (any connection: the sync
     importer and exporter ask it too)."""
-    trial = records.get_by_id(db, "trial", target["trial_id"])
+    trial = records.existing(db, "trial", target["trial_id"])
     mission_id = trial["mission_id"]
     lead = membership(db, mission_id, user) == "lead"
     assigned = assigned_to(db, trial["id"], user)
@@ -340,7 +344,7 @@ def evidence_rights(db, target_type: str, target: dict, user: dict) -> tuple[boo
     elif target_type == "witness":
         read = attach = lead or (assigned and target["recorded_by"] == user["id"])
     elif target_type == "allegation":
-        hearing = records.get_by_id(db, "hearing", target["hearing_id"])
+        hearing = records.existing(db, "hearing", target["hearing_id"])
         read = attach = lead or (assigned and hearing["observer_id"] == user["id"])
     else:
         return False, False, False
@@ -363,7 +367,7 @@ def get_evidence_or_404(evidence_uuid: str, withdraw: bool = False) -> tuple[dic
 
     evidence = _get_or_404("evidence", evidence_uuid)
     target_type, target_id = target_of(evidence)
-    target = records.get_by_id(get_db(), target_type, target_id)
+    target = records.existing(get_db(), target_type, target_id)
     read, _attach, may_withdraw = evidence_rights(get_db(), target_type, target, me())
     require(may_withdraw if withdraw else read, "may not see or withdraw this file")
     return evidence, target_type, target
@@ -379,9 +383,9 @@ def get_evidence_or_404(evidence_uuid: str, withdraw: bool = False) -> tuple[dic
 
 def follow_up_rights(db, allegation: dict, user: dict) -> tuple[bool, bool]:
     """(read, write) for ``user`` on ``allegation``'s follow-up (any connection: API, sync too)."""
-    trial = records.get_by_id(db, "trial", allegation["trial_id"])
+    trial = records.existing(db, "trial", allegation["trial_id"])
     lead = membership(db, trial["mission_id"], user) == "lead"
-    hearing = records.get_by_id(db, "hearing", allegation["hearing_id"])
+    hearing = records.existing(db, "hearing", allegation["hearing_id"])
     own = hearing["observer_id"] == user["id"] and assigned_to(db, trial["id"], user)
     return lead or own, lead
 
@@ -391,14 +395,15 @@ def get_follow_up_or_404(allegation_uuid: str, write: bool = False) -> tuple[dic
     allegation = _get_or_404("allegation", allegation_uuid)
     read, may_write = follow_up_rights(get_db(), allegation, me())
     require(may_write if write else read, "may not see or change this follow-up")
-    trial = records.get_by_id(get_db(), "trial", allegation["trial_id"])
-    return allegation, trial, records.get_by_id(get_db(), "mission", trial["mission_id"])
+    trial = records.existing(get_db(), "trial", allegation["trial_id"])
+    return allegation, trial, records.existing(get_db(), "mission", trial["mission_id"])
 
 
-def get_follow_up_event_or_404(event_uuid: str) -> tuple[dict, dict]:
-    """(event, allegation) for a lead of its mission (withdrawing it)."""
+def get_follow_up_event_or_404(event_uuid: str) -> tuple[dict, dict | None]:
+    """(event, allegation) for a lead of its mission (withdrawing it). The event names its allegation by
+    uuid, without a foreign key: None when that allegation was removed from its draft hearing."""
     event = _get_or_404("follow_up", event_uuid)
-    trial = records.get_by_id(get_db(), "trial", event["trial_id"])
+    trial = records.existing(get_db(), "trial", event["trial_id"])
     require(leads(trial["mission_id"]), "not a lead of this mission")
     return event, records.get(get_db(), "allegation", event["allegation_uuid"])
 
@@ -445,7 +450,7 @@ def get_recommendation_or_404(
 def get_assessment_or_404(assessment_uuid: str) -> tuple[dict, dict]:
     """(assessment, mission) for a lead of the mission, to link evidence to it."""
     assessment = _get_or_404("assessment", assessment_uuid)
-    mission = records.get_by_id(get_db(), "mission", assessment["mission_id"])
+    mission = records.existing(get_db(), "mission", assessment["mission_id"])
     require(leads(mission["id"]), "not a lead of this mission")
     return assessment, mission
 
@@ -453,8 +458,8 @@ def get_assessment_or_404(assessment_uuid: str) -> tuple[dict, dict]:
 def get_assessment_link_or_404(link_uuid: str) -> tuple[dict, dict, dict]:
     """(link, assessment, mission) for a lead of the mission, to unlink it."""
     link = _get_or_404("assessment_link", link_uuid)
-    assessment = records.get_by_id(get_db(), "assessment", link["assessment_id"])
-    mission = records.get_by_id(get_db(), "mission", assessment["mission_id"])
+    assessment = records.existing(get_db(), "assessment", link["assessment_id"])
+    mission = records.existing(get_db(), "mission", assessment["mission_id"])
     require(leads(mission["id"]), "not a lead of this mission")
     return link, assessment, mission
 

@@ -38,10 +38,11 @@ def _one(db: Database, sql: str, key: object) -> dict | None:
 
 
 def existing(db: Database, table: str, row_id: int) -> dict:
-    """A row the caller knows is there (just written, or read inside the same transaction)."""
+    """A row the caller knows is there (just written, read inside the same transaction, or named by a
+    foreign key): a missing one is a broken database, never a user's 404."""
     row = get_by_id(db, table, row_id)
     if row is None:
-        raise LookupError(f"{table} {row_id} vanished inside its own transaction")
+        raise LookupError(f"{table} {row_id} is missing where it must be")
     return row
 
 

@@ -645,6 +645,29 @@ def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
     assert (kept["identity"], kept["testimony"]) == ("Aigerim S.", "A's words.")
 
 
+def test_a_conflict_on_a_record_removed_here_since_is_refused_with_a_message(two_servers):
+    """Both sides changed the testimony (a conflict); then the witness is removed from the draft hearing
+    here. Resolving the conflict says the record changed here (it used to fail on the missing row, a 500)
+    and leaves the conflict open and nothing written."""
+    world = two_servers
+    a, b = world["a"], world["b"]
+    witness_uuid = world["witness"]["uuid"]
+    change = observe.changes("witness", {"testimony": "A's words."}, witness_uuid)
+    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial", 1), change) == []
+    with b.atomic():
+        appearance = one(b, "witness_appearance", witness_uuid)
+        records.update(b, "witness_appearance", ACTOR, appearance, {"testimony": "B's words."})
+    report = import_bundle(b, withholding(world), world["ada"], ACTOR)
+    assert report.counts["witness_appearance"]["conflict"] == 1
+    conflict = conflicts.open_conflicts(b, None)[0]
+    observe.remove(b, ACTOR, one(b, "hearing", world["hearing"]["uuid"]), "witness", witness_uuid)
+    before = state(b)
+    with pytest.raises(conflicts.ConflictError, match="changed here after the conflict was found"):
+        conflicts.resolve(b, ACTOR, world["ada"], conflict, {"testimony": "incoming"})
+    assert conflicts.get(b, conflict["uuid"])["status"] == "open"
+    assert state(b) == before
+
+
 def test_a_kept_revision_with_withheld_values_is_no_rewrite(two_servers):
     """An administrator's bundle blanks identities inside kept revisions too: a revision here keeps its
     snapshot (and is not refused as rewritten), a new one arrives as sent, blanks and all."""

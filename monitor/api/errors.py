@@ -158,7 +158,7 @@ def unchanged_since(table: str, row: dict, expected: int | None):
     """A write transaction in which ``row`` is still at version ``expected`` (409 if someone changed it)."""
     db = get_db()
     with atomic(db):
-        current = records.get_by_id(db, table, row["id"])
+        current = records.existing(db, table, row["id"])  # read by the caller; records stay
         if expected is not None and current["version"] != expected:
             raise ApiError(
                 409,

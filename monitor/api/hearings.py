@@ -178,8 +178,12 @@ def _add(kind: str, hearing: dict, body: dict) -> dict:
     except observe.HearingError:
         raise _locked() from None
     if kind == "witness":
-        return witness_records.appearance(db, row["uuid"])
-    return records.get(db, kind, row["uuid"])
+        added = witness_records.appearance(db, row["uuid"])
+    else:
+        added = records.get(db, kind, row["uuid"])
+    if added is None:
+        raise LookupError(f"{kind} {row['uuid']} was just added, yet is not there")
+    return added
 
 
 @bp.route("/hearings/<hearing_uuid>/witnesses", methods=["POST"])

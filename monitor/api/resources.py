@@ -49,7 +49,7 @@ def form_data(body: dict, kinds: dict[str, str], current: dict | None = None) ->
     unknown = [key for key in body if key not in kinds]
     if unknown:
         raise ApiError(422, _("Unknown field."), unknown[0])
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     for name, value in {**(current or {}), **body}.items():
         kind = kinds[name]
         if value is None:
@@ -104,7 +104,10 @@ def _current(row: dict, kinds: dict) -> dict:
 
 def reread(table: str, row: dict) -> dict:
     """A record just inserted, read back with every column's default."""
-    return records.get(get_db(), table, row["uuid"])
+    found = records.get(get_db(), table, row["uuid"])
+    if found is None:
+        raise LookupError(f"{table} {row['uuid']} was just inserted, yet is not there")
+    return found
 
 
 def created(data: dict):

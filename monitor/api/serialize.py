@@ -27,7 +27,9 @@ class People:
     """User uuids and display names by integer id, looked up once per request."""
 
     def __init__(self, db: Database):
-        self.db, self.known = db, {}
+        self.db = db
+        self.known: dict[int, dict] = {}
+        self.sittings: dict[int | None, str | None] = {}
 
     def __call__(self, user_id: int) -> dict:
         if user_id not in self.known:
@@ -36,12 +38,11 @@ class People:
         return self.known[user_id]
 
     def sitting(self, sitting_id: int | None) -> str | None:
-        """The uuid of a sitting by its integer id (cached beside the people)."""
-        key = ("sitting", sitting_id)
-        if key not in self.known:
+        """The uuid of a sitting by its integer id (cached, as the people are)."""
+        if sitting_id not in self.sittings:
             row = records.get_by_id(self.db, "sitting", sitting_id) if sitting_id else None
-            self.known[key] = row["uuid"] if row else None
-        return self.known[key]
+            self.sittings[sitting_id] = row["uuid"] if row else None
+        return self.sittings[sitting_id]
 
 
 def mission(row: dict) -> dict:

@@ -321,7 +321,7 @@ IF_MATCH = {
 READ = errors(401, 403, 404)
 WRITE = errors(400, 401, 403, 404, 409, 422)
 
-PATHS = {
+PATHS: dict[str, dict] = {
     "/missions": {
         "get": operation(
             "listMissions",

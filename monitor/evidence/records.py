@@ -307,7 +307,8 @@ def annex(
     the internal one lists none attached to a witness or an allegation (the attachment could identify a
     witness); a public one gives no file names (a name may carry a person's)."""
     public = profile == "public"
-    where, params = ["trial.mission_id = ?", "evidence.withdrawn_at IS NULL"], [mission_id]
+    where = ["trial.mission_id = ?", "evidence.withdrawn_at IS NULL"]
+    params: list[int | str] = [mission_id]
     if trial_uuid is not None:
         where.append("trial.uuid = ?")
         params.append(trial_uuid)

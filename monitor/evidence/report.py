@@ -29,7 +29,7 @@ def annex_section(data: dict) -> Section | None:
         row = [item["kind"], files.size_label(item["size"]), item["sha256"], attached]
         rows.append(row if public else [item["filename"], *row])
     head = [_("Kind"), _("Size"), "SHA-256", _("Attached to")]
-    widths = (0.08, 0.1, 0.52, 0.3)
+    widths: tuple[float, ...] = (0.08, 0.1, 0.52, 0.3)
     if not public:
         head, widths = [_("File"), *head], (0.2, 0.07, 0.08, 0.4, 0.25)
     blocks = [

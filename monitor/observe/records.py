@@ -253,7 +253,7 @@ def save_changes(db: Database, actor: Actor, hearing: dict, checklist, changes: 
     """
     errors, before, after = [], {}, {}
     with atomic(db):
-        current = records.get_by_id(db, "hearing", hearing["id"])
+        current = records.existing(db, "hearing", hearing["id"])
         _require_editable(current)
         context = _Context(db, current, actor)
         for change in changes:
@@ -356,9 +356,9 @@ class _Context:
 
     def _move_to_sitting(self, hearing_date: str) -> None:
         """A changed date moves the observation to the sitting of that date (same session), made if new."""
-        trial = records.get_by_id(self.db, "trial", self.hearing["trial_id"])
+        trial = records.existing(self.db, "trial", self.hearing["trial_id"])
         current = (
-            records.get_by_id(self.db, "sitting", self.hearing["sitting_id"])
+            records.existing(self.db, "sitting", self.hearing["sitting_id"])
             if self.hearing.get("sitting_id")
             else None
         )
@@ -429,7 +429,7 @@ def add_witness(
     """A witness heard at this observation: a person of the trial heard again (``person_uuid``) or a new
     person. Returns the appearance as :func:`witnesses` reads it."""
     with atomic(db):
-        _require_editable(records.get_by_id(db, "hearing", hearing["id"]))
+        _require_editable(records.existing(db, "hearing", hearing["id"]))
         try:
             return witness_records.add_appearance(db, actor, hearing, recorded_by, person_uuid)
         except witness_records.WitnessError as error:
@@ -438,7 +438,7 @@ def add_witness(
 
 def add_allegation(db: Database, actor: Actor, hearing: dict) -> dict:
     with atomic(db):
-        _require_editable(records.get_by_id(db, "hearing", hearing["id"]))
+        _require_editable(records.existing(db, "hearing", hearing["id"]))
         return records.insert(
             db, "allegation", actor, {"hearing_id": hearing["id"], "trial_id": hearing["trial_id"]}
         )
@@ -449,7 +449,7 @@ def remove(db: Database, actor: Actor, hearing: dict, table: str, record_uuid: s
     if table not in ("witness", "allegation"):
         raise HearingError("unknown record type")
     with atomic(db):
-        _require_editable(records.get_by_id(db, "hearing", hearing["id"]))
+        _require_editable(records.existing(db, "hearing", hearing["id"]))
         if table == "witness":
             row = witness_records.appearance(db, record_uuid)
             if row is None or row["hearing_id"] != hearing["id"]:
@@ -475,7 +475,7 @@ def remove(db: Database, actor: Actor, hearing: dict, table: str, record_uuid: s
 
 def add_note(db: Database, actor: Actor, hearing: dict, author_id: int, text: str, typed_at: str) -> dict:
     with atomic(db):
-        _require_editable(records.get_by_id(db, "hearing", hearing["id"]))
+        _require_editable(records.existing(db, "hearing", hearing["id"]))
         return records.insert(
             db,
             "note",
@@ -486,7 +486,7 @@ def add_note(db: Database, actor: Actor, hearing: dict, author_id: int, text: st
 
 def submit(db: Database, actor: Actor, hearing: dict) -> dict:
     with atomic(db):
-        current = records.get_by_id(db, "hearing", hearing["id"])
+        current = records.existing(db, "hearing", hearing["id"])
         _require_editable(current)
         return records.update(
             db,
@@ -504,7 +504,7 @@ def start_correction(db: Database, actor: Actor, hearing: dict, author_id: int, 
     The revision keeps the whole snapshot; its audit entry (``hearing.correction``, written by
     :func:`records.insert`) keeps the snapshot with every sensitive field as its keyed hash."""
     with atomic(db):
-        current = records.get_by_id(db, "hearing", hearing["id"])
+        current = records.existing(db, "hearing", hearing["id"])
         if editable(current):
             raise HearingError("this hearing is already open for editing")
         number = len(revisions(db, current["id"])) + 1
@@ -535,7 +535,7 @@ def review(
 ) -> dict:
     """A lead approves or returns a submitted hearing, or comments on it or on one answer."""
     with atomic(db):
-        current = records.get_by_id(db, "hearing", hearing["id"])
+        current = records.existing(db, "hearing", hearing["id"])
         if decision in ("approved", "returned") and current["status"] != "submitted":
             raise HearingError("only a submitted hearing can be approved or returned")
         if answer_uuid and not next(

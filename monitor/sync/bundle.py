@@ -24,6 +24,9 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 
+# zipfile's own reading of a zip's end record: private, so its type stubs leave it out
+from zipfile import _ECD_SIZE, _EndRecData  # type: ignore[attr-defined]
+
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -33,12 +36,13 @@ FORMAT_VERSION = 2  # 2: sittings (a hearing names its sitting); format 1 still 
 MAGIC = b"TRIAL-MONITOR-SEALED-BUNDLE\n"
 # Argon2id at 64 MiB, 3 passes (above the RFC 9106 second recommendation for memory-constrained use):
 # about half a second here per guess, so a stolen USB stick's passphrase cannot be tried quickly.
-KDF = {"name": "argon2id", "memory_kib": 64 * 1024, "iterations": 3, "lanes": 4}
+KDF_MEMORY_KIB, KDF_ITERATIONS = 64 * 1024, 3
+KDF = {"name": "argon2id", "memory_kib": KDF_MEMORY_KIB, "iterations": KDF_ITERATIONS, "lanes": 4}
 # What a sealed bundle's header may ask for. The header is read before the passphrase can be checked, so
 # anyone may send one: at most twice the default's memory, passes and work (memory × passes), never the
 # 1 GiB × 20 passes (14 s and 1.2 GiB per request) the format once allowed.
 KDF_LIMITS = {"memory_kib": (19 * 1024, 128 * 1024), "iterations": (1, 6), "lanes": (1, 8)}
-KDF_MAX_WORK = 2 * KDF["memory_kib"] * KDF["iterations"]
+KDF_MAX_WORK = 2 * KDF_MEMORY_KIB * KDF_ITERATIONS
 KDF_AT_ONCE = 2  # derivations at once per process: a burst of sealed uploads waits, its memory never adds up
 MAX_HEADER_BYTES = 4096  # a sealed bundle's JSON header (this app writes about 300 bytes)
 
@@ -272,8 +276,16 @@ DAMAGED = "This file is not a bundle, or it is incomplete (cut short while copyi
 def _directory_size(plain: bytes) -> int:
     """The size the zip's end record gives its central directory (which zipfile reads whole, listing
     every entry), or -1 when there is no end record."""
-    end = zipfile._EndRecData(io.BytesIO(plain))  # the standard library's own reading of that record
-    return end[zipfile._ECD_SIZE] if end else -1
+    end = _EndRecData(io.BytesIO(plain))  # the standard library's own reading of that record
+    return end[_ECD_SIZE] if end else -1
+
+
+def _skip_space(text: str, position: int = 0) -> int:
+    """Where the JSON whitespace from ``position`` ends."""
+    match = _WHITESPACE.match(text, position)
+    if match is None:  # never: the pattern matches the empty string too
+        raise ValueError("no whitespace match")
+    return match.end()
 
 
 def _too_deep(value, limit: int) -> bool:
@@ -307,8 +319,8 @@ def _decode(text: str, position: int, where: str, depth: int) -> tuple:
 
 def _parse(text: str, where: str):
     """One JSON value, with nothing after it."""
-    value, end = _decode(text, _WHITESPACE.match(text).end(), where, MAX_DEPTH)
-    if _WHITESPACE.match(text, end).end() != len(text):
+    value, end = _decode(text, _skip_space(text), where, MAX_DEPTH)
+    if _skip_space(text, end) != len(text):
         raise BundleError(f"{where} is not readable JSON.")
     return value
 
@@ -317,22 +329,22 @@ def _parse_list(text: str, count: int, where: str) -> list:
     """A JSON array of ``count`` entries, parsed one entry at a time: parsing stops at the first entry
     past ``count``, so a part cannot hold more than its manifest declares."""
     items: list = []
-    position = _WHITESPACE.match(text).end()
+    position = _skip_space(text)
     if text[position : position + 1] != "[":
         raise BundleError(f"{where} is not a list of entries.")
-    position = _WHITESPACE.match(text, position + 1).end()
+    position = _skip_space(text, position + 1)
     closed = text[position : position + 1] == "]"
     while not closed:
         if len(items) == count:
             raise BundleError(f"{where} holds more entries than its manifest says ({count}).")
         item, position = _decode(text, position, where, MAX_DEPTH - 1)  # the list is one level
         items.append(item)
-        position = _WHITESPACE.match(text, position).end()
+        position = _skip_space(text, position)
         separator = text[position : position + 1]
         if separator not in (",", "]"):
             raise BundleError(f"{where} is not readable JSON.")
         closed = separator == "]"
-        position = _WHITESPACE.match(text, position + 1).end()
+        position = _skip_space(text, position + 1)
     if position != len(text):
         raise BundleError(f"{where} is not readable JSON.")
     if len(items) != count:

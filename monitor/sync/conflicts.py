@@ -9,6 +9,7 @@ fields of their own, so two observers' answers can be merged one question at a t
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -46,9 +47,9 @@ def get(db: Database, conflict_uuid: str) -> dict | None:
     return records.get(db, "sync_conflict", conflict_uuid)
 
 
-def flatten(content: dict) -> dict[str, object]:
+def flatten(content: dict) -> dict[str, Any]:
     """A record's content as ``field → value``; a hearing's presence and answers one entry each."""
-    flat = {}
+    flat: dict[str, Any] = {}  # JSON values
     for key, value in content.items():
         if key == "presence":
             flat.update({f"presence/{uuid}": present for uuid, present in value.items()})
@@ -59,7 +60,7 @@ def flatten(content: dict) -> dict[str, object]:
     return flat
 
 
-def unflatten(flat: dict[str, object]) -> dict:
+def unflatten(flat: dict[str, Any]) -> dict:
     content: dict = {}
     presence, answers = {}, []
     for key, value in flat.items():
@@ -110,11 +111,12 @@ def resolve(
         raise ConflictError(f"Choose a version for every field that differs ({len(missing)} left).")
     kind = KINDS[conflict["record_type"]]
     with atomic(db):
-        current = get(db, conflict["uuid"])
+        current = records.existing(db, "sync_conflict", conflict["id"])
         if current["status"] != "open":
             raise ConflictError("This conflict was already resolved.")
         local_row = records.get(db, kind.name, conflict["record_uuid"])
-        if content_hash(Reader(db).content(kind, local_row)) != conflict["local_hash"]:
+        # removed here since (a witness or allegation taken off its draft hearing) is a change too
+        if local_row is None or content_hash(Reader(db).content(kind, local_row)) != conflict["local_hash"]:
             raise ConflictError(
                 "The record changed here after the conflict was found; it needs a fresh look. "
                 "Reload the page."
@@ -141,7 +143,7 @@ def resolve(
         )
         taken = sorted(f["field"] for f in fields if choices[f["field"]] == "incoming")
         resolution = {"incoming_fields": taken, "local_fields": len(fields) - len(taken), "hash": result_hash}
-        db["sync_conflict"].update(
+        db.table("sync_conflict").update(
             current["id"],
             {
                 "status": "resolved",

@@ -138,7 +138,7 @@ class Reader:
     def __init__(self, db: Database):
         self.db = db
         self._columns = {name: columns(db, kind) for name, kind in KINDS.items()}
-        self._uuids: dict[tuple[str, int], str] = {}
+        self._uuids: dict[tuple[str, int], str | None] = {}
 
     def uuid_of(self, table: str, row_id: int | None) -> str | None:
         if row_id is None:
@@ -151,8 +151,9 @@ class Reader:
 
     def content(self, kind: Kind, row: dict) -> dict:
         content = {name: row[name] for name in self._columns[kind.name]}
-        if kind.parent:
-            content[kind.parent_key] = self.uuid_of(kind.parent[1], row[kind.parent[0]])
+        if kind.parent is not None:
+            column, table = kind.parent
+            content[f"{table}_uuid"] = self.uuid_of(table, row[column])  # its parent_key
         for column, key in kind.people:
             content[key] = self.uuid_of("user", row[column])
         for column, table in kind.links:

@@ -74,8 +74,8 @@ class Withholding:
         self.sends_others = not self.lead and sender_role(db, user, mission) == "lead"
         self.fields: set[str] = set()
         self._receives: dict[str | None, bool] = {}
-        self._observers: dict[str, str | None] = {}
-        self._witnesses: dict[str, dict | None] = {}
+        self._observers: dict[str | None, str | None] = {}
+        self._witnesses: dict[str | None, dict | None] = {}
 
     def receives(self, recorder: str | None) -> bool:
         if self.lead:
@@ -297,8 +297,11 @@ def stream(
             observer = user["id"] if what == "changes" and not leads else None
         trial_id = trial["id"] if trial is not None else None
         for row in _rows(db, kind, mission["id"], trial_id, observer):
-            theirs = assigned is None or name not in ("trial", "defendant", "witness", *CASE_FILE)
-            if not theirs and (row["id"] if name == "trial" else row["trial_id"]) not in assigned:
+            if (
+                assigned is not None
+                and name in ("trial", "defendant", "witness", *CASE_FILE)
+                and (row["id"] if name == "trial" else row["trial_id"]) not in assigned
+            ):
                 continue  # an observer's set-up holds only the trials they observe
             if name == "witness" and not leads and what != "pull" and row["recorded_by"] != user["id"]:
                 continue
@@ -362,7 +365,7 @@ def _reads_evidence(db: Database, user: dict, row: dict) -> bool:
     from ..evidence.records import target_of
 
     target_type, target_id = target_of(row)
-    return evidence_rights(db, target_type, records.get_by_id(db, target_type, target_id), user)[0]
+    return evidence_rights(db, target_type, records.existing(db, target_type, target_id), user)[0]
 
 
 def _assigned_trials(db: Database, user: dict) -> set[int]:
@@ -545,7 +548,7 @@ def push_batches(chosen: Selection, size: int = HEARINGS_PER_PUSH) -> list[Selec
     setup = Selection()
     by_hearing: dict[str, Selection] = {}
     # a sitting travels with the first hearing of the selection that names it (so it lands before it)
-    first_of = {}
+    first_of: dict[str | None, str] = {}
     for record in chosen.records.get("hearing", []):
         first_of.setdefault(record["content"].get("sitting_uuid"), record["uuid"])
     for name in ORDER:

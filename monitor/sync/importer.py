@@ -25,6 +25,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -228,11 +229,21 @@ def write_over(
     writer._write(kind, record, local, local[kind.parent[0]] if kind.parent else None)
 
 
+Value = TypeVar("Value")
+
+
+def _checked(value: Value | None, what: str) -> Value:
+    """``value``, which an earlier check of this import (or a foreign key) made sure is there."""
+    if value is None:
+        raise LookupError(f"{what} is missing where this import made sure it is there")
+    return value
+
+
 class _Import:
     def __init__(self, db, reader, user, actor, report, checklist_for, link_account):
         self.db, self.reader, self.user, self.actor, self.report = db, reader, user, actor, report
         self.checklist_for, self.link_account = checklist_for, link_account
-        self.rules: dict[tuple, dict] = {}
+        self.rules: dict[tuple, tuple[dict, Checklist] | None] = {}  # see _answer_rules
         self.contents = Reader(db)
         self.ids: dict[tuple[str, str], int | None] = {}
         self.roles: dict[int, str | None] = {}
@@ -258,7 +269,8 @@ class _Import:
         self.withheld = _withheld(manifest)
         self.format_version = manifest.get("format_version", 1)
         self._users()
-        self.hearings_before, self.hearings_inserted, self.dropped = self.db["hearing"].count, 0, []
+        self.dropped: list[str] = []  # SQL that rebuilds the answers' indexes, when they were dropped
+        self.hearings_before, self.hearings_inserted = self.db["hearing"].count, 0
         for name in ORDER:
             kind = KINDS[name]
             for chunk in self.reader.items(name):
@@ -419,11 +431,11 @@ class _Import:
             return local["id"] if local else None
         if kind.parent is None:  # a country's recommendation or statistic: the bundle's mission carries it
             return self._id("mission", self.mission_uuid)
-        table, row_id = kind.parent[1], parent_id
+        table, row_id = kind.parent[1], _checked(parent_id, f"the parent of a {kind.name}")
         while table != "mission":
-            parent_kind = KINDS[table]
-            row = records.get_by_id(self.db, table, row_id)
-            table, row_id = parent_kind.parent[1], row[parent_kind.parent[0]]
+            parent = _checked(KINDS[table].parent, f"the parent of a {table}")
+            row = records.existing(self.db, table, row_id)
+            table, row_id = parent[1], row[parent[0]]
         return row_id
 
     # One record -----------------------------------------------------------------------------------
@@ -454,7 +466,12 @@ class _Import:
         action, local_hash = self._classify(kind, record, local)
         text = label(kind.name, content)
         if action in ("unchanged", "older"):
-            if action == "unchanged" and not self._remembered(record, local, local_hash):
+            if (
+                action == "unchanged"
+                and local is not None  # (local and its hash: always set but for "inserted")
+                and local_hash is not None
+                and not self._remembered(record, local, local_hash)
+            ):
                 self._remember(kind, record_uuid, record, local["version"], local_hash)
             self.report.count(kind.name, action, record_uuid, text)
             return
@@ -464,8 +481,9 @@ class _Import:
             )
         _check_fields(kind, content, record_uuid)
         self._authorize(kind, content, local, mission_id, record_uuid)
-        if action == "conflict":
-            self._conflict(kind, record, local, local_hash, mission_id, text)
+        if action == "conflict":  # (a conflict is with a version here: local and its hash are set)
+            here, here_hash = _checked(local, record_uuid), _checked(local_hash, record_uuid)
+            self._conflict(kind, record, here, here_hash, mission_id, text)
         else:
             if kind.name == "hearing" and local is None:
                 self._count_hearing_insert()
@@ -506,7 +524,7 @@ class _Import:
         history = [str(h) for h in record.get("history", []) if isinstance(h, str)]
         appearance_history = [record["hash"], *history]
         if here is not None:
-            person = witness_records.person(self.db, here["person_uuid"])
+            person = _checked(witness_records.person(self.db, here["person_uuid"]), "an appearance's person")
             as_v1 = {
                 **{name: here[name] for name in (*matching.PERSON_FIELDS, *matching.APPEARANCE_FIELDS)},
                 "hearing_uuid": content["hearing_uuid"],
@@ -517,13 +535,16 @@ class _Import:
                     content_hash(self.contents.content(KINDS["witness_appearance"], here))
                 )
         else:
-            person, review = self._v1_person(hearing["trial_id"], {**person_values, "id": 0})
-            if person is None:
-                person = {
+            found, review = self._v1_person(hearing["trial_id"], {**person_values, "id": 0})
+            person = (
+                found
+                if found is not None
+                else {
                     "uuid": str(uuidlib.uuid5(V1_PERSONS, record_uuid)),
                     "new": True,
                     "review": review,
                 }
+            )
         if person.get("new") or self._uuid_of_user(person["recorded_by"]) == content["recorded_by_uuid"]:
             base = {} if person.get("new") else self.contents.content(KINDS["witness"], person)
             merged = {
@@ -771,7 +792,7 @@ class _Import:
                 )
             return
         if kind.name == "sitting":
-            trial_id = self._id("trial", content["trial_uuid"])
+            trial_id = _checked(self._id("trial", content["trial_uuid"]), "a sitting's trial")
             if manages:
                 return
             if not assigned_to(self.db, trial_id, self.user):
@@ -791,14 +812,15 @@ class _Import:
             sender = self.report.author.get("uuid", "")
             register_sync.authorize(self.db, self.user, sender, kind.name, content, mission_id, record_uuid)
             return
+        # the record's parent (its trial, or its hearing) is here: _record refused it otherwise
         if kind.name == "hearing":
             hearing_observer = content["observer_uuid"]
-            trial_id = self._id("trial", content["trial_uuid"])
+            trial_id = _checked(self._id("trial", content["trial_uuid"]), "a hearing's trial")
         elif kind.name == "witness":  # a person of the trial: its recorder sends it
             hearing_observer = me
-            trial_id = self._id("trial", content["trial_uuid"])
+            trial_id = _checked(self._id("trial", content["trial_uuid"]), "a witness's trial")
         else:
-            hearing = records.get(self.db, "hearing", content["hearing_uuid"])
+            hearing = _checked(records.get(self.db, "hearing", content["hearing_uuid"]), "a hearing")
             hearing_observer = self._uuid_of_user(hearing["observer_id"])
             trial_id = hearing["trial_id"]
         if (
@@ -896,7 +918,7 @@ class _Import:
         their machine it went with the draft's witness or allegation (evidence.records.remove_with), and
         the withdrawal is theirs to send. (Draft or since submitted: the bundle may carry both.)"""
         if target_type == "allegation":
-            hearings = [records.get_by_id(self.db, "hearing", target["hearing_id"])]
+            hearings = [records.existing(self.db, "hearing", target["hearing_id"])]
         elif target_type == "witness" and target["recorded_by"] == self.user["id"]:
             hearings = list(
                 self.db.query(
@@ -950,12 +972,13 @@ class _Import:
         fact = (
             content
             if kind.name == "case_fact"
-            else records.get(self.db, "case_fact", content["case_fact_uuid"])
+            else _checked(records.get(self.db, "case_fact", content["case_fact_uuid"]), "a case fact")
         )
+        # the parent (defendant or case fact) is here: _record refused the record otherwise
         if kind.name == "case_fact":
-            defendant = records.get(self.db, "defendant", content["defendant_uuid"])
+            defendant = _checked(records.get(self.db, "defendant", content["defendant_uuid"]), "a defendant")
         else:
-            defendant = records.get_by_id(self.db, "defendant", fact["defendant_id"])
+            defendant = records.existing(self.db, "defendant", fact["defendant_id"])
         if not assigned_to(self.db, defendant["trial_id"], self.user):
             raise Refused(
                 f"The bundle writes into the case file of a trial you do not observe ({kind.name} "
@@ -979,7 +1002,7 @@ class _Import:
             raise BundleError(
                 f"The case fact {record_uuid} does not have the uuid of its defendant and question: refused."
             )
-        mission = records.get_by_id(self.db, "mission", mission_id)
+        mission = records.existing(self.db, "mission", mission_id)
         checklist = self.checklist_for(mission["checklist_id"], mission["checklist_version"])
         if checklist is None:
             return
@@ -1017,7 +1040,7 @@ class _Import:
     def _before(self, hearing_uuid: str) -> "_Before":
         """How a hearing stood before this import: read when a record first touches it, before any write."""
         if hearing_uuid not in self.before:
-            hearing = records.get(self.db, "hearing", hearing_uuid)
+            hearing = _checked(records.get(self.db, "hearing", hearing_uuid), f"hearing {hearing_uuid}")
             locked = not observe.editable(hearing)
             self.before[hearing_uuid] = _Before(
                 status=hearing["status"],
@@ -1078,7 +1101,8 @@ class _Import:
                 raise BundleError(f"The {kind.name} names an account ({content[key]}) that is not here.")
             row[column] = user_id
         if "trial_id" in kind.derived:
-            row["trial_id"] = records.get_by_id(self.db, "hearing", parent_id)["trial_id"]
+            hearing_id = _checked(parent_id, f"the hearing of a {kind.name}")
+            row["trial_id"] = records.existing(self.db, "hearing", hearing_id)["trial_id"]
         # A record names others of its own trial only: a hearing its sitting, an appearance its person.
         for column, table in kind.links:
             if kind.optional_links and not content[f"{table}_uuid"]:
@@ -1146,7 +1170,7 @@ class _Import:
     def _write_evidence(self, row_id: int, content: dict) -> None:
         """Keep the file's bytes (checked against its SHA-256 before), or purge them once withdrawn; the
         audit entry records its SHA-256 and size, as an attachment's does (audit-verify compares them)."""
-        row = records.get_by_id(self.db, "evidence", row_id)
+        row = records.existing(self.db, "evidence", row_id)  # just written
         if content["withdrawn_at"]:
             evidence_records.purge_unused(self.db, content["sha256"])
         else:
@@ -1185,7 +1209,10 @@ class _Import:
             "INSERT INTO hearing_defendant (hearing_id, defendant_id, present) VALUES (?, ?, ?)", rows
         )
         now = utcnow()
-        allowed, checklist = self._answer_rules(content)
+        rules = self._answer_rules(content)
+        if rules is None:  # (never: _shape refused a record with a checklist not installed here)
+            raise BundleError(f"A hearing uses checklist {content['checklist_id']}, which is not installed.")
+        allowed, checklist = rules
         answer_rows = []
         for answer in answers:
             if type(answer) is not list or len(answer) != 6 or not all(type(part) is str for part in answer):
@@ -1300,7 +1327,7 @@ class _Import:
             self.report.audit_entries += len(rows)
 
     def _kept_audit(self, hashes: list[str]) -> set[str]:
-        kept = set()
+        kept: set[str] = set()
         for start in range(0, len(hashes), 500):
             part = hashes[start : start + 500]
             kept.update(

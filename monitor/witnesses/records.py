@@ -110,7 +110,10 @@ def add_appearance(
                 "recorded_by": recorded_by,
             },
         )
-        return appearance(db, row["uuid"])
+        made = appearance(db, row["uuid"])
+        if made is None:
+            raise LookupError(f"witness_appearance {row['uuid']} vanished inside its own transaction")
+        return made
 
 
 def remove_appearance(db: Database, actor: Actor, row: dict) -> None:
@@ -130,7 +133,7 @@ def remove_appearance(db: Database, actor: Actor, row: dict) -> None:
         before=kept,
     )
     if not db.execute("SELECT 1 FROM witness_appearance WHERE witness_id = ?", [row["person_id"]]).fetchone():
-        gone = records.get_by_id(db, "witness", row["person_id"])
+        gone = records.existing(db, "witness", row["person_id"])
         evidence.remove_with(db, actor, "witness", row["person_id"])  # its files go with it
         _drop_person(db, actor, gone, "witness.remove")
 
@@ -154,10 +157,11 @@ def merge(db: Database, actor: Actor, keep: dict, other: dict, choices: dict[str
     if keep["id"] == other["id"] or keep["trial_id"] != other["trial_id"]:
         raise WitnessError("two witnesses of the same trial are needed")
     with atomic(db):
-        keep = records.get_by_id(db, "witness", keep["id"])
-        other = records.get_by_id(db, "witness", other["id"])
-        if keep is None or other is None:
+        keep_now = records.get_by_id(db, "witness", keep["id"])
+        other_now = records.get_by_id(db, "witness", other["id"])
+        if keep_now is None or other_now is None:
             raise WitnessError("the witness is no longer there")
+        keep, other = keep_now, other_now
         undecided = [n for n in conflicts(keep, other) if choices.get(n) not in ("keep", "other")]
         if undecided:
             raise WitnessError("choose a value for " + ", ".join(undecided))
@@ -169,12 +173,10 @@ def merge(db: Database, actor: Actor, keep: dict, other: dict, choices: dict[str
             elif keep[name] in ("", 0) and other[name] not in ("", 0):
                 changes[name] = other[name]
         changes["review"] = ""
-        moved = [
-            r["uuid"]
-            for r in db.query("SELECT uuid FROM witness_appearance WHERE witness_id = ?", [other["id"]])
-        ]
-        for appearance_uuid in moved:
-            row = records.get(db, "witness_appearance", appearance_uuid)
+        moving = list(db.query("SELECT id, uuid FROM witness_appearance WHERE witness_id = ?", [other["id"]]))
+        moved = [r["uuid"] for r in moving]
+        for appearance_id in [r["id"] for r in moving]:
+            row = records.existing(db, "witness_appearance", appearance_id)
             records.update(
                 db, "witness_appearance", actor, row, {"witness_id": keep["id"]}, action="witness.merge"
             )
@@ -183,7 +185,7 @@ def merge(db: Database, actor: Actor, keep: dict, other: dict, choices: dict[str
         _drop_person(
             db, actor, other, "witness.merged_away", {"merged_into": keep["uuid"], "appearances": moved}
         )
-        return records.get_by_id(db, "witness", keep["id"])
+        return records.existing(db, "witness", keep["id"])
 
 
 def split(db: Database, actor: Actor, appearance_uuid: str) -> dict:
@@ -192,7 +194,7 @@ def split(db: Database, actor: Actor, appearance_uuid: str) -> dict:
         row = records.get(db, "witness_appearance", appearance_uuid)
         if row is None:
             raise WitnessError("no such appearance")
-        source = records.get_by_id(db, "witness", row["witness_id"])
+        source = records.existing(db, "witness", row["witness_id"])
         if (
             db.execute(
                 "SELECT count(*) FROM witness_appearance WHERE witness_id = ?", [source["id"]]
