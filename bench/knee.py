@@ -35,6 +35,7 @@ import os
 import random
 import resource
 import shutil
+import sqlite3
 import statistics
 import sys
 import threading
@@ -224,7 +225,7 @@ def change_for(target: dict, items: list, n: int) -> dict:
 # In process: how long one autosave holds the write lock.
 
 
-def write_time(instance: Path, target: dict, items: list, repeat: int = 60) -> dict:
+def write_time(instance: Path, target: dict, items: list, repeat: int = 150) -> dict:
     """One autosave (one answer changed) in process, ``save_changes`` from BEGIN IMMEDIATE to COMMIT
     (with its fsync and the findings counts' upkeep): the time it holds SQLite's single write lock."""
     from monitor import checklists
@@ -245,7 +246,7 @@ def write_time(instance: Path, target: dict, items: list, repeat: int = 60) -> d
         if errors:
             raise RuntimeError(f"the in-process save was refused: {errors}")
     db.close()
-    return run.spread(samples[5:])  # the first few warm the caches
+    return run.spread(samples[10:])  # the first few warm the caches
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -278,6 +279,17 @@ class Client:
         self.token = browser.token or ""
         if not self.cookies or not self.token:
             raise RuntimeError(f"{self.target['username']} could not sign in")
+
+    def start(self) -> str | None:
+        """Sign in and save once, neither measured (a worker's first request is slow): None, or why this
+        client could not start (counted among the step's errors)."""
+        try:
+            self.sign_in()
+        except (OSError, http.client.HTTPException, RuntimeError, ValueError) as error:
+            return f"sign-in: {type(error).__name__}: {error}"
+        _elapsed, error = self.one()
+        self.acknowledged.clear()  # the warm-up save is not one of the window's
+        return f"warm-up: {error}" if error else None
 
     def save(self) -> tuple[int, dict]:
         """One save on the kept-alive connection; a connection the server closed while idle is opened
@@ -394,6 +406,73 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class FloorProbe:
+    """The floor in the same window: a bare ``/healthz`` (no session, one ``SELECT 1``) over a kept-alive
+    connection about four times a second, so each step's latencies read against what the same server
+    and machine answer for almost no work."""
+
+    def __init__(self, url: str, stop: threading.Event):
+        parts = urllib.parse.urlsplit(url)
+        self.host, self.port, self.stop = parts.hostname, parts.port, stop
+        self.latencies: list[float] = []
+        self.rng = random.Random(7)
+        self.thread = threading.Thread(target=self._run, daemon=True, name="floor-probe")
+
+    def _run(self) -> None:
+        conn = None
+        while not self.stop.wait(self.rng.uniform(0.15, 0.35)):
+            started = time.perf_counter()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                self.latencies.append(time.perf_counter() - started)
+            except (OSError, http.client.HTTPException):
+                if conn is not None:
+                    conn.close()
+                conn = None  # a closed kept-alive connection: the next try opens a new one
+        if conn is not None:
+            conn.close()
+
+
+class LockProbe:
+    """Samples SQLite's write lock during the window: ``every`` seconds a connection of its own tries
+    BEGIN IMMEDIATE without waiting (and rolls back at once); the share of tries that find the lock
+    taken is the share of time a writer held it. Each try holds the lock some microseconds."""
+
+    def __init__(self, path: Path, every: float = 0.02):
+        self.path, self.every = path, every
+        self.busy = self.total = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="lock-probe")
+
+    def __enter__(self) -> "LockProbe":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop.set()
+        self.thread.join(5)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
+        try:
+            while not self.stop.wait(self.every):
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute("ROLLBACK")
+                except sqlite3.OperationalError:
+                    self.busy += 1
+                self.total += 1
+        finally:
+            conn.close()
+
+    @property
+    def share(self) -> float:
+        return self.busy / max(1, self.total)
+
+
 def error_log_counts(path: Path) -> dict:
     text = path.read_text(errors="replace") if path.exists() else ""
     return {
@@ -421,17 +500,13 @@ def step(instance: Path, targets: list[dict], items: list, seconds: float, watch
         watchdog.step(f"starting the server for {n} clients", 60)
         server.start()
         clients = [Client(server.url, t, items, seed=16_000 + i) for i, t in enumerate(targets)]
-        watchdog.step(f"signing {n} clients in", 30 + 2 * n)
+        watchdog.step(f"signing {n} clients in and their warm-up saves", 30 + 3 * n)
         with ThreadPoolExecutor(SIGN_IN_AT_ONCE) as pool:
-            list(pool.map(Client.sign_in, clients, timeout=20 + 2 * n))
-        watchdog.step(f"the warm-up saves of {n} clients", 30 + n)
-        with ThreadPoolExecutor(WORKERS * THREADS) as pool:
-            warm = list(pool.map(Client.one, clients, timeout=20 + n))
-        failed = [error for _t, error in warm if error]
-        if failed:
-            raise RuntimeError(f"{len(failed)} warm-up saves failed, e.g. {failed[0]}")
-        for client in clients:  # the warm-up saves are not counted as lost or kept
-            client.acknowledged.clear()
+            starts = list(pool.map(Client.start, clients, timeout=20 + 3 * n))
+        start_errors = [error for error in starts if error]
+        if len(start_errors) == n:
+            raise RuntimeError(f"no client could start, e.g. {start_errors[0]}")
+        clients = [c for c, error in zip(clients, starts, strict=True) if not error]
         stop = threading.Event()
         watchdog.step(f"the {seconds:.0f} s window with {n} clients", seconds + 3 * TIMEOUT + 30)
         start_at = time.monotonic() + 0.5
@@ -443,14 +518,20 @@ def step(instance: Path, targets: list[dict], items: list, seconds: float, watch
         for t in threads:
             t.start()
         stop.wait(max(0.0, start_at - time.monotonic()))
-        cpu0, server0, own0, wall0 = machine_cpu(), group_cpu(server.process.pid), own_cpu(), time.monotonic()
-        stop.wait(max(0.0, end_at - time.monotonic()))
-        cpu1, server1, own1, wall1 = machine_cpu(), group_cpu(server.process.pid), own_cpu(), time.monotonic()
+        floor = FloorProbe(server.url, stop)
+        floor.thread.start()
+        with LockProbe(instance / "monitor.sqlite") as probe:
+            cpu0, server0, own0 = machine_cpu(), group_cpu(server.process.pid), own_cpu()
+            wall0 = time.monotonic()
+            stop.wait(max(0.0, end_at - time.monotonic()))
+            cpu1, server1, own1 = machine_cpu(), group_cpu(server.process.pid), own_cpu()
+            wall1 = time.monotonic()
         stop.set()  # wakes the clients waiting for their next save; a save under way finishes
         deadline = end_at + 2 * TIMEOUT + 5  # the last save started before end_at, with its timeout
         for t in threads:
             t.join(max(0.1, deadline - time.monotonic()))
-        hung = [t.name for t in threads if t.is_alive()]
+        floor.thread.join(TIMEOUT + 1)
+        hung = [t.name for t in [*threads, floor.thread] if t.is_alive()]
         if hung:
             raise RuntimeError(f"{len(hung)} client threads did not finish: {hung[:5]}")
         wall_end = time.monotonic()
@@ -467,19 +548,24 @@ def step(instance: Path, targets: list[dict], items: list, seconds: float, watch
     lost = count_lost(instance, clients)
     watchdog.clear()
     latencies = [x for c in clients for x in c.latencies]
-    errors = [e for c in clients for e in c.errors]
+    errors = start_errors + [e for c in clients for e in c.errors]
     window = wall1 - wall0
     busy, total = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
     result = {
         "clients": n,
+        "started": len(clients),
         "saves": len(latencies),
         "acknowledged": sum(len(c.acknowledged) for c in clients),
         "per_second": len(latencies) / max(wall_end - start_at, 1e-9),
         "latency": run.spread(latencies) if latencies else None,
+        "mean": statistics.fmean(latencies) if latencies else 0.0,
+        "floor": run.spread(floor.latencies) if floor.latencies else None,
         "errors": len(errors),
         "error_kinds": sorted({e.split(":")[0][:60] for e in errors})[:5],
         "lost": lost,
         "reconnects": sum(c.reconnects for c in clients),
+        "lock_busy": probe.share,
+        "lock_samples": probe.total,
         "machine_cpu": 100 * busy / max(total, 1),
         "server_cpu": 100 * (server1 - server0) / window / CORES,
         "client_cpu": 100 * (own1 - own0) / window / CORES,
@@ -569,34 +655,44 @@ def verdict(s: dict) -> str:
 
 def row(s: dict) -> str:
     lat = s["latency"] or {"median": 0, "p95": 0, "p99": 0, "max": 0}
+    floor = f"{run.ms(s['floor']['p95'])} ms" if s.get("floor") else "—"
     return (
         f"| {s['clients']} | {s['saves']:,} | {s['per_second']:.1f} | {run.ms(lat['median'])} ms | "
         f"{run.ms(lat['p95'])} ms | {run.ms(lat['p99'])} ms | {run.ms(lat['max'])} ms | {s['errors']} | "
-        f"{s['lost']} | {s['machine_cpu']:.0f} % | {s['server_cpu']:.0f} % | {s['client_cpu']:.0f} % | "
-        f"{100 * s['writer_occupancy']:.0f} % | {s['load'][0]:.1f} → {s['load'][1]:.1f} | {verdict(s)} |"
+        f"{s['lost']} | {floor} | {s['machine_cpu']:.0f} % | {s['server_cpu']:.0f} % | "
+        f"{s['client_cpu']:.0f} % | {100 * s['lock_busy']:.0f} % | "
+        f"{s['load'][0]:.1f} → {s['load'][1]:.1f} | {verdict(s)} |"
     )
 
 
 HEADER = (
-    "| concurrent observers | saves | saves/s | p50 | p95 | p99 | max | errors | lost | machine CPU "
-    "| server CPU | client CPU | write lock held | load average | ≤ 30 ms p95, 0 errors, 0 lost |"
+    "| concurrent observers | saves | saves/s | p50 | p95 | p99 | max | errors | lost | floor p95 "
+    "| machine CPU | server CPU | client CPU | write lock taken | load average "
+    "| ≤ 30 ms p95, 0 errors, 0 lost |"
 )
+
+
+def crowded(s: dict) -> bool:
+    """Whether other processes, not this load, held most of a saturated machine during step ``s``."""
+    others = s["machine_cpu"] - s["server_cpu"] - s["client_cpu"]
+    return s["machine_cpu"] >= 85 and others > s["server_cpu"] + s["client_cpu"]
 
 
 def limiting(s: dict, writer: dict) -> str:
     """The resource that ran out at step ``s``, named from its measurements."""
-    in_flight = s["per_second"] * (s["latency"]["median"] if s["latency"] else 0)
+    in_flight = s["per_second"] * s["mean"]  # Little's law: arrivals × time in the system
     facts = (
         f"at {s['clients']} observers the machine's CPU was {s['machine_cpu']:.0f} % busy (the server "
         f"{s['server_cpu']:.0f} %, this client {s['client_cpu']:.0f} %, the rest other processes), the "
-        f"write lock was held {100 * s['writer_occupancy']:.0f} % of the time ({s['per_second']:.0f} "
-        f"saves/s × {run.ms(writer['median'])} ms each), about {in_flight:.1f} requests were in flight "
-        f"on average (of {WORKERS * THREADS} threads), and the server logged {s['log']['locked']} "
-        f'"database is locked"'
+        f"write lock was found taken at {100 * s['lock_busy']:.0f} % of {s['lock_samples']:,} tries "
+        f"({100 * s['writer_occupancy']:.0f} % from {s['per_second']:.0f} saves/s × "
+        f"{run.ms(writer['median'])} ms each in process), about {in_flight:.1f} requests were in flight "
+        f"on average (of {WORKERS * THREADS} threads), the server logged {s['log']['locked']} "
+        f'"database is locked", and the bare `/healthz` answered in '
+        f"{run.ms(s['floor']['p95']) if s.get('floor') else '—'} ms p95 in the same window"
     )
-    others = s["machine_cpu"] - s["server_cpu"] - s["client_cpu"]
     if s["machine_cpu"] >= 85:
-        if others > s["server_cpu"] + s["client_cpu"]:
+        if crowded(s):
             return (
                 f"**CPU, taken mostly by other processes**: {facts}. The two cores were saturated by other "
                 "work on the shared machine, not by this load: run again on a quiet machine for the "
@@ -607,7 +703,7 @@ def limiting(s: dict, writer: dict) -> str:
             f"**CPU**: {facts}. The two cores were saturated — by {who} first — so requests queued for "
             "the processor, not for the database"
         )
-    if s["writer_occupancy"] >= 0.6 or s["log"]["locked"]:
+    if max(s["lock_busy"], s["writer_occupancy"]) >= 0.6 or s["log"]["locked"]:
         return f"**SQLite's single write lock**: {facts}. Saves queued for the writer"
     if in_flight >= 0.75 * WORKERS * THREADS:
         return f"**the workers' threads**: {facts}. Requests waited for a free thread"
@@ -633,12 +729,15 @@ def section(results: dict) -> list[str]:
         f"the form debounces for a second), one answer each save (a choice or a typed note) in their own "
         f"draft of a routine sitting of a {results['instance']['defendants']}-defendant trial "
         f"({results['instance']['present']} present), over a kept-alive connection, with a 10 s timeout. "
-        "*Lost*: acknowledged saves missing from the database after the server stopped. CPU columns are "
+        "*Lost*: acknowledged saves missing from the database after the server stopped. *Floor*: a bare "
+        "`/healthz` (no session, one `SELECT 1`) about four times a second in the same window, same server "
+        "(what the machine's scheduling alone costs a request). CPU columns are "
         "shares of the whole machine (all cores) over the window: the machine (/proc/stat), the server "
         "(gunicorn's processes) and the load generator (this process, on the same machine). *Write lock "
-        f"held*: saves/s × the time one autosave holds SQLite's write lock in process "
-        f"({run.ms(writer['median'])} ms median, {run.ms(writer['p95'])} ms p95: BEGIN IMMEDIATE to COMMIT, "
-        "with its fsync and the findings counts' upkeep).",
+        "taken*: the share of tries (one each 20 ms, on a connection of the benchmark's own: BEGIN "
+        "IMMEDIATE without waiting, then ROLLBACK) that found SQLite's single write lock held by a save. "
+        f"In process, one autosave holds it {run.ms(writer['median'])} ms median, {run.ms(writer['p95'])} ms "
+        "p95 (BEGIN IMMEDIATE to COMMIT, with its fsync and the findings counts' upkeep).",
         "",
         HEADER,
         "|" + "---|" * (HEADER.count(" | ") + 1),
@@ -693,29 +792,47 @@ def section(results: dict) -> list[str]:
 def sizing(results: dict) -> str:
     steps, writer = results["steps"], results["writer"]
     first, below = knee(results)
-    carried = below["clients"] if below else 0
-    cpu_per_save = statistics.median(s["server_cpu_per_save"] for s in steps)
-    per_core = 1 / max(cpu_per_save, 1e-9)  # saves/s one core of server carries
+    top = steps[-1]
+    measured = [s for s in steps if s["saves"]]
+    cpu_per_save = statistics.median(s["server_cpu_per_save"] for s in measured) if measured else 0
+    per_core = 1 / max(cpu_per_save, 1e-9)  # saves/s one core of server CPU carries
+    half = CORES * per_core / 2  # saves/s at half the machine's CPU: room for pages, reports, the tail
     writer_max = 1 / max(writer["median"], 1e-9)
-    margin = carried // 2 if first is not None else carried
-    reached = (
-        f"it met the target up to {carried} concurrent observers on this shared machine"
-        if first is not None
-        else f"it met the target at every step up to {carried} concurrent observers"
-    )
+    load = f"load average {results['started']['load'][0]:.1f} → {results['ended_load'][0]:.1f}"
+    if first is None:
+        found = f"this run met the target at every step up to {top['clients']} observers ({load})"
+        plan = min(half, top["clients"]) if top["clients"] < half else half
+    elif below is None or crowded(first):
+        floor = f", the bare `/healthz` {run.ms(first['floor']['p95'])} ms p95" if first.get("floor") else ""
+        held = f"met the target up to {below['clients']} observers but " if below else ""
+        found = (
+            f"this run {held}missed at {first['clients']} observers while the machine was busy with other "
+            f"work ({load}{floor}), so it does not locate this server's own knee; the estimate below rests "
+            "on the CPU each save costs"
+        )
+        plan = half
+    else:
+        found = (
+            f"this run met the target up to {below['clients']} observers and missed at "
+            f"{first['clients']} ({load})"
+        )
+        plan = min(half, below["clients"])
     return (
-        f"**Sizing a mission server.** Each autosave costs the server about {run.ms(cpu_per_save)} ms of CPU "
-        f"(median over the steps), so one core serves about {per_core:.0f} saves/s, and an observer "
-        f"typing saves about once a second. On {CORES} cores, {reached}; plan for about {margin} observers "
-        f"typing at the same moment with margin (half the knee: bursts, page loads, reports and exports "
-        f"share the same cores), which covers a mission of several times as many observers, since not all "
-        f"type at once. With 4 or 8 cores, run one gunicorn worker per core (4 threads each): the CPU "
-        f"bound grows about with the cores (≈ {4 * per_core:.0f} and {8 * per_core:.0f} saves/s of server "
-        f"CPU against {CORES * per_core:.0f} here, minus what the load around it takes). What more cores "
-        f"do not change is SQLite's single writer: every save holds the one write lock for about "
-        f"{run.ms(writer['median'])} ms (BEGIN IMMEDIATE to COMMIT, fsync included), so one database "
-        f"takes at most about {writer_max:.0f} saves/s whatever the cores — the ceiling for one "
-        f"installation; a faster disk (the fsync) raises it, more workers do not."
+        f"**Sizing a mission server.** Each autosave costs the server about {run.ms(cpu_per_save)} ms of "
+        f"CPU (median over the steps; its write transaction is {run.ms(writer['median'])} ms of it, the "
+        "rest is the request around it: session, permissions, JSON, gunicorn), so one core serves at most "
+        f"about {per_core:.0f} saves/s; an observer typing saves about once a second. On {CORES} cores, "
+        f"{found}. Plan a {CORES}-core mission server for about {plan:.0f} observers typing at the same "
+        "moment: at most half its CPU, leaving the rest for page loads, the lead's findings and reports, "
+        "and the tail — a mission has several times as many observers, since the form saves only while "
+        f"someone types. With 4 or 8 cores (one gunicorn worker per core, 4 threads each) the CPU bound "
+        f"grows with the cores: about {2 * per_core:.0f} and {4 * per_core:.0f} observers typing at once "
+        "at half CPU. What more cores do not change is SQLite's single writer: each save holds the one "
+        f"write lock about {run.ms(writer['median'])} ms (BEGIN IMMEDIATE to COMMIT, fsync included; found "
+        f"taken {100 * top['lock_busy']:.0f} % of the time at {top['clients']} observers), so one database "
+        f"takes at most about {writer_max:,.0f} saves/s whatever the cores, and is half-busy at "
+        f"{writer_max / 2:,.0f} — past that a faster disk (the fsync in each commit) helps, more workers "
+        "do not."
     )
 
 

@@ -21,11 +21,12 @@ def test_each_step_counts_its_saves_and_loses_none(measured):
     assert [s["clients"] for s in results["steps"]] == [2, 3]
     for s in results["steps"]:
         # 2 s at one save every 0.5–1.5 s: at least one save per client, every one acknowledged and kept
-        assert s["saves"] >= s["clients"] and s["latency"]["n"] == s["saves"]
+        assert s["started"] == s["clients"] and s["saves"] >= s["clients"] and s["latency"]["n"] == s["saves"]
         assert s["errors"] == 0 and s["lost"] == 0, s
         assert 0 < s["acknowledged"] <= s["saves"]
         assert s["per_second"] > 0 and 0 < s["latency"]["median"] <= s["latency"]["max"] < knee.TIMEOUT
         assert 0 < s["machine_cpu"] <= 100 and s["server_cpu"] >= 0 and s["client_cpu"] > 0
+        assert s["lock_samples"] > 0 and 0 <= s["lock_busy"] < 1
         assert s["log"]["tracebacks"] == 0 and s["log"]["workers_booted"] == knee.WORKERS  # its log read
     assert 0 < results["writer"]["median"] < 1  # one autosave's write transaction, in process
 
@@ -95,3 +96,23 @@ def test_the_knee_is_the_first_step_that_misses():
     first, below = knee.knee({"steps": steps})
     assert first["clients"] == 40 and below["clients"] == 20
     assert knee.knee({"steps": steps[:2]}) == (None, steps[1])
+
+
+def test_the_lock_probe_sees_a_writer_hold_the_lock(tmp_path):
+    import sqlite3
+    import time
+
+    path = tmp_path / "probe.sqlite"
+    writer = sqlite3.connect(str(path), isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("CREATE TABLE t (x)")
+    with knee.LockProbe(path, every=0.01) as free:
+        time.sleep(0.2)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    with knee.LockProbe(path, every=0.01) as held:
+        time.sleep(0.2)
+    writer.execute("COMMIT")
+    writer.close()
+    assert free.total > 5 and free.busy == 0
+    assert held.total > 5 and held.busy == held.total
