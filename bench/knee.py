@@ -27,6 +27,7 @@ threads' stacks printed when a step overruns.
 """
 
 import argparse
+import contextlib
 import faulthandler
 import http.client
 import http.cookiejar
@@ -487,7 +488,9 @@ def error_log_counts(path: Path) -> dict:
 # One step of the ladder.
 
 
-def step(instance: Path, targets: list[dict], items: list, seconds: float, watchdog: Watchdog) -> dict:
+def step(
+    instance: Path, targets: list[dict], items: list, seconds: float, watchdog: Watchdog, hold: bool = False
+) -> dict:
     n = len(targets)
     errlog = instance / f"gunicorn-errors-{n}.log"
     errlog.unlink(missing_ok=True)
@@ -520,7 +523,8 @@ def step(instance: Path, targets: list[dict], items: list, seconds: float, watch
         stop.wait(max(0.0, start_at - time.monotonic()))
         floor = FloorProbe(server.url, stop)
         floor.thread.start()
-        with LockProbe(instance / "monitor.sqlite") as probe:
+        probe = LockProbe(instance / "monitor.sqlite") if hold else None
+        with probe or contextlib.nullcontext():
             cpu0, server0, own0 = machine_cpu(), group_cpu(server.process.pid), own_cpu()
             wall0 = time.monotonic()
             stop.wait(max(0.0, end_at - time.monotonic()))
@@ -564,8 +568,8 @@ def step(instance: Path, targets: list[dict], items: list, seconds: float, watch
         "error_kinds": sorted({e.split(":")[0][:60] for e in errors})[:5],
         "lost": lost,
         "reconnects": sum(c.reconnects for c in clients),
-        "lock_busy": probe.share,
-        "lock_samples": probe.total,
+        "lock_busy": probe.share if probe else None,
+        "lock_samples": probe.total if probe else 0,
         "machine_cpu": 100 * busy / max(total, 1),
         "server_cpu": 100 * (server1 - server0) / window / CORES,
         "client_cpu": 100 * (own1 - own0) / window / CORES,
@@ -606,7 +610,9 @@ def count_lost(instance: Path, clients: list[Client]) -> int:
 # The whole ladder, the knee, and the section of docs/benchmarks.md.
 
 
-def measure(data: Path, ladder: list[int], seconds: float, say=log) -> dict:
+def measure(data: Path, ladder: list[int], seconds: float, say=log, hold: bool = False) -> dict:
+    """Every step of the ladder; ``hold``: a connection of the benchmark's own keeps the database open
+    during each window (what a worker holding one connection would do) and samples the write lock."""
     watchdog = Watchdog()
     started = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load": os.getloadavg()}
     watchdog.step("making the instance", 600)
@@ -621,12 +627,13 @@ def measure(data: Path, ladder: list[int], seconds: float, say=log) -> dict:
     steps = []
     for n in ladder:
         say(f"{n} clients for {seconds:.0f} s …")
-        result = step(data, targets[:n], items, seconds, watchdog)
+        result = step(data, targets[:n], items, seconds, watchdog, hold)
         result["writer_occupancy"] = result["per_second"] * writer["median"]
         steps.append(result)
         say(row(result))
     return {
         "started": started,
+        "hold": hold,
         "ended_load": os.getloadavg(),
         "seconds": seconds,
         "writer": writer,
@@ -660,14 +667,20 @@ def row(s: dict) -> str:
         f"| {s['clients']} | {s['saves']:,} | {s['per_second']:.1f} | {run.ms(lat['median'])} ms | "
         f"{run.ms(lat['p95'])} ms | {run.ms(lat['p99'])} ms | {run.ms(lat['max'])} ms | {s['errors']} | "
         f"{s['lost']} | {floor} | {s['machine_cpu']:.0f} % | {s['server_cpu']:.0f} % | "
-        f"{s['client_cpu']:.0f} % | {100 * s['lock_busy']:.0f} % | "
+        f"{s['client_cpu']:.0f} % | {100 * s['writer_occupancy']:.0f} % | "
         f"{s['load'][0]:.1f} → {s['load'][1]:.1f} | {verdict(s)} |"
     )
 
 
+HOLD_NOTE = (
+    " **Run with `--hold-connection`**: a connection of the benchmark's own kept the database open during "
+    "each window (so no request's connection was the last one to close, and SQLite never checkpointed "
+    "and deleted its WAL at a close) and sampled the write lock every 20 ms (BEGIN IMMEDIATE without "
+    "waiting, then ROLLBACK)."
+)
 HEADER = (
     "| concurrent observers | saves | saves/s | p50 | p95 | p99 | max | errors | lost | floor p95 "
-    "| machine CPU | server CPU | client CPU | write lock taken | load average "
+    "| machine CPU | server CPU | client CPU | write lock held | load average "
     "| ≤ 30 ms p95, 0 errors, 0 lost |"
 )
 
@@ -678,17 +691,22 @@ def crowded(s: dict) -> bool:
     return s["machine_cpu"] >= 85 and others > s["server_cpu"] + s["client_cpu"]
 
 
+def sampled(s: dict) -> str:
+    if s.get("lock_busy") is None:
+        return ""
+    return f"; found taken at {100 * s['lock_busy']:.0f} % of {s['lock_samples']:,} tries"
+
+
 def limiting(s: dict, writer: dict) -> str:
     """The resource that ran out at step ``s``, named from its measurements."""
     in_flight = s["per_second"] * s["mean"]  # Little's law: arrivals × time in the system
     facts = (
         f"at {s['clients']} observers the machine's CPU was {s['machine_cpu']:.0f} % busy (the server "
         f"{s['server_cpu']:.0f} %, this client {s['client_cpu']:.0f} %, the rest other processes), the "
-        f"write lock was found taken at {100 * s['lock_busy']:.0f} % of {s['lock_samples']:,} tries "
-        f"({100 * s['writer_occupancy']:.0f} % from {s['per_second']:.0f} saves/s × "
-        f"{run.ms(writer['median'])} ms each in process), about {in_flight:.1f} requests were in flight "
-        f"on average (of {WORKERS * THREADS} threads), the server logged {s['log']['locked']} "
-        f'"database is locked", and the bare `/healthz` answered in '
+        f"write lock was held about {100 * s['writer_occupancy']:.0f} % of the time ({s['per_second']:.0f} "
+        f"saves/s × {run.ms(writer['median'])} ms each in process{sampled(s)}), about {in_flight:.1f} "
+        f"requests were in flight on average (of {WORKERS * THREADS} threads), the server logged "
+        f'{s["log"]["locked"]} "database is locked", and the bare `/healthz` answered in '
         f"{run.ms(s['floor']['p95']) if s.get('floor') else '—'} ms p95 in the same window"
     )
     if s["machine_cpu"] >= 85:
@@ -703,7 +721,7 @@ def limiting(s: dict, writer: dict) -> str:
             f"**CPU**: {facts}. The two cores were saturated — by {who} first — so requests queued for "
             "the processor, not for the database"
         )
-    if max(s["lock_busy"], s["writer_occupancy"]) >= 0.6 or s["log"]["locked"]:
+    if max(s["lock_busy"] or 0, s["writer_occupancy"]) >= 0.6 or s["log"]["locked"]:
         return f"**SQLite's single write lock**: {facts}. Saves queued for the writer"
     if in_flight >= 0.75 * WORKERS * THREADS:
         return f"**the workers' threads**: {facts}. Requests waited for a free thread"
@@ -734,10 +752,9 @@ def section(results: dict) -> list[str]:
         "(what the machine's scheduling alone costs a request). CPU columns are "
         "shares of the whole machine (all cores) over the window: the machine (/proc/stat), the server "
         "(gunicorn's processes) and the load generator (this process, on the same machine). *Write lock "
-        "taken*: the share of tries (one each 20 ms, on a connection of the benchmark's own: BEGIN "
-        "IMMEDIATE without waiting, then ROLLBACK) that found SQLite's single write lock held by a save. "
-        f"In process, one autosave holds it {run.ms(writer['median'])} ms median, {run.ms(writer['p95'])} ms "
-        "p95 (BEGIN IMMEDIATE to COMMIT, with its fsync and the findings counts' upkeep).",
+        "held*: saves/s × the time one autosave holds SQLite's single write lock in process "
+        f"({run.ms(writer['median'])} ms median, {run.ms(writer['p95'])} ms p95: BEGIN IMMEDIATE to COMMIT, "
+        "with its fsync and the findings counts' upkeep)." + HOLD_NOTE * results.get("hold", False),
         "",
         HEADER,
         "|" + "---|" * (HEADER.count(" | ") + 1),
@@ -828,9 +845,9 @@ def sizing(results: dict) -> str:
         f"someone types. With 4 or 8 cores (one gunicorn worker per core, 4 threads each) the CPU bound "
         f"grows with the cores: about {2 * per_core:.0f} and {4 * per_core:.0f} observers typing at once "
         "at half CPU. What more cores do not change is SQLite's single writer: each save holds the one "
-        f"write lock about {run.ms(writer['median'])} ms (BEGIN IMMEDIATE to COMMIT, fsync included; found "
-        f"taken {100 * top['lock_busy']:.0f} % of the time at {top['clients']} observers), so one database "
-        f"takes at most about {writer_max:,.0f} saves/s whatever the cores, and is half-busy at "
+        f"write lock about {run.ms(writer['median'])} ms (BEGIN IMMEDIATE to COMMIT, fsync included; "
+        f"held {100 * top['writer_occupancy']:.0f} % of the time at {top['clients']} observers), so one "
+        f"database takes at most about {writer_max:,.0f} saves/s whatever the cores, and is half-busy at "
         f"{writer_max / 2:,.0f} — past that a faster disk (the fsync in each commit) helps, more workers "
         "do not."
     )
@@ -861,9 +878,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--doc", help="write the section into this Markdown file (docs/benchmarks.md)")
     parser.add_argument("--json", help="write every figure measured into this file")
+    parser.add_argument(
+        "--hold-connection",
+        action="store_true",
+        help="keep a connection of the benchmark's own open during each window and sample the write lock",
+    )
     args = parser.parse_args()
     ladder = [int(part) for part in args.ladder.split(",") if part.strip()]
-    results = measure(Path(args.data), ladder, args.seconds)
+    results = measure(Path(args.data), ladder, args.seconds, hold=args.hold_connection)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     lines = section(results)
