@@ -824,10 +824,10 @@ def sizing(results: dict) -> str:
         held = f"met the target up to {below['clients']} observers but " if below else ""
         found = (
             f"this run {held}missed at {first['clients']} observers while the machine was busy with other "
-            f"work ({load}{floor}), so it does not locate this server's own knee; the estimate below rests "
-            "on the CPU each save costs"
+            f"work ({load}{floor}), so a server with the machine to itself likely carries more; half its "
+            f"CPU is about {half:.0f} saves/s from the CPU each save costs"
         )
-        plan = half
+        plan = min(half, below["clients"]) if below else half
     else:
         found = (
             f"this run met the target up to {below['clients']} observers and missed at "
@@ -840,13 +840,14 @@ def sizing(results: dict) -> str:
         "rest is the request around it: session, permissions, JSON, gunicorn), so one core serves at most "
         f"about {per_core:.0f} saves/s; an observer typing saves about once a second. On {CORES} cores, "
         f"{found}. Plan a {CORES}-core mission server for about {plan:.0f} observers typing at the same "
-        "moment: at most half its CPU, leaving the rest for page loads, the lead's findings and reports, "
-        "and the tail — a mission has several times as many observers, since the form saves only while "
-        f"someone types. With 4 or 8 cores (one gunicorn worker per core, 4 threads each) the CPU bound "
-        f"grows with the cores: about {2 * per_core:.0f} and {4 * per_core:.0f} observers typing at once "
-        "at half CPU. What more cores do not change is SQLite's single writer: each save holds the one "
-        f"write lock about {run.ms(writer['median'])} ms (BEGIN IMMEDIATE to COMMIT, fsync included; "
-        f"held {100 * top['writer_occupancy']:.0f} % of the time at {top['clients']} observers), so one "
+        "moment (the lower of what met the target here and half its CPU), leaving the rest for page loads, "
+        "the lead's findings and reports, and the tail — a mission has several times as many observers, "
+        "since the form saves only while someone types. With 4 or 8 cores (one gunicorn worker per core, "
+        f"4 threads each) the CPU bound grows with the cores: about {2 * per_core:.0f} and "
+        f"{4 * per_core:.0f} observers typing at once at half CPU. What more cores do not change is "
+        "SQLite's single writer: each save holds the one write lock about "
+        f"{run.ms(writer['median'])} ms (BEGIN IMMEDIATE to COMMIT, fsync included; held "
+        f"{100 * top['writer_occupancy']:.0f} % of the time at {top['clients']} observers), so one "
         f"database takes at most about {writer_max:,.0f} saves/s whatever the cores, and is half-busy at "
         f"{writer_max / 2:,.0f} — past that a faster disk (the fsync in each commit) helps, more workers "
         "do not."
