@@ -4,6 +4,7 @@ resource runs out first.
 
     .venv/bin/python bench/knee.py [--data bench/.data/knee] [--ladder 10,20,40,60,80,100,140,200]
                                    [--seconds 30] [--doc docs/benchmarks.md] [--json out.json]
+                                   [--hold-connection]
 
 The instance is made once in ``--data``: the generator at a modest size (3 trials of 37 defendants, 30
 sittings), plus one extra observer per concurrent client (up to the ladder's top), each made through the
@@ -21,6 +22,10 @@ each save's latency, errors (non-200, refused changes, socket errors and 10 s ti
 machine's CPU (/proc/stat), the server's CPU (gunicorn's process group) and the client's own CPU
 (getrusage), "database is locked" in the server's error log, and — in process, before the ladder — the
 time one autosave holds SQLite's single write lock, so the writer's occupancy at each N follows.
+
+``--hold-connection`` keeps a connection of the benchmark's own open during each window and samples the
+write lock with it; it changes what is measured (no request's connection is then the last to close, so
+SQLite never checkpoints and deletes its WAL at a close), so the default run holds nothing open.
 
 Nothing here can hang: every wait has a deadline, and a watchdog kills the server and exits with the
 threads' stacks printed when a step overruns.
