@@ -116,3 +116,31 @@ def test_the_lock_probe_sees_a_writer_hold_the_lock(tmp_path):
     writer.close()
     assert free.total > 5 and free.busy == 0
     assert held.total > 5 and held.busy == held.total
+
+
+def test_the_limiting_resource_is_named_from_the_measurements():
+    def step(**figures):
+        base = {
+            "clients": 100,
+            "per_second": 100.0,
+            "mean": 0.01,
+            "machine_cpu": 40.0,
+            "server_cpu": 30.0,
+            "client_cpu": 3.0,
+            "writer_occupancy": 0.05,
+            "lock_busy": None,
+            "lock_samples": 0,
+            "log": {"locked": 0},
+            "floor": {"p95": 0.01},
+        }
+        return {**base, **figures}
+
+    writer = {"median": 0.0005}
+    assert knee.limiting(step(machine_cpu=95, server_cpu=80), writer).startswith("**CPU**")
+    assert "the server taking most" in knee.limiting(step(machine_cpu=95, server_cpu=80), writer)
+    shared = knee.limiting(step(machine_cpu=95, server_cpu=20), writer)
+    assert shared.startswith("**CPU, shared with other processes**")
+    assert knee.limiting(step(writer_occupancy=0.7), writer).startswith("**SQLite's single write lock**")
+    assert knee.limiting(step(log={"locked": 3}), writer).startswith("**SQLite's single write lock**")
+    assert knee.limiting(step(mean=0.2), writer).startswith("**the workers' threads**")  # 20 in flight
+    assert knee.limiting(step(), writer).startswith("**no single resource saturated**")
