@@ -15,7 +15,7 @@ ONE_PROCESS := $(or $(wildcard instance/monitor.vault.json),$(if $(wildcard inst
 WORKERS ?= $(if $(ONE_PROCESS),1,2)
 THREADS ?= $(if $(ONE_PROCESS),8,4)
 
-.PHONY: run test demo bench stress install translations db chromium lint messages clean
+.PHONY: run test demo bench knee stress install translations db chromium lint messages clean
 
 run: install translations db  ## set up and serve at http://127.0.0.1:5000
 	@echo "Trial monitor at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
@@ -37,7 +37,11 @@ BENCH_GROWTH ?= $(if $(filter small,$(BENCH_SIZE)),,$(GROWTH_SIZES))
 
 bench: install translations  ## benchmarks on a generated mission → docs/benchmarks.md (BENCH_SIZE=small for a quick run)
 	$(BIN)/python bench/run.py
+	$(if $(filter small,$(BENCH_SIZE)),,$(BIN)/python bench/knee.py --doc docs/benchmarks.md)
 	$(if $(BENCH_GROWTH),$(BIN)/python bench/growth.py --sizes $(BENCH_GROWTH) --doc docs/benchmarks.md --json bench/.data/growth.json)
+
+knee: install translations  ## concurrent observers autosaving: the knee → its section of docs/benchmarks.md (a quiet machine)
+	$(BIN)/python bench/knee.py --doc docs/benchmarks.md
 
 stress: install translations  ## kill -9 cycles, load, hostile input, bandit, pip-audit → docs/reliability.md
 	$(BIN)/python bench/stress.py

@@ -47,6 +47,7 @@ MIGRATION_SECTION = "## Migration to the new units"  # written by bench/migrate_
 VAULT_SECTION = "## Encrypted at rest, beside plain"  # written by bench/vault_bench.py --doc, kept here
 GROWTH_SECTION = "## Growth with the mission's size"  # written by bench/growth.py --doc, kept here
 GROWTH_FIGURES_SECTION = "## Growth: every other figure by size"  # bench/growth.py --doc too
+KNEE_SECTION = "## Concurrent observers: the knee"  # written by bench/knee.py --doc, kept here
 
 
 def ms(seconds: float) -> float:
@@ -805,6 +806,7 @@ def write_report(results: dict, path: Path) -> None:
     lines += kept_section(path, MIGRATION_SECTION)
     lines += kept_section(path, GROWTH_SECTION)
     lines += kept_section(path, GROWTH_FIGURES_SECTION)
+    lines += kept_section(path, KNEE_SECTION)
     path.write_text("\n".join(lines) + "\n")
 
 
