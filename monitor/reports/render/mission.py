@@ -67,7 +67,14 @@ INSTRUMENTS = {
     "Istanbul Protocol": _l(
         "Istanbul Protocol: Manual on the Effective Investigation and Documentation of Torture (2022 edition)"
     ),
+    "CRC": _l("Convention on the Rights of the Child (1989)"),
+    "HRC": _l("UN Human Rights Committee, views on individual communications"),
+    "OSCE Copenhagen Document 1990": _l(
+        "Document of the Copenhagen Meeting of the Conference on the Human Dimension of the CSCE (1990)"
+    ),
 }
+# A reference cited as persuasive (a regional standard the State is not bound by) says so in the checklist.
+PERSUASIVE = "persuasive: "
 
 
 def natural(value: str) -> list:
@@ -78,20 +85,21 @@ def natural(value: str) -> list:
 def standards_table(refs) -> Table:
     """Every reference the report cites, grouped by instrument, with what the abbreviation stands for."""
     cited_in: dict[str, set] = {}
+    persuasive: set[str] = set()
     for ref in refs:
-        abbreviation = next((a for a in INSTRUMENTS if ref == a or ref.startswith(a + " ")), ref)
-        cited_in.setdefault(abbreviation, set()).add(ref[len(abbreviation) :].strip())
+        plain = ref.removeprefix(PERSUASIVE)
+        abbreviation = next((a for a in INSTRUMENTS if plain == a or plain.startswith(a + " ")), plain)
+        cited_in.setdefault(abbreviation, set()).add(plain[len(abbreviation) :].strip())
+        if plain != ref:
+            persuasive.add(abbreviation)
     order = list(INSTRUMENTS)
     rows = []
     for abbreviation in sorted(cited_in, key=lambda a: (order.index(a) if a in order else len(order), a)):
         provisions = sorted((p for p in cited_in[abbreviation] if p), key=natural)
-        rows.append(
-            [
-                abbreviation,
-                str(INSTRUMENTS.get(abbreviation, "")),
-                "; ".join(provisions) or _("cited as a whole"),
-            ]
-        )
+        instrument = str(INSTRUMENTS.get(abbreviation, ""))
+        if abbreviation in persuasive:
+            instrument = _("%(instrument)s — persuasive, not binding on this State", instrument=instrument)
+        rows.append([abbreviation, instrument, "; ".join(provisions) or _("cited as a whole")])
     head = [_("Abbreviation"), _("Instrument"), _("Provisions cited")]
     return Table(head, rows, widths=(0.16, 0.5, 0.34), css="standards")
 
