@@ -376,7 +376,9 @@ def item_counts(db: Database, scope: Scope, checklist) -> list[dict]:
     result = []
     case_file = _case_file_counted(checklist)
     homes = checklists.homes(checklist)
-    on_trial = len(defendants_on_trial(db, scope)) if case_file else None
+    # The denominator of every case fact, answered in the case file or kept in a record (a home): only a
+    # checklist that declares units counts them here (v1's case items are answers of their own).
+    on_trial = len(defendants_on_trial(db, scope)) if checklist.declares_units else 0
     groups = case_groups(db, scope, checklist) if case_file else {}
     for item in checklist.items:
         if item.key in case_file:
@@ -520,7 +522,7 @@ HOME_SOURCES = {"allegation": "defendant", "case": "court_record", "sitting": "o
 
 
 def home_item_count(
-    db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial, kept=None
+    db: Database, scope: Scope, item, home, persons: dict[str, str], on_trial: int, kept=None
 ) -> dict:
     """An item of a checklist that declares units whose fact is kept in a record (``home``), counted
     from that record: a case fact against the defendants on trial, with its source; a sitting's field
@@ -612,7 +614,9 @@ def case_groups(db: Database, scope: Scope, checklist) -> dict[str, list[tuple[s
 def _case_count(item, groups: list[tuple[str, list, list]], on_trial: int) -> dict:
     """:func:`case_item_count` from :func:`case_groups`: the same shape, read in one statement."""
     observed = [unit for _source, known, _concern in groups for unit in known]
-    concern, established, sources = [], [], {}
+    concern: list[str] = []
+    established: list[str] = []
+    sources: dict[str, list[str]] = {}  # source → the defendants with a concern it states
     for source, _known, units in groups:
         if not units:
             continue
@@ -1018,7 +1022,7 @@ def _computed(db: Database, scope: Scope, checklist, mission: dict) -> dict:
 
 def resolve(data: dict, path: str) -> dict | None:
     """The count at ``path`` ("torture.defendants_alleging", "items.<key>.concern", …), or None."""
-    node = data
+    node: object = data
     for part in path.split("."):
         if isinstance(node, list):
             node = next((entry for entry in node if entry.get("key") == part), None)

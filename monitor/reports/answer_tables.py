@@ -113,6 +113,10 @@ def by_hearing(answers: Iterable[dict]) -> Iterator[tuple[str, list[tuple[str, s
         yield hearing_uuid, [(row["subject_uuid"], row["item_key"], row["value"]) for row in rows]
 
 
+# A cell as written (the answer in words, a number, or None: empty) and whether it raises a concern.
+_Cell = tuple[str | int | float | None, bool]
+
+
 class _Cells:
     """An answer as its cell shows it (its label in the export's language, a number as a number), and
     whether it raises a concern — worked out once per question and answer."""
@@ -120,11 +124,12 @@ class _Cells:
     def __init__(self, items: list, lang: str):
         self.items, self.lang = items, lang
         # Per question: answer → (cell, raises a concern); no answer → an empty cell.
-        self._seen: list[dict] = [{None: (None, False)} for _ in items]
+        self._seen: list[dict[str | None, _Cell]] = [{None: (None, False)} for _ in items]
         self._keys = [(item.key, seen) for item, seen in zip(items, self._seen, strict=True)]
 
-    def _cell(self, n: int, value: str) -> tuple:
+    def _cell(self, n: int, value: str) -> _Cell:
         item = self.items[n]
+        cell: _Cell
         if not value:
             cell = (None, False)
         elif item.answer == "number":
@@ -140,10 +145,11 @@ class _Cells:
         return cell
 
     def row(self, answered: dict[str, str]) -> tuple[list, list[int]]:
-        cells = [seen.get(answered.get(key)) for key, seen in self._keys]
-        for n, cell in enumerate(cells):
-            if cell is None:  # an answer not seen before
-                cells[n] = self._cell(n, answered[self.items[n].key])
+        known = [seen.get(answered.get(key)) for key, seen in self._keys]
+        cells = [  # an answer not seen before is worked out now
+            self._cell(n, answered[self.items[n].key]) if cell is None else cell
+            for n, cell in enumerate(known)
+        ]
         return [cell[0] for cell in cells], [n for n, cell in enumerate(cells) if cell[1]]
 
 

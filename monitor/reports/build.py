@@ -126,56 +126,58 @@ def build_report(
         raise ValueError(f"unknown redaction profile {profile!r}; use one of {', '.join(PROFILES)}")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    if kind == "hearing" and not hearing_uuid:
-        raise ValueError("a hearing report needs the hearing's uuid")
-    if kind == "trial" and not trial_uuid:
-        raise ValueError("a trial report needs the trial's uuid")
+    # The record reported on ("" when the kind has none; any uuid given for another kind is not used).
+    hearing_key = trial_key = ""
+    if kind == "hearing":
+        if not hearing_uuid:
+            raise ValueError("a hearing report needs the hearing's uuid")
+        hearing_key = hearing_uuid.strip().lower()
+    if kind == "trial":
+        if not trial_uuid:
+            raise ValueError("a trial report needs the trial's uuid")
+        trial_key = trial_uuid.strip().lower()
     # Only a hearing report lists answers; the trial and mission reports state findings computed in SQL.
     data = dataset.load(
         db,
         mission,
-        trial_uuid=trial_uuid.strip().lower() if kind == "trial" else None,
-        hearing_uuid=hearing_uuid.strip().lower() if kind == "hearing" else None,
+        trial_uuid=trial_key if kind == "trial" else None,
+        hearing_uuid=hearing_key if kind == "hearing" else None,
         with_answers=kind == "hearing",
         tables=NEEDS[kind],
     )
-    if kind == "hearing":
-        hearing_uuid = hearing_uuid.strip().lower()
-        if not any(h["uuid"] == hearing_uuid for h in data["hearings"]):
-            raise ValueError(
-                f"no submitted hearing {hearing_uuid} in mission {mission['name']!r} "
-                "(drafts have no report; a hearing of another mission is refused)"
-            )
-    if kind == "trial":
-        trial_uuid = trial_uuid.strip().lower()
-        if not any(t["uuid"] == trial_uuid for t in data["trials"]):
-            raise ValueError(f"no trial {trial_uuid} in mission {mission['name']!r}")
+    if kind == "hearing" and not any(h["uuid"] == hearing_key for h in data["hearings"]):
+        raise ValueError(
+            f"no submitted hearing {hearing_key} in mission {mission['name']!r} "
+            "(drafts have no report; a hearing of another mission is refused)"
+        )
+    if kind == "trial" and not any(t["uuid"] == trial_key for t in data["trials"]):
+        raise ValueError(f"no trial {trial_key} in mission {mission['name']!r}")
     data = redact(data, profile, pseudonym_key(instance_path) if profile == "public" else None)
     data["export"] = export_facts(db)
     found = None
     if kind == "hearing":
-        data = narrow(data, hearing_uuid=hearing_uuid)
+        data = narrow(data, hearing_uuid=hearing_key)
         hearing = data["hearings"][0]
         checklist = checklist_of(hearing)
         data["sitting"] = sittings.how_observed(db, hearing["sitting_uuid"], checklist)
-        name = f"hearing-{hearing['hearing_date']}-{hearing_uuid[:8]}"
+        name = f"hearing-{hearing['hearing_date']}-{hearing_key[:8]}"
     else:
         checklist = checklist_of(mission)
-        scope = Scope(mission["id"], trial_uuids=(trial_uuid,) if trial_uuid and kind == "trial" else ())
+        scope = Scope(mission["id"], trial_uuids=(trial_key,) if trial_key else ())
         found = findings(db, scope, checklist, mission)
         if kind == "mission":  # a trial × right summary, from the findings (render/matrix.py)
             name = "findings"
         else:  # the defendant × right matrix of this trial's defendants
             found["matrix"] = matrix(db, scope, checklist)
-            data = narrow(data, trial_uuid=trial_uuid)
+            data = narrow(data, trial_uuid=trial_key)
             title = "" if profile == "public" else data["trials"][0]["title"]
-            name = f"trial-{slug(title, trial_uuid[:8])}"
+            name = f"trial-{slug(title, trial_key[:8])}"
         found = pseudonymised_findings(found, data)
     if kind != "hearing":  # files are listed in an annex, never embedded (monitor/evidence/report.py)
-        scope_uuid = trial_uuid if kind == "trial" else None
+        scope_uuid = trial_key if kind == "trial" else None
         data["evidence"] = evidence.annex(db, mission["id"], scope_uuid, profile=profile)
         if kind == "trial":  # the lead's legal assessment (monitor/follow_up/legal.py)
-            data["legal_assessment"] = legal.for_report(db, trial_uuid, checklist, profile)
+            data["legal_assessment"] = legal.for_report(db, trial_key, checklist, profile)
     if kind == "mission":  # the official figures of its country, in a section of their own
         data["official_statistics"] = official.for_report(db, mission)
     # No name in a public file's name (a title or a mission may name a person, or a place): uuids only.
@@ -186,9 +188,13 @@ def build_report(
     else:
         html = render.render_html(kind, data, lang, findings=found, checklist=checklist)
         del data, found  # WeasyPrint needs the memory more
-        content = (
-            html.encode() if fmt == "html" else pdf.to_pdf(html, os.path.dirname(current_app.static_folder))
-        )
+        if fmt == "html":
+            content = html.encode()
+        else:
+            static = current_app.static_folder
+            if static is None:
+                raise RuntimeError("the app has no static folder: the report's stylesheet is in it")
+            content = pdf.to_pdf(html, os.path.dirname(static))
     return content, FORMATS[fmt], filename
 
 

@@ -390,7 +390,8 @@ class Columns:
                 about = f"{column.name} in words ({lang}); the stable key stays in {column.name}."
                 self.columns.append(Column(column.label_name, about, "label"))
         self._items = {item.key: item for item in checklist.items} if checklist else {}
-        self._seen: dict[tuple, object] = {}
+        self._seen_labels: dict[tuple, str] = {}  # see _label
+        self._seen_derived: dict[tuple, str | int] = {}
         self._lang = lang
         with force_locale(lang):  # resolved once: millions of rows must not go through Babel each
             self._labels = {
@@ -404,7 +405,7 @@ class Columns:
 
     def cells(self, row: dict) -> list:
         """The row's values in column order, label and derived columns filled in."""
-        values = []
+        values: list[object] = []
         for column in self.source:
             if column.kind == "derived":
                 values.append(self._derived(column.name, row))
@@ -420,11 +421,11 @@ class Columns:
             return ""
         # Worked out once per code: the answers table repeats a few codes millions of times.
         key = (column.name, row["item_key"], value) if column.labels == ANSWER else (column.name, value)
-        label = self._seen.get(key)
+        label = self._seen_labels.get(key)
         if label is None:
             label = self._word(column, value, row)
-            if len(self._seen) < 100_000:
-                self._seen[key] = label
+            if len(self._seen_labels) < 100_000:
+                self._seen_labels[key] = label
         return label
 
     def _word(self, column: Column, value, row: dict) -> str:
@@ -439,9 +440,9 @@ class Columns:
             return "; ".join(labels.get(code, code) for code in json.loads(value))
         return labels.get(value, value)
 
-    def _derived(self, name: str, row: dict):
+    def _derived(self, name: str, row: dict) -> str | int:
         key = (name, row.get("item_key"), row.get("value"))
-        derived = self._seen.get(key)
+        derived = self._seen_derived.get(key)
         if derived is None:
             item = self._items.get(row.get("item_key"))
             if item is None:
@@ -450,6 +451,6 @@ class Columns:
                 derived = item.scope
             else:
                 derived = int(item.is_concern(row["value"])) if row["value"] else ""
-            if len(self._seen) < 100_000:
-                self._seen[key] = derived
+            if len(self._seen_derived) < 100_000:
+                self._seen_derived[key] = derived
         return derived

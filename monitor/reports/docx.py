@@ -229,14 +229,14 @@ def _block(document, block: render.Block, wide: bool) -> None:
     if block.kind == "facts":
         _facts(document, block.content)
     elif block.kind == "table":
-        _table(document, block.content, wide)
+        _table(document, block.table(), wide)
     elif block.kind == "sentences":
-        for line in block.content:
+        for line in block.lines():
             document.add_paragraph(line, style="List Bullet")
     elif block.kind == "text" and block.content:
         document.add_paragraph(block.content)
     elif block.kind == "note":
-        _note(document, block.content)
+        _note(document, str(block.content))
     elif block.kind == "integrity":
         run = document.add_paragraph().add_run(block.content)
         _font(run, MONO)

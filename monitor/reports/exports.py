@@ -17,7 +17,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
@@ -102,7 +102,7 @@ class _Output:
 
     name: str
     columns: list[Column]
-    rows: Iterable[tuple[list, list]]
+    rows: Iterable[tuple[list, Sequence[int]]]
     expected: int | None
     sample: list[list] = field(default_factory=list)
     freeze: str = "A2"
@@ -131,6 +131,7 @@ def _with_details(answers, item_keys: list[str]):
 def _outputs(data: dict, checklist, lang: str, names: tuple[str, ...]) -> Iterable[_Output]:
     """The tables ``names`` of a (redacted) dataset, one after the other, as their rows are made."""
     for name in names:
+        rows: Iterable[tuple[list, Sequence[int]]]
         if name in answer_tables.WIDE:
             table = answer_tables.wide_table(name, checklist, lang)
             answers = _values_by_hearing(_answers(data), [item.key for item in table.items])
@@ -214,7 +215,8 @@ def to_csv_zip(
     Written into ``out`` (a binary file) when given; otherwise returned.
     """
     steps = _Steps(progress, STEPS["csv"])
-    target = out or io.BytesIO()
+    buffer = io.BytesIO()  # returned when there is no ``out``
+    target = out if out is not None else buffer
     profile = _profile(data)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.comment = f"Trial monitor data export, redaction profile: {profile}".encode()
@@ -241,7 +243,7 @@ def to_csv_zip(
             written.append(table)
         steps.step("Writing README.txt")
         archive.writestr(_member("README.txt"), _readme(data, written, lang).encode("utf-8-sig"))
-    return None if out else target.getvalue()
+    return None if out is not None else buffer.getvalue()
 
 
 def _readme(data: dict, tables: list[_Output], lang: str) -> str:
@@ -315,7 +317,8 @@ def to_xlsx(
     each with a bold, frozen header row and a filter. Written into ``out`` when given; otherwise returned.
     """
     steps = _Steps(progress, STEPS["xlsx"])
-    target = out or io.BytesIO()
+    buffer = io.BytesIO()  # returned when there is no ``out``
+    target = out if out is not None else buffer
     written = []
     with xlsx.Workbook(target) as book:
         for table in _outputs(data, checklist, lang, SHEETS):
@@ -325,7 +328,7 @@ def to_xlsx(
         steps.step("Writing the About sheet")
         _about_sheet(book, data, written, lang)
         steps.step("Compressing the workbook")
-    return None if out else target.getvalue()
+    return None if out is not None else buffer.getvalue()
 
 
 def _sheet_rows(book: xlsx.Workbook, table: _Output, steps: _Steps) -> None:
@@ -402,7 +405,8 @@ def to_json(data: dict, progress: Callable | None = None, out: BinaryIO | None =
         "exported_at": _exported_at(data),
         "mission": data["mission"],
     }
-    target = out or io.BytesIO()
+    buffer = io.BytesIO()  # returned when there is no ``out``
+    target = out if out is not None else buffer
     text = io.TextIOWrapper(target, encoding="utf-8", newline="\n")
     text.write("{\n")
     for key, value in head.items():
@@ -423,7 +427,7 @@ def to_json(data: dict, progress: Callable | None = None, out: BinaryIO | None =
     text.write("}\n")
     text.flush()
     text.detach()
-    return None if out else target.getvalue()
+    return None if out is not None else buffer.getvalue()
 
 
 # The whole export --------------------------------------------------------------------------------------

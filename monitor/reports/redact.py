@@ -278,7 +278,7 @@ def _copy(value):
     return copy.deepcopy(value)
 
 
-def _text_columns(table: str) -> frozenset[str] | None:
+def _text_columns(table: str) -> frozenset[str]:
     """The columns of ``table`` that hold text a person typed (not keys, codes, dates or uuids)."""
     found = _TEXT_COLUMNS.get(table)
     if found is None:
@@ -455,9 +455,12 @@ class _Names:
         self._owners: dict[str, set] = {}  # folded part → owners
         self._bases: dict[str, tuple[set, bool]] = {}  # folded stem → owners, long (all endings)?
         self._whole: dict[tuple, set] = {}  # folded words of a whole name → owners
-        self._exact: dict[str, str] = {}
-        self._stems: dict[str, tuple[str, bool]] = {}
-        self._phrases: dict[tuple, str] = {}
+        # What a name is replaced by: the pseudonym once :meth:`finish` has worked them out, "" before
+        # (frozen: the names are known, and :meth:`names_someone` can find them).
+        self._exact: dict[str, str] = {}  # folded part → its replacement
+        self._stems: dict[str, tuple[str, bool]] = {}  # folded stem → its replacement, long
+        self._phrases: dict[tuple, str] = {}  # folded words of a whole name → its replacement
+        self._finished = False
         self._firsts: set[str] = set()
         self._longest = 0
         self._seen: dict[str, str] = {}  # answers repeat a few values millions of times
@@ -501,9 +504,9 @@ class _Names:
 
     def freeze(self) -> None:
         """Done collecting: :meth:`names_someone` works from here; :meth:`finish` gives the pseudonyms."""
-        self._exact = dict(self._owners)
-        self._stems = dict(self._bases)
-        self._phrases = dict(self._whole)
+        self._exact = dict.fromkeys(self._owners, "")
+        self._stems = {stem: ("", long) for stem, (_owners, long) in self._bases.items()}
+        self._phrases = dict.fromkeys(self._whole, "")
         self._firsts = {words[0] for words in self._phrases}
         self._longest = max((len(words) for words in self._phrases), default=0)
 
@@ -522,14 +525,15 @@ class _Names:
                     return aliases[owner]
             return pseudonym(self._key, "person", f"name:{word}")
 
-        self._exact = {word: alias(word, owners) for word, owners in self._exact.items()}
-        self._stems = {stem: (alias(stem, owners), long) for stem, (owners, long) in self._stems.items()}
-        self._phrases = {words: alias(" ".join(words), owners) for words, owners in self._phrases.items()}
+        self._exact = {word: alias(word, owners) for word, owners in self._owners.items()}
+        self._stems = {stem: (alias(stem, owners), long) for stem, (owners, long) in self._bases.items()}
+        self._phrases = {words: alias(" ".join(words), owners) for words, owners in self._whole.items()}
+        self._finished = True
 
     # Replacing -------------------------------------------------------------------------------------
 
-    def _word(self, word: str):
-        """The replacement (after :meth:`finish`; before, the owners) of one folded word, or ``None``."""
+    def _word(self, word: str) -> str | None:
+        """The replacement (after :meth:`finish`; "" before) of one folded word, or ``None``."""
         found = self._exact.get(word)
         if found is not None or not self._stems or not "\u0400" <= word[-1] <= "\u04ff":
             return found
@@ -542,7 +546,7 @@ class _Names:
                 return entry[0]
         return None
 
-    def _spans(self, text: str) -> list[tuple[int, int, object]]:
+    def _spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, replacement) of every name in ``text``, in order."""
         matches = list(WORD.finditer(text))
         words = [_fold(m.group()) for m in matches]
@@ -562,6 +566,8 @@ class _Names:
         return spans
 
     def text(self, value: str) -> str:
+        if not self._finished:
+            raise RuntimeError("the names' pseudonyms are not worked out yet (finish)")
         value = _plain(value)  # what is kept is the text in this form too: it reads the same
         spans = self._spans(value)
         if not spans:

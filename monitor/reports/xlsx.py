@@ -17,7 +17,7 @@ openpyxl.
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -206,7 +206,9 @@ class Sheet:
 
     def __init__(self, book: Workbook, name: str, number: int, widths: Sequence[float], freeze: str):
         self.book, self.name, self.rows, self.columns = book, name, 0, 0
-        self._part = book._zip.open(book._member(f"xl/worksheets/sheet{number}.xml"), "w", force_zip64=True)
+        self._part: IO[bytes] | None = book._zip.open(
+            book._member(f"xl/worksheets/sheet{number}.xml"), "w", force_zip64=True
+        )
         self._letters: list[str] = []
         self._buffer: list[str] = []
         self._autofilter = False
@@ -218,10 +220,16 @@ class Sheet:
             for n, width in enumerate(widths, 1)
         )
         cols = f"<cols>{cols}</cols>" if cols else ""
-        self._part.write(
+        self._writing().write(
             f'{XML_HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheetViews>{view}</sheetView>'
             f'</sheetViews><sheetFormatPr defaultRowHeight="15"/>{cols}<sheetData>'.encode()
         )
+
+    def _writing(self) -> IO[bytes]:
+        """The sheet's part, while it is open (a sheet is closed once the next one starts)."""
+        if self._part is None:
+            raise ValueError(f"sheet {self.name!r} is closed: the workbook has moved on to the next sheet")
+        return self._part
 
     def _letter(self, column: int) -> str:
         while len(self._letters) <= column:
@@ -237,6 +245,8 @@ class Sheet:
         """One row. ``None`` and ``""`` leave a cell empty; ``tones`` gives a cell style per value."""
         if self.rows >= MAX_ROWS:
             raise ValueError(f"sheet {self.name!r} is full ({MAX_ROWS:,} rows)")
+        if self._part is None:  # a row for a closed sheet would be lost without a word
+            self._writing()  # raises, saying so
         self.rows += 1
         row = self.rows
         if len(values) > self.columns:
@@ -268,7 +278,7 @@ class Sheet:
             self._flush()
 
     def _flush(self) -> None:
-        self._part.write("".join(self._buffer).encode())
+        self._writing().write("".join(self._buffer).encode())
         self._buffer = []
 
     def close(self) -> None:
@@ -281,7 +291,7 @@ class Sheet:
             self._buffer.append(f'<autoFilter ref="{ref.replace("$", "")}"/>')
         self._buffer.append("</worksheet>")
         self._flush()
-        self._part.close()
+        self._writing().close()
         self._part = None
         if self.book._open is self:
             self.book._open = None

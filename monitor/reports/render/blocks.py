@@ -3,6 +3,7 @@ word and format what goes in them.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -58,8 +59,20 @@ class Block:
     kind: str
     content: object
 
+    def table(self) -> Table:
+        """What a ``table`` block holds."""
+        if self.kind != "table" or not isinstance(self.content, Table):
+            raise TypeError(f"a {self.kind!r} block holding {type(self.content).__name__} is not a table")
+        return self.content
 
-@dataclass
+    def lines(self) -> list[str]:
+        """What a ``sentences`` block holds."""
+        if self.kind != "sentences" or not isinstance(self.content, list):
+            raise TypeError(f"a {self.kind!r} block holding {type(self.content).__name__} is not sentences")
+        return self.content
+
+
+@dataclass(init=False)
 class Section:
     title: str
     blocks: list[Block]
@@ -67,8 +80,20 @@ class Section:
     ident: str = ""
     landscape: bool = False
 
-    def __post_init__(self):
-        self.blocks = [block for block in self.blocks if block is not None]
+    def __init__(
+        self,
+        title: str,
+        blocks: Iterable[Block | None],
+        level: int = 2,
+        ident: str = "",
+        landscape: bool = False,
+    ) -> None:
+        """``blocks`` may hold ``None``: a block left out (``text(...) if ... else None``)."""
+        self.title = title
+        self.blocks = [block for block in blocks if block is not None]
+        self.level = level
+        self.ident = ident
+        self.landscape = landscape
 
 
 @dataclass
@@ -86,9 +111,14 @@ class Report:
     audit_line: str = ""  # "Audit log: N entries, head …" in every page's footer (an anchor on paper)
 
 
-def facts(*pairs) -> Block:
+def fact_pairs(*pairs) -> list[tuple[str, str]]:
     """Label–value pairs; a pair with no value (removed by the profile, or never written) is left out."""
-    return Block("facts", [(str(label), str(value)) for label, value in pairs if value not in ("", None)])
+    return [(str(label), str(value)) for label, value in pairs if value not in ("", None)]
+
+
+def facts(*pairs) -> Block:
+    """:func:`fact_pairs` as a block."""
+    return Block("facts", fact_pairs(*pairs))
 
 
 def sentences(lines) -> Block:

@@ -229,7 +229,9 @@ def custody_chart(data: dict, found: dict) -> Markup:
         for defendant in timed:
             counts[sum(defendant["to_judge"] > limit for limit in (24, 48, 72))] += 1
         labels = [_("%(h)s h", h="0–24"), _("%(h)s h", h="24–48"), _("%(h)s h", h="48–72"), _("over 72 h")]
-        rows = [(label, count, len(timed)) for label, count in zip(labels, counts, strict=True)]
+        rows: list[tuple[str, int, int | None]] = [
+            (label, count, len(timed)) for label, count in zip(labels, counts, strict=True)
+        ]
         return charts.bar_chart(rows, title, tones=["no-concern", "no-concern", "warning", "concern"])
     names = people(data)
     defendants = [{**d, "name": names.get(d["uuid"], DASH)} for d in found["custody"]["defendants"]]

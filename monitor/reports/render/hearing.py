@@ -18,6 +18,7 @@ from .blocks import (
     Table,
     about_section,
     choice,
+    fact_pairs,
     facts,
     note,
     people,
@@ -107,7 +108,7 @@ def hearing_report(data: dict, lang: str, checklist) -> Report:
         _access(hearing),
         _presence(data, hearing, names),
         *(
-            [Section(HEARING["summary"].label, [text(hearing["summary"])], ident="summary")]
+            [Section(str(HEARING["summary"].label), [text(hearing["summary"])], ident="summary")]
             if hearing["summary"]
             else []
         ),
@@ -132,7 +133,7 @@ def _heading(data: dict, hearing: dict, trial: dict, lang: str, checklist) -> Re
         data["mission"]["name"],
         profile,
         profile_line(profile),
-        facts(
+        fact_pairs(
             (_("Mission"), data["mission"]["name"]),
             (_("Trial"), trial["title"]),
             (_("Court"), trial["court"]),
@@ -144,7 +145,7 @@ def _heading(data: dict, hearing: dict, trial: dict, lang: str, checklist) -> Re
             (_("Observer"), hearing["observer"]),
             (_("Checklist"), f"{checklist.title.get(lang)}, v{checklist.version}"),
             (_("Status"), status_label(hearing["status"])),
-        ).content,
+        ),
     )
 
 

@@ -100,8 +100,9 @@ def column_css(report: Report) -> str:
     """The tables' column widths (the templates carry no style attributes): one class per set of widths,
     shared by the tables that have it, such as the matrix of every trial; a run of equal columns is one
     <col span> (the matrix's 45 questions: one element, not 45)."""
-    rules, classes = [], {}
-    tables = [b.content for s in report.sections for b in s.blocks if b.kind == "table"]
+    rules: list[str] = []
+    classes: dict[tuple[float, ...], str] = {}  # widths → the class that styles them
+    tables = [b.table() for s in report.sections for b in s.blocks if b.kind == "table"]
     for table in tables:
         if table.widths not in classes:
             classes[table.widths] = ident = f"w{len(classes) + 1}"
@@ -120,7 +121,10 @@ def stylesheet(report: Report) -> str:
     styled from a disk) and the templates stay free of inline style, as the app's CSP wants of every
     template.
     """
-    css = Path(current_app.static_folder, "report.css").read_text(encoding="utf-8")
+    static = current_app.static_folder
+    if static is None:
+        raise RuntimeError("the app has no static folder: report.css is in it")
+    css = Path(static, "report.css").read_text(encoding="utf-8")
     text = "\n".join((css, page_css(report), column_css(report)))
     return "data:text/css;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
 

@@ -23,6 +23,7 @@ from .blocks import (
     Table,
     about_section,
     cited,
+    fact_pairs,
     facts,
     note,
     of,
@@ -114,7 +115,7 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
         mission["name"],
         data["profile"],
         profile_line(data["profile"]),
-        facts(
+        fact_pairs(
             (_("Mission"), mission["name"]),
             (_("Country"), mission["country"]),
             (_("Mission dates"), f"{mission['start_date'] or DASH} – {mission['end_date'] or _('ongoing')}"),
@@ -127,7 +128,7 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
             (_("Language"), LANGUAGE_NAMES.get(lang, lang)),
             (_("Exported"), data.get("export", {}).get("at", "")),
             (_("Checklist"), f"{checklist.title.get(lang)}, v{checklist.version}"),
-        ).content,
+        ),
     )
     key = key_findings(report, found)
     summary = [text(method_sentence(found)), sentences(key)] if m["sittings"]["count"] else [nothing_yet()]
@@ -163,9 +164,11 @@ def mission_report(data: dict, lang: str, found: dict, checklist) -> Report:
             ident="annex-standards",
         )
     )
-    sections.append(evidence_annex(data))  # None (left out) when no file is listed
+    annex = evidence_annex(data)  # None (left out) when no file is listed
+    if annex is not None:
+        sections.append(annex)
     sections.append(about_section(data, lang))
-    report.sections = [section for section in sections if section is not None]
+    report.sections = sections
     return report
 
 
@@ -255,7 +258,8 @@ def _stages(found: dict, checklist, lang: str) -> Section:
         {"concern": _("Concerns"), "observed": _("Observations")},
     )
     head = [_("Stage"), _("Concerns"), _("Observations")]
-    widths, numeric = (0.5, 0.25, 0.25), (1, 2)
+    widths: tuple[float, ...] = (0.5, 0.25, 0.25)
+    numeric: tuple[int, ...] = (1, 2)
     if alleged:
         head.insert(2, _("Alleged"))
         widths, numeric = (0.4, 0.2, 0.2, 0.2), (1, 2, 3)
@@ -277,7 +281,7 @@ def _stages(found: dict, checklist, lang: str) -> Section:
 
 def _torture(found: dict, key: list[str]) -> Section:
     t = found["torture"]
-    rows = []
+    rows: list[str | list[str]] = []  # a str: the heading of a group of rows
     for spec, counts in (
         (ALLEGATION["methods"], t["by_method"]),
         (ALLEGATION["stage"], t["by_stage"]),

@@ -24,7 +24,7 @@ from .blocks import (
     Table,
     about_section,
     choice,
-    facts,
+    fact_pairs,
     note,
     profile_line,
     sentences,
@@ -59,7 +59,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
         data["mission"]["name"],
         data["profile"],
         profile_line(data["profile"]),
-        facts(
+        fact_pairs(
             (_("Mission"), data["mission"]["name"]),
             (_("Trial"), trial["title"]),
             (_("Court"), trial["court"]),
@@ -72,7 +72,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
             (_("Sittings observed"), str(len(sittings))),
             (_("Observations"), str(len(hearings))),
             (_("Dates"), f"{min(dates)} – {max(dates)}" if dates else ""),
-        ).content,
+        ),
     )
     rows = []
     for d in data["defendants"]:
@@ -103,7 +103,7 @@ def trial_report(data: dict, lang: str, found: dict | None, checklist) -> Report
     if found:
         custody.insert(0, Block("chart", custody_chart(data, found)))
     report.sections.append(Section(_("Custody timeline"), custody, ident="custody"))
-    present = {}
+    present: dict[str, list[int]] = {}  # hearing uuid → a 1 or 0 for each defendant marked
     for p in data["presence"]:
         present.setdefault(p["hearing_uuid"], []).append(p["present"])
     rows = []
@@ -273,7 +273,7 @@ def case_file_section(data: dict, checklist, lang: str) -> Section:
                 row.append(Cell(fact["recorded_by"] or DASH, note=(fact["updated_at"] or "")[:10]))
             rows.append(row)
     head = [_("Fact"), _("Value"), _("Source"), _("Where learned")]
-    widths = (0.36, 0.2, 0.24, 0.2)
+    widths: tuple[float, ...] = (0.36, 0.2, 0.24, 0.2)
     if internal:
         head.append(_("Recorded by"))
         widths = (0.32, 0.17, 0.2, 0.17, 0.14)
