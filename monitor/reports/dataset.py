@@ -78,11 +78,10 @@ QUERIES = {
     "sittings": (
         """
         SELECT sitting.uuid, trial.uuid AS trial_uuid, sitting.sitting_date, sitting.session,
-               sitting.courtroom, sitting.judge,
-               (SELECT count(*) FROM hearing WHERE hearing.sitting_id = sitting.id
-                  AND hearing.id IN ({hearing_ids})) AS observations
-        FROM sitting JOIN trial ON trial.id = sitting.trial_id
-        WHERE sitting.id IN (SELECT hearing.sitting_id FROM hearing WHERE hearing.id IN ({hearing_ids}))
+               sitting.courtroom, sitting.judge, counted.observations
+        FROM (SELECT hearing.sitting_id, count(*) AS observations FROM hearing
+              WHERE hearing.id IN ({hearing_ids}) GROUP BY hearing.sitting_id) AS counted
+        JOIN sitting ON sitting.id = counted.sitting_id JOIN trial ON trial.id = sitting.trial_id
         ORDER BY sitting.sitting_date, sitting.session, trial.title
         """
     ),
