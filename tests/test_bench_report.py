@@ -31,7 +31,7 @@ def measured(seconds: float, peak: int) -> dict:
 def results(size: str = "full") -> dict:
     return {
         "size": size,
-        "machine": {"date": "2026-11-26 10:00 UTC"},
+        "machine": {"date": "2026-11-26 10:00 UTC", "load": 1.25},
         "data": {"defendants": 400},
         "pdf": measured(21.8, 577),
         "docx": measured(9.0, 250),
@@ -63,7 +63,8 @@ def test_only_exports_replaces_their_rows_and_notes_and_keeps_the_rest(tmp_path)
     page.write_text(TABLE)
     run.update_exports(page, results())
     text = page.read_text()
-    assert "Exports re-measured on 2026-11-26 10:00 UTC" in text and "on 2026-11-25 23:07 UTC" in text
+    assert "Exports re-measured on 2026-11-26 10:00 UTC (`BENCH_ONLY=exports`, load average 1.2 at" in text
+    assert "on 2026-11-25 23:07 UTC" in text
     assert "| cold start: gunicorn launched → first page | ≤ 2 s | 0.80 s |" in text
     assert "33.2 s" not in text and "179.0 s" not in text and "old." not in text
     assert "| mission XLSX export | ≤ 15 s, ≤ 600 MB | 9.3 s, peak 147 MB |" in text
