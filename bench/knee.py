@@ -769,6 +769,15 @@ def limiting(s: dict, writer: dict, base: dict | None = None) -> str:
             f"**CPU**: {facts}. Both cores were busy — {who} taking most — so requests queued for the "
             "processor, not for the database or a thread"
         )
+    other = s["machine_cpu"] - s["server_cpu"] - s["client_cpu"]
+    if other < 10:  # the machine was this load's: what grew with the observers was the server's CPU
+        return (
+            f"**CPU, in bursts**: {facts}. No resource was full on average, but the server's CPU was the "
+            "one that grew with the observers (the write lock and the threads stayed far from full): saves "
+            "arrive at random, so at this share of both cores a burst often finds them busy and waits — "
+            "queueing, which the bare `/healthz` shows too; each gunicorn worker runs one request's Python "
+            "at a time, four workers on two cores. A server with more cores goes further"
+        )
     return (
         f"**no single resource saturated**: {facts}. The tail came from scheduling on a shared machine "
         "(other processes' load; see the load average)"

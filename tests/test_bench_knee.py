@@ -143,7 +143,11 @@ def test_the_limiting_resource_is_named_from_the_measurements():
     assert knee.limiting(step(writer_occupancy=0.7), writer).startswith("**SQLite's single write lock**")
     assert knee.limiting(step(log={"locked": 3}), writer).startswith("**SQLite's single write lock**")
     assert knee.limiting(step(mean=0.2), writer).startswith("**the workers' threads**")  # 20 in flight
-    assert knee.limiting(step(), writer).startswith("**no single resource saturated**")
+    # below saturation, the machine this load's alone: the server's CPU, queueing in bursts
+    assert knee.limiting(step(), writer).startswith("**CPU, in bursts**")
+    # below saturation, with other processes taking a share: the shared machine's scheduling
+    busy = knee.limiting(step(machine_cpu=60, server_cpu=20), writer)
+    assert busy.startswith("**no single resource saturated**") and "shared machine" in busy
 
 
 def test_growth_gets_the_autosave_on_a_grown_missions_own_instance(tmp_path):
