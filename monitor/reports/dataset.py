@@ -404,7 +404,10 @@ class Answers:
         keys = json.dumps(list(item_keys))
         return self._narrowed(
             "note != '' OR provenance != '' OR item_key NOT IN (SELECT value FROM json_each(?)) "
-            "OR uuid IN (SELECT answer_uuid FROM review WHERE answer_uuid != '')",
+            # the reviews of this answer's hearing only (review_hearing index): a subquery over every
+            # review was built again for each hearing read — quadratic in the mission's size
+            "OR EXISTS (SELECT 1 FROM review WHERE review.hearing_id = answer.hearing_id "
+            "AND review.answer_uuid = answer.uuid)",
             (keys,),
         )
 
