@@ -60,7 +60,7 @@ from bench.generate import FAST_ARGON2, PASSWORD, generate, pick  # noqa: E402
 from tests.liveserver import Browser, Server  # noqa: E402
 
 SECTION = run.KNEE_SECTION
-LADDER = (10, 20, 40, 60, 80, 100, 140, 200)
+LADDER = (10, 20, 40, 60, 80, 100, 140, 200, 280, 360, 440)
 TARGET_P95 = 0.030  # seconds
 TIMEOUT = 10  # seconds, per request
 WORKERS = 4

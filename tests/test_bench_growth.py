@@ -76,3 +76,8 @@ def test_the_other_figures_are_measured_written_and_charted_per_size(tmp_path):
     assert [r["k"] for r in results] == [1, 3] and results[1]["figures"]["xlsx"] == got["xlsx"]
     assert results[1]["figures_dates"]["import"] == "now" and "pdf" not in results[1]["figures_dates"]
     assert "; autosave, form, import, xlsx measured on now |" in growth.figures_row(results[1])
+    # measured again later: its earlier date goes; the others keep the date they were measured on
+    third = {**results[1], "date": "latest", "figures": {"form": got["form"]}}
+    third.pop("figures_dates")
+    dates = growth.merged(results, third)[1]["figures_dates"]
+    assert "form" not in dates and dates["import"] == "now" and dates["pdf"] == "later"
