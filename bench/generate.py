@@ -636,6 +636,14 @@ def uuid4() -> str:
     return str(uuid.uuid4())
 
 
+def tiny(path: str) -> dict:
+    """The smallest mission the benchmarks' own tests run on (2 trials, 10 defendants, 20 sittings): the
+    same code paths as the full run, in seconds."""
+    return generate(
+        path, trials=2, defendants=10, sittings=20, witnesses=10, allegations=4, log=lambda _m: None
+    )
+
+
 def drafts(instance, limit: int) -> list[dict]:
     """Up to `limit` draft hearings, one per observer, each with a defendant present (for load tests)."""
     db = connect(str(instance / "monitor.sqlite"))

@@ -2,22 +2,14 @@
 the same code paths `growth.py --doc` runs at 1×, 3× and 10× (issue #16, part 3)."""
 
 from bench import growth, run
-from bench.generate import FAST_ARGON2, generate
+from bench.generate import FAST_ARGON2, tiny
 
 
 def test_the_other_figures_are_measured_written_and_charted_per_size(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.py").write_text(f"SECRET_KEY = 'test'\nARGON2 = {FAST_ARGON2!r}\n")
-    made = generate(
-        str(instance / "monitor.sqlite"),
-        trials=2,
-        defendants=10,
-        sittings=20,
-        witnesses=10,
-        allegations=4,
-        log=lambda _m: None,
-    )
+    made = tiny(str(instance / "monitor.sqlite"))
     calls = []
 
     def autosave(where):

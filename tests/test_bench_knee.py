@@ -152,18 +152,10 @@ def test_the_limiting_resource_is_named_from_the_measurements():
 
 def test_growth_gets_the_autosave_on_a_grown_missions_own_instance(tmp_path):
     """bench/growth.py's autosave rows: observers added once to the instance measured, then reused."""
-    from bench.generate import FAST_ARGON2, generate
+    from bench.generate import FAST_ARGON2, tiny
 
     (tmp_path / "config.py").write_text(f"SECRET_KEY = 'test'\nARGON2 = {FAST_ARGON2!r}\n")
-    generate(
-        str(tmp_path / "monitor.sqlite"),
-        trials=2,
-        defendants=10,
-        sittings=20,
-        witnesses=10,
-        allegations=4,
-        log=lambda _m: None,
-    )
+    tiny(str(tmp_path / "monitor.sqlite"))
     got = knee.growth_autosave(tmp_path, ladder=(2,), seconds=2)
     assert list(got) == [2]
     assert got[2]["saves"] >= 2 and got[2]["errors"] == 0 and got[2]["lost"] == 0, got

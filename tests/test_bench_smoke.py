@@ -89,18 +89,10 @@ def test_the_v1_shape_migrates_with_every_answer_accounted_for(tmp_path):
 
 def test_import_benchmark_on_a_small_mission(tmp_path):
     """bench/sync_bench.py end to end: export the mission, import it twice with the command."""
-    from bench.generate import generate
+    from bench.generate import tiny
     from bench.sync_bench import bench_import
 
-    generate(
-        str(tmp_path / "monitor.sqlite"),
-        trials=2,
-        defendants=10,
-        sittings=20,
-        witnesses=10,
-        allegations=4,
-        log=lambda _m: None,
-    )
+    tiny(str(tmp_path / "monitor.sqlite"))
     result = bench_import(tmp_path)
     records = sum(n for kind, n in result["export"]["counts"].items() if kind not in ("user", "audit"))
     assert result["first"]["totals"]["inserted"] == records > 20

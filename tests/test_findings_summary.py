@@ -465,19 +465,11 @@ def test_the_findings_benchmark_runs_on_a_small_mission(tmp_path):
     """`make bench`'s findings rows (bench/run.py, BENCH_ONLY=findings) on a tiny generated mission: the
     migration fills the kept counts, the first view after an autosave is the kept result."""
     from bench import run
-    from bench.generate import generate
+    from bench.generate import tiny
 
     instance = tmp_path / "instance"
     instance.mkdir()
-    made = generate(
-        str(instance / "monitor.sqlite"),
-        trials=2,
-        defendants=10,
-        sittings=20,
-        witnesses=10,
-        allegations=4,
-        log=lambda _m: None,
-    )
+    made = tiny(str(instance / "monitor.sqlite"))
     result = run.bench_findings(instance)
     rows = run.findings_rows(result)
     assert all(row.startswith(f"| {label}") for row, label in zip(rows, run.FINDINGS_LABELS, strict=True))
