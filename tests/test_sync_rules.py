@@ -625,10 +625,9 @@ def test_withheld_fields_never_overwrite_and_arrive_empty(two_servers):
     }
 
 
-def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
-    """Both sides changed the testimony: a conflict, in which the withheld identity is not a difference, so
-    resolving it all for the incoming side keeps the identity here."""
-    world = two_servers
+def testimony_conflict(world):
+    """Both sides changed one witness's testimony, then B imports A's bundle (identities withheld): the
+    conflict that opens on B."""
     a, b = world["a"], world["b"]
     witness_uuid = world["witness"]["uuid"]
     change = observe.changes("witness", {"testimony": "A's words."}, witness_uuid)
@@ -638,7 +637,15 @@ def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
         records.update(b, "witness_appearance", ACTOR, appearance, {"testimony": "B's words."})
     report = import_bundle(b, withholding(world), world["ada"], ACTOR)
     assert report.counts["witness_appearance"]["conflict"] == 1
-    conflict = conflicts.open_conflicts(b, None)[0]
+    return conflicts.open_conflicts(b, None)[0]
+
+
+def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
+    """Both sides changed the testimony: a conflict, in which the withheld identity is not a difference, so
+    resolving it all for the incoming side keeps the identity here."""
+    world = two_servers
+    b, witness_uuid = world["b"], world["witness"]["uuid"]
+    conflict = testimony_conflict(world)
     assert [f["field"] for f in conflicts.differing(conflict)] == ["testimony"]
     conflicts.resolve(b, ACTOR, world["ada"], conflict, {"testimony": "incoming"})
     kept = heard(b, witness_uuid)
@@ -650,16 +657,8 @@ def test_a_conflict_on_a_record_removed_here_since_is_refused_with_a_message(two
     here. Resolving the conflict says the record changed here (it used to fail on the missing row, a 500)
     and leaves the conflict open and nothing written."""
     world = two_servers
-    a, b = world["a"], world["b"]
-    witness_uuid = world["witness"]["uuid"]
-    change = observe.changes("witness", {"testimony": "A's words."}, witness_uuid)
-    assert observe.save_changes(a, ACTOR, world["hearing"], checklists.get("fair_trial", 1), change) == []
-    with b.atomic():
-        appearance = one(b, "witness_appearance", witness_uuid)
-        records.update(b, "witness_appearance", ACTOR, appearance, {"testimony": "B's words."})
-    report = import_bundle(b, withholding(world), world["ada"], ACTOR)
-    assert report.counts["witness_appearance"]["conflict"] == 1
-    conflict = conflicts.open_conflicts(b, None)[0]
+    b, witness_uuid = world["b"], world["witness"]["uuid"]
+    conflict = testimony_conflict(world)
     observe.remove(b, ACTOR, one(b, "hearing", world["hearing"]["uuid"]), "witness", witness_uuid)
     before = state(b)
     with pytest.raises(conflicts.ConflictError, match="changed here after the conflict was found"):
