@@ -173,6 +173,23 @@ def start_hearing(app, setup, observer=None, hearing_date="2026-11-20"):
         handle.close()
 
 
+def submitted_allegation(db, setup, hearing, checklist, actor=Actor(name="test")):  # noqa: B008
+    """The first defendant's allegation recorded in ``hearing``, then the hearing submitted; the
+    allegation's row as it stands after."""
+    from monitor import records
+    from monitor.observe import records as observe
+
+    allegation = observe.add_allegation(db, actor, hearing)
+    changes = observe.changes(
+        "allegation",
+        {"alleged_by": "defendant", "defendant_uuid": setup["defendants"][0]["uuid"]},
+        allegation["uuid"],
+    )
+    assert observe.save_changes(db, actor, hearing, checklist, changes) == []
+    observe.submit(db, actor, hearing)
+    return records.get(db, "allegation", allegation["uuid"])
+
+
 def save(client, hearing, *changes):
     """Autosave as the form's script does: JSON with the CSRF token in a header."""
     token = csrf_token(client, "/")

@@ -10,10 +10,9 @@ from monitor.db import connect
 from monitor.follow_up import legal
 from monitor.follow_up import records as follow_up
 from monitor.follow_up import sync as after_court
-from monitor.observe import records as observe
 from monitor.sync import exporter
 from monitor.sync.importer import Refused, import_bundle
-from tests.conftest import make_app, make_user, setup_trial, start_hearing
+from tests.conftest import make_app, make_user, setup_trial, start_hearing, submitted_allegation
 
 ACTOR = Actor(name="test")
 CHECKLIST = checklists.get("fair_trial", 1)
@@ -37,15 +36,7 @@ def server(tmp_path):
     setup = setup_trial(app, defendants=2)
     db = connect(app.config["DATABASE"])
     hearing = start_hearing(app, setup)
-    allegation = observe.add_allegation(db, ACTOR, hearing)
-    changes = observe.changes(
-        "allegation",
-        {"alleged_by": "defendant", "defendant_uuid": setup["defendants"][0]["uuid"]},
-        allegation["uuid"],
-    )
-    assert observe.save_changes(db, ACTOR, hearing, CHECKLIST, changes) == []
-    observe.submit(db, ACTOR, hearing)
-    allegation = records.get(db, "allegation", allegation["uuid"])
+    allegation = submitted_allegation(db, setup, hearing, CHECKLIST, ACTOR)
     event = follow_up.add(db, ACTOR, setup["lead"], allegation, EVENT)
     trial = records.get(db, "trial", setup["trial"]["uuid"])
     entries = [{"right_key": "", "conclusion": "unfair", "reasoning": "Torture ignored."}]

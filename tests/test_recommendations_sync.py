@@ -15,14 +15,13 @@ from monitor import checklists, records
 from monitor.audit import Actor
 from monitor.auth import users
 from monitor.db import connect, utcnow
-from monitor.observe import records as observe
 from monitor.recommendations import links as linked
 from monitor.recommendations import records as register
 from monitor.sync import exporter
 from monitor.sync.bundle import BundleError, Refused
 from monitor.sync.content import KINDS, Reader, content_hash
 from monitor.sync.importer import import_bundle
-from tests.conftest import make_app, make_user, setup_trial, start_hearing
+from tests.conftest import make_app, make_user, setup_trial, start_hearing, submitted_allegation
 
 ACTOR = Actor(name="test")
 CHECKLIST = checklists.get("fair_trial", 1)
@@ -80,14 +79,7 @@ def server(tmp_path):
     setup = setup_trial(app, defendants=2)
     db = connect(app.config["DATABASE"])
     hearing = start_hearing(app, setup)
-    allegation = observe.add_allegation(db, ACTOR, hearing)
-    changes = observe.changes(
-        "allegation",
-        {"alleged_by": "defendant", "defendant_uuid": setup["defendants"][0]["uuid"]},
-        allegation["uuid"],
-    )
-    assert observe.save_changes(db, ACTOR, hearing, CHECKLIST, changes) == []
-    observe.submit(db, ACTOR, hearing)
+    submitted_allegation(db, setup, hearing, CHECKLIST, ACTOR)
     mission, lead = setup["mission"], setup["lead"]
     register.set_mission_country(db, ACTOR, mission, "KZ")
     recommendation, _created = register.save_recommendation(
