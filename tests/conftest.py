@@ -173,21 +173,22 @@ def start_hearing(app, setup, observer=None, hearing_date="2026-11-20"):
         handle.close()
 
 
-def submitted_allegation(db, setup, hearing, checklist, actor=Actor(name="test")):  # noqa: B008
-    """The first defendant's allegation recorded in ``hearing``, then the hearing submitted; the
-    allegation's row as it stands after."""
+def submitted_allegations(db, hearing, defendants, checklist, actor=Actor(name="test")):  # noqa: B008
+    """One allegation by each of ``defendants`` recorded in ``hearing``, then the hearing submitted; the
+    allegations' rows as they stand after."""
     from monitor import records
     from monitor.observe import records as observe
 
-    allegation = observe.add_allegation(db, actor, hearing)
-    changes = observe.changes(
-        "allegation",
-        {"alleged_by": "defendant", "defendant_uuid": setup["defendants"][0]["uuid"]},
-        allegation["uuid"],
-    )
-    assert observe.save_changes(db, actor, hearing, checklist, changes) == []
+    made = []
+    for defendant in defendants:
+        allegation = observe.add_allegation(db, actor, hearing)
+        changes = observe.changes(
+            "allegation", {"alleged_by": "defendant", "defendant_uuid": defendant["uuid"]}, allegation["uuid"]
+        )
+        assert observe.save_changes(db, actor, hearing, checklist, changes) == []
+        made.append(allegation["uuid"])
     observe.submit(db, actor, hearing)
-    return records.get(db, "allegation", allegation["uuid"])
+    return [records.get(db, "allegation", uuid) for uuid in made]
 
 
 def save(client, hearing, *changes):

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 from monitor import checklists
 from monitor.audit import Actor
 from monitor.db import connect
-from monitor.observe import records as observe
 from tests.browser import chromium, live_server, sign_in
-from tests.conftest import setup_trial, start_hearing
+from tests.conftest import setup_trial, start_hearing, submitted_allegations
 from tests.test_browser import ARTIFACTS
 from tests.test_submission import SAMPLE, TORTURE
 
@@ -23,15 +22,7 @@ def test_a_lead_goes_from_findings_to_an_assessed_recommendation_to_the_draft(ap
     setup = setup_trial(app, defendants=4)
     db = connect(app.config["DATABASE"])
     hearing = start_hearing(app, setup)
-    for defendant in setup["defendants"][:3]:
-        allegation = observe.add_allegation(db, ACTOR, hearing)
-        changes = observe.changes(
-            "allegation",
-            {"alleged_by": "defendant", "defendant_uuid": defendant["uuid"]},
-            allegation["uuid"],
-        )
-        assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial", 1), changes) == []
-    observe.submit(db, ACTOR, hearing)
+    submitted_allegations(db, hearing, setup["defendants"][:3], checklists.get("fair_trial", 1), ACTOR)
     db.close()
     mission = setup["mission"]["uuid"]
     ARTIFACTS.mkdir(exist_ok=True)

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 from monitor import checklists
 from monitor.audit import Actor
 from monitor.db import connect
-from monitor.observe import records as observe
 from tests.browser import chromium, live_server, sign_in
-from tests.conftest import setup_trial, start_hearing
+from tests.conftest import setup_trial, start_hearing, submitted_allegations
 from tests.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -23,15 +22,7 @@ def world(app):
     hearing = start_hearing(app, setup)
     db = connect(app.config["DATABASE"])
     try:
-        for defendant in setup["defendants"][:3]:
-            allegation = observe.add_allegation(db, ACTOR, hearing)
-            changes = observe.changes(
-                "allegation",
-                {"alleged_by": "defendant", "defendant_uuid": defendant["uuid"]},
-                allegation["uuid"],
-            )
-            assert observe.save_changes(db, ACTOR, hearing, checklists.get("fair_trial", 1), changes) == []
-        observe.submit(db, ACTOR, hearing)
+        submitted_allegations(db, hearing, setup["defendants"][:3], checklists.get("fair_trial", 1), ACTOR)
     finally:
         db.close()
     return setup

@@ -12,7 +12,7 @@ from monitor.follow_up import records as follow_up
 from monitor.follow_up import sync as after_court
 from monitor.sync import exporter
 from monitor.sync.importer import Refused, import_bundle
-from tests.conftest import make_app, make_user, setup_trial, start_hearing, submitted_allegation
+from tests.conftest import make_app, make_user, setup_trial, start_hearing, submitted_allegations
 
 ACTOR = Actor(name="test")
 CHECKLIST = checklists.get("fair_trial", 1)
@@ -36,7 +36,7 @@ def server(tmp_path):
     setup = setup_trial(app, defendants=2)
     db = connect(app.config["DATABASE"])
     hearing = start_hearing(app, setup)
-    allegation = submitted_allegation(db, setup, hearing, CHECKLIST, ACTOR)
+    [allegation] = submitted_allegations(db, hearing, setup["defendants"][:1], CHECKLIST, ACTOR)
     event = follow_up.add(db, ACTOR, setup["lead"], allegation, EVENT)
     trial = records.get(db, "trial", setup["trial"]["uuid"])
     entries = [{"right_key": "", "conclusion": "unfair", "reasoning": "Torture ignored."}]

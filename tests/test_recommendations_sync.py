@@ -21,7 +21,7 @@ from monitor.sync import exporter
 from monitor.sync.bundle import BundleError, Refused
 from monitor.sync.content import KINDS, Reader, content_hash
 from monitor.sync.importer import import_bundle
-from tests.conftest import make_app, make_user, setup_trial, start_hearing, submitted_allegation
+from tests.conftest import make_app, make_user, setup_trial, start_hearing, submitted_allegations
 
 ACTOR = Actor(name="test")
 CHECKLIST = checklists.get("fair_trial", 1)
@@ -79,7 +79,7 @@ def server(tmp_path):
     setup = setup_trial(app, defendants=2)
     db = connect(app.config["DATABASE"])
     hearing = start_hearing(app, setup)
-    submitted_allegation(db, setup, hearing, CHECKLIST, ACTOR)
+    submitted_allegations(db, hearing, setup["defendants"][:1], CHECKLIST, ACTOR)
     mission, lead = setup["mission"], setup["lead"]
     register.set_mission_country(db, ACTOR, mission, "KZ")
     recommendation, _created = register.save_recommendation(
