@@ -625,7 +625,7 @@ def test_withheld_fields_never_overwrite_and_arrive_empty(two_servers):
     }
 
 
-def testimony_conflict(world):
+def open_testimony_conflict(world):
     """Both sides changed one witness's testimony, then B imports A's bundle (identities withheld): the
     conflict that opens on B."""
     a, b = world["a"], world["b"]
@@ -645,7 +645,7 @@ def test_a_withheld_field_is_no_conflict_and_a_lead_cannot_take_it(two_servers):
     resolving it all for the incoming side keeps the identity here."""
     world = two_servers
     b, witness_uuid = world["b"], world["witness"]["uuid"]
-    conflict = testimony_conflict(world)
+    conflict = open_testimony_conflict(world)
     assert [f["field"] for f in conflicts.differing(conflict)] == ["testimony"]
     conflicts.resolve(b, ACTOR, world["ada"], conflict, {"testimony": "incoming"})
     kept = heard(b, witness_uuid)
@@ -658,7 +658,7 @@ def test_a_conflict_on_a_record_removed_here_since_is_refused_with_a_message(two
     and leaves the conflict open and nothing written."""
     world = two_servers
     b, witness_uuid = world["b"], world["witness"]["uuid"]
-    conflict = testimony_conflict(world)
+    conflict = open_testimony_conflict(world)
     observe.remove(b, ACTOR, one(b, "hearing", world["hearing"]["uuid"]), "witness", witness_uuid)
     before = state(b)
     with pytest.raises(conflicts.ConflictError, match="changed here after the conflict was found"):
